@@ -1,0 +1,143 @@
+// attnscope run <checkpoint> --prompt ... : top-k next tokens, optional head
+// ablations with their effect on a target token, and --dump of logits and
+// every layer's mixing matrix under the fixtures' names and shapes.
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/cli/args.h"
+#include "app/cli/commands.h"
+#include "core/ablation/ablation_effect.h"
+#include "core/ablation/ablation_spec.h"
+#include "core/io/safetensors_writer.h"
+#include "core/models/forward.h"
+#include "core/runtime/device.h"
+#include "core/runtime/loaded_model.h"
+
+namespace attnscope::cli {
+namespace {
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open the prompt file");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Prompt prompt_from_args(const Args& args, const LoadedModel& loaded) {
+  const int given = args.has("prompt") + args.has("prompt-file") + args.has("input-ids");
+  if (given != 1) throw Error("give exactly one of --prompt, --prompt-file or --input-ids");
+  if (auto ids = args.value("input-ids")) return prompt_from_ids(loaded, parse_id_list(*ids));
+  if (auto file = args.value("prompt-file")) return prompt_from_text(loaded, read_text_file(*file));
+  return prompt_from_text(loaded, *args.value("prompt"));
+}
+
+int64_t target_from_args(const Args& args, const LoadedModel& loaded) {
+  if (auto id = args.value("target-id")) return parse_id_list(*id).front();
+  if (auto text = args.value("target")) {
+    if (!loaded.tokenizer) throw Error("--target needs a tokenizer; use --target-id");
+    auto ids = loaded.tokenizer->encode_ids(*text);
+    if (ids.size() != 1)
+      throw Error("--target '" + *text + "' is " + std::to_string(ids.size()) + " tokens; give a single token");
+    return ids.front();
+  }
+  return -1;  // the intact run's top-1
+}
+
+void add_float_tensor(io::SafetensorsWriter& out, const std::string& name, const at::Tensor& t) {
+  at::Tensor c = t.to(at::kCPU, at::kFloat).contiguous();
+  out.add(name, io::DType::F32, c.sizes().vec(), c.data_ptr(), c.numel() * sizeof(float));
+}
+
+nlohmann::ordered_json top_json(const LoadedModel& loaded, const std::vector<TokenProb>& top) {
+  auto j = nlohmann::ordered_json::array();
+  for (const auto& t : top) j.push_back({{"id", t.id}, {"token", token_label(loaded, t.id)}, {"prob", t.prob}});
+  return j;
+}
+
+void print_top(const LoadedModel& loaded, const char* title, const std::vector<TokenProb>& top) {
+  std::printf("%s\n", title);
+  for (size_t i = 0; i < top.size(); ++i)
+    std::printf("  %2zu  %8lld  %-20s  %.6f\n", i + 1, static_cast<long long>(top[i].id),
+                token_label(loaded, top[i].id).c_str(), top[i].prob);
+}
+
+}  // namespace
+
+int cmd_run(const Argv& argv) {
+  Args args(argv,
+            {"prompt", "prompt-file", "input-ids", "device", "dtype", "top-k", "ablate", "ablate-mode",
+             "target", "target-id", "dump"},
+            {"json"});
+  LoadOptions options;
+  options.device = choose_device(args.value_or("device", "auto"));
+  options.dtype = parse_run_dtype(args.value_or("dtype", "float32"));
+  const auto loaded = load_for_running(args.positional_at(0, "checkpoint folder"), options);
+  const Prompt prompt = prompt_from_args(args, *loaded);
+  const int k = args.int_or("top-k", 10);
+  if (k < 1) throw Error("--top-k must be at least 1");
+  const auto ablations = parse_ablation_list(args.value_or("ablate", ""),
+                                             parse_ablation_mode(args.value_or("ablate-mode", "zero")));
+  const auto dump = args.value("dump");
+
+  io::SafetensorsWriter writer;
+  ForwardOptions intact;
+  if (dump) {
+    intact.capture_layer = [](int) { return true; };
+    intact.on_mixing = [&](int layer, const at::Tensor& m) { add_float_tensor(writer, "mixing." + std::to_string(layer), m); };
+  }
+  const at::Tensor ids = prompt.ids_tensor();
+  const ForwardResult base = run_forward(*loaded->model, ids, intact);
+  const at::Tensor base_last = base.logits[-1];
+
+  ForwardResult ablated;
+  if (!ablations.empty()) {
+    ForwardOptions with;
+    with.ablations = ablations;
+    ablated = run_forward(*loaded->model, ids, with);
+  }
+  const at::Tensor after_last = ablations.empty() ? base_last : ablated.logits[-1];
+  const AblationEffect effect = ablation_effect(base_last, after_last, target_from_args(args, *loaded), k);
+
+  if (dump) {
+    const at::Tensor ids_row = ids.unsqueeze(0).contiguous();
+    writer.add("input_ids", io::DType::I64, ids_row.sizes().vec(), ids_row.data_ptr(), ids_row.numel() * 8);
+    add_float_tensor(writer, "logits", base.logits.unsqueeze(0));
+    if (!ablations.empty()) add_float_tensor(writer, "ablated.logits", ablated.logits.unsqueeze(0));
+    writer.set_metadata("family", loaded->model->info().family);
+    writer.set_metadata("ablated_heads", ablations.empty() ? "" : ablation_heads_json(ablations));
+    writer.set_metadata("ablations", format_ablation_list(ablations));
+    writer.write(*dump);
+  }
+
+  if (args.flag("json")) {
+    nlohmann::ordered_json j = {{"family", loaded->model->info().family},
+                                {"device", device_description(options.device)},
+                                {"tokens", prompt.ids.size()},
+                                {"top_k", top_json(*loaded, effect.top_before)}};
+    if (!ablations.empty()) {
+      j["ablations"] = format_ablation_list(ablations);
+      j["target"] = {{"id", effect.target}, {"token", token_label(*loaded, effect.target)}};
+      j["logprob_before"] = effect.logprob_before;
+      j["logprob_after"] = effect.logprob_after;
+      j["logprob_delta"] = effect.delta();
+      j["top_k_ablated"] = top_json(*loaded, effect.top_after);
+    }
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return 0;
+  }
+  std::printf("%s model, %zu tokens, %s\n", loaded->model->info().family.c_str(), prompt.ids.size(),
+              device_description(options.device).c_str());
+  print_top(*loaded, "next token (intact):", effect.top_before);
+  if (!ablations.empty()) {
+    print_top(*loaded, ("next token with " + format_ablation_list(ablations) + " ablated:").c_str(), effect.top_after);
+    std::printf("target %s: log p %.6f -> %.6f (change %+.6f)\n", token_label(*loaded, effect.target).c_str(),
+                effect.logprob_before, effect.logprob_after, effect.delta());
+  }
+  if (dump) std::printf("wrote %s\n", dump->c_str());
+  return 0;
+}
+
+}  // namespace attnscope::cli

@@ -1,0 +1,28 @@
+#include "app/cli/commands.h"
+
+#include <cstdio>
+
+#include "attnscope/version.h"
+
+namespace attnscope::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> list = {
+      {"inspect", "inspect <checkpoint> [--json]", cmd_inspect},
+      {"tokenize", "tokenize <checkpoint|tokenizer file> --text TEXT [--json]", cmd_tokenize},
+      {"run",
+       "run <checkpoint> (--prompt TEXT | --prompt-file F | --input-ids 5,17,3) [--device auto|cpu|cuda]\n"
+       "        [--dtype float32|float16|bfloat16] [--top-k K] [--ablate 3.5,7.1] [--ablate-mode zero|mean|uniform]\n"
+       "        [--target TOKEN | --target-id N] [--dump out.safetensors] [--json]",
+       cmd_run},
+  };
+  return list;
+}
+
+void print_usage() {
+  std::printf("AttnScope %s: token-mixing matrices of Transformers and SSMs\n\nusage:\n", ATTNSCOPE_VERSION);
+  std::printf("  attnscope --version\n");
+  for (const auto& c : commands()) std::printf("  attnscope %s\n", c.usage);
+}
+
+}  // namespace attnscope::cli

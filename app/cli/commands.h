@@ -1,0 +1,24 @@
+#pragma once
+// The CLI's subcommands. Each takes the arguments after its name, prints to
+// stdout, reports errors on stderr, and returns the exit status.
+#include <string>
+#include <vector>
+
+namespace attnscope::cli {
+
+using Argv = std::vector<std::string>;
+
+struct Command {
+  const char* name;
+  const char* usage;
+  int (*run)(const Argv& args);
+};
+
+const std::vector<Command>& commands();
+void print_usage();
+
+int cmd_inspect(const Argv& args);
+int cmd_tokenize(const Argv& args);
+int cmd_run(const Argv& args);
+
+}  // namespace attnscope::cli

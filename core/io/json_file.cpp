@@ -1,0 +1,87 @@
+#include "core/io/json_file.h"
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+
+#include "core/util/error.h"
+
+namespace attnscope::io {
+namespace {
+using nlohmann::json;
+
+// Markers cannot occur in real text: they start with a NUL character.
+const std::string kNaN = std::string("\x01", 1) + "attnscope:NaN";
+const std::string kPosInf = std::string("\x01", 1) + "attnscope:+Inf";
+const std::string kNegInf = std::string("\x01", 1) + "attnscope:-Inf";
+
+bool starts_with_at(std::string_view text, size_t i, std::string_view word) {
+  return text.substr(i, word.size()) == word;
+}
+
+// Rewrites bare NaN/Infinity tokens (outside strings) as marker strings.
+std::string quote_non_finite(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) out += text[++i];
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      out += c;
+    } else if (starts_with_at(text, i, "NaN")) {
+      out += '"' + kNaN + '"';
+      i += 2;
+    } else if (starts_with_at(text, i, "-Infinity")) {
+      out += '"' + kNegInf + '"';
+      i += 8;
+    } else if (starts_with_at(text, i, "Infinity")) {
+      out += '"' + kPosInf + '"';
+      i += 7;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void restore_non_finite(json& j) {
+  if (j.is_string()) {
+    const auto& s = j.get_ref<const std::string&>();
+    if (s == kNaN) j = std::numeric_limits<double>::quiet_NaN();
+    else if (s == kPosInf) j = std::numeric_limits<double>::infinity();
+    else if (s == kNegInf) j = -std::numeric_limits<double>::infinity();
+  } else if (j.is_structured()) {
+    for (auto& child : j) restore_non_finite(child);
+  }
+}
+}  // namespace
+
+json parse_json_text(std::string_view text, const std::filesystem::path& origin) {
+  json j;
+  try {
+    j = json::parse(quote_non_finite(text));
+  } catch (const json::exception& e) {
+    fail_file(origin, std::string("malformed JSON (") + e.what() + ")");
+  }
+  restore_non_finite(j);
+  return j;
+}
+
+json read_json_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail_file(path, "cannot open");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return parse_json_text(buf.str(), path);
+}
+
+}  // namespace attnscope::io

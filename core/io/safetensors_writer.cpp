@@ -1,0 +1,58 @@
+#include "core/io/safetensors_writer.h"
+
+#include <nlohmann/json.hpp>
+#include <cstring>
+#include <fstream>
+
+#include "core/util/error.h"
+
+namespace attnscope::io {
+
+void SafetensorsWriter::add(const std::string& name, DType dtype, std::vector<int64_t> shape,
+                            const void* data, size_t nbytes) {
+  size_t expected = dtype_size(dtype);
+  for (int64_t d : shape) expected *= static_cast<size_t>(d);
+  if (expected != nbytes) throw Error("safetensors writer: tensor '" + name + "' has the wrong byte size");
+  for (const auto& t : tensors_)
+    if (t.name == name) throw Error("safetensors writer: tensor '" + name + "' added twice");
+  Pending p{name, dtype, std::move(shape), std::vector<uint8_t>(nbytes)};
+  if (nbytes) std::memcpy(p.bytes.data(), data, nbytes);
+  tensors_.push_back(std::move(p));
+}
+
+void SafetensorsWriter::write(const std::filesystem::path& path) const {
+  nlohmann::ordered_json header;
+  if (!metadata_.empty()) header["__metadata__"] = metadata_;
+  uint64_t offset = 0;
+  for (const auto& t : tensors_) {
+    header[t.name] = {{"dtype", dtype_name(t.dtype)},
+                      {"shape", t.shape},
+                      {"data_offsets", {offset, offset + t.bytes.size()}}};
+    offset += t.bytes.size();
+  }
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');  // keeps tensor data 8-byte aligned
+  const auto tmp = std::filesystem::path(path.string() + ".partial");
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) fail_file(path, "cannot write");
+    uint64_t n = text.size();
+    uint8_t len[8];
+    for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(n >> (8 * i));
+    out.write(reinterpret_cast<const char*>(len), 8);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    for (const auto& t : tensors_)
+      out.write(reinterpret_cast<const char*>(t.bytes.data()), static_cast<std::streamsize>(t.bytes.size()));
+    out.flush();
+    if (!out) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      fail_file(path, "write failed (disk full?)");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) fail_file(path, "cannot move the finished file into place: " + ec.message());
+}
+
+}  // namespace attnscope::io

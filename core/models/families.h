@@ -1,0 +1,11 @@
+#pragma once
+// Factories of the families; each lives in its own file under core/models.
+#include <memory>
+
+#include "core/io/checkpoint.h"
+#include "core/models/model.h"
+#include "core/models/weights.h"
+
+namespace attnscope {
+// Add one line per family here and one row in registry.cpp.
+}  // namespace attnscope

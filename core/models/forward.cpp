@@ -1,0 +1,86 @@
+#include "core/models/forward.h"
+
+#include <ATen/core/grad_mode.h>
+
+#include <string>
+
+namespace attnscope {
+
+void check_input_ids(const Model& model, const at::Tensor& input_ids) {
+  const auto& info = model.info();
+  const int64_t length = input_ids.size(-1);
+  if (input_ids.numel() == 0) throw Error("the prompt is empty: nothing to run");
+  if (info.max_positions > 0 && length > info.max_positions)
+    throw Error("the prompt has " + std::to_string(length) + " tokens but this " + info.family +
+                " model allows at most " + std::to_string(info.max_positions));
+  const int64_t lo = input_ids.min().item<int64_t>();
+  const int64_t hi = input_ids.max().item<int64_t>();
+  if (lo < 0 || hi >= info.vocab_size)
+    throw Error("token id " + std::to_string(lo < 0 ? lo : hi) + " is outside the model's vocabulary (0.." +
+                std::to_string(info.vocab_size - 1) + ")");
+}
+
+ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const ForwardOptions& options) {
+  at::NoGradGuard no_grad;
+  check_input_ids(model, input_ids);
+  const auto& info = model.info();
+  const int layers = info.num_layers;
+  for (const auto& a : options.ablations) {
+    if (a.layer < 0 || a.layer >= layers)
+      throw Error("cannot ablate layer " + std::to_string(a.layer) + ": the model has " +
+                  std::to_string(layers) + " layers");
+    if (a.head < 0 || a.head >= info.layers[a.layer].heads)
+      throw Error("cannot ablate head " + std::to_string(a.layer) + "." + std::to_string(a.head) +
+                  ": layer " + std::to_string(a.layer) + " has " +
+                  std::to_string(info.layers[a.layer].heads) + " heads");
+  }
+  auto check_cancel = [&] {
+    if (options.cancel && options.cancel->load()) throw Cancelled();
+  };
+
+  ForwardResult result;
+  at::Tensor ids = input_ids.dim() == 1 ? input_ids.unsqueeze(0) : input_ids;
+  ids = ids.to(model.device(), at::kLong);
+  at::Tensor hidden;
+  if (options.start_layer > 0) {
+    if (!options.start_hidden.defined()) throw Error("resuming a forward pass needs the residual stream");
+    hidden = options.start_hidden;
+  } else {
+    hidden = model.embed(ids);
+  }
+  for (int l = options.start_layer; l < layers; ++l) {
+    check_cancel();
+    if (options.keep_residuals) result.residuals.push_back(hidden);
+    LayerCall call;
+    call.capture = options.capture_layer && options.capture_layer(l);
+    call.view = options.view;
+    call.channel_group = options.channel_group;
+    for (const auto& a : options.ablations)
+      if (a.layer == l) call.ablate.emplace_back(a.head, a.mode);
+    hidden = model.layer(l, hidden, call);
+    if (call.capture && call.mixing.defined() && options.on_mixing)
+      options.on_mixing(l, call.mixing.select(0, 0).to(at::kCPU, at::kFloat).contiguous());
+    if (options.on_progress) options.on_progress(l + 1, layers);
+  }
+  check_cancel();
+  result.logits = model.logits(hidden).select(0, 0).to(at::kCPU, at::kFloat);
+  return result;
+}
+
+std::vector<TokenProb> top_k(const at::Tensor& logits_row, int k) {
+  at::Tensor logp = at::log_softmax(logits_row.to(at::kCPU, at::kDouble), -1);
+  k = std::min<int>(k, static_cast<int>(logp.size(0)));
+  auto [values, indices] = at::topk(logp, k);
+  std::vector<TokenProb> out;
+  for (int i = 0; i < k; ++i) {
+    const double lp = values[i].item<double>();
+    out.push_back({indices[i].item<int64_t>(), std::exp(lp), lp});
+  }
+  return out;
+}
+
+double token_logprob(const at::Tensor& logits_row, int64_t id) {
+  return at::log_softmax(logits_row.to(at::kCPU, at::kDouble), -1)[id].item<double>();
+}
+
+}  // namespace attnscope

@@ -1,0 +1,36 @@
+#include "core/models/model.h"
+
+#include "core/util/error.h"
+
+namespace attnscope {
+
+std::string mixer_kind_name(MixerKind kind) {
+  switch (kind) {
+    case MixerKind::SoftmaxAttention: return "softmax_attention";
+    case MixerKind::Mamba2SSD: return "mamba2_ssd";
+    case MixerKind::Mamba1Channel: return "mamba1_channel";
+    case MixerKind::RelaxedAttention: return "relaxed_attention";
+    case MixerKind::Identity: return "identity";
+  }
+  return "unknown";
+}
+
+bool is_ssm(MixerKind kind) { return kind == MixerKind::Mamba2SSD || kind == MixerKind::Mamba1Channel; }
+
+std::string ablation_mode_name(AblationMode mode) {
+  switch (mode) {
+    case AblationMode::Zero: return "zero";
+    case AblationMode::Mean: return "mean";
+    case AblationMode::Uniform: return "uniform";
+  }
+  return "zero";
+}
+
+AblationMode parse_ablation_mode(const std::string& name) {
+  if (name == "zero") return AblationMode::Zero;
+  if (name == "mean") return AblationMode::Mean;
+  if (name == "uniform") return AblationMode::Uniform;
+  throw Error("unknown ablation mode '" + name + "' (expected zero, mean or uniform)");
+}
+
+}  // namespace attnscope

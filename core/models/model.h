@@ -1,0 +1,83 @@
+#pragma once
+// The one model interface every family implements (one file per family).
+// A model is three steps — embed, one call per layer, logits — so that the
+// driver (forward.h) owns the loop: capture streaming, ablation, progress,
+// cancellation and residual caching live there once, not in every family.
+#include <ATen/ATen.h>
+
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+// What kind of token mixing a layer performs; the matrix M of DESIGN.md.
+enum class MixerKind {
+  SoftmaxAttention,  // post-softmax probabilities, rows sum to 1
+  Mamba2SSD,         // per-head SSD matrix, y = M x + D x
+  Mamba1Channel,     // per-channel implied kernel (each channel is a "head")
+  RelaxedAttention,  // attnscope_hybrid variants: whatever linear map the layer applies
+  Identity,          // no token mixing (the `mlp` mixer): M = I
+};
+std::string mixer_kind_name(MixerKind kind);  // "softmax_attention", "mamba2_ssd", ...
+bool is_ssm(MixerKind kind);
+
+struct LayerInfo {
+  MixerKind mixer = MixerKind::SoftmaxAttention;
+  int heads = 0;            // number of maps this layer yields (channels for Mamba-1)
+  std::string description;  // e.g. "attention (GQA 8 q / 2 kv heads)", "mamba2 (SSD)"
+};
+
+struct ModelInfo {
+  std::string family;  // config model_type
+  int num_layers = 0;
+  int hidden_size = 0;
+  int64_t vocab_size = 0;
+  int64_t max_positions = 0;  // 0: no limit (SSMs, RoPE models without a stated limit)
+  std::vector<LayerInfo> layers;
+  int64_t parameter_count = 0;
+};
+
+enum class AblationMode {
+  Zero,     // head's slice of the output projection's input set to 0
+  Mean,     // that slice replaced by its mean over positions
+  Uniform,  // the head's mixing replaced by uniform causal averaging
+};
+std::string ablation_mode_name(AblationMode mode);          // "zero", "mean", "uniform"
+AblationMode parse_ablation_mode(const std::string& name);  // throws attnscope::Error
+
+struct HeadAblation {
+  int layer = 0;
+  int head = 0;
+  AblationMode mode = AblationMode::Zero;
+};
+
+// How a layer's maps are requested.
+enum class MixingView {
+  Direct,     // M as defined in DESIGN.md
+  Effective,  // SSMs: also fold in the causal conv and the output gate
+};
+
+// State of one layer call, filled by the driver.
+struct LayerCall {
+  bool capture = false;                // set `mixing` to [B, heads, L, L] (float32)
+  MixingView view = MixingView::Direct;
+  int channel_group = 1;               // Mamba-1: average contiguous groups of this many channels
+  std::vector<std::pair<int, AblationMode>> ablate;  // (head, mode) of this layer
+  at::Tensor mixing;                   // out
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual const ModelInfo& info() const = 0;
+  virtual at::Device device() const = 0;
+  virtual at::ScalarType dtype() const = 0;
+  // [B, L] int64 token ids -> [B, L, d] residual stream.
+  virtual at::Tensor embed(const at::Tensor& input_ids) const = 0;
+  // One block: residual in, residual out. Applies call.ablate, fills call.mixing on request.
+  virtual at::Tensor layer(int index, const at::Tensor& hidden, LayerCall& call) const = 0;
+  // Final norm and LM head: [B, L, d] -> [B, L, vocab_size].
+  virtual at::Tensor logits(const at::Tensor& hidden) const = 0;
+};
+
+}  // namespace attnscope
