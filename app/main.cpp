@@ -1,5 +1,6 @@
-// attnscope: one binary for the CLI's subcommands (and, in GUI builds, the window).
+// attnscope: one binary for the CLI's subcommands and, in GUI builds, the window.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -8,19 +9,49 @@
 #include "attnscope/version.h"
 #include "core/runtime/device.h"
 #include "core/util/error.h"
+#ifdef ATTNSCOPE_WITH_GUI
+#include "app/gui/export_command.h"
+#include "app/gui/gui_main.h"
+#endif
+
+namespace {
+bool has_display() {
+  for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+    if (const char* s = std::getenv(v); s && *s) return true;
+  return false;
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace attnscope;
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+  if (argc >= 2 && (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h"))) {
     cli::print_usage();
-    return argc < 2 ? 2 : 0;
+    return 0;
   }
-  if (!std::strcmp(argv[1], "--version")) {
+  if (argc >= 2 && !std::strcmp(argv[1], "--version")) {
     std::printf("attnscope %s\n", ATTNSCOPE_VERSION);
     return 0;
   }
   use_all_cores();
-  const std::string name = argv[1];
+  const std::string name = argc >= 2 ? argv[1] : "";
+#ifdef ATTNSCOPE_WITH_GUI
+  const bool headless_demo = name == "demo" && (!has_display() || (argc >= 3 && !std::strcmp(argv[2], "--headless")));
+  if (name.empty() || name == "gui" || (name == "demo" && !headless_demo)) {
+    const std::string open = name == "gui" && argc >= 3 ? argv[2] : "";
+    int qt_argc = 1;
+    return gui::run_gui(qt_argc, argv, open, name == "demo");
+  }
+  if (name == "export") {
+    int qt_argc = 1;
+    return gui::export_command(qt_argc, argv, cli::Argv(argv + 2, argv + argc));
+  }
+#else
+  if (name.empty() || name == "gui") {
+    std::fprintf(stderr, "attnscope: this build has no window (built with ATTNSCOPE_GUI=OFF); see attnscope --help\n");
+    return 2;
+  }
+  (void)has_display;
+#endif
   for (const auto& c : cli::commands()) {
     if (name != c.name) continue;
     try {

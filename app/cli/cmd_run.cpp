@@ -14,6 +14,7 @@
 #include "core/models/forward.h"
 #include "core/runtime/device.h"
 #include "core/runtime/loaded_model.h"
+#include "core/runtime/session_run.h"
 
 namespace attnscope::cli {
 namespace {
@@ -69,7 +70,7 @@ void print_top(const LoadedModel& loaded, const char* title, const std::vector<T
 int cmd_run(const Argv& argv) {
   Args args(argv,
             {"prompt", "prompt-file", "input-ids", "device", "dtype", "top-k", "ablate", "ablate-mode",
-             "target", "target-id", "dump"},
+             "target", "target-id", "dump", "out"},
             {"json"});
   LoadOptions options;
   options.device = choose_device(args.value_or("device", "auto"));
@@ -81,6 +82,9 @@ int cmd_run(const Argv& argv) {
   const auto ablations = parse_ablation_list(args.value_or("ablate", ""),
                                              parse_ablation_mode(args.value_or("ablate-mode", "zero")));
   const auto dump = args.value("dump");
+  const auto out = args.value("out");
+  const std::string source = args.positional_at(0, "checkpoint folder");
+  const int64_t target = target_from_args(args, *loaded);
 
   io::SafetensorsWriter writer;
   ForwardOptions intact;
@@ -89,17 +93,31 @@ int cmd_run(const Argv& argv) {
     intact.on_mixing = [&](int layer, const at::Tensor& m) { add_float_tensor(writer, "mixing." + std::to_string(layer), m); };
   }
   const at::Tensor ids = prompt.ids_tensor();
-  const ForwardResult base = run_forward(*loaded->model, ids, intact);
-  const at::Tensor base_last = base.logits[-1];
-
-  ForwardResult ablated;
-  if (!ablations.empty()) {
-    ForwardOptions with;
-    with.ablations = ablations;
-    ablated = run_forward(*loaded->model, ids, with);
+  ForwardResult base, ablated;
+  if (out) {
+    // Session: maps stream to HDF5 layer by layer; --dump, if also given, needs its own capture.
+    auto session = session::SessionWriter::create(*out);
+    RecordOptions record;
+    record.top_k = k;
+    record.target = target;
+    base = record_run(*loaded, prompt, source, session, record);
+    if (!ablations.empty()) {
+      const auto intact_out = output_record(*loaded, base.logits[-1], k, target);
+      record_ablation(*loaded, prompt, ablations, intact_out, session, record, &ablated);
+    }
+    session.commit();
+    if (dump) run_forward(*loaded->model, ids, intact);
+  } else {
+    base = run_forward(*loaded->model, ids, intact);
+    if (!ablations.empty()) {
+      ForwardOptions with;
+      with.ablations = ablations;
+      ablated = run_forward(*loaded->model, ids, with);
+    }
   }
+  const at::Tensor base_last = base.logits[-1];
   const at::Tensor after_last = ablations.empty() ? base_last : ablated.logits[-1];
-  const AblationEffect effect = ablation_effect(base_last, after_last, target_from_args(args, *loaded), k);
+  const AblationEffect effect = ablation_effect(base_last, after_last, target, k);
 
   if (dump) {
     const at::Tensor ids_row = ids.unsqueeze(0).contiguous();
@@ -137,6 +155,7 @@ int cmd_run(const Argv& argv) {
                 effect.logprob_before, effect.logprob_after, effect.delta());
   }
   if (dump) std::printf("wrote %s\n", dump->c_str());
+  if (out) std::printf("wrote session %s\n", out->c_str());
   return 0;
 }
 

@@ -13,8 +13,10 @@ const std::vector<Command>& commands() {
       {"run",
        "run <checkpoint> (--prompt TEXT | --prompt-file F | --input-ids 5,17,3) [--device auto|cpu|cuda]\n"
        "        [--dtype float32|float16|bfloat16] [--top-k K] [--ablate 3.5,7.1] [--ablate-mode zero|mean|uniform]\n"
-       "        [--target TOKEN | --target-id N] [--dump out.safetensors] [--json]",
+       "        [--target TOKEN | --target-id N] [--dump out.safetensors] [--out session.h5] [--json]",
        cmd_run},
+      {"show", "show <session.h5> [--json]", cmd_show},
+      {"demo", "demo [--headless] [--out-dir DIR]   (the window when a display is present)", cmd_demo},
   };
   return list;
 }
@@ -22,6 +24,9 @@ const std::vector<Command>& commands() {
 void print_usage() {
   std::printf("AttnScope %s: token-mixing matrices of Transformers and SSMs\n\nusage:\n", ATTNSCOPE_VERSION);
   std::printf("  attnscope --version\n");
+  std::printf("  attnscope gui [session.h5 | checkpoint]   (GUI builds)\n");
+  std::printf("  attnscope export <session.h5> --layer L --head H --out fig.pdf|svg|png [--dpi 300]\n"
+              "        [--width-mm 85] [--height-mm 85] [--log] [--colour-map viridis|magma|greys] [--diff-ablation N]\n");
   for (const auto& c : commands()) std::printf("  attnscope %s\n", c.usage);
 }
 

@@ -20,5 +20,7 @@ void print_usage();
 int cmd_inspect(const Argv& args);
 int cmd_tokenize(const Argv& args);
 int cmd_run(const Argv& args);
+int cmd_show(const Argv& args);
+int cmd_demo(const Argv& args);
 
 }  // namespace attnscope::cli

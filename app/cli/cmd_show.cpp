@@ -1,0 +1,69 @@
+// attnscope show <session.h5> [--json]: what a saved session holds, read
+// lazily (metadata only), with no model present.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "app/cli/args.h"
+#include "app/cli/commands.h"
+#include "core/session/session_reader.h"
+
+namespace attnscope::cli {
+
+int cmd_show(const Argv& argv) {
+  Args args(argv, {}, {"json"});
+  const session::SessionReader s(args.positional_at(0, "session file"));
+  const auto& m = s.model();
+  if (args.flag("json")) {
+    nlohmann::ordered_json j = {{"path", s.path().string()},
+                                {"schema_version", s.header().schema_version},
+                                {"app_version", s.header().app_version},
+                                {"created", s.header().created},
+                                {"family", m.family},
+                                {"source", m.source},
+                                {"dtype", m.dtype},
+                                {"device", m.device},
+                                {"tokens", s.length()},
+                                {"token_strings", s.prompt().tokens},
+                                {"layers", nlohmann::json::array()},
+                                {"top_k", nlohmann::json::array()},
+                                {"target_id", s.outputs().target},
+                                {"target_logprob", s.outputs().target_logprob},
+                                {"ablations", nlohmann::json::array()},
+                                {"metrics", s.metric_names()}};
+    for (int l : s.layers_with_maps()) {
+      const auto& r = s.layer(l);
+      j["layers"].push_back({{"layer", l}, {"kind", r.kind}, {"heads", r.heads}, {"description", r.description},
+                             {"dtype", s.maps_dtype(l)}});
+    }
+    for (const auto& t : s.outputs().top) j["top_k"].push_back({{"id", t.id}, {"token", t.token}, {"prob", t.prob}});
+    for (const auto& a : s.ablations())
+      j["ablations"].push_back({{"spec", a.spec}, {"target_logprob_delta", a.target_logprob_delta},
+                                {"top1", a.outputs.top.empty() ? "" : a.outputs.top[0].token}});
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return 0;
+  }
+  std::printf("session      %s (schema %lld, AttnScope %s, %s)\n", s.path().c_str(),
+              static_cast<long long>(s.header().schema_version), s.header().app_version.c_str(),
+              s.header().created.c_str());
+  std::printf("model        %s from %s (%s on %s)\n", m.family.c_str(), m.source.c_str(), m.dtype.c_str(),
+              m.device.c_str());
+  std::printf("prompt       %lld tokens: %s\n", static_cast<long long>(s.length()),
+              s.prompt().text.substr(0, 120).c_str());
+  std::printf("maps         %zu layers\n", s.layers_with_maps().size());
+  for (int l : s.layers_with_maps()) {
+    const auto& r = s.layer(l);
+    std::printf("  layer %-3d  %-18s %5d heads  %s, %s\n", l, r.kind.c_str(), r.heads, s.maps_dtype(l).c_str(),
+                r.description.c_str());
+  }
+  std::printf("next token\n");
+  for (const auto& t : s.outputs().top) std::printf("  %-20s %.6f\n", t.token.c_str(), t.prob);
+  for (size_t i = 0; i < s.ablations().size(); ++i) {
+    const auto& a = s.ablations()[i];
+    std::printf("ablation %zu  %s: target log p change %+.6f, top-1 %s\n", i, a.spec.c_str(), a.target_logprob_delta,
+                a.outputs.top.empty() ? "-" : a.outputs.top[0].token.c_str());
+  }
+  for (const auto& name : s.metric_names()) std::printf("metric       %s\n", name.c_str());
+  return 0;
+}
+
+}  // namespace attnscope::cli

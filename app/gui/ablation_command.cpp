@@ -1,0 +1,22 @@
+#include "app/gui/ablation_command.h"
+
+namespace attnscope::gui {
+
+ToggleAblationCommand::ToggleAblationCommand(AblationSet* set, HeadRef head, std::function<void()> apply)
+    : set_(set), head_(head), apply_(std::move(apply)) {
+  setText(QString("%1 head %2.%3")
+              .arg(set->contains(head) ? QObject::tr("Restore") : QObject::tr("Ablate"))
+              .arg(head.layer)
+              .arg(head.head));
+}
+
+void ToggleAblationCommand::flip() {
+  if (set_->contains(head_)) set_->remove(head_);
+  else set_->insert(head_);
+  apply_();
+}
+
+void ToggleAblationCommand::redo() { flip(); }
+void ToggleAblationCommand::undo() { flip(); }
+
+}  // namespace attnscope::gui

@@ -1,0 +1,30 @@
+#pragma once
+// Toggling a head's ablation is an undoable command: undo and redo move
+// through ablation sets, and the window re-runs (or reuses a cached run).
+#include <QSet>
+#include <QUndoCommand>
+#include <functional>
+
+#include "app/gui/run_types.h"
+
+namespace attnscope::gui {
+
+inline size_t qHash(const HeadRef& h, size_t seed = 0) { return ::qHash(h.layer * 100003 + h.head, seed); }
+
+using AblationSet = QSet<HeadRef>;
+
+class ToggleAblationCommand : public QUndoCommand {
+ public:
+  // `apply` installs a set (and triggers the re-run); called on redo and undo.
+  ToggleAblationCommand(AblationSet* set, HeadRef head, std::function<void()> apply);
+  void redo() override;
+  void undo() override;
+
+ private:
+  void flip();
+  AblationSet* set_;
+  HeadRef head_;
+  std::function<void()> apply_;
+};
+
+}  // namespace attnscope::gui

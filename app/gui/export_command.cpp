@@ -1,0 +1,70 @@
+#include "app/gui/export_command.h"
+
+#include <QApplication>
+#include <cstdio>
+
+#include "app/cli/args.h"
+#include "app/gui/head_summary.h"
+#include "core/mixing/head_metrics.h"
+#include "core/session/session_reader.h"
+#include "core/util/error.h"
+#include "widgets/figure_export.h"
+#include "widgets/heatmap_view.h"
+
+namespace attnscope::gui {
+
+int export_command(int argc, char** argv, const std::vector<std::string>& argv_rest) {
+  try {
+    cli::Args args(argv_rest, {"layer", "head", "out", "dpi", "width-mm", "height-mm", "colour-map", "diff-ablation"},
+                   {"log", "no-marks"});
+    const std::string path = args.positional_at(0, "session file");
+    auto out = args.value("out");
+    if (!out) throw Error("missing --out fig.pdf|fig.svg|fig.png");
+    const session::SessionReader s(path);
+    const int layer = args.int_or("layer", s.layers_with_maps().empty() ? 0 : s.layers_with_maps().back());
+    const int head = args.int_or("head", 0);
+    if (!s.has_maps(layer)) throw Error(path + ": holds no maps for layer " + std::to_string(layer));
+    if (head < 0 || head >= s.layer(layer).heads)
+      throw Error("layer " + std::to_string(layer) + " has " + std::to_string(s.layer(layer).heads) + " heads; no head " +
+                  std::to_string(head));
+    // Offscreen: the figure needs no display.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))
+      qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    widgets::HeatmapView view;
+    view.resize(800, 800);
+    widgets::HeatmapData data;
+    data.values = s.read_head(layer, head);
+    QString title = QString("layer %1, head %2 (%3)").arg(layer).arg(head).arg(QString::fromStdString(s.layer(layer).kind));
+    if (auto n = args.value("diff-ablation")) {
+      const int a = std::stoi(*n);
+      const auto after = s.read_ablation_head(a, layer, head);
+      for (size_t k = 0; k < after.size(); ++k) data.values[k] = after[k] - data.values[k];
+      view.set_colour_map(widgets::ColourMapKind::Diverging);
+      title += QString(": ablated %1 − intact").arg(QString::fromStdString(s.ablations().at(a).spec));
+    } else {
+      view.set_colour_map(widgets::ColourMap::from_name(QString::fromStdString(args.value_or("colour-map", "viridis"))));
+    }
+    data.rows = data.cols = static_cast<int>(s.length());
+    data.row_labels = data.col_labels = token_labels(s);
+    data.title = title;
+    if (args.flag("log")) view.set_scale(widgets::ScaleKind::Log);
+    const std::vector<float> values = data.values;
+    view.set_data(std::move(data));
+    if (!args.flag("no-marks") && !args.has("diff-ablation")) {
+      QVector<QPoint> marks;
+      for (const auto& [i, j] : mixing::sharp_cells({values.data(), s.length()})) marks.append(QPoint(int(j), int(i)));
+      view.set_marks(marks);
+    }
+    widgets::FigureSize size{args.double_or("width-mm", 85), args.double_or("height-mm", 85), args.int_or("dpi", 300)};
+    const QString error = widgets::export_plot(view.plot(), QString::fromStdString(*out), size);
+    if (!error.isEmpty()) throw Error(error.toStdString());
+    std::printf("wrote %s\n", out->c_str());
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "attnscope export: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace attnscope::gui

@@ -1,0 +1,33 @@
+#include "core/runtime/resources.h"
+// Qt after core (core headers may pull in LibTorch).
+#include <QApplication>
+#include <QFileInfo>
+#include <QTimer>
+
+#include "app/gui/gui_main.h"
+#include "app/gui/main_window.h"
+#include "app/gui/run_panel.h"
+#include "attnscope/version.h"
+
+namespace attnscope::gui {
+
+int run_gui(int argc, char** argv, const std::string& open, bool run_demo) {
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("AttnScope");
+  QApplication::setOrganizationName("AttnScope");
+  QApplication::setApplicationVersion(ATTNSCOPE_VERSION);
+  MainWindow window;
+  QStringList demos;
+  for (const auto& d : demo_models()) demos << QString::fromStdString(d.string());
+  window.set_demos(demos, QString::fromStdString(demo_prompt()));
+  const QString target = QString::fromStdString(open);
+  if (!target.isEmpty()) {
+    if (QFileInfo(target).isDir()) window.run_panel()->set_checkpoint(target);
+    else window.open_session(target);
+  }
+  window.show();
+  if (run_demo) QTimer::singleShot(0, &window, [&window] { window.start_run(); });
+  return app.exec();
+}
+
+}  // namespace attnscope::gui

@@ -1,0 +1,59 @@
+#include "app/gui/head_summary.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/mixing/head_metrics.h"
+#include "widgets/matrix_image.h"
+
+namespace attnscope::gui {
+
+std::vector<float> pool_max(const std::vector<float>& map, int64_t length, int size, int* out_size) {
+  const int n = static_cast<int>(std::min<int64_t>(length, size));
+  *out_size = n;
+  std::vector<float> out(static_cast<size_t>(n) * n, 0.f);
+  std::vector<bool> seen(out.size(), false);
+  for (int64_t i = 0; i < length; ++i)
+    for (int64_t j = 0; j <= i; ++j) {
+      const size_t k = static_cast<size_t>(i * n / length) * n + static_cast<size_t>(j * n / length);
+      const float v = std::abs(map[i * length + j]);
+      if (!seen[k] || v > out[k]) out[k] = v, seen[k] = true;
+    }
+  return out;
+}
+
+QImage thumbnail(const std::vector<float>& map, int64_t length, int size) {
+  int n = 0;
+  const auto pooled = pool_max(map, length, size, &n);
+  const widgets::MatrixView view{pooled.data(), n, n, true};
+  const widgets::ColourMap colours(widgets::ColourMapKind::Viridis);
+  return widgets::render_matrix(view, colours, widgets::value_range(view, false), widgets::ScaleKind::Linear);
+}
+
+QVector<widgets::LayerRow> grid_rows(const session::SessionReader& session) {
+  QVector<widgets::LayerRow> rows;
+  const auto& layers = session.model().layers;
+  for (size_t l = 0; l < layers.size(); ++l) {
+    widgets::LayerRow row;
+    row.kind = QString::fromStdString(layers[l].kind);
+    row.ssm = layers[l].kind.rfind("mamba", 0) == 0;
+    const int heads = session.has_maps(static_cast<int>(l)) ? session.layer(static_cast<int>(l)).heads : layers[l].heads;
+    row.heads.resize(heads);
+    if (session.has_maps(static_cast<int>(l)))
+      for (int h = 0; h < heads; ++h) {
+        const auto map = session.read_head(static_cast<int>(l), h);
+        row.heads[h].thumbnail = thumbnail(map, session.length());
+        row.heads[h].score = mixing::transition_sharpness({map.data(), session.length()});
+      }
+    rows.append(row);
+  }
+  return rows;
+}
+
+QStringList token_labels(const session::SessionReader& session) {
+  QStringList labels;
+  for (const auto& t : session.prompt().tokens) labels << QString::fromStdString(t);
+  return labels;
+}
+
+}  // namespace attnscope::gui

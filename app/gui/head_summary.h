@@ -1,0 +1,21 @@
+#pragma once
+// What the grid shows for each head of a session: a small thumbnail of its
+// map and its transition sharpness (docs/metrics.md).
+#include <QImage>
+#include <QVector>
+#include <vector>
+
+#include "core/session/session_reader.h"
+#include "widgets/head_grid.h"
+
+namespace attnscope::gui {
+
+// Max-pools an L x L map to at most `size` x `size` (max keeps sharp peaks visible).
+std::vector<float> pool_max(const std::vector<float>& map, int64_t length, int size, int* out_size);
+QImage thumbnail(const std::vector<float>& map, int64_t length, int size = 48);
+// One row per layer of the model; layers without maps have empty cells.
+QVector<widgets::LayerRow> grid_rows(const session::SessionReader& session);
+// Labels for axes, from the session's token strings.
+QStringList token_labels(const session::SessionReader& session);
+
+}  // namespace attnscope::gui

@@ -1,0 +1,441 @@
+#include "app/gui/main_window.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <filesystem>
+
+#include "app/gui/head_summary.h"
+#include "app/gui/model_runner.h"
+#include "app/gui/run_panel.h"
+#include "core/mixing/head_metrics.h"
+#include "core/session/session_reader.h"
+#include "core/session/session_writer.h"
+#include "widgets/head_grid.h"
+#include "widgets/heatmap_view.h"
+#include "widgets/outputs_panel.h"
+
+namespace attnscope::gui {
+namespace {
+widgets::HeatmapData head_data(const session::SessionReader& s, std::vector<float> values, const QString& title) {
+  widgets::HeatmapData d;
+  d.values = std::move(values);
+  d.rows = d.cols = static_cast<int>(s.length());
+  d.row_labels = d.col_labels = token_labels(s);
+  d.title = title;
+  return d;
+}
+
+QVector<QPoint> sharp_marks(const std::vector<float>& map, int64_t length) {
+  QVector<QPoint> marks;
+  for (const auto& [i, j] : mixing::sharp_cells({map.data(), length}))
+    marks.append(QPoint(static_cast<int>(j), static_cast<int>(i)));
+  return marks;
+}
+
+QVector<widgets::TokenBar> bars(const std::vector<session::TopToken>& top) {
+  QVector<widgets::TokenBar> out;
+  for (const auto& t : top) out.append({QString::fromStdString(t.token), t.prob});
+  return out;
+}
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent),
+      runner_(new ModelRunner),
+      temp_dir_(std::make_unique<QTemporaryDir>()),
+      run_panel_(new RunPanel(this)),
+      grid_(new widgets::HeadGrid(this)),
+      heatmap_(new widgets::HeatmapView(this)),
+      before_(new widgets::HeatmapView(this)),
+      after_(new widgets::HeatmapView(this)),
+      diff_(new widgets::HeatmapView(this)),
+      compare_left_(new widgets::HeatmapView(this)),
+      compare_right_(new widgets::HeatmapView(this)),
+      outputs_(new widgets::OutputsPanel(this)),
+      tabs_(new QTabWidget(this)),
+      session_label_(new QLabel(this)) {
+  setWindowTitle("AttnScope");
+  resize(1400, 900);
+  qRegisterMetaType<RunRequest>();
+  qRegisterMetaType<RunResult>();
+  qRegisterMetaType<AblationRequest>();
+  qRegisterMetaType<AblationResult>();
+
+  auto* diff_page = new QWidget(this);
+  auto* diff_layout = new QHBoxLayout(diff_page);
+  for (auto* v : {before_, after_, diff_}) diff_layout->addWidget(v);
+  diff_->set_colour_map(widgets::ColourMapKind::Diverging);
+  auto* compare_page = new QWidget(this);
+  auto* compare_layout = new QHBoxLayout(compare_page);
+  compare_layout->addWidget(compare_left_);
+  compare_layout->addWidget(compare_right_);
+  tabs_->addTab(heatmap_, tr("Head"));
+  tabs_->addTab(diff_page, tr("Before / after / diff"));
+  tabs_->addTab(compare_page, tr("Compare"));
+  setCentralWidget(tabs_);
+
+  auto add_dock = [this](QWidget* w, const QString& title, Qt::DockWidgetArea area) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(title);
+    dock->setWidget(w);
+    addDockWidget(area, dock);
+    return dock;
+  };
+  add_dock(run_panel_, tr("Run"), Qt::LeftDockWidgetArea);
+  auto* grid_scroll = new QScrollArea(this);
+  grid_scroll->setWidget(grid_);
+  grid_scroll->setWidgetResizable(true);
+  add_dock(grid_scroll, tr("Heads"), Qt::LeftDockWidgetArea);
+  add_dock(outputs_, tr("Outputs"), Qt::RightDockWidgetArea);
+  statusBar()->addPermanentWidget(session_label_);
+  build_menus();
+
+  runner_->moveToThread(&worker_);
+  connect(&worker_, &QThread::finished, runner_, &QObject::deleteLater);
+  worker_.start();
+  connect(runner_, &ModelRunner::progress, this, [this](int done, int total, const QString& stage) {
+    run_panel_->set_progress(done, total, stage);
+  });
+  connect(runner_, &ModelRunner::run_finished, this, [this](const RunResult& r) {
+    busy_ = false;
+    run_panel_->set_busy(false);
+    ablated_.clear();
+    ablation_cache_.clear();
+    undo_.clear();
+    if (open_session(r.session_path)) run_panel_->set_status(tr("Ran %1.").arg(r.description));
+    emit run_done();
+  });
+  connect(runner_, &ModelRunner::ablation_finished, this, [this](const AblationResult& r) {
+    busy_ = false;
+    run_panel_->set_busy(false);
+    ablation_cache_[QString("%1@%2").arg(r.spec).arg(r.captured_layer)] = r;
+    if (r.spec == ablation_key()) show_ablation(r);
+    emit ablation_done();
+  });
+  connect(runner_, &ModelRunner::failed, this, [this](const QString& message) {
+    busy_ = false;
+    run_panel_->set_busy(false);
+    show_error(message);
+    emit run_failed(message);
+  });
+  connect(runner_, &ModelRunner::cancelled, this, [this] {
+    busy_ = false;
+    run_panel_->set_busy(false);
+    run_panel_->set_status(tr("Cancelled."));
+    emit run_failed(tr("cancelled"));
+  });
+  connect(run_panel_, &RunPanel::run_requested, this, &MainWindow::start_run);
+  connect(run_panel_, &RunPanel::cancel_requested, this, &MainWindow::cancel_run);
+  connect(grid_, &widgets::HeadGrid::head_opened, this, &MainWindow::open_head);
+  connect(grid_, &widgets::HeadGrid::ablation_toggled, this, &MainWindow::toggle_ablation);
+  connect(heatmap_, &widgets::HeatmapView::cell_hovered, this, [this](int row, int col, double) {
+    statusBar()->showMessage(heatmap_->cell_text(row, col));
+  });
+}
+
+MainWindow::~MainWindow() {
+  runner_->cancel();
+  worker_.quit();
+  worker_.wait();
+}
+
+void MainWindow::build_menus() {
+  auto* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Open Session…"), QKeySequence::Open, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), {}, tr("AttnScope sessions (*.h5)"));
+    if (!path.isEmpty()) open_session(path);
+  });
+  file->addAction(tr("Open &Checkpoint Folder…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Checkpoint folder"));
+    if (!dir.isEmpty()) run_panel_->set_checkpoint(dir);
+  });
+  file->addAction(tr("&Save Session As…"), QKeySequence::Save, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save session"), "session.h5", tr("AttnScope sessions (*.h5)"));
+    if (!path.isEmpty()) save_session(path);
+  });
+  file->addSeparator();
+  file->addAction(tr("&Export Figure…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export figure"), "head.pdf",
+                                                      tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
+    if (!path.isEmpty()) {
+      const QString error = export_current(path, widgets::FigureSize::column());
+      if (!error.isEmpty()) show_error(error);
+    }
+  });
+  file->addAction(tr("Export &Grid…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export head grid"), "grid.pdf",
+                                                      tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
+    if (!path.isEmpty()) {
+      const QString error = widgets::export_widget(grid_, path, widgets::FigureSize::page());
+      if (!error.isEmpty()) show_error(error);
+    }
+  });
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  auto* edit = menuBar()->addMenu(tr("&Edit"));
+  auto* undo = undo_.createUndoAction(this, tr("&Undo"));
+  undo->setShortcut(QKeySequence::Undo);
+  auto* redo = undo_.createRedoAction(this, tr("&Redo"));
+  redo->setShortcut(QKeySequence::Redo);
+  edit->addAction(undo);
+  edit->addAction(redo);
+  edit->addSeparator();
+  auto* modes = new QActionGroup(this);
+  for (const QString& mode : {QString("zero"), QString("mean"), QString("uniform")}) {
+    auto* a = edit->addAction(tr("Ablate by %1").arg(mode));
+    a->setCheckable(true);
+    a->setChecked(mode == ablation_mode_);
+    modes->addAction(a);
+    connect(a, &QAction::triggered, this, [this, mode] {
+      ablation_mode_ = mode;
+      apply_ablation_set();
+    });
+  }
+
+  auto* view = menuBar()->addMenu(tr("&View"));
+  auto* log = view->addAction(tr("&Log Scale"));
+  log->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+  log->setCheckable(true);
+  connect(log, &QAction::toggled, this, [this](bool on) {
+    for (auto* v : {heatmap_, before_, after_, compare_left_, compare_right_})
+      v->set_scale(on ? widgets::ScaleKind::Log : widgets::ScaleKind::Linear);
+  });
+  auto* maps = view->addMenu(tr("&Colour Map"));
+  auto* map_group = new QActionGroup(this);
+  for (auto kind : widgets::ColourMap::all()) {
+    if (kind == widgets::ColourMapKind::Diverging) continue;
+    auto* a = maps->addAction(widgets::ColourMap(kind).name());
+    a->setCheckable(true);
+    a->setChecked(kind == widgets::ColourMapKind::Viridis);
+    map_group->addAction(a);
+    connect(a, &QAction::triggered, this, [this, kind] {
+      for (auto* v : {heatmap_, before_, after_, compare_left_, compare_right_}) v->set_colour_map(kind);
+    });
+  }
+  view->addAction(tr("&Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { heatmap_->reset_zoom(); });
+  view->addAction(tr("&Pin Head for Compare"), QKeySequence(Qt::CTRL | Qt::Key_P), this, &MainWindow::pin_for_compare);
+}
+
+void MainWindow::set_demos(const QStringList& folders, const QString& prompt) {
+  run_panel_->set_demos(folders);
+  if (!folders.isEmpty() && run_panel_->checkpoint().isEmpty()) run_panel_->set_checkpoint(folders.first());
+  if (run_panel_->prompt().isEmpty()) run_panel_->set_prompt(prompt);
+}
+
+void MainWindow::show_error(const QString& message) {
+  run_panel_->set_status(message, true);
+  statusBar()->showMessage(message, 10000);
+}
+
+bool MainWindow::open_session(const QString& path) {
+  try {
+    auto reader = std::make_unique<session::SessionReader>(path.toStdString());
+    auto rows = grid_rows(*reader);
+    session_ = std::move(reader);
+    grid_->set_layers(rows);
+    for (const auto& h : ablated_) grid_->set_ablated(h.layer, h.head, true);
+    const auto& out = session_->outputs();
+    QString target = "#" + QString::number(out.target);
+    for (const auto& t : out.top)
+      if (t.id == out.target) target = QString::fromStdString(t.token);
+    outputs_->set_intact(bars(out.top), target, out.target_logprob);
+    outputs_->set_ablation(std::nullopt);
+    session_label_->setText(QString("%1 · %2 tokens · %3")
+                                .arg(QString::fromStdString(session_->model().family))
+                                .arg(session_->length())
+                                .arg(QFileInfo(path).fileName()));
+    setWindowTitle(QString("AttnScope — %1").arg(QFileInfo(path).fileName()));
+    if (!session_->prompt().text.empty() && run_panel_->prompt().isEmpty())
+      run_panel_->set_prompt(QString::fromStdString(session_->prompt().text));
+    const auto layers = session_->layers_with_maps();
+    if (!layers.empty()) open_head(layers.back(), 0);
+    return true;
+  } catch (const std::exception& e) {
+    show_error(QString::fromStdString(e.what()));
+    return false;
+  }
+}
+
+void MainWindow::open_head(int layer, int head) {
+  if (!session_ || !session_->has_maps(layer) || head < 0 || head >= session_->layer(layer).heads) return;
+  layer_ = layer, head_ = head;
+  if (grid_->current() != QPoint(head, layer)) grid_->set_current(layer, head);
+  auto map = session_->read_head(layer, head);
+  const auto marks = sharp_marks(map, session_->length());
+  const QString kind = QString::fromStdString(session_->layer(layer).kind);
+  heatmap_->set_data(head_data(*session_, std::move(map), tr("layer %1, head %2 (%3)").arg(layer).arg(head).arg(kind)));
+  heatmap_->set_marks(marks);
+  if (!compare_right_->data().values.empty() || !compare_left_->data().values.empty()) {
+    compare_right_->set_data(heatmap_->data());
+    pin_for_compare();  // keeps one colour scale over both
+  }
+  update_diff();
+  if (!ablated_.isEmpty()) apply_ablation_set();  // capture this layer of the ablated run for the diff
+}
+
+void MainWindow::start_run() {
+  if (busy_) return;
+  const QString checkpoint = run_panel_->checkpoint();
+  if (checkpoint.isEmpty()) return show_error(tr("Choose a checkpoint folder first."));
+  if (run_panel_->prompt().isEmpty()) return show_error(tr("Type a prompt first."));
+  RunRequest request;
+  request.checkpoint = checkpoint;
+  request.prompt = run_panel_->prompt();
+  request.device = run_panel_->device();
+  // A new file per run: the previous session stays readable until the switch.
+  request.session_path = temp_dir_->filePath(QString("run-%1.h5").arg(++run_counter_));
+  busy_ = true;
+  run_panel_->set_busy(true);
+  run_panel_->set_status(tr("Running…"));
+  QMetaObject::invokeMethod(runner_, [r = runner_, request] { r->run(request); }, Qt::QueuedConnection);
+}
+
+void MainWindow::cancel_run() { runner_->cancel(); }
+
+QString MainWindow::ablation_key() const {
+  QList<HeadRef> heads(ablated_.begin(), ablated_.end());
+  std::sort(heads.begin(), heads.end());
+  QStringList parts;
+  for (const auto& h : heads) parts << QString("%1.%2:%3").arg(h.layer).arg(h.head).arg(ablation_mode_);
+  return parts.join(",");
+}
+
+void MainWindow::toggle_ablation(int layer, int head) {
+  if (!session_) return show_error(tr("Run a model or open a session first."));
+  if (!runner_->has_model())
+    return show_error(tr("This session was opened without its model: run the model to ablate heads."));
+  undo_.push(new ToggleAblationCommand(&ablated_, HeadRef{layer, head}, [this] { apply_ablation_set(); }));
+}
+
+void MainWindow::apply_ablation_set() {
+  for (int l = 0; l < grid_->layer_count(); ++l)
+    for (int h = 0; h < grid_->head_count(l); ++h) grid_->set_ablated(l, h, ablated_.contains({l, h}));
+  if (ablated_.isEmpty()) return show_ablation(std::nullopt);
+  const QString key = ablation_key();
+  const auto cached = ablation_cache_.find(QString("%1@%2").arg(key).arg(layer_));
+  if (cached != ablation_cache_.end()) return show_ablation(*cached);
+  if (busy_) return;  // the finished run re-checks the current set
+  AblationRequest request;
+  request.heads = QVector<HeadRef>(ablated_.begin(), ablated_.end());
+  std::sort(request.heads.begin(), request.heads.end());
+  request.mode = ablation_mode_;
+  request.capture_layer = layer_;
+  busy_ = true;
+  run_panel_->set_busy(true);
+  QMetaObject::invokeMethod(runner_, [r = runner_, request] { r->ablate(request); }, Qt::QueuedConnection);
+}
+
+void MainWindow::show_ablation(const std::optional<AblationResult>& result) {
+  ablation_ = result;
+  if (!result) {
+    outputs_->set_ablation(std::nullopt);
+  } else {
+    widgets::AblationSummary s;
+    s.spec = result->spec;
+    for (const auto& t : result->top) s.top.append({t.token, t.prob});
+    s.logprob_before = result->logprob_before;
+    s.logprob_after = result->logprob_after;
+    outputs_->set_ablation(s);
+  }
+  update_diff();
+  // The set may have changed while this run was going: run the current one.
+  if (!busy_ && !ablated_.isEmpty() && (!result || result->spec != ablation_key())) apply_ablation_set();
+}
+
+void MainWindow::update_diff() {
+  if (!session_ || layer_ < 0) return;
+  const auto before = heatmap_->data().values;
+  std::vector<float> after = before, diff(before.size(), 0.f);
+  const bool have = ablation_ && ablation_->captured_layer == layer_ && !ablation_->captured_maps.isEmpty();
+  if (have) {
+    const int64_t L = session_->length();
+    const float* p = ablation_->captured_maps.constData() + static_cast<size_t>(head_) * L * L;
+    after.assign(p, p + L * L);
+    for (size_t k = 0; k < diff.size(); ++k) diff[k] = after[k] - before[k];
+  }
+  const QString where = tr("layer %1, head %2").arg(layer_).arg(head_);
+  before_->set_data(head_data(*session_, before, tr("intact: %1").arg(where)));
+  after_->set_data(head_data(*session_, after, have ? tr("ablated %1: %2").arg(ablation_->spec, where) : tr("no ablation")));
+  diff_->set_data(head_data(*session_, diff, tr("ablated − intact")));
+  const auto r = before_->current_range();
+  after_->set_fixed_range(widgets::ValueRange{std::min(r.low, after_->current_range().low),
+                                              std::max(r.high, after_->current_range().high)});
+  before_->set_fixed_range(after_->current_range());
+}
+
+void MainWindow::pin_for_compare() {
+  if (heatmap_->data().values.empty()) return;
+  if (compare_left_->data().values.empty()) compare_left_->set_data(heatmap_->data());
+  compare_right_->set_data(heatmap_->data());
+  // One colour scale over both sides.
+  const auto a = widgets::value_range({compare_left_->data().values.data(), compare_left_->data().rows,
+                                       compare_left_->data().cols, true}, false);
+  const auto b = widgets::value_range({compare_right_->data().values.data(), compare_right_->data().rows,
+                                       compare_right_->data().cols, true}, false);
+  const widgets::ValueRange shared{std::min(a.low, b.low), std::max(a.high, b.high)};
+  compare_left_->set_fixed_range(shared);
+  compare_right_->set_fixed_range(shared);
+}
+
+bool MainWindow::save_session(const QString& path) {
+  if (!session_) {
+    show_error(tr("Nothing to save yet."));
+    return false;
+  }
+  try {
+    namespace fs = std::filesystem;
+    const fs::path target = path.toStdString();
+    const fs::path staging = target.string() + ".saving";
+    fs::copy_file(session_->path(), staging, fs::copy_options::overwrite_existing);
+    {
+      auto writer = session::SessionWriter::amend(staging);
+      for (const auto& r : ablation_cache_) {
+        session::AblationRecord record;
+        record.spec = r.spec.toStdString();
+        for (const auto& t : r.top) record.outputs.top.push_back({t.id, t.token.toStdString(), t.prob});
+        record.outputs.target = r.target;
+        record.outputs.target_logprob = r.logprob_after;
+        record.target_logprob_delta = r.logprob_after - r.logprob_before;
+        const int n = writer.write_ablation(record);
+        if (r.captured_layer >= 0 && !r.captured_maps.isEmpty())
+          writer.write_ablation_layer(n, r.captured_layer, session_->layer(r.captured_layer), r.captured_maps.constData(),
+                                      r.heads_in_layer, session_->length());
+      }
+      writer.commit();
+    }
+    fs::rename(staging, target);
+    run_panel_->set_status(tr("Saved %1.").arg(path));
+    return true;
+  } catch (const std::exception& e) {
+    show_error(QString::fromStdString(e.what()));
+    return false;
+  }
+}
+
+QString MainWindow::export_current(const QString& path, const widgets::FigureSize& size) {
+  widgets::HeatmapView* view = heatmap_;
+  if (tabs_->currentIndex() == 1) view = diff_;
+  if (tabs_->currentIndex() == 2) view = compare_right_;
+  return widgets::export_plot(view->plot(), path, size);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  runner_->cancel();
+  event->accept();
+}
+
+}  // namespace attnscope::gui

@@ -1,0 +1,105 @@
+#pragma once
+// The main window: a thin assembly of the run panel, head grid, heatmap,
+// before/after/diff and compare views, and outputs panel. Model work runs on
+// a worker thread (ModelRunner); views read the session file lazily.
+#include <QMainWindow>
+#include <QMap>
+#include <QThread>
+#include <QUndoStack>
+#include <memory>
+#include <optional>
+
+#include "app/gui/ablation_command.h"
+#include "app/gui/run_types.h"
+#include "widgets/figure_export.h"
+
+class QTabWidget;
+class QTemporaryDir;
+class QLabel;
+
+namespace attnscope::session {
+class SessionReader;
+}
+namespace attnscope::widgets {
+class HeadGrid;
+class HeatmapView;
+class OutputsPanel;
+}  // namespace attnscope::widgets
+
+namespace attnscope::gui {
+
+class ModelRunner;
+class RunPanel;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // Opens a saved session (no model needed). Returns false and shows the error.
+  bool open_session(const QString& path);
+  void start_run();
+  void cancel_run();
+  void toggle_ablation(int layer, int head);
+  void open_head(int layer, int head);
+  bool save_session(const QString& path);
+  QString export_current(const QString& path, const widgets::FigureSize& size);
+  void set_demos(const QStringList& folders, const QString& prompt);
+
+  QUndoStack* undo_stack() { return &undo_; }
+  RunPanel* run_panel() const { return run_panel_; }
+  widgets::HeadGrid* grid() const { return grid_; }
+  widgets::HeatmapView* heatmap() const { return heatmap_; }
+  widgets::OutputsPanel* outputs() const { return outputs_; }
+  widgets::HeatmapView* diff_view() const { return diff_; }
+  bool busy() const { return busy_; }
+  int current_layer() const { return layer_; }
+  int current_head() const { return head_; }
+  const session::SessionReader* session() const { return session_.get(); }
+  const std::optional<AblationResult>& last_ablation() const { return ablation_; }
+
+ signals:
+  void run_done();
+  void ablation_done();
+  void run_failed(const QString& message);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void build_menus();
+  void apply_ablation_set();
+  void show_ablation(const std::optional<AblationResult>& result);
+  void update_diff();
+  void pin_for_compare();
+  void show_error(const QString& message);
+  QString ablation_key() const;
+
+  QThread worker_;
+  ModelRunner* runner_;
+  std::unique_ptr<QTemporaryDir> temp_dir_;
+  std::unique_ptr<session::SessionReader> session_;
+  AblationSet ablated_;
+  QString ablation_mode_ = "zero";
+  QMap<QString, AblationResult> ablation_cache_;  // by ablation spec and captured layer
+  std::optional<AblationResult> ablation_;
+  QUndoStack undo_;
+  bool busy_ = false;
+  int layer_ = -1, head_ = -1;
+  int run_counter_ = 0;
+
+  RunPanel* run_panel_;
+  widgets::HeadGrid* grid_;
+  widgets::HeatmapView* heatmap_;
+  widgets::HeatmapView* before_;
+  widgets::HeatmapView* after_;
+  widgets::HeatmapView* diff_;
+  widgets::HeatmapView* compare_left_;
+  widgets::HeatmapView* compare_right_;
+  widgets::OutputsPanel* outputs_;
+  QTabWidget* tabs_;
+  QLabel* session_label_;
+};
+
+}  // namespace attnscope::gui

@@ -1,0 +1,100 @@
+// LibTorch headers come before Qt's: Qt's `slots` macro breaks them otherwise.
+#include "core/ablation/ablation_spec.h"
+#include "core/models/forward.h"
+#include "core/runtime/device.h"
+#include "core/runtime/loaded_model.h"
+#include "core/runtime/session_run.h"
+#include "core/session/session_writer.h"
+// Qt after torch.
+#include "app/gui/model_runner.h"
+
+#include <QElapsedTimer>
+
+namespace attnscope::gui {
+
+ModelRunner::ModelRunner(QObject* parent) : QObject(parent) {}
+ModelRunner::~ModelRunner() = default;
+
+void ModelRunner::run(const RunRequest& request) {
+  cancel_.store(false);
+  try {
+    QElapsedTimer timer;
+    timer.start();
+    const bool reload = !loaded_ || loaded_path_ != request.checkpoint || loaded_device_ != request.device ||
+                        loaded_dtype_ != request.dtype;
+    if (reload) {
+      emit progress(0, 1, tr("Loading %1").arg(request.checkpoint));
+      LoadOptions options;
+      options.device = choose_device(request.device.toStdString());
+      options.dtype = parse_run_dtype(request.dtype.toStdString());
+      loaded_.reset();
+      loaded_ = load_for_running(request.checkpoint.toStdString(), options);
+      loaded_path_ = request.checkpoint, loaded_device_ = request.device, loaded_dtype_ = request.dtype;
+    }
+    const Prompt prompt = prompt_from_text(*loaded_, request.prompt.toStdString());
+    auto writer = session::SessionWriter::create(request.session_path.toStdString());
+    RecordOptions record;
+    record.top_k = request.top_k;
+    record.cancel = &cancel_;
+    record.on_progress = [this](int done, int total) { emit progress(done, total, tr("Layer %1 of %2").arg(done).arg(total)); };
+    const ForwardResult result = record_run(*loaded_, prompt, request.checkpoint.toStdString(), writer, record);
+    writer.commit();
+    prompt_ids_ = prompt.ids;
+    const auto outputs = output_record(*loaded_, result.logits[-1], request.top_k, -1);
+    intact_target_ = outputs.target;
+    intact_target_logprob_ = outputs.target_logprob;
+    RunResult done;
+    done.session_path = request.session_path;
+    done.description = tr("%1 on %2, %3 tokens, %4 s")
+                           .arg(QString::fromStdString(loaded_->model->info().family))
+                           .arg(QString::fromStdString(device_description(loaded_->options.device)))
+                           .arg(prompt.ids.size())
+                           .arg(timer.elapsed() / 1000.0, 0, 'f', 2);
+    emit run_finished(done);
+  } catch (const Cancelled&) {
+    emit cancelled();
+  } catch (const std::exception& e) {
+    emit failed(QString::fromStdString(e.what()));
+  }
+}
+
+void ModelRunner::ablate(const AblationRequest& request) {
+  cancel_.store(false);
+  try {
+    if (!loaded_ || prompt_ids_.empty()) throw Error("run a model first: a saved session alone cannot be re-run");
+    std::vector<HeadAblation> ablations;
+    const AblationMode mode = parse_ablation_mode(request.mode.toStdString());
+    for (const auto& h : request.heads) ablations.push_back({h.layer, h.head, mode});
+    ForwardOptions forward;
+    forward.ablations = ablations;
+    forward.cancel = &cancel_;
+    AblationResult out;
+    if (request.capture_layer >= 0) {
+      forward.capture_layer = [&](int l) { return l == request.capture_layer; };
+      forward.on_mixing = [&](int l, const at::Tensor& maps) {
+        out.captured_layer = l;
+        out.heads_in_layer = static_cast<int>(maps.size(0));
+        const float* p = maps.data_ptr<float>();
+        out.captured_maps = QVector<float>(p, p + maps.numel());
+      };
+    }
+    forward.on_progress = [this](int done, int total) { emit progress(done, total, tr("Ablated run: layer %1 of %2").arg(done).arg(total)); };
+    const at::Tensor ids = at::tensor(at::ArrayRef<int64_t>(prompt_ids_), at::TensorOptions().dtype(at::kLong));
+    const ForwardResult result = run_forward(*loaded_->model, ids, forward);
+    const auto outputs = output_record(*loaded_, result.logits[-1], request.top_k, intact_target_);
+    out.heads = request.heads;
+    out.mode = request.mode;
+    out.spec = QString::fromStdString(format_ablation_list(ablations));
+    for (const auto& t : outputs.top) out.top.append({t.id, QString::fromStdString(t.token), t.prob});
+    out.target = intact_target_;
+    out.logprob_before = intact_target_logprob_;
+    out.logprob_after = outputs.target_logprob;
+    emit ablation_finished(out);
+  } catch (const Cancelled&) {
+    emit cancelled();
+  } catch (const std::exception& e) {
+    emit failed(QString::fromStdString(e.what()));
+  }
+}
+
+}  // namespace attnscope::gui

@@ -1,0 +1,50 @@
+#pragma once
+// Runs models off the GUI thread. Lives on a worker QThread; every public
+// slot is invoked through queued connections and reports back by signal.
+// Runs are recorded into a working session file (temporary), which the
+// window then reads lazily, exactly as it reads a saved session.
+#include <QObject>
+#include <QString>
+#include <QVector>
+#include <atomic>
+#include <memory>
+
+#include "app/gui/run_types.h"
+
+namespace attnscope {
+struct LoadedModel;
+}
+
+namespace attnscope::gui {
+
+class ModelRunner : public QObject {
+  Q_OBJECT
+ public:
+  explicit ModelRunner(QObject* parent = nullptr);
+  ~ModelRunner() override;
+  // Thread-safe: asks the running job to stop at the next layer.
+  void cancel() { cancel_.store(true); }
+  bool has_model() const { return loaded_ != nullptr; }
+
+ public slots:
+  void run(const attnscope::gui::RunRequest& request);
+  void ablate(const attnscope::gui::AblationRequest& request);
+
+ signals:
+  void progress(int done, int total, const QString& stage);
+  void run_finished(const attnscope::gui::RunResult& result);
+  void ablation_finished(const attnscope::gui::AblationResult& result);
+  void failed(const QString& message);
+  void cancelled();
+
+ private:
+  std::unique_ptr<LoadedModel> loaded_;
+  QString loaded_path_, loaded_device_, loaded_dtype_;
+  std::vector<int64_t> prompt_ids_;
+  std::vector<std::string> prompt_labels_;
+  double intact_target_logprob_ = 0;
+  int64_t intact_target_ = -1;
+  std::atomic<bool> cancel_{false};
+};
+
+}  // namespace attnscope::gui

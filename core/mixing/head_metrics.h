@@ -1,0 +1,33 @@
+#pragma once
+// Per-head figures over one map M [L, L] (row i = query, column j = key),
+// on plain floats so every consumer can use them. Definitions and their
+// reasons: docs/metrics.md.
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace attnscope::mixing {
+
+struct MatrixRef {
+  const float* values = nullptr;  // row-major L x L, causal (j <= i)
+  int64_t length = 0;
+  float at(int64_t i, int64_t j) const { return values[i * length + j]; }
+};
+
+// Mean over rows i >= 1 of the row's entropy divided by log(i + 1): 0 for a
+// one-hot row, 1 for a uniform one. Rows are normalised by their absolute sum
+// first, so SSM maps (not stochastic) are comparable.
+double normalised_row_entropy(const MatrixRef& m);
+// Mean over rows of the largest |weight| divided by the row's absolute sum.
+double top1_mass(const MatrixRef& m);
+// Transition sharpness: mean over rows i >= 1 of the total variation along
+// keys, sum_j |M[i,j] - M[i,j-1]| (j = 1..i, plus the edges M[i,0] and
+// M[i,i]), divided by twice the row's absolute sum. 1 when all weight sits on
+// isolated keys (a jump up and down), near 0 when it changes gradually.
+double transition_sharpness(const MatrixRef& m);
+// Cells (i, j) where a row jumps sharply between neighbouring keys:
+// |M[i,j] - M[i,j-1]| >= threshold * max_k |M[i,k]|. Returns (row, col) of the
+// cell on the larger side of each jump.
+std::vector<std::pair<int64_t, int64_t>> sharp_cells(const MatrixRef& m, double threshold = 0.5);
+
+}  // namespace attnscope::mixing

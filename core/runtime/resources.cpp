@@ -1,0 +1,47 @@
+#include "core/runtime/resources.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace attnscope {
+namespace fs = std::filesystem;
+
+namespace {
+fs::path executable_dir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : exe.parent_path();
+}
+}  // namespace
+
+fs::path resource_dir() {
+  if (const char* env = std::getenv("ATTNSCOPE_RESOURCES"); env && *env) return env;
+  const fs::path installed = executable_dir() / ".." / "share" / "attnscope";
+  if (fs::exists(installed / "models")) return fs::weakly_canonical(installed);
+  return fs::path(ATTNSCOPE_SOURCE_RESOURCES);
+}
+
+std::vector<fs::path> demo_models() {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(resource_dir() / "models", ec))
+    if (e.is_directory() && fs::exists(e.path() / "config.json")) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string demo_prompt() {
+  std::ifstream in(resource_dir() / "prompts" / "demo.txt");
+  if (!in) return "The quick brown fox jumps over the lazy dog. The quick brown fox";
+  std::ostringstream s;
+  s << in.rdbuf();
+  std::string text = s.str();
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+}  // namespace attnscope

@@ -1,0 +1,16 @@
+#pragma once
+// Where the bundled demo models and prompts are: $ATTNSCOPE_RESOURCES, the
+// installed share/attnscope beside the binary, or the source tree's resources/.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+std::filesystem::path resource_dir();
+// Bundled demo checkpoints (folders with config.json under resources/models), sorted.
+std::vector<std::filesystem::path> demo_models();
+// The demo prompt (resources/prompts/demo.txt), or a fallback sentence.
+std::string demo_prompt();
+
+}  // namespace attnscope

@@ -1,0 +1,92 @@
+#include "core/runtime/session_run.h"
+
+#include "core/ablation/ablation_spec.h"
+#include "core/runtime/device.h"
+
+namespace attnscope {
+
+session::ModelRecord model_record(const LoadedModel& loaded, const std::string& source) {
+  session::ModelRecord m;
+  const ModelInfo& info = loaded.model->info();
+  m.family = info.family;
+  m.source = source;
+  m.config_json = loaded.checkpoint.config().json().dump(2);
+  m.dtype = run_dtype_name(loaded.options.dtype);
+  m.device = loaded.options.device.str();
+  return m;
+}
+
+session::PromptRecord prompt_record(const Prompt& prompt) {
+  session::PromptRecord p;
+  p.text = prompt.text;
+  p.ids = prompt.ids;
+  p.tokens = prompt.labels;
+  for (const auto& [b, e] : prompt.byte_spans) p.byte_spans.push_back(static_cast<int64_t>(b)), p.byte_spans.push_back(static_cast<int64_t>(e));
+  return p;
+}
+
+session::LayerRecord layer_record(const LayerInfo& layer, MixingView view, int channel_group) {
+  session::LayerRecord r{mixer_kind_name(layer.mixer), layer.heads, layer.description};
+  if (layer.mixer == MixerKind::Mamba1Channel && channel_group > 1) {
+    r.heads = layer.heads / channel_group;
+    r.description += ", mean over contiguous groups of " + std::to_string(channel_group) + " channels";
+  }
+  if (is_ssm(layer.mixer) && view == MixingView::Effective)
+    r.description += ", effective kernel (causal conv and gate folded in)";
+  return r;
+}
+
+session::OutputRecord output_record(const LoadedModel& loaded, const at::Tensor& last_logits, int top_k,
+                                    int64_t target) {
+  session::OutputRecord out;
+  for (const auto& t : attnscope::top_k(last_logits, top_k)) out.top.push_back({t.id, token_label(loaded, t.id), t.prob});
+  out.target = target >= 0 ? target : out.top.front().id;
+  out.target_logprob = token_logprob(last_logits, out.target);
+  at::Tensor row = last_logits.to(at::kCPU, at::kFloat).contiguous();
+  out.final_logits.assign(row.data_ptr<float>(), row.data_ptr<float>() + row.numel());
+  return out;
+}
+
+ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const std::string& source,
+                         session::SessionWriter& writer, const RecordOptions& options) {
+  const ModelInfo& info = loaded.model->info();
+  auto model = model_record(loaded, source);
+  for (const auto& l : info.layers) model.layers.push_back(layer_record(l, options.view, options.channel_group));
+  writer.write_model(model);
+  writer.write_prompt(prompt_record(prompt));
+
+  ForwardOptions forward;
+  forward.capture_layer = [](int) { return true; };
+  forward.view = options.view;
+  forward.channel_group = options.channel_group;
+  forward.on_progress = options.on_progress;
+  forward.cancel = options.cancel;
+  forward.on_mixing = [&](int layer, const at::Tensor& maps) {
+    // float16 conversion on all cores in ATen, then straight to the writer.
+    at::Tensor half = maps.to(at::kHalf).contiguous();
+    writer.write_layer_half(layer, model.layers[layer], reinterpret_cast<const uint16_t*>(half.data_ptr()),
+                            static_cast<int>(half.size(0)), half.size(1));
+  };
+  ForwardResult result = run_forward(*loaded.model, prompt.ids_tensor(), forward);
+  writer.write_outputs(output_record(loaded, result.logits[-1], options.top_k, options.target));
+  return result;
+}
+
+int record_ablation(const LoadedModel& loaded, const Prompt& prompt, const std::vector<HeadAblation>& ablations,
+                    const session::OutputRecord& intact, session::SessionWriter& writer,
+                    const RecordOptions& options, ForwardResult* result) {
+  ForwardOptions forward;
+  forward.ablations = ablations;
+  forward.on_progress = options.on_progress;
+  forward.cancel = options.cancel;
+  ForwardResult run = run_forward(*loaded.model, prompt.ids_tensor(), forward);
+  session::AblationRecord record;
+  record.spec = format_ablation_list(ablations);
+  record.outputs = output_record(loaded, run.logits[-1], options.top_k, intact.target);
+  record.target_logprob_delta = record.outputs.target_logprob - intact.target_logprob;
+  const int n = writer.write_ablation(record);
+  if (result) *result = std::move(run);
+  return n;
+}
+
+}  // namespace attnscope

@@ -1,0 +1,41 @@
+#pragma once
+// A run recorded as a session: the forward pass streams each layer's maps
+// into the HDF5 writer as it produces them (memory bounded by one layer),
+// then the outputs go in. Shared by `attnscope run --out` and the window.
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "core/models/forward.h"
+#include "core/runtime/loaded_model.h"
+#include "core/session/session_writer.h"
+
+namespace attnscope {
+
+struct RecordOptions {
+  int top_k = 10;
+  int64_t target = -1;  // -1: the run's top-1
+  MixingView view = MixingView::Direct;
+  int channel_group = 1;  // Mamba-1: average groups of this many channels
+  std::function<void(int layers_done, int layers_total)> on_progress;
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+session::ModelRecord model_record(const LoadedModel& loaded, const std::string& source);
+session::PromptRecord prompt_record(const Prompt& prompt);
+session::LayerRecord layer_record(const LayerInfo& layer, MixingView view, int channel_group);
+session::OutputRecord output_record(const LoadedModel& loaded, const at::Tensor& last_logits, int top_k,
+                                    int64_t target);
+
+// Runs the intact model with capture of every layer into `writer` (model,
+// prompt, maps, outputs). Returns the forward result (logits of all positions).
+ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const std::string& source,
+                         session::SessionWriter& writer, const RecordOptions& options);
+
+// Runs with `ablations` and appends /ablations/<n> (outputs, and the change in
+// the intact run's target log-probability). Returns n.
+int record_ablation(const LoadedModel& loaded, const Prompt& prompt, const std::vector<HeadAblation>& ablations,
+                    const session::OutputRecord& intact, session::SessionWriter& writer,
+                    const RecordOptions& options, ForwardResult* result = nullptr);
+
+}  // namespace attnscope

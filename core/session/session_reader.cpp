@@ -1,0 +1,222 @@
+#include "core/session/session_reader.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/session/half_float.h"
+#include "core/util/error.h"
+
+namespace attnscope::session {
+namespace fs = std::filesystem;
+
+namespace {
+std::string layer_path(int layer) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "/mixing/layer_%03d", layer);
+  return buf;
+}
+
+std::vector<std::string> child_names(hid_t group) {
+  std::vector<std::string> names;
+  H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+             [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+               static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+               return 0;
+             },
+             &names);
+  return names;
+}
+}  // namespace
+
+SessionReader::SessionReader(const fs::path& path) : path_(path) {
+  silence_hdf5_errors();
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) fail_file(path, "no such session file");
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    fail_file(path, "is not an HDF5 file, or is truncated: not an AttnScope session");
+  file_ = H5Id(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!file_.valid()) fail_file(path, "cannot be opened as HDF5 (truncated or damaged?)");
+  if (!has_attribute(file_, "format") || read_string_attr(file_, "format", path) != kFormatName)
+    fail_file(path, "is an HDF5 file but not an AttnScope session");
+  header_.format = kFormatName;
+  header_.schema_version = read_int_attr(file_, "schema_version", path);
+  if (header_.schema_version > kSchemaVersion)
+    fail_file(path, "was written by a newer AttnScope (session schema " + std::to_string(header_.schema_version) +
+                        "; this version reads up to " + std::to_string(kSchemaVersion) + "): please update AttnScope");
+  header_.app_version = read_string_attr(file_, "app_version", path);
+  header_.created = read_string_attr(file_, "created", path);
+  read_model();
+  read_prompt();
+  if (has_link(file_, "/outputs")) {
+    H5Id g(check(H5Gopen2(file_, "/outputs", H5P_DEFAULT), path, "cannot open /outputs"));
+    outputs_ = read_outputs(g);
+  }
+  if (has_link(file_, "/mixing")) {
+    H5Id g(check(H5Gopen2(file_, "/mixing", H5P_DEFAULT), path, "cannot open /mixing"));
+    for (const auto& name : child_names(g)) {
+      int layer = -1;
+      if (std::sscanf(name.c_str(), "layer_%d", &layer) != 1) continue;
+      H5Id set(check(H5Dopen2(g, name.c_str(), H5P_DEFAULT), path, "cannot open " + name));
+      LayerRecord r;
+      r.kind = read_string_attr(set, "kind", path);
+      r.description = read_string_attr(set, "description", path);
+      r.heads = static_cast<int>(read_int_attr(set, "heads", path));
+      layers_[layer] = r;
+    }
+  }
+  if (has_link(file_, "/ablations")) {
+    H5Id g(check(H5Gopen2(file_, "/ablations", H5P_DEFAULT), path, "cannot open /ablations"));
+    std::vector<int> numbers;
+    for (const auto& name : child_names(g)) numbers.push_back(std::stoi(name));
+    std::sort(numbers.begin(), numbers.end());
+    for (int n : numbers) {
+      H5Id a(check(H5Gopen2(g, std::to_string(n).c_str(), H5P_DEFAULT), path, "cannot open an ablation"));
+      AblationRecord r;
+      r.spec = read_string_attr(a, "spec", path);
+      r.target_logprob_delta = read_double_attr(a, "target_logprob_delta", path);
+      r.outputs = read_outputs(a);
+      if (has_link(a, "mixing")) {
+        H5Id m(H5Gopen2(a, "mixing", H5P_DEFAULT));
+        for (const auto& name : child_names(m)) {
+          int layer = -1;
+          if (std::sscanf(name.c_str(), "layer_%d", &layer) == 1) r.map_layers.push_back(layer);
+        }
+      }
+      ablations_.push_back(r);
+    }
+  }
+}
+
+void SessionReader::read_model() {
+  if (!has_link(file_, "/model")) fail_file(path_, "has no /model group: damaged session");
+  H5Id g(check(H5Gopen2(file_, "/model", H5P_DEFAULT), path_, "cannot open /model"));
+  model_.family = read_string_attr(g, "family", path_);
+  model_.source = read_string_attr(g, "source", path_);
+  model_.dtype = read_string_attr(g, "dtype", path_);
+  model_.device = read_string_attr(g, "device", path_);
+  model_.config_json = read_string_dataset(g, "config_json", path_).at(0);
+  const auto kinds = read_string_dataset(g, "layer_kinds", path_);
+  const auto descriptions = read_string_dataset(g, "layer_descriptions", path_);
+  const auto heads = read_int64_dataset(g, "layer_heads", path_);
+  if (kinds.size() != heads.size() || descriptions.size() != heads.size())
+    fail_file(path_, "/model layer tables disagree in length: damaged session");
+  for (size_t i = 0; i < kinds.size(); ++i)
+    model_.layers.push_back({kinds[i], static_cast<int>(heads[i]), descriptions[i]});
+}
+
+void SessionReader::read_prompt() {
+  if (!has_link(file_, "/prompt")) fail_file(path_, "has no /prompt group: damaged session");
+  H5Id g(check(H5Gopen2(file_, "/prompt", H5P_DEFAULT), path_, "cannot open /prompt"));
+  prompt_.text = read_string_dataset(g, "text", path_).at(0);
+  prompt_.ids = read_int64_dataset(g, "token_ids", path_);
+  prompt_.tokens = read_string_dataset(g, "tokens", path_);
+  if (has_link(g, "byte_spans")) prompt_.byte_spans = read_int64_dataset(g, "byte_spans", path_);
+  if (prompt_.tokens.size() != prompt_.ids.size())
+    fail_file(path_, "/prompt has " + std::to_string(prompt_.ids.size()) + " ids but " +
+                         std::to_string(prompt_.tokens.size()) + " token strings: damaged session");
+}
+
+OutputRecord SessionReader::read_outputs(hid_t g) const {
+  OutputRecord out;
+  const auto ids = read_int64_dataset(g, "topk_ids", path_);
+  const auto probs = read_float_dataset(g, "topk_probs", path_);
+  const auto tokens = read_string_dataset(g, "topk_tokens", path_);
+  for (size_t i = 0; i < ids.size() && i < probs.size() && i < tokens.size(); ++i)
+    out.top.push_back({ids[i], tokens[i], probs[i]});
+  if (has_link(g, "final_logits")) out.final_logits = read_float_dataset(g, "final_logits", path_);
+  out.target = read_int_attr(g, "target_id", path_);
+  out.target_logprob = read_double_attr(g, "target_logprob", path_);
+  return out;
+}
+
+std::vector<int> SessionReader::layers_with_maps() const {
+  std::vector<int> out;
+  for (const auto& [l, _] : layers_) out.push_back(l);
+  return out;
+}
+
+const LayerRecord& SessionReader::layer(int layer) const {
+  auto it = layers_.find(layer);
+  if (it == layers_.end()) fail_file(path_, "holds no maps for layer " + std::to_string(layer));
+  return it->second;
+}
+
+std::string SessionReader::maps_dtype(int layer) const {
+  (void)this->layer(layer);
+  H5Id set(H5Dopen2(file_, layer_path(layer).c_str(), H5P_DEFAULT));
+  H5Id type(H5Dget_type(set));
+  return H5Tget_size(type) == 2 ? "float16" : "float32";
+}
+
+std::vector<float> SessionReader::read_rect(const std::string& dataset, int head, int64_t row0, int64_t col0,
+                                            int64_t rows, int64_t cols) const {
+  H5Id set(check(H5Dopen2(file_, dataset.c_str(), H5P_DEFAULT), path_, "has no dataset " + dataset));
+  H5Id space(H5Dget_space(set));
+  hsize_t dims[3] = {0, 0, 0};
+  if (H5Sget_simple_extent_ndims(space) != 3) fail_file(path_, dataset + " is not [heads, L, L]");
+  H5Sget_simple_extent_dims(space, dims, nullptr);
+  if (head < 0 || static_cast<hsize_t>(head) >= dims[0] || row0 < 0 || col0 < 0 || rows < 0 || cols < 0 ||
+      static_cast<hsize_t>(row0 + rows) > dims[1] || static_cast<hsize_t>(col0 + cols) > dims[2])
+    fail_file(path_, "requested part of " + dataset + " lies outside it");
+  const hsize_t start[3] = {static_cast<hsize_t>(head), static_cast<hsize_t>(row0), static_cast<hsize_t>(col0)};
+  const hsize_t count[3] = {1, static_cast<hsize_t>(rows), static_cast<hsize_t>(cols)};
+  H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+  H5Id memspace(H5Screate_simple(3, count, nullptr));
+  H5Id file_type(H5Dget_type(set));
+  const size_t n = static_cast<size_t>(rows * cols);
+  std::vector<float> out(n);
+  if (H5Tget_size(file_type) == 2) {
+    // Read the half bits as stored (HDF5's own float16 conversion is slow), convert here.
+    std::vector<uint16_t> half(n);
+    check_status(H5Dread(set, float16_type(), memspace, space, H5P_DEFAULT, half.data()), path_,
+                 "cannot read " + dataset + " (damaged?)");
+    halves_to_floats(half.data(), out.data(), n);
+  } else {
+    check_status(H5Dread(set, H5T_NATIVE_FLOAT, memspace, space, H5P_DEFAULT, out.data()), path_,
+                 "cannot read " + dataset + " (damaged?)");
+  }
+  return out;
+}
+
+std::vector<float> SessionReader::read_head(int layer, int head) const {
+  (void)this->layer(layer);
+  return read_rect(layer_path(layer), head, 0, 0, length(), length());
+}
+
+std::vector<float> SessionReader::read_tile(int layer, int head, int64_t row0, int64_t col0, int64_t rows,
+                                            int64_t cols) const {
+  (void)this->layer(layer);
+  return read_rect(layer_path(layer), head, row0, col0, rows, cols);
+}
+
+bool SessionReader::has_ablation_maps(int ablation, int layer) const {
+  if (ablation < 0 || ablation >= static_cast<int>(ablations_.size())) return false;
+  const auto& l = ablations_[ablation].map_layers;
+  return std::find(l.begin(), l.end(), layer) != l.end();
+}
+
+std::vector<float> SessionReader::read_ablation_head(int ablation, int layer, int head) const {
+  if (!has_ablation_maps(ablation, layer))
+    fail_file(path_, "holds no maps of layer " + std::to_string(layer) + " for ablation " + std::to_string(ablation));
+  return read_rect("/ablations/" + std::to_string(ablation) + layer_path(layer), head, 0, 0, length(), length());
+}
+
+std::vector<std::string> SessionReader::metric_names() const {
+  if (!has_link(file_, "/metrics")) return {};
+  H5Id g(H5Gopen2(file_, "/metrics", H5P_DEFAULT));
+  return child_names(g);
+}
+
+MetricRecord SessionReader::metric(const std::string& name) const {
+  H5Id g(check(H5Gopen2(file_, "/metrics", H5P_DEFAULT), path_, "has no /metrics"));
+  MetricRecord m;
+  m.name = name;
+  auto dims = dataset_dims(g, name, path_);
+  if (dims.size() != 2) fail_file(path_, "metric " + name + " is not [layers, heads]");
+  m.layers = static_cast<int>(dims[0]);
+  m.max_heads = static_cast<int>(dims[1]);
+  m.values = read_float_dataset(g, name, path_);
+  return m;
+}
+
+}  // namespace attnscope::session

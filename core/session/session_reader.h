@@ -1,0 +1,62 @@
+#pragma once
+// Opens a session lazily: the constructor reads metadata only; maps are read
+// one head (or one tile) at a time on request. Works with no model present.
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/session/hdf5_handle.h"
+#include "core/session/session_data.h"
+
+namespace attnscope::session {
+
+class SessionReader {
+ public:
+  // Throws attnscope::Error naming the file: not HDF5, truncated, not a
+  // session, or written by a newer AttnScope.
+  explicit SessionReader(const std::filesystem::path& path);
+
+  const std::filesystem::path& path() const { return path_; }
+  const SessionHeader& header() const { return header_; }
+  const ModelRecord& model() const { return model_; }
+  const PromptRecord& prompt() const { return prompt_; }
+  const OutputRecord& outputs() const { return outputs_; }
+  const std::vector<AblationRecord>& ablations() const { return ablations_; }
+  int64_t length() const { return static_cast<int64_t>(prompt_.ids.size()); }
+
+  // Layers whose maps the session holds, and what each holds.
+  std::vector<int> layers_with_maps() const;
+  bool has_maps(int layer) const { return layers_.count(layer) != 0; }
+  const LayerRecord& layer(int layer) const;
+  std::string maps_dtype(int layer) const;  // "float16" | "float32"
+
+  // One head's map [L * L] row-major, as float32.
+  std::vector<float> read_head(int layer, int head) const;
+  // A rectangle of it [rows * cols].
+  std::vector<float> read_tile(int layer, int head, int64_t row0, int64_t col0, int64_t rows, int64_t cols) const;
+  // An ablation's saved maps, when present.
+  bool has_ablation_maps(int ablation, int layer) const;
+  std::vector<float> read_ablation_head(int ablation, int layer, int head) const;
+
+  std::vector<std::string> metric_names() const;
+  MetricRecord metric(const std::string& name) const;
+
+ private:
+  std::vector<float> read_rect(const std::string& dataset, int head, int64_t row0, int64_t col0, int64_t rows,
+                               int64_t cols) const;
+  void read_model();
+  void read_prompt();
+  OutputRecord read_outputs(hid_t group) const;
+  std::filesystem::path path_;
+  H5Id file_;
+  SessionHeader header_;
+  ModelRecord model_;
+  PromptRecord prompt_;
+  OutputRecord outputs_;
+  std::vector<AblationRecord> ablations_;
+  std::map<int, LayerRecord> layers_;
+};
+
+}  // namespace attnscope::session

@@ -1,0 +1,61 @@
+#pragma once
+// Streams a session to disk: each layer's maps are written (compressed on all
+// cores) as soon as the forward pass produces them, so memory stays bounded by
+// one layer. Everything goes to a temporary file beside the target, renamed
+// over it by commit(); a crash or a cancelled run leaves the user's file as it
+// was. amend() adds to an existing session the same way (copy, add, rename).
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "core/session/hdf5_handle.h"
+#include "core/session/session_data.h"
+
+namespace attnscope::session {
+
+struct WriteOptions {
+  bool float32 = false;   // maps as float32 instead of float16
+  int tile = 256;         // chunk = (1, tile, tile)
+  int deflate_level = 1;  // fast: maps are mostly zeros above the diagonal anyway
+  int threads = 0;        // 0: every core
+};
+
+class SessionWriter {
+ public:
+  static SessionWriter create(const std::filesystem::path& path, const WriteOptions& options = {});
+  static SessionWriter amend(const std::filesystem::path& path, const WriteOptions& options = {});
+  SessionWriter(SessionWriter&&) noexcept;
+  SessionWriter& operator=(SessionWriter&&) = delete;
+  ~SessionWriter();  // without commit(): the temporary file is removed
+
+  void write_model(const ModelRecord& model);
+  void write_prompt(const PromptRecord& prompt);
+  // maps: [heads, L, L] row-major float32 (converted to float16 unless options.float32).
+  void write_layer(int layer, const LayerRecord& record, const float* maps, int heads, int64_t length);
+  // Same, already float16 (IEEE half bits), e.g. converted on the GPU.
+  void write_layer_half(int layer, const LayerRecord& record, const uint16_t* maps, int heads, int64_t length);
+  void write_outputs(const OutputRecord& outputs);
+  void write_metric(const MetricRecord& metric);
+  // Adds /ablations/<n> and returns n; its maps go in with write_ablation_layer.
+  int write_ablation(const AblationRecord& ablation);
+  void write_ablation_layer(int ablation, int layer, const LayerRecord& record, const float* maps, int heads,
+                            int64_t length);
+  void commit();
+
+  const std::filesystem::path& target() const { return target_; }
+
+ private:
+  SessionWriter(std::filesystem::path target, std::filesystem::path temp, WriteOptions options);
+  void write_maps(hid_t group, const std::string& name, const LayerRecord& record, const void* maps,
+                  size_t element_size, int heads, int64_t length);
+  hid_t group(const std::string& path);  // opens or creates
+
+  std::filesystem::path target_, temp_;
+  WriteOptions options_;
+  H5Id file_;
+  bool committed_ = false;
+};
+
+std::string now_iso8601();
+
+}  // namespace attnscope::session

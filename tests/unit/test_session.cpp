@@ -1,0 +1,257 @@
+// HDF5 sessions: round trips, lazy reads, safe writes, and clear errors on
+// files that are not sessions, truncated, or from a newer schema.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "core/session/half_float.h"
+#include "core/session/session_reader.h"
+#include "core/session/session_writer.h"
+#include "core/util/error.h"
+
+namespace fs = std::filesystem;
+using namespace attnscope::session;
+using attnscope::Error;
+
+namespace {
+
+// A causal row-stochastic map stack [heads, L, L] with a sharp diagonal head.
+std::vector<float> causal_maps(int heads, int64_t L, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(0.f, 1.f);
+  std::vector<float> m(static_cast<size_t>(heads) * L * L, 0.f);
+  for (int h = 0; h < heads; ++h)
+    for (int64_t i = 0; i < L; ++i) {
+      float sum = 0;
+      for (int64_t j = 0; j <= i; ++j) sum += m[(h * L + i) * L + j] = h == 0 ? (i == j) : u(rng);
+      for (int64_t j = 0; j <= i; ++j) m[(h * L + i) * L + j] /= sum;
+    }
+  return m;
+}
+
+ModelRecord model_record(int layers, int heads) {
+  ModelRecord m{"gpt2", "/models/x", R"({"model_type": "gpt2", "x": [1, Infinity]})", "float32", "cpu", {}};
+  for (int l = 0; l < layers; ++l) m.layers.push_back({"softmax_attention", heads, "attention"});
+  return m;
+}
+
+PromptRecord prompt_record(int64_t L) {
+  PromptRecord p;
+  for (int64_t i = 0; i < L; ++i) {
+    p.ids.push_back(i * 7 % 50);
+    p.tokens.push_back(i % 3 ? "tok" + std::to_string(i) : "·héllo↵");
+    p.text += p.tokens.back();
+    p.byte_spans.push_back(i), p.byte_spans.push_back(i + 1);
+  }
+  return p;
+}
+
+class SessionTest : public ::testing::Test {
+ protected:
+  fs::path dir = fs::temp_directory_path() / ("attnscope-session-" + std::to_string(::getpid()));
+  void SetUp() override { fs::create_directories(dir); }
+  void TearDown() override { fs::remove_all(dir); }
+};
+
+}  // namespace
+
+TEST(HalfFloat, MatchesIeeeRoundingOnManyValues) {
+  // Known bit patterns, including rounding to even, subnormals and overflow.
+  EXPECT_EQ(float_to_half(1.0f), 0x3C00);
+  EXPECT_EQ(float_to_half(-2.0f), 0xC000);
+  EXPECT_EQ(float_to_half(65504.f), 0x7BFF);
+  EXPECT_EQ(float_to_half(1e6f), 0x7C00);
+  EXPECT_EQ(float_to_half(5.960464477539063e-08f), 0x0001);  // smallest subnormal
+  EXPECT_EQ(float_to_half(1.0f + 1.0f / 2048), 0x3C00);      // halfway: rounds to even
+  EXPECT_EQ(float_to_half(1.0f + 3.0f / 2048), 0x3C02);
+  EXPECT_TRUE(std::isnan(half_to_float(float_to_half(NAN))));
+  for (uint32_t h = 0; h < 0x7C00; ++h) {  // every finite positive half round-trips exactly
+    ASSERT_EQ(float_to_half(half_to_float(static_cast<uint16_t>(h))), h) << h;
+  }
+}
+
+TEST_F(SessionTest, RoundTripMapsAndMetadata) {
+  const int64_t L = 300;  // not a multiple of the 256 tile: edge chunks are padded
+  const int heads = 3;
+  auto path = dir / "run.h5";
+  auto w = SessionWriter::create(path);
+  w.write_model(model_record(2, heads));
+  w.write_prompt(prompt_record(L));
+  std::vector<std::vector<float>> maps;
+  for (int l = 0; l < 2; ++l) {
+    maps.push_back(causal_maps(heads, L, 10 + l));
+    w.write_layer(l, {"softmax_attention", heads, "attention"}, maps[l].data(), heads, L);
+  }
+  OutputRecord out;
+  out.top = {{5, "·the", 0.5}, {9, "a", 0.25}};
+  out.target = 5;
+  out.target_logprob = std::log(0.5);
+  out.final_logits = {1.f, 2.f, 3.f};
+  w.write_outputs(out);
+  EXPECT_FALSE(fs::exists(path)) << "the target must not exist before commit";
+  w.commit();
+  ASSERT_TRUE(fs::exists(path));
+
+  SessionReader r(path);
+  EXPECT_EQ(r.header().schema_version, kSchemaVersion);
+  EXPECT_EQ(r.model().family, "gpt2");
+  EXPECT_EQ(r.model().config_json, model_record(2, heads).config_json);
+  EXPECT_EQ(r.model().layers.size(), 2u);
+  EXPECT_EQ(r.prompt().tokens, prompt_record(L).tokens);
+  EXPECT_EQ(r.prompt().ids, prompt_record(L).ids);
+  EXPECT_EQ(r.prompt().byte_spans, prompt_record(L).byte_spans);
+  EXPECT_EQ(r.outputs().top.size(), 2u);
+  EXPECT_EQ(r.outputs().top[0].token, "·the");
+  EXPECT_EQ(r.outputs().final_logits, out.final_logits);
+  EXPECT_EQ(r.layers_with_maps(), (std::vector<int>{0, 1}));
+  EXPECT_EQ(r.maps_dtype(0), "float16");
+  for (int l = 0; l < 2; ++l)
+    for (int h = 0; h < heads; ++h) {
+      auto got = r.read_head(l, h);
+      ASSERT_EQ(got.size(), static_cast<size_t>(L * L));
+      for (size_t k = 0; k < got.size(); ++k) {
+        const float want = half_to_float(float_to_half(maps[l][h * L * L + k]));
+        ASSERT_EQ(got[k], want) << "layer " << l << " head " << h << " cell " << k;
+      }
+    }
+  auto tile = r.read_tile(1, 2, 250, 10, 40, 20);
+  for (int64_t i = 0; i < 40; ++i)
+    for (int64_t j = 0; j < 20; ++j)
+      ASSERT_EQ(tile[i * 20 + j], half_to_float(float_to_half(maps[1][(2 * L + 250 + i) * L + 10 + j])));
+  EXPECT_THROW(r.read_head(5, 0), Error);
+  EXPECT_THROW(r.read_head(0, 3), Error);
+}
+
+TEST_F(SessionTest, Float32MapsAreExact) {
+  auto path = dir / "f32.h5";
+  WriteOptions opt;
+  opt.float32 = true;
+  auto w = SessionWriter::create(path, opt);
+  w.write_model(model_record(1, 2));
+  w.write_prompt(prompt_record(40));
+  auto maps = causal_maps(2, 40, 3);
+  w.write_layer(0, {"softmax_attention", 2, "attention"}, maps.data(), 2, 40);
+  w.commit();
+  SessionReader r(path);
+  EXPECT_EQ(r.maps_dtype(0), "float32");
+  auto got = r.read_head(0, 1);
+  EXPECT_EQ(got, std::vector<float>(maps.begin() + 1600, maps.end()));
+}
+
+TEST_F(SessionTest, UncommittedWriterLeavesNothing) {
+  auto path = dir / "cancelled.h5";
+  {
+    auto w = SessionWriter::create(path);
+    w.write_model(model_record(1, 1));
+  }  // destroyed without commit: a cancelled run
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_TRUE(fs::is_empty(dir)) << "temporary file left behind";
+}
+
+TEST_F(SessionTest, AmendAddsAblationsWithoutDamage) {
+  auto path = dir / "run.h5";
+  auto maps = causal_maps(2, 20, 1);
+  {
+    auto w = SessionWriter::create(path);
+    w.write_model(model_record(1, 2));
+    w.write_prompt(prompt_record(20));
+    w.write_layer(0, {"softmax_attention", 2, "attention"}, maps.data(), 2, 20);
+    w.commit();
+  }
+  {
+    auto w = SessionWriter::amend(path);
+    AblationRecord a;
+    a.spec = "0.1:zero";
+    a.outputs.top = {{3, "x", 0.9}};
+    a.target_logprob_delta = -1.5;
+    int n = w.write_ablation(a);
+    auto ablated = causal_maps(2, 20, 2);
+    w.write_ablation_layer(n, 0, {"softmax_attention", 2, "attention"}, ablated.data(), 2, 20);
+    // Not committed: the original must be untouched.
+  }
+  EXPECT_TRUE(SessionReader(path).ablations().empty());
+  {
+    auto w = SessionWriter::amend(path);
+    AblationRecord a;
+    a.spec = "0.1:zero";
+    a.target_logprob_delta = -1.5;
+    w.write_ablation(a);
+    a.spec = "0.0:mean";
+    w.write_ablation(a);
+    w.commit();
+  }
+  SessionReader r(path);
+  ASSERT_EQ(r.ablations().size(), 2u);
+  EXPECT_EQ(r.ablations()[1].spec, "0.0:mean");
+  EXPECT_DOUBLE_EQ(r.ablations()[0].target_logprob_delta, -1.5);
+  EXPECT_EQ(r.read_head(0, 1)[25], half_to_float(float_to_half(maps[400 + 25])));
+}
+
+TEST_F(SessionTest, ClearErrorsForBadFiles) {
+  auto expect_msg = [](const fs::path& p, const std::string& fragment) {
+    try {
+      SessionReader r(p);
+      FAIL() << "opened " << p;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(p.filename().string()), std::string::npos) << e.what();
+    }
+  };
+  std::ofstream(dir / "text.h5") << "hello, not hdf5";
+  expect_msg(dir / "text.h5", "not an HDF5 file");
+  expect_msg(dir / "missing.h5", "no such session file");
+
+  auto good = dir / "good.h5";
+  {
+    auto w = SessionWriter::create(good);
+    w.write_model(model_record(1, 2));
+    w.write_prompt(prompt_record(300));
+    auto maps = causal_maps(2, 300, 4);
+    w.write_layer(0, {"softmax_attention", 2, "attention"}, maps.data(), 2, 300);
+    w.commit();
+  }
+  // Truncated: half the bytes.
+  const auto size = fs::file_size(good);
+  fs::copy_file(good, dir / "cut.h5");
+  fs::resize_file(dir / "cut.h5", size / 2);
+  try {
+    SessionReader r(dir / "cut.h5");
+    r.read_head(0, 1);
+    FAIL() << "truncated session read without error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cut.h5"), std::string::npos) << e.what();
+  }
+  // Newer schema.
+  fs::copy_file(good, dir / "newer.h5");
+  {
+    attnscope::session::H5Id f(H5Fopen((dir / "newer.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+    write_int_attr(f, "schema_version", kSchemaVersion + 1);
+  }
+  expect_msg(dir / "newer.h5", "newer AttnScope");
+  // An HDF5 file that is not a session.
+  {
+    attnscope::session::H5Id f(H5Fcreate((dir / "other.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+  }
+  expect_msg(dir / "other.h5", "not an AttnScope session");
+}
+
+TEST_F(SessionTest, H5dumpReadsTheFile) {
+  auto path = dir / "dump.h5";
+  auto w = SessionWriter::create(path);
+  w.write_model(model_record(1, 2));
+  w.write_prompt(prompt_record(8));
+  auto maps = causal_maps(2, 8, 5);
+  w.write_layer(0, {"softmax_attention", 2, "attention"}, maps.data(), 2, 8);
+  w.commit();
+  const auto out = dir / "dump.txt";
+  const std::string cmd = "h5dump -d /mixing/layer_000 " + path.string() + " > " + out.string() + " 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << "h5dump failed (is hdf5-tools installed?)";
+  std::ifstream in(out);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("DATASPACE  SIMPLE { ( 2, 8, 8 )"), std::string::npos) << text.substr(0, 400);
+  EXPECT_NE(text.find("(0,0,0): 1, 0, 0"), std::string::npos) << text.substr(0, 800);
+}

@@ -1,0 +1,170 @@
+// The real widgets, offscreen: the grid's gestures, the heatmap's mapping
+// from pixels to cells and its tooltip text, and figure export that
+// pdftoppm renders and a PNG of the requested size.
+#include <gtest/gtest.h>
+#include <qcustomplot.h>
+
+#include <QApplication>
+#include <QImage>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <cstdlib>
+
+#include "widgets/colour_map.h"
+#include "widgets/figure_export.h"
+#include "widgets/head_grid.h"
+#include "widgets/heatmap_view.h"
+#include "widgets/matrix_image.h"
+#include "widgets/outputs_panel.h"
+
+using namespace attnscope::widgets;
+
+namespace {
+HeatmapData diagonal_data(int L) {
+  HeatmapData d;
+  d.rows = d.cols = L;
+  d.values.assign(static_cast<size_t>(L) * L, 0.f);
+  for (int i = 0; i < L; ++i) d.values[i * L + i] = 1.f;
+  for (int i = 0; i < L; ++i) d.row_labels << QString("t%1").arg(i);
+  d.col_labels = d.row_labels;
+  d.title = "test head";
+  return d;
+}
+
+QVector<LayerRow> rows(int layers, int heads) {
+  QVector<LayerRow> out(layers);
+  for (int l = 0; l < layers; ++l) {
+    out[l].kind = l % 2 ? "mamba2_ssd" : "softmax_attention";
+    out[l].ssm = l % 2;
+    out[l].heads.resize(heads);
+  }
+  return out;
+}
+}  // namespace
+
+TEST(ColourMap, EndsAndNan) {
+  ColourMap v(ColourMapKind::Viridis);
+  EXPECT_EQ(QColor(v.rgb(0)).name(), "#440154");
+  EXPECT_EQ(QColor(v.rgb(1)).name(), "#fde725");
+  EXPECT_EQ(v.rgb(std::nan("")), v.nan_rgb());
+  ColourMap d(ColourMapKind::Diverging);
+  EXPECT_EQ(QColor(d.rgb(0.5)).name(), "#f7f7f7");  // zero difference is white
+}
+
+TEST(MatrixImage, UpperTriangleIsBlankAndCellsMapToPixels) {
+  auto d = diagonal_data(5);
+  MatrixView view{d.values.data(), 5, 5, true};
+  ColourMap map;
+  QImage img = render_matrix(view, map, value_range(view, false), ScaleKind::Linear);
+  ASSERT_EQ(img.size(), QSize(5, 5));
+  EXPECT_EQ(img.pixel(2, 2), map.rgb(1.0));
+  EXPECT_EQ(img.pixel(0, 2), map.rgb(0.0));
+  EXPECT_EQ(img.pixel(3, 1), map.nan_rgb());  // future key: masked
+  QImage big = crisp_upscale(img, 8);
+  EXPECT_EQ(big.size(), QSize(40, 40));
+  EXPECT_EQ(big.pixel(16, 16), img.pixel(2, 2));
+  EXPECT_EQ(big.pixel(23, 23), img.pixel(2, 2));  // no smoothing inside a cell
+  EXPECT_DOUBLE_EQ(normalise(0.01, {0, 1}, ScaleKind::Log, false), 0.5);  // log over [1e-4, 1]
+}
+
+TEST(HeadGrid, ClickOpensRightClickAndSpaceToggleArrowsMove) {
+  HeadGrid grid;
+  grid.resize(400, 300);
+  grid.set_layers(rows(3, 4));
+  grid.show();
+  QSignalSpy opened(&grid, &HeadGrid::head_opened);
+  QSignalSpy toggled(&grid, &HeadGrid::ablation_toggled);
+  QTest::mouseClick(&grid, Qt::LeftButton, {}, grid.cell_centre(2, 1));
+  ASSERT_EQ(opened.count(), 1);
+  EXPECT_EQ(opened[0][0].toInt(), 2);
+  EXPECT_EQ(opened[0][1].toInt(), 1);
+  QTest::mouseClick(&grid, Qt::RightButton, {}, grid.cell_centre(1, 3));
+  ASSERT_EQ(toggled.count(), 1);
+  EXPECT_EQ(toggled[0][0].toInt(), 1);
+  EXPECT_EQ(toggled[0][1].toInt(), 3);
+  EXPECT_EQ(grid.current(), QPoint(3, 1));
+  grid.setFocus();
+  QTest::keyClick(&grid, Qt::Key_Left);
+  EXPECT_EQ(grid.current(), QPoint(2, 1));
+  QTest::keyClick(&grid, Qt::Key_Down);
+  EXPECT_EQ(grid.current(), QPoint(2, 2));
+  QTest::keyClick(&grid, Qt::Key_Space);
+  ASSERT_EQ(toggled.count(), 2);
+  EXPECT_EQ(toggled[1][0].toInt(), 2);
+  EXPECT_EQ(toggled[1][1].toInt(), 2);
+  grid.set_ablated(2, 2, true);
+  EXPECT_TRUE(grid.is_ablated(2, 2));
+  EXPECT_EQ(grid.cell_at(QPoint(1, 1)), QPoint(-1, -1));
+}
+
+TEST(HeatmapView, PixelsMapToCellsAndTooltipNamesTokens) {
+  HeatmapView view;
+  view.resize(600, 600);
+  view.set_data(diagonal_data(8));
+  view.show();
+  QTest::qWait(10);
+  QCustomPlot* plot = view.plot();
+  plot->replot();
+  const QPoint p(static_cast<int>(plot->xAxis->coordToPixel(2)), static_cast<int>(plot->yAxis->coordToPixel(5)));
+  EXPECT_EQ(view.cell_at(p), QPoint(2, 5));
+  EXPECT_EQ(view.cell_text(5, 2), "query 't5' (5) \u2192 key 't2' (2): 0");
+  EXPECT_TRUE(view.cell_text(1, 3).endsWith("(future: masked)"));
+  QSignalSpy selected(&view, &HeatmapView::row_selected);
+  QTest::mouseClick(plot, Qt::LeftButton, {}, p);
+  ASSERT_EQ(selected.count(), 1);
+  EXPECT_EQ(view.selected_row(), 5);
+  view.set_marks({QPoint(2, 5), QPoint(1, 1)});
+  EXPECT_EQ(view.marks_count(), 2);
+}
+
+TEST(FigureExport, PdfRendersWithPdftoppmAndPngHasRequestedSize) {
+  QTemporaryDir dir;
+  HeatmapView view;
+  view.resize(500, 500);
+  view.set_data(diagonal_data(16));
+  const QString pdf = dir.filePath("head.pdf"), png = dir.filePath("head.png"), svg = dir.filePath("head.svg");
+  FigureSize size{85, 70, 300};
+  ASSERT_EQ(export_plot(view.plot(), pdf, size), QString());
+  ASSERT_EQ(export_plot(view.plot(), png, size), QString());
+  ASSERT_EQ(export_plot(view.plot(), svg, size), QString());
+  EXPECT_NE(export_plot(view.plot(), dir.filePath("head.bmp"), size), QString());
+  // 85 mm x 70 mm at 300 dpi.
+  QImage image(png);
+  ASSERT_FALSE(image.isNull());
+  EXPECT_NEAR(image.width(), 85 / 25.4 * 300, 6);
+  EXPECT_NEAR(image.height(), 70 / 25.4 * 300, 6);
+  const QString cmd = QString("pdftoppm -r 100 -png -singlefile %1 %2").arg(pdf, dir.filePath("render"));
+  ASSERT_EQ(std::system(cmd.toLocal8Bit().constData()), 0) << "pdftoppm failed (poppler-utils installed?)";
+  QImage rendered(dir.filePath("render.png"));
+  ASSERT_FALSE(rendered.isNull());
+  // The diagonal is bright yellow in viridis: some pixels of the render must be.
+  int yellow = 0;
+  for (int y = 0; y < rendered.height(); ++y)
+    for (int x = 0; x < rendered.width(); ++x) {
+      const QColor c = rendered.pixelColor(x, y);
+      if (c.red() > 200 && c.green() > 200 && c.blue() < 100) ++yellow;
+    }
+  EXPECT_GT(yellow, 50);
+}
+
+TEST(OutputsPanel, ShowsTheDeltaItIsGiven) {
+  OutputsPanel panel;
+  panel.set_intact({{"Paris", 0.8}, {"London", 0.1}}, "Paris", std::log(0.8));
+  EXPECT_TRUE(panel.delta_text().startsWith("No heads ablated"));
+  panel.set_ablation(AblationSummary{"1.2:zero", {{"London", 0.5}, {"Paris", 0.2}}, std::log(0.8), std::log(0.2)});
+  EXPECT_EQ(panel.delta_text(),
+            QString("Ablated 1.2:zero: log p('Paris') %1 \u2192 %2 (change %3)")
+                .arg(std::log(0.8), 0, 'f', 4)
+                .arg(std::log(0.2), 0, 'f', 4)
+                .arg(QString::asprintf("%+.4f", std::log(0.2) - std::log(0.8))));
+  EXPECT_EQ(panel.table()->rowCount(), 2);
+}
+
+int main(int argc, char** argv) {
+  qputenv("QT_QPA_PLATFORM", "offscreen");
+  QApplication app(argc, argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}

@@ -1,0 +1,259 @@
+#include "widgets/heatmap_view.h"
+
+#include <qcustomplot.h>
+
+#include <QMouseEvent>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "widgets/matrix_layer.h"
+#include "widgets/token_labels.h"
+
+namespace attnscope::widgets {
+namespace {
+constexpr const char* kOverlay = "overlay";
+
+QSharedPointer<QCPAxisTickerText> token_ticker(const QStringList& labels, int max_labels) {
+  auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+  const int step = label_step(labels.size(), max_labels);
+  for (int i = 0; i < labels.size(); i += step) ticker->addTick(i, short_label(labels[i]));
+  return ticker;
+}
+}  // namespace
+
+HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)), profile_(new QCustomPlot(this)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(plot_, 4);
+  layout->addWidget(profile_, 1);
+  plot_->setObjectName("heatmap");
+  profile_->setObjectName("profile");
+
+  plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  plot_->setNoAntialiasingOnDrag(true);
+  plot_->yAxis->setRangeReversed(true);  // query 0 at the top
+  plot_->xAxis->setLabel("key");
+  plot_->yAxis->setLabel("query");
+  plot_->xAxis->setTickLabelRotation(60);
+  plot_->xAxis->grid()->setVisible(false);
+  plot_->yAxis->grid()->setVisible(false);
+
+  plot_->addLayer(kOverlay, plot_->layer("main"), QCustomPlot::limAbove);
+  plot_->layer(kOverlay)->setMode(QCPLayer::lmBuffered);  // hover redraws this layer only
+
+  matrix_ = new MatrixLayer(plot_->xAxis, plot_->yAxis);
+  matrix_->setLayer("main");
+
+  colour_scale_ = new QCPColorScale(plot_);
+  plot_->plotLayout()->addElement(0, 1, colour_scale_);
+  colour_scale_->setType(QCPAxis::atRight);
+  auto* margins = new QCPMarginGroup(plot_);
+  plot_->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+  colour_scale_->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+
+  marks_graph_ = plot_->addGraph();
+  marks_graph_->setLineStyle(QCPGraph::lsNone);
+  marks_graph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(255, 80, 40), 1.2), Qt::NoBrush, 5));
+  marks_graph_->setName("sharp transitions");
+
+  row_box_ = new QCPItemRect(plot_);
+  row_box_->setPen(QPen(QColor(255, 255, 255), 1.5, Qt::DashLine));
+  row_box_->setVisible(false);
+  hover_box_ = new QCPItemRect(plot_);
+  hover_box_->setLayer(kOverlay);
+  hover_box_->setPen(QPen(QColor(255, 40, 40), 2));
+  hover_box_->setVisible(false);
+
+  profile_graph_ = profile_->addGraph();
+  profile_graph_->setLineStyle(QCPGraph::lsStepCenter);
+  profile_graph_->setPen(QPen(QColor(49, 104, 142), 1.5));
+  profile_graph_->setBrush(QColor(49, 104, 142, 60));
+  profile_marks_ = profile_->addGraph();
+  profile_marks_->setLineStyle(QCPGraph::lsNone);
+  profile_marks_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(255, 80, 40), 1.5), Qt::NoBrush, 6));
+  profile_->yAxis->setLabel("weight");
+  profile_->xAxis->setLabel("key (selected query row)");
+  connect(plot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), profile_->xAxis,
+          qOverload<const QCPRange&>(&QCPAxis::setRange));
+
+  plot_->setMouseTracking(true);
+  plot_->installEventFilter(this);
+  set_colour_map(ColourMapKind::Viridis);
+}
+
+void HeatmapView::set_data(HeatmapData data) {
+  data_ = std::move(data);
+  if (data_.row_labels.size() != data_.rows) {
+    data_.row_labels.clear();
+    for (int i = 0; i < data_.rows; ++i) data_.row_labels << QString::number(i);
+  }
+  if (data_.col_labels.size() != data_.cols) data_.col_labels = data_.row_labels.mid(0, data_.cols);
+  marks_.clear();
+  marks_graph_->data()->clear();
+  if (selected_row_ >= data_.rows) selected_row_ = -1;
+  if (selected_row_ < 0 && data_.rows > 0) selected_row_ = data_.rows - 1;  // the final token reads the answer
+  hover_ = {-1, -1};
+  hover_box_->setVisible(false);
+  update_labels();
+  rebuild_image();
+  reset_zoom();
+  update_profile();
+}
+
+void HeatmapView::set_colour_map(ColourMapKind kind) {
+  map_ = ColourMap(kind);
+  colour_scale_->setGradient(map_.gradient());
+  rebuild_image();
+}
+
+void HeatmapView::set_scale(ScaleKind scale) {
+  scale_ = scale;
+  rebuild_image();
+}
+
+void HeatmapView::set_fixed_range(std::optional<ValueRange> range) {
+  fixed_range_ = range;
+  rebuild_image();
+}
+
+void HeatmapView::rebuild_image() {
+  if (data_.values.empty()) {
+    matrix_->set_image(QImage());
+    plot_->replot();
+    return;
+  }
+  const MatrixView view{data_.values.data(), data_.rows, data_.cols, data_.causal};
+  range_ = fixed_range_ ? *fixed_range_ : value_range(view, map_.diverging());
+  matrix_->set_image(render_matrix(view, map_, range_, scale_));
+  const bool log = scale_ == ScaleKind::Log && !map_.diverging();
+  colour_scale_->axis()->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+  if (log) colour_scale_->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+  else colour_scale_->axis()->setTicker(QSharedPointer<QCPAxisTicker>::create());
+  colour_scale_->setDataScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+  const double low = log ? std::max(range_.low, range_.high * 1e-4) : range_.low;
+  colour_scale_->setDataRange(QCPRange(low, range_.high));
+  plot_->replot();
+}
+
+void HeatmapView::update_labels() {
+  const int max_labels = std::max(4, plot_->width() / 16);
+  plot_->xAxis->setTicker(token_ticker(data_.col_labels, max_labels));
+  plot_->yAxis->setTicker(token_ticker(data_.row_labels, std::max(4, plot_->height() / 14)));
+  profile_->xAxis->setTicker(token_ticker(data_.col_labels, max_labels));
+  plot_->plotLayout()->setRowStretchFactor(0, 1);
+  if (!data_.title.isEmpty()) {
+    if (plot_->plotLayout()->rowCount() == 1) {
+      plot_->plotLayout()->insertRow(0);
+      plot_->plotLayout()->addElement(0, 0, new QCPTextElement(plot_, data_.title, QFont("sans", 10, QFont::Bold)));
+    } else if (auto* t = qobject_cast<QCPTextElement*>(plot_->plotLayout()->element(0, 0))) {
+      t->setText(data_.title);
+    }
+  }
+}
+
+void HeatmapView::reset_zoom() {
+  plot_->xAxis->setRange(-0.5, std::max(1, data_.cols) - 0.5);
+  plot_->yAxis->setRange(-0.5, std::max(1, data_.rows) - 0.5);
+  plot_->replot();
+}
+
+void HeatmapView::set_marks(const QVector<QPoint>& cells) {
+  marks_ = cells;
+  QVector<double> x, y;
+  for (const auto& c : cells) x << c.x(), y << c.y();
+  marks_graph_->setData(x, y, true);
+  plot_->replot();
+  update_profile();
+}
+
+void HeatmapView::select_row(int row) {
+  if (row < 0 || row >= data_.rows) return;
+  selected_row_ = row;
+  update_profile();
+  emit row_selected(row);
+}
+
+void HeatmapView::update_profile() {
+  QVector<double> x, y, mx, my;
+  if (selected_row_ >= 0 && selected_row_ < data_.rows) {
+    const int end = data_.causal ? std::min(data_.cols, selected_row_ + 1) : data_.cols;
+    for (int j = 0; j < end; ++j) x << j, y << data_.values[static_cast<size_t>(selected_row_) * data_.cols + j];
+    for (const auto& c : marks_)
+      if (c.y() == selected_row_ && c.x() < end) mx << c.x(), my << y[c.x()];
+    row_box_->topLeft->setCoords(-0.5, selected_row_ - 0.5);
+    row_box_->bottomRight->setCoords(data_.cols - 0.5, selected_row_ + 0.5);
+    row_box_->setVisible(true);
+    profile_->yAxis->setLabel("weight, query " + QString::number(selected_row_));
+  } else {
+    row_box_->setVisible(false);
+  }
+  profile_graph_->setData(x, y, true);
+  profile_marks_->setData(mx, my, true);
+  profile_->xAxis->setRange(plot_->xAxis->range());
+  profile_->yAxis->rescale();
+  profile_->replot();
+  plot_->replot();
+}
+
+QString HeatmapView::cell_text(int row, int col) const {
+  if (row < 0 || col < 0 || row >= data_.rows || col >= data_.cols) return {};
+  const double v = data_.values[static_cast<size_t>(row) * data_.cols + col];
+  QString text = QString("query '%1' (%2) \u2192 key '%3' (%4): %5")
+                     .arg(data_.row_labels.value(row))
+                     .arg(row)
+                     .arg(data_.col_labels.value(col))
+                     .arg(col)
+                     .arg(v, 0, 'g', 5);
+  if (data_.causal && col > row) text += " (future: masked)";
+  return text;
+}
+
+QPoint HeatmapView::cell_at(const QPoint& pos) const {
+  if (!plot_->axisRect()->rect().contains(pos)) return {-1, -1};
+  const int col = static_cast<int>(std::lround(plot_->xAxis->pixelToCoord(pos.x())));
+  const int row = static_cast<int>(std::lround(plot_->yAxis->pixelToCoord(pos.y())));
+  if (row < 0 || col < 0 || row >= data_.rows || col >= data_.cols) return {-1, -1};
+  return {col, row};
+}
+
+void HeatmapView::move_hover(int row, int col) {
+  if (hover_ == QPoint(col, row)) return;
+  hover_ = {col, row};
+  const bool on = row >= 0;
+  hover_box_->setVisible(on);
+  if (on) {
+    hover_box_->topLeft->setCoords(col - 0.5, row - 0.5);
+    hover_box_->bottomRight->setCoords(col + 0.5, row + 0.5);
+  }
+  plot_->layer(kOverlay)->replot();  // the map image is not redrawn
+}
+
+bool HeatmapView::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == plot_) {
+    if (event->type() == QEvent::MouseMove) {
+      auto* e = static_cast<QMouseEvent*>(event);
+      const QPoint cell = cell_at(e->pos());
+      move_hover(cell.y(), cell.x());
+      if (cell.x() >= 0) {
+        QToolTip::showText(e->globalPosition().toPoint(), cell_text(cell.y(), cell.x()), plot_);
+        emit cell_hovered(cell.y(), cell.x(), data_.values[static_cast<size_t>(cell.y()) * data_.cols + cell.x()]);
+      } else {
+        QToolTip::hideText();
+      }
+    } else if (event->type() == QEvent::MouseButtonDblClick) {
+      reset_zoom();
+    } else if (event->type() == QEvent::MouseButtonRelease) {
+      auto* e = static_cast<QMouseEvent*>(event);
+      if (e->button() == Qt::LeftButton) {
+        const QPoint cell = cell_at(e->pos());
+        if (cell.y() >= 0) select_row(cell.y());
+      }
+    } else if (event->type() == QEvent::Resize) {
+      update_labels();
+    }
+  }
+  return QWidget::eventFilter(watched, event);
+}
+
+}  // namespace attnscope::widgets

@@ -1,0 +1,66 @@
+#include "widgets/matrix_image.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope::widgets {
+
+double normalise(double value, const ValueRange& range, ScaleKind scale, bool diverging) {
+  if (std::isnan(value)) return value;
+  if (diverging) {
+    const double m = std::max(std::abs(range.low), std::abs(range.high));
+    return m > 0 ? 0.5 + 0.5 * value / m : 0.5;
+  }
+  if (scale == ScaleKind::Log) {
+    const double high = std::max(range.high, 1e-30);
+    const double low = std::max(range.low, high * 1e-4);
+    if (value <= low) return 0;
+    return (std::log10(value) - std::log10(low)) / std::max(1e-12, std::log10(high) - std::log10(low));
+  }
+  const double span = range.high - range.low;
+  return span > 0 ? (value - range.low) / span : 0;
+}
+
+ValueRange value_range(const MatrixView& m, bool symmetric) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (int i = 0; i < m.rows; ++i) {
+    const int end = m.causal ? std::min(m.cols, i + 1) : m.cols;
+    const float* row = m.values + static_cast<size_t>(i) * m.cols;
+    for (int j = 0; j < end; ++j)
+      if (!std::isnan(row[j])) lo = std::min<double>(lo, row[j]), hi = std::max<double>(hi, row[j]);
+  }
+  if (!std::isfinite(lo)) return {0, 1};
+  if (symmetric) {
+    const double a = std::max(std::abs(lo), std::abs(hi));
+    return {-a, a};
+  }
+  return {std::min(lo, 0.0), hi > 0 ? hi : 1};
+}
+
+QImage render_matrix(const MatrixView& m, const ColourMap& map, const ValueRange& range, ScaleKind scale) {
+  QImage image(m.cols, m.rows, QImage::Format_RGB32);
+  // A lookup table over the value range makes the per-cell work one multiply.
+  const bool linear = scale == ScaleKind::Linear || map.diverging();
+  for (int i = 0; i < m.rows; ++i) {
+    auto* line = reinterpret_cast<QRgb*>(image.scanLine(i));
+    const float* row = m.values + static_cast<size_t>(i) * m.cols;
+    const int end = m.causal ? std::min(m.cols, i + 1) : m.cols;
+    if (linear && !map.diverging()) {
+      const double span = range.high - range.low;
+      const double k = span > 0 ? 1.0 / span : 0;
+      for (int j = 0; j < end; ++j) line[j] = std::isnan(row[j]) ? map.nan_rgb() : map.rgb((row[j] - range.low) * k);
+    } else {
+      for (int j = 0; j < end; ++j) line[j] = map.rgb(normalise(row[j], range, scale, map.diverging()));
+    }
+    std::fill(line + end, line + m.cols, map.nan_rgb());
+  }
+  return image;
+}
+
+QImage crisp_upscale(const QImage& image, int pixels) {
+  if (pixels <= 1) return image;
+  return image.scaled(image.width() * pixels, image.height() * pixels, Qt::IgnoreAspectRatio,
+                      Qt::FastTransformation);
+}
+
+}  // namespace attnscope::widgets

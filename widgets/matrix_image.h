@@ -1,0 +1,34 @@
+#pragma once
+// Turns an L x L mixing matrix (plain floats) into a QImage, one pixel per
+// cell, through a colour map and a linear or log scale. Cells above the
+// diagonal of a causal map are drawn in the "no data" colour.
+#include <QImage>
+#include <vector>
+
+#include "widgets/colour_map.h"
+
+namespace attnscope::widgets {
+
+enum class ScaleKind { Linear, Log };
+
+struct ValueRange {
+  double low = 0, high = 1;
+};
+
+struct MatrixView {
+  const float* values = nullptr;  // row-major rows x cols
+  int rows = 0, cols = 0;
+  bool causal = true;  // blank the upper triangle
+};
+
+// Where a value falls in [0, 1] for the colour map. Log: log10 over
+// [max(low, high * 1e-4), high]; diverging maps centre 0 at 0.5.
+double normalise(double value, const ValueRange& range, ScaleKind scale, bool diverging);
+// Min/max over the causal part (for diverging maps: symmetric around 0).
+ValueRange value_range(const MatrixView& m, bool symmetric);
+QImage render_matrix(const MatrixView& m, const ColourMap& map, const ValueRange& range, ScaleKind scale);
+// Nearest-neighbour upscale so every cell is `pixels` wide: keeps cells crisp
+// when a PDF viewer or printer resamples the embedded image.
+QImage crisp_upscale(const QImage& image, int pixels);
+
+}  // namespace attnscope::widgets
