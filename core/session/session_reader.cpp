@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/session/chunk_reader.h"
 #include "core/session/half_float.h"
 #include "core/util/error.h"
 
@@ -158,6 +159,8 @@ std::vector<float> SessionReader::read_rect(const std::string& dataset, int head
   if (head < 0 || static_cast<hsize_t>(head) >= dims[0] || row0 < 0 || col0 < 0 || rows < 0 || cols < 0 ||
       static_cast<hsize_t>(row0 + rows) > dims[1] || static_cast<hsize_t>(col0 + cols) > dims[2])
     fail_file(path_, "requested part of " + dataset + " lies outside it");
+  std::vector<float> fast;
+  if (read_rect_by_chunks(set, head, row0, col0, rows, cols, fast, path_)) return fast;
   const hsize_t start[3] = {static_cast<hsize_t>(head), static_cast<hsize_t>(row0), static_cast<hsize_t>(col0)};
   const hsize_t count[3] = {1, static_cast<hsize_t>(rows), static_cast<hsize_t>(cols)};
   H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);

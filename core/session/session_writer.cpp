@@ -153,7 +153,7 @@ void SessionWriter::write_maps(hid_t parent, const std::string& name, const Laye
   H5Id dcpl(H5Pcreate(H5P_DATASET_CREATE));
   H5Pset_chunk(dcpl, 3, chunk);
   H5Pset_shuffle(dcpl);
-  H5Pset_deflate(dcpl, static_cast<unsigned>(options_.deflate_level));
+  H5Pset_deflate(dcpl, static_cast<unsigned>(std::max(1, options_.deflate_level)));
   H5Id space(H5Screate_simple(3, dims, nullptr));
   const hid_t type = element_size == 2 ? float16_type() : H5T_IEEE_F32LE;
   if (has_link(parent, name)) H5Ldelete(parent, name.c_str(), H5P_DEFAULT);

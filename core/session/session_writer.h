@@ -16,7 +16,7 @@ namespace attnscope::session {
 struct WriteOptions {
   bool float32 = false;   // maps as float32 instead of float16
   int tile = 256;         // chunk = (1, tile, tile)
-  int deflate_level = 1;  // fast: maps are mostly zeros above the diagonal anyway
+  int deflate_level = 0;  // 0: Huffman only (fastest); 1-9: zlib levels
   int threads = 0;        // 0: every core
 };
 
