@@ -34,8 +34,8 @@ QVector<QPair<double, QColor>> stops_for(ColourMapKind kind) {
 }  // namespace
 
 ColourMap::ColourMap(ColourMapKind kind) : kind_(kind), nan_(qRgb(235, 235, 235)), stops_(stops_for(kind)) {
-  for (int i = 0; i < 256; ++i) {
-    const double t = i / 255.0;
+  for (int i = 0; i < 257; ++i) {
+    const double t = i / 256.0;
     int k = 0;
     while (k + 2 < stops_.size() && stops_[k + 1].first < t) ++k;
     const auto& [t0, c0] = stops_[k];
@@ -59,7 +59,7 @@ QString ColourMap::name() const {
 
 QRgb ColourMap::rgb(double t) const {
   if (std::isnan(t)) return nan_;
-  const int i = static_cast<int>(std::lround(std::clamp(t, 0.0, 1.0) * 255));
+  const int i = static_cast<int>(std::lround(std::clamp(t, 0.0, 1.0) * 256));
   return lut_[i];
 }
 

@@ -27,7 +27,7 @@ class ColourMap {
 
  private:
   ColourMapKind kind_;
-  std::array<QRgb, 256> lut_{};
+  std::array<QRgb, 257> lut_{};  // odd size: t = 0.5 falls on an entry (white of the diverging map)
   QRgb nan_;
   QVector<QPair<double, QColor>> stops_;
 };

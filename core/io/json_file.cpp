@@ -12,10 +12,13 @@ namespace attnscope::io {
 namespace {
 using nlohmann::json;
 
-// Markers cannot occur in real text: they start with a NUL character.
-const std::string kNaN = std::string("\x01", 1) + "attnscope:NaN";
-const std::string kPosInf = std::string("\x01", 1) + "attnscope:+Inf";
-const std::string kNegInf = std::string("\x01", 1) + "attnscope:-Inf";
+// Markers real text does not hold: they start with the control character
+// U+0001, written escaped into the JSON text ("\u0001...").
+const std::string kNaN = "\x01" "attnscope:NaN";
+const std::string kPosInf = "\x01" "attnscope:+Inf";
+const std::string kNegInf = "\x01" "attnscope:-Inf";
+
+std::string quoted(const std::string& marker) { return "\"\\u0001" + marker.substr(1) + "\""; }
 
 bool starts_with_at(std::string_view text, size_t i, std::string_view word) {
   return text.substr(i, word.size()) == word;
@@ -38,13 +41,13 @@ std::string quote_non_finite(std::string_view text) {
       in_string = true;
       out += c;
     } else if (starts_with_at(text, i, "NaN")) {
-      out += '"' + kNaN + '"';
+      out += quoted(kNaN);
       i += 2;
     } else if (starts_with_at(text, i, "-Infinity")) {
-      out += '"' + kNegInf + '"';
+      out += quoted(kNegInf);
       i += 8;
     } else if (starts_with_at(text, i, "Infinity")) {
-      out += '"' + kPosInf + '"';
+      out += quoted(kPosInf);
       i += 7;
     } else {
       out += c;

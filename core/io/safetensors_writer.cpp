@@ -21,7 +21,7 @@ void SafetensorsWriter::add(const std::string& name, DType dtype, std::vector<in
 }
 
 void SafetensorsWriter::write(const std::filesystem::path& path) const {
-  nlohmann::ordered_json header;
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();
   if (!metadata_.empty()) header["__metadata__"] = metadata_;
   uint64_t offset = 0;
   for (const auto& t : tensors_) {

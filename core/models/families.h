@@ -8,4 +8,7 @@
 
 namespace attnscope {
 // Add one line per family here and one row in registry.cpp.
+std::unique_ptr<Model> make_gpt2(const io::Checkpoint& checkpoint, const LoadOptions& options);
+std::unique_ptr<Model> make_gpt_neox(const io::Checkpoint& checkpoint, const LoadOptions& options);
+std::unique_ptr<Model> make_llama(const io::Checkpoint& checkpoint, const LoadOptions& options);
 }  // namespace attnscope

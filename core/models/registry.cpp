@@ -8,6 +8,11 @@ namespace attnscope {
 const std::vector<FamilyEntry>& model_families() {
   // One row per family: config model_type -> factory.
   static const std::vector<FamilyEntry> families = {
+      {"gpt2", make_gpt2},
+      {"gpt_neox", make_gpt_neox},
+      {"llama", make_llama},
+      {"mistral", make_llama},
+      {"qwen2", make_llama},
   };
   return families;
 }

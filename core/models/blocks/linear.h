@@ -1,0 +1,20 @@
+#pragma once
+// A dense layer as the checkpoint stores it ([out, in], like nn.Linear) and
+// activations by their config names.
+#include <ATen/ATen.h>
+
+#include <string>
+
+namespace attnscope::blocks {
+
+struct Linear {
+  at::Tensor weight;  // [out, in]
+  at::Tensor bias;    // [out] or undefined
+  at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+};
+
+// "gelu" (erf), "gelu_new" / "gelu_pytorch_tanh" / "gelu_fast" (tanh), "silu", "relu".
+at::Tensor activation(const at::Tensor& x, const std::string& name);
+bool known_activation(const std::string& name);
+
+}  // namespace attnscope::blocks

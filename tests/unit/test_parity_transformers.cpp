@@ -1,0 +1,174 @@
+// Transformer families against the float64 references in ../shared/fixtures:
+// logits, every layer's attention maps, and zero-ablated logits to 1e-4
+// relative; plus the invariants every softmax map must satisfy.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/io/checkpoint.h"
+#include "core/io/safetensors_writer.h"
+#include "core/models/describe.h"
+#include "core/models/forward.h"
+#include "core/models/registry.h"
+#include "parity.h"
+
+namespace fs = std::filesystem;
+using namespace attnscope;
+using attnscope::testing::load_reference;
+using attnscope::testing::relative_error;
+
+namespace {
+
+struct Captured {
+  ForwardResult result;
+  std::map<int, at::Tensor> maps;
+};
+
+Captured run(const Model& model, const at::Tensor& ids, std::vector<HeadAblation> ablations = {}) {
+  Captured c;
+  ForwardOptions o;
+  o.ablations = std::move(ablations);
+  o.capture_layer = [](int) { return true; };
+  o.on_mixing = [&](int layer, const at::Tensor& m) { c.maps[layer] = m.clone(); };
+  c.result = run_forward(model, ids, o);
+  return c;
+}
+
+class TransformerParity : public ::testing::TestWithParam<std::string> {};
+
+}  // namespace
+
+TEST_P(TransformerParity, LogitsMapsAndAblationMatchReference) {
+  const auto dir = attnscope::testing::fixture_dir(GetParam());
+  const auto ck = io::Checkpoint::open(dir);
+  const auto model = load_model(ck, LoadOptions{});
+  const auto ref = load_reference(GetParam());
+  const at::Tensor ids = ref.at("input_ids")[0];
+
+  const Captured intact = run(*model, ids);
+  EXPECT_LT(relative_error(intact.result.logits.unsqueeze(0), ref.at("logits")), 1e-4);
+  ASSERT_EQ(static_cast<int>(intact.maps.size()), model->info().num_layers);
+  for (const auto& [layer, map] : intact.maps)
+    EXPECT_LT(relative_error(map, ref.at("mixing." + std::to_string(layer))), 1e-4) << "layer " << layer;
+
+  std::vector<HeadAblation> ablations;
+  for (const auto& [layer, heads] : ref.ablated_heads)
+    for (int h : heads) ablations.push_back({layer, h, AblationMode::Zero});
+  ASSERT_FALSE(ablations.empty());
+  const Captured ablated = run(*model, ids, ablations);
+  EXPECT_LT(relative_error(ablated.result.logits.unsqueeze(0), ref.at("ablated.logits")), 1e-4);
+  EXPECT_GT((ablated.result.logits - intact.result.logits).abs().max().item<double>(), 1e-4)
+      << "ablating a head must change the logits";
+
+  // The config-only description agrees with the loaded model.
+  const ModelInfo described = describe_from_config(ck);
+  ASSERT_EQ(described.layers.size(), model->info().layers.size());
+  for (size_t l = 0; l < described.layers.size(); ++l) EXPECT_EQ(described.layers[l].heads, model->info().layers[l].heads);
+}
+
+TEST_P(TransformerParity, SoftmaxInvariants) {
+  const auto ck = io::Checkpoint::open(attnscope::testing::fixture_dir(GetParam()));
+  const auto model = load_model(ck, LoadOptions{});
+  const at::Tensor ids = at::randint(0, model->info().vocab_size, {20}, at::kLong);
+  const Captured intact = run(*model, ids);
+  for (const auto& [layer, map] : intact.maps) {
+    EXPECT_LT((map.sum(-1) - 1).abs().max().item<double>(), 1e-5) << "rows sum to 1, layer " << layer;
+    EXPECT_EQ(map.triu(1).abs().max().item<double>(), 0.0) << "no weight on future keys, layer " << layer;
+    EXPECT_GE(map.min().item<double>(), 0.0);
+  }
+  // Ablating nothing changes nothing.
+  const Captured again = run(*model, ids, {});
+  EXPECT_TRUE(at::equal(again.result.logits, intact.result.logits));
+  // Uniform mode: the captured map of that head is the uniform causal average.
+  const Captured uniform = run(*model, ids, {{1, 2, AblationMode::Uniform}});
+  const at::Tensor u = uniform.maps.at(1)[2];
+  EXPECT_NEAR(u[9][0].item<float>(), 0.1f, 1e-6);
+  EXPECT_NEAR(u[9][9].item<float>(), 0.1f, 1e-6);
+  EXPECT_TRUE(at::equal(uniform.maps.at(0), intact.maps.at(0))) << "layers before the ablation are untouched";
+  // Mean mode changes the answer too, and differently from zero.
+  const Captured mean = run(*model, ids, {{1, 2, AblationMode::Mean}});
+  const Captured zero = run(*model, ids, {{1, 2, AblationMode::Zero}});
+  EXPECT_GT((mean.result.logits - intact.result.logits).abs().max().item<double>(), 1e-5);
+  EXPECT_GT((mean.result.logits - zero.result.logits).abs().max().item<double>(), 1e-6);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, TransformerParity, ::testing::Values("gpt2-tiny", "pythia-tiny", "llama-tiny-gqa"));
+
+namespace {
+// Copies a fixture's weights into a new folder, renaming and adding tensors.
+fs::path rewrite_fixture(const std::string& fixture, const std::string& name,
+                         const std::function<std::string(const std::string&)>& rename, bool add_mask_buffers) {
+  const fs::path src = attnscope::testing::fixture_dir(fixture);
+  const fs::path dst = fs::temp_directory_path() / ("attnscope-" + name + "-" + std::to_string(::getpid()));
+  fs::create_directories(dst);
+  fs::copy_file(src / "config.json", dst / "config.json", fs::copy_options::overwrite_existing);
+  io::SafetensorsFile file(src / "model.safetensors");
+  io::SafetensorsWriter w;
+  for (const auto& t : file.tensors()) {
+    auto v = file.view(t.name);
+    w.add(rename(t.name), t.dtype, t.shape, v.data, v.nbytes);
+  }
+  if (add_mask_buffers)
+    for (int l = 0; l < 2; ++l) {
+      std::vector<uint8_t> mask(64 * 64, 1);
+      w.add("h." + std::to_string(l) + ".attn.bias", io::DType::U8, {1, 1, 64, 64}, mask.data(), mask.size());
+    }
+  w.write(dst / "model.safetensors");
+  return dst;
+}
+}  // namespace
+
+TEST(Gpt2Checkpoints, OfficialAndPrefixedLayoutsLoadAlike) {
+  const auto ref = load_reference("gpt2-tiny");
+  const at::Tensor ids = ref.at("input_ids")[0];
+  auto strip = [](const std::string& n) { return n.rfind("transformer.", 0) == 0 ? n.substr(12) : n; };
+  auto prefix = [&](const std::string& n) { return "transformer." + strip(n); };
+  for (const auto& dir : {rewrite_fixture("gpt2-tiny", "official", strip, true),
+                          rewrite_fixture("gpt2-tiny", "prefixed", prefix, false)}) {
+    const auto ck = io::Checkpoint::open(dir);
+    const auto model = load_model(ck, LoadOptions{});
+    const auto out = run_forward(*model, ids);
+    EXPECT_LT(relative_error(out.logits.unsqueeze(0), ref.at("logits")), 1e-4) << dir;
+    fs::remove_all(dir);
+  }
+}
+
+TEST(TransformerErrors, ClearMessages) {
+  const auto ck = io::Checkpoint::open(attnscope::testing::fixture_dir("gpt2-tiny"));
+  const auto model = load_model(ck, LoadOptions{});
+  try {
+    run_forward(*model, at::zeros({65}, at::kLong));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("65 tokens"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("at most 64"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(run_forward(*model, at::full({3}, 96, at::kLong)), Error);
+  EXPECT_THROW(run_forward(*model, at::zeros({3}, at::kLong), ForwardOptions{{{5, 0, AblationMode::Zero}}}), Error);
+
+  // A weight whose shape disagrees with the config names the tensor.
+  auto dir = rewrite_fixture("gpt2-tiny", "badshape", [](const std::string& n) { return n; }, false);
+  {
+    std::ifstream in(dir / "config.json");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("\"n_embd\": 32"), 12, "\"n_embd\": 48");
+    std::ofstream(dir / "config.json") << text;
+  }
+  try {
+    load_model(io::Checkpoint::open(dir), LoadOptions{});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("wte.weight"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("[96, 32]"), std::string::npos) << e.what();
+  }
+  // An unknown architecture.
+  std::ofstream(dir / "config.json") << R"({"model_type": "bert", "hidden_size": 8})";
+  try {
+    load_model(io::Checkpoint::open(dir), LoadOptions{});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown model_type 'bert'"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
+}
