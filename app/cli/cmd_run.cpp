@@ -65,12 +65,18 @@ void print_top(const LoadedModel& loaded, const char* title, const std::vector<T
                 token_label(loaded, top[i].id).c_str(), top[i].prob);
 }
 
+MixingView parse_view(const std::string& name) {
+  if (name == "direct") return MixingView::Direct;
+  if (name == "effective") return MixingView::Effective;
+  throw Error("unknown --view '" + name + "' (expected direct or effective)");
+}
+
 }  // namespace
 
 int cmd_run(const Argv& argv) {
   Args args(argv,
             {"prompt", "prompt-file", "input-ids", "device", "dtype", "top-k", "ablate", "ablate-mode",
-             "target", "target-id", "dump", "out"},
+             "target", "target-id", "dump", "out", "view", "channel-group"},
             {"json"});
   LoadOptions options;
   options.device = choose_device(args.value_or("device", "auto"));
@@ -85,9 +91,15 @@ int cmd_run(const Argv& argv) {
   const auto out = args.value("out");
   const std::string source = args.positional_at(0, "checkpoint folder");
   const int64_t target = target_from_args(args, *loaded);
+  const MixingView view = parse_view(args.value_or("view", "direct"));
+  const std::string group_text = args.value_or("channel-group", "1");
+  const int channel_group = group_text == "auto" ? overview_channel_group(loaded->model->info()) : args.int_or("channel-group", 1);
+  if (channel_group < 1) throw Error("--channel-group must be at least 1 (or auto)");
 
   io::SafetensorsWriter writer;
   ForwardOptions intact;
+  intact.view = view;
+  intact.channel_group = channel_group;
   if (dump) {
     intact.capture_layer = [](int) { return true; };
     intact.on_mixing = [&](int layer, const at::Tensor& m) { add_float_tensor(writer, "mixing." + std::to_string(layer), m); };
@@ -100,6 +112,8 @@ int cmd_run(const Argv& argv) {
     RecordOptions record;
     record.top_k = k;
     record.target = target;
+    record.view = view;
+    record.channel_group = channel_group;
     base = record_run(*loaded, prompt, source, session, record);
     if (!ablations.empty()) {
       const auto intact_out = output_record(*loaded, base.logits[-1], k, target);
@@ -112,6 +126,7 @@ int cmd_run(const Argv& argv) {
     if (!ablations.empty()) {
       ForwardOptions with;
       with.ablations = ablations;
+      with.channel_group = channel_group;
       ablated = run_forward(*loaded->model, ids, with);
     }
   }

@@ -13,7 +13,8 @@ const std::vector<Command>& commands() {
       {"run",
        "run <checkpoint> (--prompt TEXT | --prompt-file F | --input-ids 5,17,3) [--device auto|cpu|cuda]\n"
        "        [--dtype float32|float16|bfloat16] [--top-k K] [--ablate 3.5,7.1] [--ablate-mode zero|mean|uniform]\n"
-       "        [--target TOKEN | --target-id N] [--dump out.safetensors] [--out session.h5] [--json]",
+       "        [--target TOKEN | --target-id N] [--dump out.safetensors] [--out session.h5] [--json]\n"
+       "        [--view direct|effective] [--channel-group N|auto]   (Mamba-1: average N contiguous channels per map)",
        cmd_run},
       {"show", "show <session.h5> [--json]", cmd_show},
       {"demo", "demo [--headless] [--out-dir DIR]   (the window when a display is present)", cmd_demo},

@@ -36,6 +36,9 @@ void ModelRunner::run(const RunRequest& request) {
     RecordOptions record;
     record.top_k = request.top_k;
     record.cancel = &cancel_;
+    // Thousands of Mamba-1 channels per layer: the grid shows group means (stated in the session).
+    channel_group_ = overview_channel_group(loaded_->model->info());
+    record.channel_group = channel_group_;
     record.on_progress = [this](int done, int total) { emit progress(done, total, tr("Layer %1 of %2").arg(done).arg(total)); };
     const ForwardResult result = record_run(*loaded_, prompt, request.checkpoint.toStdString(), writer, record);
     writer.commit();
@@ -67,6 +70,7 @@ void ModelRunner::ablate(const AblationRequest& request) {
     for (const auto& h : request.heads) ablations.push_back({h.layer, h.head, mode});
     ForwardOptions forward;
     forward.ablations = ablations;
+    forward.channel_group = channel_group_;
     forward.cancel = &cancel_;
     AblationResult out;
     if (request.capture_layer >= 0) {

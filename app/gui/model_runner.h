@@ -44,6 +44,7 @@ class ModelRunner : public QObject {
   std::vector<std::string> prompt_labels_;
   double intact_target_logprob_ = 0;
   int64_t intact_target_ = -1;
+  int channel_group_ = 1;  // Mamba-1 channels averaged per map in the current run
   std::atomic<bool> cancel_{false};
 };
 

@@ -77,6 +77,13 @@ int64_t Config::get_int_any(std::initializer_list<const char*> keys) const {
 }
 
 std::string Config::model_type() const {
+  // mamba_ssm's own checkpoints (state-spaces/*) carry no model_type; their
+  // d_model + n_layer + ssm_cfg shape is unmistakable.
+  if (!has("model_type") && has("d_model") && has("n_layer") && has("ssm_cfg")) {
+    const auto& cfg = json_["ssm_cfg"];
+    const bool v2 = cfg.is_object() && cfg.contains("layer") && cfg["layer"] == "Mamba2";
+    return v2 ? "mamba2" : "mamba";
+  }
   if (!has("model_type")) fail_file(origin_, "has no model_type: cannot tell which architecture this is");
   return get_string("model_type");
 }

@@ -29,10 +29,10 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
     if (a.layer < 0 || a.layer >= layers)
       throw Error("cannot ablate layer " + std::to_string(a.layer) + ": the model has " +
                   std::to_string(layers) + " layers");
-    if (a.head < 0 || a.head >= info.layers[a.layer].heads)
+    const int heads = heads_in_view(info.layers[a.layer], options.channel_group);
+    if (a.head < 0 || a.head >= heads)
       throw Error("cannot ablate head " + std::to_string(a.layer) + "." + std::to_string(a.head) +
-                  ": layer " + std::to_string(a.layer) + " has " +
-                  std::to_string(info.layers[a.layer].heads) + " heads");
+                  ": layer " + std::to_string(a.layer) + " has " + std::to_string(heads) + " heads");
   }
   auto check_cancel = [&] {
     if (options.cancel && options.cancel->load()) throw Cancelled();

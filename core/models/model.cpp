@@ -15,6 +15,25 @@ std::string mixer_kind_name(MixerKind kind) {
   return "unknown";
 }
 
+int heads_in_view(const LayerInfo& layer, int channel_group) {
+  if (layer.mixer != MixerKind::Mamba1Channel || channel_group <= 1) return layer.heads;
+  if (layer.heads % channel_group)
+    throw Error("a channel group of " + std::to_string(channel_group) + " does not divide the layer's " +
+                std::to_string(layer.heads) + " channels");
+  return layer.heads / channel_group;
+}
+
+int overview_channel_group(const ModelInfo& info, int max_heads) {
+  int group = 1;
+  for (const auto& layer : info.layers) {
+    if (layer.mixer != MixerKind::Mamba1Channel) continue;
+    int g = group;
+    while (layer.heads / g > max_heads || layer.heads % g) ++g;
+    group = std::max(group, g);
+  }
+  return group;
+}
+
 bool is_ssm(MixerKind kind) { return kind == MixerKind::Mamba2SSD || kind == MixerKind::Mamba1Channel; }
 
 std::string ablation_mode_name(AblationMode mode) {

@@ -27,6 +27,16 @@ struct LayerInfo {
   std::string description;  // e.g. "attention (GQA 8 q / 2 kv heads)", "mamba2 (SSD)"
 };
 
+// Maps (and ablatable heads) a layer yields when Mamba-1 channels are
+// averaged in contiguous groups of `channel_group`; other layers ignore it.
+// Throws attnscope::Error when the group does not divide the channels.
+int heads_in_view(const LayerInfo& layer, int channel_group);
+
+struct ModelInfo;
+// The smallest channel group that leaves every Mamba-1 layer at most
+// `max_heads` maps: the overview default (1 for models without Mamba-1 layers).
+int overview_channel_group(const ModelInfo& info, int max_heads = 64);
+
 struct ModelInfo {
   std::string family;  // config model_type
   int num_layers = 0;

@@ -13,6 +13,8 @@ const std::vector<FamilyEntry>& model_families() {
       {"llama", make_llama},
       {"mistral", make_llama},
       {"qwen2", make_llama},
+      {"mamba", make_mamba},
+      {"mamba2", make_mamba2},
   };
   return families;
 }

@@ -29,9 +29,13 @@ session::LayerRecord layer_record(const LayerInfo& layer, MixingView view, int c
   session::LayerRecord r{mixer_kind_name(layer.mixer), layer.heads, layer.description};
   if (layer.mixer == MixerKind::Mamba1Channel && channel_group > 1) {
     r.heads = layer.heads / channel_group;
+    r.channels_per_head = channel_group;
     r.description += ", mean over contiguous groups of " + std::to_string(channel_group) + " channels";
   }
-  if (is_ssm(layer.mixer) && view == MixingView::Effective)
+  // Only Mamba-1 has an effective view: Mamba-2's gate passes through a
+  // grouped RMSNorm, which is not a per-head linear map (docs/ssm-maps.md).
+  if (layer.mixer == MixerKind::Mamba1Channel && view == MixingView::Effective) r.view = "effective";
+  if (r.view == "effective")
     r.description += ", effective kernel (causal conv and gate folded in)";
   return r;
 }
@@ -77,6 +81,7 @@ int record_ablation(const LoadedModel& loaded, const Prompt& prompt, const std::
                     const RecordOptions& options, ForwardResult* result) {
   ForwardOptions forward;
   forward.ablations = ablations;
+  forward.channel_group = options.channel_group;  // head indices count maps as recorded
   forward.on_progress = options.on_progress;
   forward.cancel = options.cancel;
   ForwardResult run = run_forward(*loaded.model, prompt.ids_tensor(), forward);

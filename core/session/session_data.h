@@ -14,6 +14,8 @@ struct LayerRecord {
   std::string kind;         // mixer_kind_name: softmax_attention, mamba2_ssd, ...
   int heads = 0;
   std::string description;  // e.g. "mamba1 channels, mean over groups of 16"
+  int channels_per_head = 1;  // Mamba-1: each map is the mean over this many contiguous channels
+  std::string view = "direct";  // "direct" (M) or "effective" (SSMs: conv and gate folded in)
 };
 
 struct ModelRecord {

@@ -101,8 +101,15 @@ void SessionReader::read_model() {
   const auto heads = read_int64_dataset(g, "layer_heads", path_);
   if (kinds.size() != heads.size() || descriptions.size() != heads.size())
     fail_file(path_, "/model layer tables disagree in length: damaged session");
+  // Optional tables (older writers of schema 1 did not have them).
+  const auto channels = has_link(g, "layer_channels_per_head") ? read_int64_dataset(g, "layer_channels_per_head", path_)
+                                                               : std::vector<int64_t>(heads.size(), 1);
+  const auto views = has_link(g, "layer_views") ? read_string_dataset(g, "layer_views", path_)
+                                                : std::vector<std::string>(heads.size(), "direct");
+  if (channels.size() != heads.size() || views.size() != heads.size())
+    fail_file(path_, "/model layer tables disagree in length: damaged session");
   for (size_t i = 0; i < kinds.size(); ++i)
-    model_.layers.push_back({kinds[i], static_cast<int>(heads[i]), descriptions[i]});
+    model_.layers.push_back({kinds[i], static_cast<int>(heads[i]), descriptions[i], static_cast<int>(channels[i]), views[i]});
 }
 
 void SessionReader::read_prompt() {

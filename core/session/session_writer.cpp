@@ -111,11 +111,17 @@ void SessionWriter::write_model(const ModelRecord& model) {
   write_int_attr(g, "num_layers", static_cast<int64_t>(model.layers.size()));
   write_string_dataset(g, "config_json", {model.config_json});
   std::vector<std::string> kinds, descriptions;
-  std::vector<int64_t> heads;
-  for (const auto& l : model.layers) kinds.push_back(l.kind), descriptions.push_back(l.description), heads.push_back(l.heads);
+  std::vector<std::string> views;
+  std::vector<int64_t> heads, channels;
+  for (const auto& l : model.layers) {
+    kinds.push_back(l.kind), descriptions.push_back(l.description), heads.push_back(l.heads);
+    channels.push_back(l.channels_per_head), views.push_back(l.view);
+  }
   write_string_dataset(g, "layer_kinds", kinds);
   write_string_dataset(g, "layer_descriptions", descriptions);
   write_int64_dataset(g, "layer_heads", heads);
+  write_int64_dataset(g, "layer_channels_per_head", channels);
+  write_string_dataset(g, "layer_views", views);
 }
 
 void SessionWriter::write_prompt(const PromptRecord& prompt) {
@@ -162,6 +168,8 @@ void SessionWriter::write_maps(hid_t parent, const std::string& name, const Laye
   write_string_attr(set, "kind", record.kind);
   write_string_attr(set, "description", record.description);
   write_int_attr(set, "heads", heads);
+  write_int_attr(set, "channels_per_head", record.channels_per_head);
+  write_string_attr(set, "view", record.view);
 
   // Cut into tiles, compress every non-zero tile on all cores, then write in order.
   const hsize_t tiles_per_side = (L + T - 1) / T;

@@ -1,0 +1,77 @@
+#include "core/mixing/ssd.h"
+
+#include <limits>
+
+namespace attnscope::mixing {
+namespace {
+// Heads read their group's B and C: [B, L, G, N] -> [B, L, H, N].
+at::Tensor per_head(const at::Tensor& t, int64_t heads) {
+  const int64_t groups = t.size(2);
+  return groups == heads ? t : t.repeat_interleave(heads / groups, 2);
+}
+}  // namespace
+
+at::Tensor segment_sums(const at::Tensor& a) {
+  const int64_t L = a.size(1);
+  at::Tensor cum = a.to(at::kDouble).cumsum(1).transpose(1, 2);  // [B, H, L]
+  at::Tensor seg = cum.unsqueeze(-1) - cum.unsqueeze(-2);         // cum_i - cum_j
+  at::Tensor future = at::ones({L, L}, at::TensorOptions().dtype(at::kBool).device(a.device())).triu(1);
+  return seg.masked_fill_(future, -std::numeric_limits<double>::infinity());
+}
+
+at::Tensor ssd_matrix(const SsdInputs& in) {
+  const int64_t H = in.x.size(2);
+  at::Tensor dt = in.dt.to(at::kFloat);
+  at::Tensor decay = segment_sums(dt * in.A.to(at::kFloat)).exp_().to(at::kFloat);  // [B, H, L, L]
+  at::Tensor Bh = per_head(in.B.to(at::kFloat), H).transpose(1, 2);                 // [B, H, L, N]
+  at::Tensor Ch = per_head(in.C.to(at::kFloat), H).transpose(1, 2);
+  at::Tensor cb = at::matmul(Ch, Bh.transpose(-1, -2));                             // [B, H, L, L]
+  return cb.mul_(decay).mul_(dt.transpose(1, 2).unsqueeze(-2));                      // * dt_j
+}
+
+at::Tensor ssd_chunked(const SsdInputs& in, int64_t chunk) {
+  const int64_t Bsz = in.x.size(0), L = in.x.size(1), H = in.x.size(2), P = in.x.size(3), N = in.B.size(3);
+  const int64_t Q = std::min(chunk, L), chunks = (L + Q - 1) / Q, padded = chunks * Q;
+  auto pad = [&](const at::Tensor& t) {
+    if (padded == L) return t;
+    std::vector<int64_t> shape = t.sizes().vec();
+    shape[1] = padded - L;
+    return at::cat({t, at::zeros(shape, t.options())}, 1);  // dt = 0: padding neither decays nor writes
+  };
+  at::Tensor x = pad(in.x.to(at::kFloat)).view({Bsz, chunks, Q, H, P});
+  at::Tensor dt = pad(in.dt.to(at::kFloat)).view({Bsz, chunks, Q, H});
+  at::Tensor Bh = pad(per_head(in.B.to(at::kFloat), H)).view({Bsz, chunks, Q, H, N});
+  at::Tensor Ch = pad(per_head(in.C.to(at::kFloat), H)).view({Bsz, chunks, Q, H, N});
+  at::Tensor a = dt * in.A.to(at::kFloat);                                // [B, c, Q, H]
+  at::Tensor cum = a.to(at::kDouble).cumsum(2);                           // within each chunk
+
+  // Inside a chunk: the quadratic (matrix) form.
+  at::Tensor seg = cum.permute({0, 1, 3, 2});                             // [B, c, H, Q]
+  at::Tensor decay = (seg.unsqueeze(-1) - seg.unsqueeze(-2));
+  at::Tensor future = at::ones({Q, Q}, at::TensorOptions().dtype(at::kBool).device(x.device())).triu(1);
+  decay = decay.masked_fill_(future, -std::numeric_limits<double>::infinity()).exp_().to(at::kFloat);
+  at::Tensor Cc = Ch.permute({0, 1, 3, 2, 4}), Bc = Bh.permute({0, 1, 3, 2, 4});  // [B, c, H, Q, N]
+  at::Tensor xc = x.permute({0, 1, 3, 2, 4});                                     // [B, c, H, Q, P]
+  at::Tensor dtc = dt.permute({0, 1, 3, 2});                                      // [B, c, H, Q]
+  at::Tensor m = at::matmul(Cc, Bc.transpose(-1, -2)).mul_(decay).mul_(dtc.unsqueeze(-2));
+  at::Tensor y = at::matmul(m, xc);                                               // [B, c, H, Q, P]
+
+  // Each chunk's own final state, then the states carried across chunks.
+  at::Tensor total = seg.select(-1, Q - 1);                                       // [B, c, H]
+  at::Tensor to_end = (total.unsqueeze(-1) - seg).exp().to(at::kFloat);          // [B, c, H, Q]
+  at::Tensor weights = (to_end * dtc).unsqueeze(-1);                              // [B, c, H, Q, 1]
+  at::Tensor own = at::matmul((xc * weights).transpose(-1, -2), Bc);              // [B, c, H, P, N]
+  at::Tensor carry = at::zeros({Bsz, H, P, N}, x.options());
+  std::vector<at::Tensor> entering;
+  for (int64_t c = 0; c < chunks; ++c) {
+    entering.push_back(carry);
+    carry = carry * total.select(1, c).exp().to(at::kFloat).unsqueeze(-1).unsqueeze(-1) + own.select(1, c);
+  }
+  at::Tensor states = at::stack(entering, 1);                                     // [B, c, H, P, N]
+  // y_i += exp(cum_i) * C_i . state entering the chunk.
+  at::Tensor from_past = at::matmul(Cc, states.transpose(-1, -2));               // [B, c, H, Q, P]
+  y = y + from_past * seg.exp().to(at::kFloat).unsqueeze(-1);
+  return y.permute({0, 1, 3, 2, 4}).reshape({Bsz, padded, H, P}).narrow(1, 0, L);
+}
+
+}  // namespace attnscope::mixing

@@ -1,0 +1,26 @@
+#pragma once
+// Mamba-1 and Mamba-2 sizes from either config dialect: Hugging Face's
+// (hidden_size, state_size, num_heads, ...) or mamba_ssm's own as the
+// state-spaces checkpoints ship it (d_model, n_layer, ssm_cfg{...}) with
+// mamba_ssm's defaults.
+#include <cstdint>
+
+#include "core/io/config.h"
+
+namespace attnscope::ssm {
+
+struct SsmConfig {
+  int64_t d_model = 0, layers = 0, vocab = 0;
+  int64_t d_inner = 0, d_state = 0, d_conv = 4;
+  int64_t heads = 0, head_dim = 0, groups = 1;  // Mamba-2
+  int64_t dt_rank = 0;                          // Mamba-1
+  double eps = 1e-5;
+  bool conv_bias = true, proj_bias = false, tied = true;
+  double dt_min = 0, dt_max = 0;  // time_step_limit; dt_max 0 means no upper limit
+  bool norm_before_gate = false;
+};
+
+SsmConfig read_mamba2_config(const io::Config& config);
+SsmConfig read_mamba1_config(const io::Config& config);
+
+}  // namespace attnscope::ssm

@@ -1,0 +1,157 @@
+// SSM families against the float64 references in ../shared/fixtures: logits,
+// every layer's implied matrix M (per head for Mamba-2, per channel for
+// Mamba-1) and zero-ablated logits to 1e-4 relative.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/io/checkpoint.h"
+#include "core/io/safetensors_writer.h"
+#include "core/models/describe.h"
+#include "core/models/forward.h"
+#include "core/models/registry.h"
+#include "parity.h"
+
+using namespace attnscope;
+using attnscope::testing::load_reference;
+using attnscope::testing::relative_error;
+
+namespace {
+
+struct Captured {
+  ForwardResult result;
+  std::map<int, at::Tensor> maps;
+};
+
+Captured run(const Model& model, const at::Tensor& ids, std::vector<HeadAblation> ablations = {},
+             MixingView view = MixingView::Direct, int channel_group = 1) {
+  Captured c;
+  ForwardOptions o;
+  o.ablations = std::move(ablations);
+  o.view = view;
+  o.channel_group = channel_group;
+  o.capture_layer = [](int) { return true; };
+  o.on_mixing = [&](int layer, const at::Tensor& m) { c.maps[layer] = m.clone(); };
+  c.result = run_forward(model, ids, o);
+  return c;
+}
+
+class SsmParity : public ::testing::TestWithParam<std::string> {};
+
+}  // namespace
+
+TEST_P(SsmParity, LogitsMapsAndAblationMatchReference) {
+  const auto ck = io::Checkpoint::open(attnscope::testing::fixture_dir(GetParam()));
+  const auto model = load_model(ck, LoadOptions{});
+  const auto ref = load_reference(GetParam());
+  const at::Tensor ids = ref.at("input_ids")[0];
+
+  const Captured intact = run(*model, ids);
+  EXPECT_LT(relative_error(intact.result.logits.unsqueeze(0), ref.at("logits")), 1e-4);
+  ASSERT_EQ(static_cast<int>(intact.maps.size()), model->info().num_layers);
+  for (const auto& [layer, map] : intact.maps)
+    EXPECT_LT(relative_error(map, ref.at("mixing." + std::to_string(layer))), 1e-4) << "layer " << layer;
+
+  std::vector<HeadAblation> ablations;
+  for (const auto& [layer, heads] : ref.ablated_heads)
+    for (int h : heads) ablations.push_back({layer, h, AblationMode::Zero});
+  ASSERT_FALSE(ablations.empty());
+  const Captured ablated = run(*model, ids, ablations);
+  EXPECT_LT(relative_error(ablated.result.logits.unsqueeze(0), ref.at("ablated.logits")), 1e-4);
+  EXPECT_GT((ablated.result.logits - intact.result.logits).abs().max().item<double>(), 1e-4);
+
+  const ModelInfo described = describe_from_config(ck);
+  ASSERT_EQ(described.layers.size(), model->info().layers.size());
+  for (size_t l = 0; l < described.layers.size(); ++l) {
+    EXPECT_EQ(described.layers[l].heads, model->info().layers[l].heads);
+    EXPECT_EQ(described.layers[l].mixer, model->info().layers[l].mixer);
+  }
+}
+
+TEST_P(SsmParity, MapsAreCausalAndAblationIsLocal) {
+  const auto ck = io::Checkpoint::open(attnscope::testing::fixture_dir(GetParam()));
+  const auto model = load_model(ck, LoadOptions{});
+  const at::Tensor ids = at::randint(0, model->info().vocab_size, {24}, at::kLong);
+  const Captured intact = run(*model, ids);
+  for (const auto& [layer, map] : intact.maps) EXPECT_EQ(map.triu(1).abs().max().item<double>(), 0.0) << layer;
+  EXPECT_TRUE(at::equal(run(*model, ids).result.logits, intact.result.logits)) << "ablating nothing changes nothing";
+
+  const Captured uniform = run(*model, ids, {{1, 1, AblationMode::Uniform}});
+  EXPECT_NEAR(uniform.maps.at(1)[1][9][0].item<float>(), 0.1f, 1e-6);
+  EXPECT_TRUE(at::equal(uniform.maps.at(0), intact.maps.at(0))) << "layers before the ablation are untouched";
+  EXPECT_GT((uniform.result.logits - intact.result.logits).abs().max().item<double>(), 1e-6);
+  const Captured mean = run(*model, ids, {{1, 1, AblationMode::Mean}});
+  const Captured zero = run(*model, ids, {{1, 1, AblationMode::Zero}});
+  EXPECT_GT((mean.result.logits - zero.result.logits).abs().max().item<double>(), 1e-6);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, SsmParity, ::testing::Values("mamba-tiny", "mamba2-tiny"));
+
+TEST(Mamba1Views, GroupsAverageChannelsAndEffectiveViewHasItsOwnShape) {
+  const auto ck = io::Checkpoint::open(attnscope::testing::fixture_dir("mamba-tiny"));
+  const auto model = load_model(ck, LoadOptions{});
+  const at::Tensor ids = load_reference("mamba-tiny").at("input_ids")[0];
+  const Captured channels = run(*model, ids);
+  const Captured groups = run(*model, ids, {}, MixingView::Direct, 8);
+  const at::Tensor& per_channel = channels.maps.at(0);  // [32, L, L]
+  ASSERT_EQ(groups.maps.at(0).size(0), per_channel.size(0) / 8);
+  EXPECT_LT(relative_error(groups.maps.at(0)[1], per_channel.narrow(0, 8, 8).mean(0)), 1e-6);
+  // Groups are heads too: ablating group 1 equals ablating its eight channels.
+  std::vector<HeadAblation> eight;
+  for (int c = 8; c < 16; ++c) eight.push_back({0, c, AblationMode::Zero});
+  ForwardOptions o;
+  o.channel_group = 8;
+  o.ablations = {{0, 1, AblationMode::Zero}};
+  const auto grouped = run_forward(*model, ids, o);
+  EXPECT_LT(relative_error(grouped.logits, run(*model, ids, eight).result.logits), 1e-6);
+
+  const Captured effective = run(*model, ids, {}, MixingView::Effective);
+  EXPECT_EQ(effective.maps.at(0).sizes(), per_channel.sizes());
+  EXPECT_EQ(effective.maps.at(0).triu(1).abs().max().item<double>(), 0.0);
+  EXPECT_GT((effective.maps.at(0) - per_channel).abs().max().item<double>(), 1e-4);
+}
+
+namespace {
+// The fixture re-saved as a state-spaces checkpoint: mamba_ssm's config
+// dialect (no model_type) and its `backbone.embedding` name.
+std::filesystem::path as_mamba_ssm_checkpoint(const std::string& fixture, const std::string& config) {
+  namespace fs = std::filesystem;
+  const fs::path src = attnscope::testing::fixture_dir(fixture);
+  const fs::path dst = fs::temp_directory_path() / ("attnscope-ssm-dialect-" + std::to_string(::getpid()));
+  fs::create_directories(dst);
+  std::ofstream(dst / "config.json") << config;
+  io::SafetensorsFile file(src / "model.safetensors");
+  io::SafetensorsWriter w;
+  for (const auto& t : file.tensors()) {
+    auto v = file.view(t.name);
+    std::string name = t.name == "backbone.embeddings.weight" ? "backbone.embedding.weight" : t.name;
+    w.add(name, t.dtype, t.shape, v.data, v.nbytes);
+  }
+  w.write(dst / "model.safetensors");
+  return dst;
+}
+}  // namespace
+
+TEST(SsmConfigDialects, MambaSsmConfigsLoadLikeHuggingFaceOnes) {
+  const auto dir2 = as_mamba_ssm_checkpoint("mamba2-tiny", R"({"d_model": 32, "n_layer": 2, "vocab_size": 96,
+    "ssm_cfg": {"layer": "Mamba2", "d_state": 8, "headdim": 16}, "rms_norm": true, "tie_embeddings": false,
+    "pad_vocab_size_multiple": 8})");
+  auto ck = io::Checkpoint::open(dir2);
+  EXPECT_EQ(ck.model_type(), "mamba2");
+  auto ref = load_reference("mamba2-tiny");
+  auto out = run_forward(*load_model(ck, LoadOptions{}), ref.at("input_ids")[0]);
+  EXPECT_LT(relative_error(out.logits.unsqueeze(0), ref.at("logits")), 1e-4);
+  std::filesystem::remove_all(dir2);
+
+  const auto dir1 = as_mamba_ssm_checkpoint("mamba-tiny", R"({"d_model": 16, "n_layer": 2, "vocab_size": 96,
+    "ssm_cfg": {"d_state": 4, "dt_rank": 1}, "rms_norm": true, "pad_vocab_size_multiple": 8})");
+  ck = io::Checkpoint::open(dir1);
+  EXPECT_EQ(ck.model_type(), "mamba");
+  ref = load_reference("mamba-tiny");
+  out = run_forward(*load_model(ck, LoadOptions{}), ref.at("input_ids")[0]);
+  EXPECT_LT(relative_error(out.logits.unsqueeze(0), ref.at("logits")), 1e-4);
+  std::filesystem::remove_all(dir1);
+}
