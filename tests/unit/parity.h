@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/io/safetensors.h"
+#include "core/models/forward.h"
 #include "core/models/weights.h"
 
 namespace attnscope::testing {
@@ -50,6 +51,45 @@ inline double relative_error(const at::Tensor& actual, const at::Tensor& expecte
   if (a.sizes() != b.sizes()) return INFINITY;
   const double scale = std::max(b.abs().max().item<double>(), 1e-30);
   return (a - b).abs().max().item<double>() / scale;
+}
+
+// One forward pass with every layer's maps captured (cloned: the driver reuses buffers).
+struct Captured {
+  ForwardResult result;
+  std::map<int, at::Tensor> maps;
+};
+
+inline Captured run_capturing(const Model& model, const at::Tensor& ids, std::vector<HeadAblation> ablations = {},
+                              MixingView view = MixingView::Direct, int channel_group = 1) {
+  Captured c;
+  ForwardOptions o;
+  o.ablations = std::move(ablations);
+  o.view = view;
+  o.channel_group = channel_group;
+  o.capture_layer = [](int) { return true; };
+  o.on_mixing = [&](int layer, const at::Tensor& m) { c.maps[layer] = m.clone(); };
+  c.result = run_forward(model, ids, o);
+  return c;
+}
+
+// Logits, every mixing.<layer> and the zero-ablated logits of a fixture to 1e-4 relative.
+inline void expect_matches_reference(const Model& model, const std::string& fixture) {
+  const auto ref = load_reference(fixture);
+  const at::Tensor ids = ref.at("input_ids")[0];
+  const Captured intact = run_capturing(model, ids);
+  EXPECT_LT(relative_error(intact.result.logits.unsqueeze(0), ref.at("logits")), 1e-4);
+  ASSERT_EQ(static_cast<int>(intact.maps.size()), model.info().num_layers);
+  for (const auto& [layer, map] : intact.maps)
+    EXPECT_LT(relative_error(map, ref.at("mixing." + std::to_string(layer))), 1e-4) << "layer " << layer;
+
+  std::vector<HeadAblation> ablations;
+  for (const auto& [layer, heads] : ref.ablated_heads)
+    for (int h : heads) ablations.push_back({layer, h, AblationMode::Zero});
+  ASSERT_FALSE(ablations.empty());
+  const Captured ablated = run_capturing(model, ids, ablations);
+  EXPECT_LT(relative_error(ablated.result.logits.unsqueeze(0), ref.at("ablated.logits")), 1e-4);
+  EXPECT_GT((ablated.result.logits - intact.result.logits).abs().max().item<double>(), 1e-4)
+      << "ablating a head must change the logits";
 }
 
 }  // namespace attnscope::testing

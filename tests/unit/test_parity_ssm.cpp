@@ -18,26 +18,9 @@
 using namespace attnscope;
 using attnscope::testing::load_reference;
 using attnscope::testing::relative_error;
+using attnscope::testing::Captured;
 
 namespace {
-
-struct Captured {
-  ForwardResult result;
-  std::map<int, at::Tensor> maps;
-};
-
-Captured run(const Model& model, const at::Tensor& ids, std::vector<HeadAblation> ablations = {},
-             MixingView view = MixingView::Direct, int channel_group = 1) {
-  Captured c;
-  ForwardOptions o;
-  o.ablations = std::move(ablations);
-  o.view = view;
-  o.channel_group = channel_group;
-  o.capture_layer = [](int) { return true; };
-  o.on_mixing = [&](int layer, const at::Tensor& m) { c.maps[layer] = m.clone(); };
-  c.result = run_forward(model, ids, o);
-  return c;
-}
 
 class SsmParity : public ::testing::TestWithParam<std::string> {};
 
@@ -46,22 +29,7 @@ class SsmParity : public ::testing::TestWithParam<std::string> {};
 TEST_P(SsmParity, LogitsMapsAndAblationMatchReference) {
   const auto ck = io::Checkpoint::open(attnscope::testing::fixture_dir(GetParam()));
   const auto model = load_model(ck, LoadOptions{});
-  const auto ref = load_reference(GetParam());
-  const at::Tensor ids = ref.at("input_ids")[0];
-
-  const Captured intact = run(*model, ids);
-  EXPECT_LT(relative_error(intact.result.logits.unsqueeze(0), ref.at("logits")), 1e-4);
-  ASSERT_EQ(static_cast<int>(intact.maps.size()), model->info().num_layers);
-  for (const auto& [layer, map] : intact.maps)
-    EXPECT_LT(relative_error(map, ref.at("mixing." + std::to_string(layer))), 1e-4) << "layer " << layer;
-
-  std::vector<HeadAblation> ablations;
-  for (const auto& [layer, heads] : ref.ablated_heads)
-    for (int h : heads) ablations.push_back({layer, h, AblationMode::Zero});
-  ASSERT_FALSE(ablations.empty());
-  const Captured ablated = run(*model, ids, ablations);
-  EXPECT_LT(relative_error(ablated.result.logits.unsqueeze(0), ref.at("ablated.logits")), 1e-4);
-  EXPECT_GT((ablated.result.logits - intact.result.logits).abs().max().item<double>(), 1e-4);
+  attnscope::testing::expect_matches_reference(*model, GetParam());
 
   const ModelInfo described = describe_from_config(ck);
   ASSERT_EQ(described.layers.size(), model->info().layers.size());
@@ -75,16 +43,16 @@ TEST_P(SsmParity, MapsAreCausalAndAblationIsLocal) {
   const auto ck = io::Checkpoint::open(attnscope::testing::fixture_dir(GetParam()));
   const auto model = load_model(ck, LoadOptions{});
   const at::Tensor ids = at::randint(0, model->info().vocab_size, {24}, at::kLong);
-  const Captured intact = run(*model, ids);
+  const Captured intact = attnscope::testing::run_capturing(*model, ids);
   for (const auto& [layer, map] : intact.maps) EXPECT_EQ(map.triu(1).abs().max().item<double>(), 0.0) << layer;
-  EXPECT_TRUE(at::equal(run(*model, ids).result.logits, intact.result.logits)) << "ablating nothing changes nothing";
+  EXPECT_TRUE(at::equal(attnscope::testing::run_capturing(*model, ids).result.logits, intact.result.logits)) << "ablating nothing changes nothing";
 
-  const Captured uniform = run(*model, ids, {{1, 1, AblationMode::Uniform}});
+  const Captured uniform = attnscope::testing::run_capturing(*model, ids, {{1, 1, AblationMode::Uniform}});
   EXPECT_NEAR(uniform.maps.at(1)[1][9][0].item<float>(), 0.1f, 1e-6);
   EXPECT_TRUE(at::equal(uniform.maps.at(0), intact.maps.at(0))) << "layers before the ablation are untouched";
   EXPECT_GT((uniform.result.logits - intact.result.logits).abs().max().item<double>(), 1e-6);
-  const Captured mean = run(*model, ids, {{1, 1, AblationMode::Mean}});
-  const Captured zero = run(*model, ids, {{1, 1, AblationMode::Zero}});
+  const Captured mean = attnscope::testing::run_capturing(*model, ids, {{1, 1, AblationMode::Mean}});
+  const Captured zero = attnscope::testing::run_capturing(*model, ids, {{1, 1, AblationMode::Zero}});
   EXPECT_GT((mean.result.logits - zero.result.logits).abs().max().item<double>(), 1e-6);
 }
 
@@ -94,8 +62,8 @@ TEST(Mamba1Views, GroupsAverageChannelsAndEffectiveViewHasItsOwnShape) {
   const auto ck = io::Checkpoint::open(attnscope::testing::fixture_dir("mamba-tiny"));
   const auto model = load_model(ck, LoadOptions{});
   const at::Tensor ids = load_reference("mamba-tiny").at("input_ids")[0];
-  const Captured channels = run(*model, ids);
-  const Captured groups = run(*model, ids, {}, MixingView::Direct, 8);
+  const Captured channels = attnscope::testing::run_capturing(*model, ids);
+  const Captured groups = attnscope::testing::run_capturing(*model, ids, {}, MixingView::Direct, 8);
   const at::Tensor& per_channel = channels.maps.at(0);  // [32, L, L]
   ASSERT_EQ(groups.maps.at(0).size(0), per_channel.size(0) / 8);
   EXPECT_LT(relative_error(groups.maps.at(0)[1], per_channel.narrow(0, 8, 8).mean(0)), 1e-6);
@@ -106,9 +74,9 @@ TEST(Mamba1Views, GroupsAverageChannelsAndEffectiveViewHasItsOwnShape) {
   o.channel_group = 8;
   o.ablations = {{0, 1, AblationMode::Zero}};
   const auto grouped = run_forward(*model, ids, o);
-  EXPECT_LT(relative_error(grouped.logits, run(*model, ids, eight).result.logits), 1e-6);
+  EXPECT_LT(relative_error(grouped.logits, attnscope::testing::run_capturing(*model, ids, eight).result.logits), 1e-6);
 
-  const Captured effective = run(*model, ids, {}, MixingView::Effective);
+  const Captured effective = attnscope::testing::run_capturing(*model, ids, {}, MixingView::Effective);
   EXPECT_EQ(effective.maps.at(0).sizes(), per_channel.sizes());
   EXPECT_EQ(effective.maps.at(0).triu(1).abs().max().item<double>(), 0.0);
   EXPECT_GT((effective.maps.at(0) - per_channel).abs().max().item<double>(), 1e-4);

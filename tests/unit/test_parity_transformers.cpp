@@ -17,49 +17,18 @@ namespace fs = std::filesystem;
 using namespace attnscope;
 using attnscope::testing::load_reference;
 using attnscope::testing::relative_error;
+using attnscope::testing::Captured;
 
 namespace {
-
-struct Captured {
-  ForwardResult result;
-  std::map<int, at::Tensor> maps;
-};
-
-Captured run(const Model& model, const at::Tensor& ids, std::vector<HeadAblation> ablations = {}) {
-  Captured c;
-  ForwardOptions o;
-  o.ablations = std::move(ablations);
-  o.capture_layer = [](int) { return true; };
-  o.on_mixing = [&](int layer, const at::Tensor& m) { c.maps[layer] = m.clone(); };
-  c.result = run_forward(model, ids, o);
-  return c;
-}
 
 class TransformerParity : public ::testing::TestWithParam<std::string> {};
 
 }  // namespace
 
 TEST_P(TransformerParity, LogitsMapsAndAblationMatchReference) {
-  const auto dir = attnscope::testing::fixture_dir(GetParam());
-  const auto ck = io::Checkpoint::open(dir);
+  const auto ck = io::Checkpoint::open(attnscope::testing::fixture_dir(GetParam()));
   const auto model = load_model(ck, LoadOptions{});
-  const auto ref = load_reference(GetParam());
-  const at::Tensor ids = ref.at("input_ids")[0];
-
-  const Captured intact = run(*model, ids);
-  EXPECT_LT(relative_error(intact.result.logits.unsqueeze(0), ref.at("logits")), 1e-4);
-  ASSERT_EQ(static_cast<int>(intact.maps.size()), model->info().num_layers);
-  for (const auto& [layer, map] : intact.maps)
-    EXPECT_LT(relative_error(map, ref.at("mixing." + std::to_string(layer))), 1e-4) << "layer " << layer;
-
-  std::vector<HeadAblation> ablations;
-  for (const auto& [layer, heads] : ref.ablated_heads)
-    for (int h : heads) ablations.push_back({layer, h, AblationMode::Zero});
-  ASSERT_FALSE(ablations.empty());
-  const Captured ablated = run(*model, ids, ablations);
-  EXPECT_LT(relative_error(ablated.result.logits.unsqueeze(0), ref.at("ablated.logits")), 1e-4);
-  EXPECT_GT((ablated.result.logits - intact.result.logits).abs().max().item<double>(), 1e-4)
-      << "ablating a head must change the logits";
+  attnscope::testing::expect_matches_reference(*model, GetParam());
 
   // The config-only description agrees with the loaded model.
   const ModelInfo described = describe_from_config(ck);
@@ -71,24 +40,24 @@ TEST_P(TransformerParity, SoftmaxInvariants) {
   const auto ck = io::Checkpoint::open(attnscope::testing::fixture_dir(GetParam()));
   const auto model = load_model(ck, LoadOptions{});
   const at::Tensor ids = at::randint(0, model->info().vocab_size, {20}, at::kLong);
-  const Captured intact = run(*model, ids);
+  const Captured intact = attnscope::testing::run_capturing(*model, ids);
   for (const auto& [layer, map] : intact.maps) {
     EXPECT_LT((map.sum(-1) - 1).abs().max().item<double>(), 1e-5) << "rows sum to 1, layer " << layer;
     EXPECT_EQ(map.triu(1).abs().max().item<double>(), 0.0) << "no weight on future keys, layer " << layer;
     EXPECT_GE(map.min().item<double>(), 0.0);
   }
   // Ablating nothing changes nothing.
-  const Captured again = run(*model, ids, {});
+  const Captured again = attnscope::testing::run_capturing(*model, ids, {});
   EXPECT_TRUE(at::equal(again.result.logits, intact.result.logits));
   // Uniform mode: the captured map of that head is the uniform causal average.
-  const Captured uniform = run(*model, ids, {{1, 2, AblationMode::Uniform}});
+  const Captured uniform = attnscope::testing::run_capturing(*model, ids, {{1, 2, AblationMode::Uniform}});
   const at::Tensor u = uniform.maps.at(1)[2];
   EXPECT_NEAR(u[9][0].item<float>(), 0.1f, 1e-6);
   EXPECT_NEAR(u[9][9].item<float>(), 0.1f, 1e-6);
   EXPECT_TRUE(at::equal(uniform.maps.at(0), intact.maps.at(0))) << "layers before the ablation are untouched";
   // Mean mode changes the answer too, and differently from zero.
-  const Captured mean = run(*model, ids, {{1, 2, AblationMode::Mean}});
-  const Captured zero = run(*model, ids, {{1, 2, AblationMode::Zero}});
+  const Captured mean = attnscope::testing::run_capturing(*model, ids, {{1, 2, AblationMode::Mean}});
+  const Captured zero = attnscope::testing::run_capturing(*model, ids, {{1, 2, AblationMode::Zero}});
   EXPECT_GT((mean.result.logits - intact.result.logits).abs().max().item<double>(), 1e-5);
   EXPECT_GT((mean.result.logits - zero.result.logits).abs().max().item<double>(), 1e-6);
 }
