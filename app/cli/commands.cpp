@@ -18,6 +18,8 @@ const std::vector<Command>& commands() {
        cmd_run},
       {"show", "show <session.h5> [--json]", cmd_show},
       {"demo", "demo [--headless] [--out-dir DIR]   (the window when a display is present)", cmd_demo},
+      {"train", "train --arch transformer|mamba2|hybrid --out DIR [--steps 1500] [--batch 32] [--lr 0.003] [--seed 1234]\n"
+                "        [--tasks letters:4,mqar:6]", cmd_train},
   };
   return list;
 }

@@ -22,5 +22,6 @@ int cmd_tokenize(const Argv& args);
 int cmd_run(const Argv& args);
 int cmd_show(const Argv& args);
 int cmd_demo(const Argv& args);
+int cmd_train(const Argv& args);
 
 }  // namespace attnscope::cli

@@ -53,7 +53,8 @@ at::Tensor ssd_chunked(const SsdInputs& in, int64_t chunk) {
   at::Tensor Cc = Ch.permute({0, 1, 3, 2, 4}), Bc = Bh.permute({0, 1, 3, 2, 4});  // [B, c, H, Q, N]
   at::Tensor xc = x.permute({0, 1, 3, 2, 4});                                     // [B, c, H, Q, P]
   at::Tensor dtc = dt.permute({0, 1, 3, 2});                                      // [B, c, H, Q]
-  at::Tensor m = at::matmul(Cc, Bc.transpose(-1, -2)).mul_(decay).mul_(dtc.unsqueeze(-2));
+  // Out of place: the trainer differentiates through this (decay depends on dt).
+  at::Tensor m = at::matmul(Cc, Bc.transpose(-1, -2)) * decay * dtc.unsqueeze(-2);
   at::Tensor y = at::matmul(m, xc);                                               // [B, c, H, Q, P]
 
   // Each chunk's own final state, then the states carried across chunks.

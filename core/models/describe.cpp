@@ -1,5 +1,6 @@
 #include "core/models/describe.h"
 
+#include "core/models/hybrid_config.h"
 #include "core/models/registry.h"
 #include "core/util/error.h"
 
@@ -7,12 +8,8 @@ namespace attnscope {
 namespace {
 
 LayerInfo attention_layer(const io::Config& c, const char* heads_key) {
-  LayerInfo l;
-  l.mixer = MixerKind::SoftmaxAttention;
-  l.heads = static_cast<int>(c.get_int(heads_key));
-  const int64_t kv = c.get_int("num_key_value_heads", l.heads);
-  l.description = kv == l.heads ? "attention" : "attention (GQA, " + std::to_string(kv) + " kv heads)";
-  return l;
+  const int64_t heads = c.get_int(heads_key);
+  return attention_layer_info(heads, c.get_int("num_key_value_heads", heads));
 }
 
 int64_t mamba_inner(const io::Config& c, int64_t hidden) {
@@ -36,6 +33,11 @@ ModelInfo describe_from_config(const io::Checkpoint& checkpoint) {
   info.vocab_size = c.get_int("vocab_size", 0);
   info.max_positions = c.get_int(c.has("n_positions") ? "n_positions" : "max_position_embeddings", 0);
   const std::string& f = info.family;
+  if (f == "attnscope_hybrid") {
+    const HybridConfig hybrid = read_hybrid_config(c);
+    info.layers = hybrid_layer_infos(hybrid);
+    return info;
+  }
   for (int l = 0; l < info.num_layers; ++l) {
     LayerInfo layer;
     if (f == "gpt2") {
@@ -51,16 +53,6 @@ ModelInfo describe_from_config(const io::Checkpoint& checkpoint) {
       layer.heads = static_cast<int>(c.get_int("num_heads", mamba_inner(c, info.hidden_size) / head_dim));
       layer.description = "mamba2 (SSD)";
       info.max_positions = 0;
-    } else if (f == "attnscope_hybrid") {
-      const auto& types = c.json().at("layer_types");
-      const std::string kind = types.at(l).get<std::string>();
-      if (kind == "mamba2") {
-        layer.mixer = MixerKind::Mamba2SSD;
-        layer.heads = static_cast<int>(c.get_int("ssm_num_heads", c.get_int("num_heads", 0)));
-        layer.description = "mamba2 (SSD)";
-      } else {
-        layer = attention_layer(c, "num_attention_heads");
-      }
     } else {
       layer = attention_layer(c, "num_attention_heads");
     }

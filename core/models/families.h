@@ -12,5 +12,6 @@ std::unique_ptr<Model> make_gpt2(const io::Checkpoint& checkpoint, const LoadOpt
 std::unique_ptr<Model> make_gpt_neox(const io::Checkpoint& checkpoint, const LoadOptions& options);
 std::unique_ptr<Model> make_llama(const io::Checkpoint& checkpoint, const LoadOptions& options);
 std::unique_ptr<Model> make_mamba(const io::Checkpoint& checkpoint, const LoadOptions& options);
+std::unique_ptr<Model> make_hybrid(const io::Checkpoint& checkpoint, const LoadOptions& options);
 std::unique_ptr<Model> make_mamba2(const io::Checkpoint& checkpoint, const LoadOptions& options);
 }  // namespace attnscope

@@ -41,13 +41,10 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
   ForwardResult result;
   at::Tensor ids = input_ids.dim() == 1 ? input_ids.unsqueeze(0) : input_ids;
   ids = ids.to(model.device(), at::kLong);
-  at::Tensor hidden;
-  if (options.start_layer > 0) {
-    if (!options.start_hidden.defined()) throw Error("resuming a forward pass needs the residual stream");
-    hidden = options.start_hidden;
-  } else {
-    hidden = model.embed(ids);
-  }
+  if (options.start_layer > 0 && !options.start_hidden.defined())
+    throw Error("resuming a forward pass needs the residual stream");
+  const at::Tensor embedded = model.embed(ids);
+  at::Tensor hidden = options.start_layer > 0 ? options.start_hidden : embedded;
   for (int l = options.start_layer; l < layers; ++l) {
     check_cancel();
     if (options.keep_residuals) result.residuals.push_back(hidden);
@@ -55,6 +52,7 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
     call.capture = options.capture_layer && options.capture_layer(l);
     call.view = options.view;
     call.channel_group = options.channel_group;
+    call.token_embeddings = embedded;
     for (const auto& a : options.ablations)
       if (a.layer == l) call.ablate.emplace_back(a.head, a.mode);
     hidden = model.layer(l, hidden, call);

@@ -15,6 +15,11 @@ std::string mixer_kind_name(MixerKind kind) {
   return "unknown";
 }
 
+LayerInfo attention_layer_info(int64_t heads, int64_t kv_heads) {
+  return {MixerKind::SoftmaxAttention, static_cast<int>(heads),
+          kv_heads == heads ? "attention" : "attention (GQA, " + std::to_string(kv_heads) + " kv heads)"};
+}
+
 int heads_in_view(const LayerInfo& layer, int channel_group) {
   if (layer.mixer != MixerKind::Mamba1Channel || channel_group <= 1) return layer.heads;
   if (layer.heads % channel_group)

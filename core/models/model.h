@@ -32,6 +32,9 @@ struct LayerInfo {
 // Throws attnscope::Error when the group does not divide the channels.
 int heads_in_view(const LayerInfo& layer, int channel_group);
 
+// The LayerInfo of a softmax attention layer: "attention" or "attention (GQA, 2 kv heads)".
+LayerInfo attention_layer_info(int64_t heads, int64_t kv_heads);
+
 struct ModelInfo;
 // The smallest channel group that leaves every Mamba-1 layer at most
 // `max_heads` maps: the overview default (1 for models without Mamba-1 layers).
@@ -73,6 +76,7 @@ struct LayerCall {
   MixingView view = MixingView::Direct;
   int channel_group = 1;               // Mamba-1: average contiguous groups of this many channels
   std::vector<std::pair<int, AblationMode>> ablate;  // (head, mode) of this layer
+  at::Tensor token_embeddings;         // the embedded prompt [B, L, d] (for mixers that read it)
   at::Tensor mixing;                   // out
 };
 

@@ -15,6 +15,7 @@ const std::vector<FamilyEntry>& model_families() {
       {"qwen2", make_llama},
       {"mamba", make_mamba},
       {"mamba2", make_mamba2},
+      {"attnscope_hybrid", make_hybrid},
   };
   return families;
 }

@@ -1,5 +1,6 @@
 #include "core/models/weights.h"
 
+#include <cmath>
 #include <cstring>
 #include <sstream>
 
@@ -51,7 +52,21 @@ at::Tensor tensor_from_view(const io::TensorView& view, at::ScalarType dtype) {
 Weights::Weights(const io::Checkpoint& checkpoint, const LoadOptions& options)
     : checkpoint_(&checkpoint), options_(options) {}
 
+const at::Tensor* ParameterSink::find(const std::string& name) const {
+  for (const auto& [n, t] : named)
+    if (n == name) return &t;
+  return nullptr;
+}
+
 at::Tensor Weights::get(const std::string& name, std::vector<int64_t> shape) const {
+  if (auto* sink = options_.parameters.get()) {
+    // Tied weights ask twice for one name: one parameter.
+    if (const at::Tensor* known = sink->find(name)) return *known;
+    at::Tensor t = sink->initialise ? initial_value(name, shape) : Weights(*checkpoint_, {options_.device, options_.dtype}).get(name, shape);
+    if (at::isFloatingType(t.scalar_type())) t.requires_grad_(true);
+    sink->named.emplace_back(name, t);
+    return t;
+  }
   const io::TensorView view = checkpoint_->tensor(name);
   if (!shape.empty() && view.entry->shape != shape)
     fail_file(*view.file, "tensor '" + name + "' has shape " + shape_string(view.entry->shape) +
@@ -59,6 +74,27 @@ at::Tensor Weights::get(const std::string& name, std::vector<int64_t> shape) con
   const bool integral = !at::isFloatingType(to_scalar_type(view.entry->dtype));
   at::Tensor t = tensor_from_view(view, integral ? to_scalar_type(view.entry->dtype) : options_.dtype);
   return options_.device.is_cpu() ? t : t.to(options_.device);
+}
+
+at::Tensor Weights::initial_value(const std::string& name, const std::vector<int64_t>& shape) const {
+  if (shape.empty()) fail_file(checkpoint_->dir(), "cannot initialise '" + name + "' without a shape");
+  auto ends = [&](const std::string& s) { return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0; };
+  const auto opts = at::TensorOptions().dtype(options_.dtype).device(options_.device);
+  at::Tensor t;
+  if (ends("qk_source_ids")) return at::randint(0, std::max<int64_t>(1, options_.parameters->vocab), shape, opts.dtype(at::kLong));
+  if (ends("norm.weight") || ends("layernorm.weight") || ends(".D")) t = at::ones(shape, opts);
+  else if (ends(".bias")) t = at::zeros(shape, opts);
+  else if (ends("A_log")) t = at::empty(shape, opts).uniform_(1, 16).log_();  // A in [-16, -1], as Mamba-2
+  else if (ends("dt_bias")) {
+    // softplus(dt_bias) log-uniform in [1e-3, 1e-1]: the inverse softplus of dt.
+    at::Tensor dt = (at::rand(shape, opts) * (std::log(0.1) - std::log(1e-3)) + std::log(1e-3)).exp_();
+    t = dt + at::log(-at::expm1(-dt));
+  } else if (ends("conv1d.weight")) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(shape.back()));
+    t = at::empty(shape, opts).uniform_(-bound, bound);
+  } else if (ends("qk_source")) t = at::randn(shape, opts);
+  else t = at::randn(shape, opts) * 0.02;  // dense and embedding weights, GPT-2's scale
+  return t;
 }
 
 at::Tensor Weights::get_any(std::initializer_list<std::string> names, std::vector<int64_t> shape) const {

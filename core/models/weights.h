@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,9 +14,22 @@
 
 namespace attnscope {
 
+// Training (core/train): every tensor a family asks for is recorded here as a
+// trainable parameter under its checkpoint name, so the trainer optimises and
+// saves exactly what the loader reads. With `initialise`, tensors are not read
+// from the checkpoint but created fresh (the family's own shape checks give
+// the shapes), so a model is born from config.json alone.
+struct ParameterSink {
+  bool initialise = false;
+  int64_t vocab = 0;  // range of initialised integer tensors (fixed token sequences)
+  std::vector<std::pair<std::string, at::Tensor>> named;
+  const at::Tensor* find(const std::string& name) const;
+};
+
 struct LoadOptions {
   at::Device device = at::kCPU;
   at::ScalarType dtype = at::kFloat;
+  std::shared_ptr<ParameterSink> parameters;  // null for inference
 };
 
 // A tensor of the map's bytes, converted to `dtype`; never aliases the map.
@@ -26,7 +40,8 @@ class Weights {
  public:
   Weights(const io::Checkpoint& checkpoint, const LoadOptions& options);
 
-  bool has(const std::string& name) const { return checkpoint_->has(name); }
+  // When initialising, every optional tensor is wanted (the config decides).
+  bool has(const std::string& name) const { return initialising() || checkpoint_->has(name); }
   // The tensor, checked against `shape` when given (errors name file, tensor, shapes).
   at::Tensor get(const std::string& name, std::vector<int64_t> shape = {}) const;
   // The first name present (checkpoints spell prefixes differently).
@@ -39,6 +54,8 @@ class Weights {
   const LoadOptions& options() const { return options_; }
 
  private:
+  bool initialising() const { return options_.parameters && options_.parameters->initialise; }
+  at::Tensor initial_value(const std::string& name, const std::vector<int64_t>& shape) const;
   const io::Checkpoint* checkpoint_;
   LoadOptions options_;
 };

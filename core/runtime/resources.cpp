@@ -25,6 +25,11 @@ fs::path resource_dir() {
   return fs::path(ATTNSCOPE_SOURCE_RESOURCES);
 }
 
+fs::path datasets_dir() {
+  const fs::path beside = resource_dir() / "datasets";
+  return fs::exists(beside) ? beside : resource_dir().parent_path() / "datasets";
+}
+
 std::vector<fs::path> demo_models() {
   std::vector<fs::path> out;
   std::error_code ec;

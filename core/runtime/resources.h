@@ -10,6 +10,8 @@ namespace attnscope {
 std::filesystem::path resource_dir();
 // Bundled demo checkpoints (folders with config.json under resources/models), sorted.
 std::vector<std::filesystem::path> demo_models();
+// Task files (datasets/ in the source tree, share/attnscope/datasets installed).
+std::filesystem::path datasets_dir();
 // The demo prompt (resources/prompts/demo.txt), or a fallback sentence.
 std::string demo_prompt();
 

@@ -4,13 +4,18 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "core/io/safetensors.h"
+#include "core/io/safetensors_writer.h"
 #include "core/models/forward.h"
 #include "core/models/weights.h"
 
@@ -51,6 +56,25 @@ inline double relative_error(const at::Tensor& actual, const at::Tensor& expecte
   if (a.sizes() != b.sizes()) return INFINITY;
   const double scale = std::max(b.abs().max().item<double>(), 1e-30);
   return (a - b).abs().max().item<double>() / scale;
+}
+
+// A fixture's weights re-saved under other names with another config.json,
+// in a fresh temp folder (the caller removes it).
+inline std::filesystem::path rewrite_fixture(const std::string& fixture, const std::string& tag, const std::string& config,
+                                             const std::function<std::string(const std::string&)>& rename) {
+  namespace fs = std::filesystem;
+  const fs::path dst = fs::temp_directory_path() / ("attnscope-" + tag + "-" + std::to_string(::getpid()));
+  fs::remove_all(dst);
+  fs::create_directories(dst);
+  std::ofstream(dst / "config.json") << config;
+  io::SafetensorsFile file(fixture_dir(fixture) / "model.safetensors");
+  io::SafetensorsWriter w;
+  for (const auto& t : file.tensors()) {
+    auto v = file.view(t.name);
+    w.add(rename(t.name), t.dtype, t.shape, v.data, v.nbytes);
+  }
+  w.write(dst / "model.safetensors");
+  return dst;
 }
 
 // One forward pass with every layer's maps captured (cloned: the driver reuses buffers).

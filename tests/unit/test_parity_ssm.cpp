@@ -86,20 +86,9 @@ namespace {
 // The fixture re-saved as a state-spaces checkpoint: mamba_ssm's config
 // dialect (no model_type) and its `backbone.embedding` name.
 std::filesystem::path as_mamba_ssm_checkpoint(const std::string& fixture, const std::string& config) {
-  namespace fs = std::filesystem;
-  const fs::path src = attnscope::testing::fixture_dir(fixture);
-  const fs::path dst = fs::temp_directory_path() / ("attnscope-ssm-dialect-" + std::to_string(::getpid()));
-  fs::create_directories(dst);
-  std::ofstream(dst / "config.json") << config;
-  io::SafetensorsFile file(src / "model.safetensors");
-  io::SafetensorsWriter w;
-  for (const auto& t : file.tensors()) {
-    auto v = file.view(t.name);
-    std::string name = t.name == "backbone.embeddings.weight" ? "backbone.embedding.weight" : t.name;
-    w.add(name, t.dtype, t.shape, v.data, v.nbytes);
-  }
-  w.write(dst / "model.safetensors");
-  return dst;
+  return attnscope::testing::rewrite_fixture(fixture, "ssm-dialect", config, [](const std::string& n) {
+    return n == "backbone.embeddings.weight" ? std::string("backbone.embedding.weight") : n;
+  });
 }
 }  // namespace
 

@@ -1,0 +1,45 @@
+#pragma once
+// attnscope_hybrid: the project's own config for models that mix layer
+// kinds. Keys (beside the Llama ones for attention layers: hidden_size,
+// num_attention_heads, num_key_value_heads, head_dim, intermediate_size,
+// rms_norm_eps, rope_theta, max_position_embeddings):
+//   layer_types        ["mamba2", "attention", ...], one per layer
+//   attention_mixer    standard | mlp | approximate | non_approximate |
+//                      rnd_emb_qk | fixed_seq_qk | static_emb_qk
+//   mixer_layout       uniform (every attention layer uses the mixer) or
+//                      alternate (odd layers the mixer, even layers standard)
+//   ssm_state_size, ssm_num_heads, ssm_head_dim, ssm_n_groups,
+//   ssm_conv_kernel    the Mamba-2 layers
+// Tensor names: model.embed_tokens, model.layers.N.{input_layernorm,
+// self_attn.*, post_attention_layernorm, mlp.*} for attention layers,
+// model.layers.N.{norm, mixer.*} (Mamba-2 names) for mamba2 layers,
+// model.norm, lm_head (absent when tied). rnd_emb_qk layers also carry
+// self_attn.qk_source [max_positions, hidden]; fixed_seq_qk layers
+// self_attn.qk_source_ids [max_positions] (int64).
+#include <string>
+#include <vector>
+
+#include "core/io/config.h"
+#include "core/models/blocks/llama_block.h"
+#include "core/models/model.h"
+#include "core/models/ssm/ssm_config.h"
+
+namespace attnscope {
+
+struct HybridConfig {
+  std::vector<std::string> layer_types;
+  std::vector<std::string> layer_mixers;  // per layer: the attention mixer, or "" for mamba2 layers
+  blocks::LlamaShape attention;
+  ssm::SsmConfig ssm;
+  int64_t vocab = 0, max_positions = 0;
+  double rope_theta = 10000;
+  bool tied = true;
+};
+
+extern const std::vector<std::string> kAttentionMixers;  // the names above, standard first
+
+HybridConfig read_hybrid_config(const io::Config& config);
+// What each layer yields: kind, heads and a description naming the mixer.
+std::vector<LayerInfo> hybrid_layer_infos(const HybridConfig& config);
+
+}  // namespace attnscope

@@ -1,0 +1,119 @@
+// Text task generators. Formats (the demo models are trained on them):
+//   letters     MMLU-style multiple choice whose answer is in the context:
+//               "Question: Which option is apple?\nA. river\nB. apple\n...Answer:" -> " B"
+//   mqar        multi-query associative recall (Zoology): key-value pairs,
+//               then queries, each followed by its value (every value scored)
+//               "Pairs: apple 3 river 7 ... Queries: river 7 apple 3"
+//   dictionary  the Gather-and-Aggregate probe: "Memorize the following
+//               dictionary:\napple:31\n...\nThe value of the key 'river' is" -> " 7"
+//   induction   a random word sequence repeated; every repeated word scored
+#include <algorithm>
+#include <random>
+
+#include "core/tasks/task.h"
+#include "core/tasks/word_list.h"
+#include "core/util/error.h"
+
+namespace attnscope::tasks {
+namespace {
+
+using Rng = std::mt19937;
+
+std::vector<std::string> pick_words(Rng& rng, int n) {
+  const auto& all = task_words();
+  if (n > static_cast<int>(all.size()))
+    throw Error("the task needs " + std::to_string(n) + " distinct words; the list has " + std::to_string(all.size()));
+  std::vector<size_t> idx(all.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::shuffle(idx.begin(), idx.end(), rng);
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) out.push_back(all[idx[i]]);
+  return out;
+}
+
+int uniform(Rng& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+
+TaskExample letters(Rng& rng, int options) {
+  const auto words = pick_words(rng, options);
+  const int right = uniform(rng, 0, options - 1);
+  TaskExample e;
+  std::string text = "Question: Which option is " + words[right] + "?\n";
+  for (int i = 0; i < options; ++i) {
+    const std::string letter(1, static_cast<char>('A' + i));
+    text += letter + ". " + words[i] + "\n";
+    e.choices.push_back(" " + letter);
+  }
+  e.pieces.push_back({text + "Answer:", false});
+  e.pieces.push_back({" " + std::string(1, static_cast<char>('A' + right)), true});
+  return e;
+}
+
+TaskExample mqar(Rng& rng, int pairs) {
+  const auto keys = pick_words(rng, pairs);
+  std::vector<int> values(pairs);
+  for (int& v : values) v = uniform(rng, 0, 9);
+  TaskExample e;
+  e.pieces.push_back({"Pairs:", false});
+  for (int i = 0; i < pairs; ++i) e.pieces.push_back({" " + keys[i] + " " + std::to_string(values[i]), false});
+  e.pieces.push_back({". Queries:", false});
+  std::vector<int> order(pairs);
+  for (int i = 0; i < pairs; ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), rng);
+  for (int q : order) {
+    e.pieces.push_back({" " + keys[q], false});
+    e.pieces.push_back({" " + std::to_string(values[q]), true});
+  }
+  for (int v = 0; v <= 9; ++v) e.choices.push_back(" " + std::to_string(v));
+  return e;
+}
+
+TaskExample dictionary(Rng& rng, int pairs) {
+  const auto keys = pick_words(rng, pairs);
+  TaskExample e;
+  std::string text = "Memorize the following dictionary:\n";
+  std::vector<std::string> values;
+  for (int i = 0; i < pairs; ++i) {
+    values.push_back(std::to_string(uniform(rng, 0, 9)));
+    text += keys[i] + ":" + values.back() + "\n";
+  }
+  const int q = uniform(rng, 0, pairs - 1);
+  e.pieces.push_back({text + "The value of the key '" + keys[q] + "' is", false});
+  e.pieces.push_back({" " + values[q], true});
+  for (int v = 0; v <= 9; ++v) e.choices.push_back(" " + std::to_string(v));
+  return e;
+}
+
+TaskExample induction(Rng& rng, int length) {
+  const auto words = pick_words(rng, length);
+  TaskExample e;
+  for (const auto& w : words) e.pieces.push_back({" " + w, false});
+  for (const auto& w : words) e.pieces.push_back({" " + w, true});
+  for (const auto& w : words) e.choices.push_back(" " + w);
+  return e;
+}
+
+}  // namespace
+
+const std::vector<std::string>& task_names() {
+  static const std::vector<std::string> names = {"letters", "mqar", "dictionary", "induction"};
+  return names;
+}
+
+std::vector<TaskExample> generate(const TaskSpec& spec, int count, unsigned seed) {
+  Rng rng(seed);
+  std::vector<TaskExample> out;
+  for (int i = 0; i < count; ++i) {
+    if (spec.name == "letters") out.push_back(letters(rng, spec.pairs ? spec.pairs : 4));
+    else if (spec.name == "mqar") out.push_back(mqar(rng, spec.pairs ? spec.pairs : 6));
+    else if (spec.name == "dictionary") out.push_back(dictionary(rng, spec.pairs ? spec.pairs : 10));
+    else if (spec.name == "induction") out.push_back(induction(rng, spec.pairs ? spec.pairs : 8));
+    else {
+      std::string known;
+      for (const auto& n : task_names()) known += (known.empty() ? "" : ", ") + n;
+      throw Error("unknown task '" + spec.name + "' (known: " + known + ")");
+    }
+  }
+  return out;
+}
+
+}  // namespace attnscope::tasks

@@ -1,0 +1,54 @@
+#include "core/tasks/scoring.h"
+
+#include <set>
+
+#include "core/util/error.h"
+
+namespace attnscope::tasks {
+
+std::vector<int64_t> prompt_ids(const io::Tokenizer& tokenizer, const TaskExample& example) {
+  std::vector<int64_t> ids;
+  const std::string prompt = example.prompt();
+  // Pieces begin at pre-token boundaries, so the whole prompt tokenises alike.
+  for (int64_t id : tokenizer.encode_ids(prompt)) ids.push_back(id);
+  return ids;
+}
+
+std::vector<int64_t> choice_ids(const io::Tokenizer& tokenizer, const TaskExample& example) {
+  std::vector<int64_t> ids;
+  std::set<int64_t> seen;
+  for (const auto& c : example.choices) {
+    const auto t = tokenizer.encode_ids(c);
+    if (t.empty()) throw Error("task choice '" + c + "' has no tokens");
+    if (!seen.insert(t.front()).second)
+      throw Error("task choices share their first token ('" + c + "'): the scoring rule cannot tell them apart");
+    ids.push_back(t.front());
+  }
+  return ids;
+}
+
+ScoredExample score_logits(const at::Tensor& last_logits, const std::vector<int64_t>& choices, int64_t answer) {
+  const at::Tensor logp = at::log_softmax(last_logits.to(at::kCPU, at::kDouble), -1);
+  int64_t best = choices.front();
+  for (int64_t c : choices)
+    if (logp[c].item<double>() > logp[best].item<double>()) best = c;
+  return {best == answer, logp[answer].item<double>()};
+}
+
+ScoredExample score_example(const Model& model, const io::Tokenizer& tokenizer, const TaskExample& example,
+                            const ForwardOptions& options) {
+  const auto ids = prompt_ids(tokenizer, example);
+  const auto answer = tokenizer.encode_ids(example.answer());
+  const auto result = run_forward(model, at::tensor(ids, at::TensorOptions().dtype(at::kLong)), options);
+  return score_logits(result.logits[-1], choice_ids(tokenizer, example), answer.front());
+}
+
+double accuracy(const Model& model, const io::Tokenizer& tokenizer, const std::vector<TaskExample>& examples,
+                const ForwardOptions& options) {
+  if (examples.empty()) return 0;
+  int right = 0;
+  for (const auto& e : examples) right += score_example(model, tokenizer, e, options).correct;
+  return static_cast<double>(right) / static_cast<double>(examples.size());
+}
+
+}  // namespace attnscope::tasks

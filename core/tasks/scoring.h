@@ -1,0 +1,30 @@
+#pragma once
+// The scoring rule of every task: the model reads the prompt, and its answer
+// is the candidate whose first token has the highest next-token logit (MMLU's
+// letter rule; for the dictionary probe, the likeliest value). Accuracy is
+// the share of examples whose answer is right.
+#include <vector>
+
+#include "core/io/tokenizer.h"
+#include "core/models/forward.h"
+#include "core/tasks/task.h"
+
+namespace attnscope::tasks {
+
+struct ScoredExample {
+  bool correct = false;
+  double answer_logprob = 0;  // log-probability of the right answer's first token
+};
+
+// Token ids of an example's prompt (pieces tokenised one by one).
+std::vector<int64_t> prompt_ids(const io::Tokenizer& tokenizer, const TaskExample& example);
+// First token of each candidate; throws when two candidates share it.
+std::vector<int64_t> choice_ids(const io::Tokenizer& tokenizer, const TaskExample& example);
+
+ScoredExample score_logits(const at::Tensor& last_logits, const std::vector<int64_t>& choices, int64_t answer);
+ScoredExample score_example(const Model& model, const io::Tokenizer& tokenizer, const TaskExample& example,
+                            const ForwardOptions& options = {});
+double accuracy(const Model& model, const io::Tokenizer& tokenizer, const std::vector<TaskExample>& examples,
+                const ForwardOptions& options = {});
+
+}  // namespace attnscope::tasks

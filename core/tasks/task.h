@@ -1,0 +1,37 @@
+#pragma once
+// A task example as text pieces, some of them scored answers, plus the
+// candidate answers the scoring rule chooses among. Pieces start at word
+// boundaries, so tokenising them one by one gives the tokens of the whole.
+#include <string>
+#include <vector>
+
+namespace attnscope::tasks {
+
+struct TaskPiece {
+  std::string text;
+  bool scored = false;  // an answer the model must predict (training loss, evaluation)
+};
+
+struct TaskExample {
+  std::vector<TaskPiece> pieces;
+  std::vector<std::string> choices;  // candidates for the final answer, e.g. " A" .. " D"
+
+  // Everything before the last scored piece: what the model reads.
+  std::string prompt() const;
+  // The last scored piece: the answer the model should give next.
+  std::string answer() const;
+};
+
+struct TaskSpec {
+  std::string name;         // mqar, letters, dictionary, induction
+  int pairs = 0;            // key-value pairs / options / dictionary entries (0: the task's default)
+};
+
+// The task names `generate` knows, for messages and the CLI.
+const std::vector<std::string>& task_names();
+
+// `count` examples of the task, deterministic in `seed`. Throws attnscope::Error
+// for an unknown task name or sizes the word list cannot supply.
+std::vector<TaskExample> generate(const TaskSpec& spec, int count, unsigned seed);
+
+}  // namespace attnscope::tasks

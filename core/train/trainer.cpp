@@ -1,0 +1,185 @@
+#include "core/train/trainer.h"
+
+#include <torch/optim/adamw.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include "core/io/checkpoint.h"
+#include "core/io/safetensors_writer.h"
+#include "core/io/tokenizer.h"
+#include "core/models/registry.h"
+#include "core/tasks/scoring.h"
+#include "core/train/bpe_trainer.h"
+#include "core/train/demo_configs.h"
+#include "core/train/model_card.h"
+#include "core/util/error.h"
+
+namespace attnscope::train {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kEndOfText = "<|endoftext|>";
+
+std::string joined(const tasks::TaskExample& e) {
+  std::string text;
+  for (const auto& p : e.pieces) text += p.text;
+  return text;
+}
+
+// Ids and next-token targets (-100 where nothing is scored) of one example.
+void tokenise(const io::Tokenizer& tok, const tasks::TaskExample& e, std::vector<int64_t>& ids, std::vector<int64_t>& targets) {
+  for (const auto& piece : e.pieces)
+    for (int64_t id : tok.encode_ids(piece.text)) {
+      if (!ids.empty()) targets.push_back(piece.scored ? id : -100);
+      ids.push_back(id);
+    }
+  targets.push_back(-100);
+}
+
+struct Batch {
+  at::Tensor ids, targets;
+};
+
+Batch make_batch(const io::Tokenizer& tok, const std::vector<tasks::TaskExample>& examples, int64_t pad) {
+  std::vector<std::vector<int64_t>> ids(examples.size()), targets(examples.size());
+  size_t length = 0;
+  for (size_t i = 0; i < examples.size(); ++i) {
+    tokenise(tok, examples[i], ids[i], targets[i]);
+    length = std::max(length, ids[i].size());
+  }
+  Batch b{at::full({static_cast<int64_t>(examples.size()), static_cast<int64_t>(length)}, pad, at::kLong),
+          at::full({static_cast<int64_t>(examples.size()), static_cast<int64_t>(length)}, -100, at::kLong)};
+  for (size_t i = 0; i < examples.size(); ++i) {
+    const auto n = static_cast<int64_t>(ids[i].size());
+    b.ids[i].narrow(0, 0, n).copy_(at::tensor(ids[i], at::kLong));
+    b.targets[i].narrow(0, 0, n).copy_(at::tensor(targets[i], at::kLong));
+  }
+  return b;
+}
+
+std::vector<tasks::TaskExample> mixed_examples(const std::vector<tasks::TaskSpec>& specs, int count, unsigned seed) {
+  std::vector<tasks::TaskExample> out;
+  for (int i = 0; i < count; ++i) {
+    const auto& spec = specs[static_cast<size_t>(i) % specs.size()];
+    auto one = tasks::generate(spec, 1, seed * 7919u + static_cast<unsigned>(i));
+    out.push_back(std::move(one.front()));
+  }
+  return out;
+}
+
+// Scales all gradients down together when their joint norm exceeds max_norm.
+void clip_gradients(const std::vector<at::Tensor>& params, double max_norm) {
+  double total = 0;
+  for (const auto& p : params)
+    if (p.grad().defined()) total += p.grad().pow(2).sum().item<double>();
+  total = std::sqrt(total);
+  if (total > max_norm)
+    for (const auto& p : params)
+      if (p.grad().defined()) p.grad().mul_(max_norm / (total + 1e-6));
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw Error(path.string() + ": cannot write");
+}
+
+}  // namespace
+
+TrainReport train_demo_model(const TrainOptions& o) {
+  if (o.out_dir.empty()) throw Error("train: give an output folder");
+  if (o.tasks.empty()) throw Error("train: give at least one task");
+  const auto start = std::chrono::steady_clock::now();
+  at::manual_seed(o.seed);
+  TrainReport report;
+
+  // Work in a side folder; the finished checkpoint replaces out_dir at the end.
+  const fs::path work = o.out_dir.string() + ".partial";
+  fs::remove_all(work);
+  fs::create_directories(work);
+
+  // Tokenizer learnt from the task text itself.
+  std::vector<std::string> corpus;
+  for (const auto& e : mixed_examples(o.tasks, 4000, o.seed + 1)) corpus.push_back(joined(e));
+  BpeTrainingOptions bpe;
+  bpe.max_merges = 500;
+  bpe.special_tokens = {kEndOfText};
+  write_text(work / "tokenizer.json", train_byte_level_bpe(corpus, bpe).dump(1));
+  const auto tokenizer = io::Tokenizer::from_file(work / "tokenizer.json");
+  report.vocab_size = (tokenizer->vocab_size() + 7) / 8 * 8;
+  const int64_t pad = *tokenizer->token_id(kEndOfText);
+
+  nlohmann::ordered_json config = demo_config(o.architecture, report.vocab_size);
+  config["eos_token_id"] = pad;
+  config["bos_token_id"] = pad;
+  write_text(work / "config.json", config.dump(2));
+  io::SafetensorsWriter().write(work / "model.safetensors");  // no tensors yet: the model is born from config.json
+
+  // The inference family itself, with fresh trainable parameters.
+  LoadOptions init;
+  init.parameters = std::make_shared<ParameterSink>();
+  init.parameters->initialise = true;
+  init.parameters->vocab = tokenizer->vocab_size();
+  std::unique_ptr<Model> model;
+  {
+    const auto ck = io::Checkpoint::open(work);
+    model = load_model(ck, init);
+  }
+  std::vector<at::Tensor> params;
+  for (const auto& [name, t] : init.parameters->named)
+    if (t.requires_grad()) params.push_back(t), report.parameters += t.numel();
+
+  torch::optim::AdamW optimiser(params, torch::optim::AdamWOptions(o.learning_rate).betas({0.9, 0.98}).weight_decay(0.01));
+  const int warmup = std::max(1, o.steps / 20);
+  for (int step = 0; step < o.steps; ++step) {
+    // Linear warm-up, then cosine decay to a tenth.
+    const double progress = step < warmup ? 0 : static_cast<double>(step - warmup) / std::max(1, o.steps - warmup);
+    const double lr = o.learning_rate * (step < warmup ? (step + 1.0) / warmup : 0.1 + 0.45 * (1 + std::cos(M_PI * progress)));
+    static_cast<torch::optim::AdamWOptions&>(optimiser.param_groups()[0].options()).lr(lr);
+
+    const Batch b = make_batch(*tokenizer, mixed_examples(o.tasks, o.batch, o.seed * 1000003u + static_cast<unsigned>(step)), pad);
+    at::Tensor hidden = model->embed(b.ids);
+    for (int l = 0; l < model->info().num_layers; ++l) {
+      LayerCall call;
+      hidden = model->layer(l, hidden, call);
+    }
+    const at::Tensor logits = model->logits(hidden);
+    at::Tensor loss = at::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}), b.targets.reshape({-1}), {},
+                                             at::Reduction::Mean, -100);
+    optimiser.zero_grad();
+    loss.backward();
+    clip_gradients(params, 1.0);
+    optimiser.step();
+    report.final_loss = loss.item<double>();
+    if (!std::isfinite(report.final_loss)) throw Error("train: the loss became " + std::to_string(report.final_loss));
+    if (o.on_progress) o.on_progress(step + 1, o.steps, report.final_loss);
+  }
+
+  io::SafetensorsWriter weights;
+  weights.set_metadata("format", "pt");
+  for (const auto& [name, t] : init.parameters->named) {
+    const at::Tensor c = t.detach().to(at::kCPU).contiguous();
+    const io::DType dtype = c.scalar_type() == at::kLong ? io::DType::I64 : io::DType::F32;
+    weights.add(name, dtype, c.sizes().vec(), c.data_ptr(), c.nbytes());
+  }
+  weights.write(work / "model.safetensors");
+  model.reset();
+
+  // Held-out accuracy through the ordinary loader and forward pass.
+  const auto ck = io::Checkpoint::open(work);
+  const auto trained = load_model(ck, LoadOptions{});
+  for (const auto& spec : o.tasks)
+    report.accuracy[spec.name] = tasks::accuracy(*trained, *tokenizer, tasks::generate(spec, o.eval_examples, o.seed + 99991u));
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  write_text(work / "README.md", model_card(o, report, config));
+
+  fs::remove_all(o.out_dir);
+  fs::rename(work, o.out_dir);
+  return report;
+}
+
+}  // namespace attnscope::train

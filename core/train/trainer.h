@@ -1,0 +1,41 @@
+#pragma once
+// `attnscope train`: trains a small model from scratch in LibTorch on the CPU
+// (seeded, repeatable) on text tasks, and writes a checkpoint in the Hugging
+// Face layout: config.json, model.safetensors, tokenizer.json (byte-level BPE
+// learnt from the task text) and a README.md model card. The model is the
+// very family class AttnScope loads for inference (core/models), so what is
+// trained is what is shown.
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/tasks/task.h"
+
+namespace attnscope::train {
+
+struct TrainOptions {
+  std::string architecture = "transformer";  // demo_configs.h
+  std::filesystem::path out_dir;
+  std::vector<tasks::TaskSpec> tasks = {{"letters", 4}, {"mqar", 6}};
+  int steps = 1500;
+  int batch = 32;
+  double learning_rate = 3e-3;
+  unsigned seed = 1234;
+  int eval_examples = 400;  // per task, for the model card
+  std::string command;      // recorded in the model card
+  std::function<void(int step, int steps, double loss)> on_progress;
+};
+
+struct TrainReport {
+  double seconds = 0;
+  double final_loss = 0;
+  int64_t parameters = 0;
+  int64_t vocab_size = 0;
+  std::map<std::string, double> accuracy;  // task -> accuracy on held-out examples
+};
+
+TrainReport train_demo_model(const TrainOptions& options);
+
+}  // namespace attnscope::train
