@@ -12,7 +12,7 @@
 
 namespace attnscope::widgets {
 namespace {
-constexpr const char* kOverlay = "overlay";
+constexpr const char* kOverlay = "hover";  // QCustomPlot already has an "overlay" layer (non-buffered)
 
 QSharedPointer<QCPAxisTickerText> token_ticker(const QStringList& labels, int max_labels) {
   auto ticker = QSharedPointer<QCPAxisTickerText>::create();

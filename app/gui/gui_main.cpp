@@ -26,6 +26,23 @@ int run_gui(int argc, char** argv, const std::string& open, bool run_demo) {
     else window.open_session(target);
   }
   window.show();
+  // ATTNSCOPE_SCREENSHOT=file.png: grab the window once the demo run is done
+  // (or at once when nothing runs) and quit — for the README and the e2e test.
+  const QString shot = qEnvironmentVariable("ATTNSCOPE_SCREENSHOT");
+  if (!shot.isEmpty()) {
+    auto grab = [&window, shot] {
+      QTimer::singleShot(300, &window, [&window, shot] {
+        window.grab().save(shot);
+        QApplication::quit();
+      });
+    };
+    if (run_demo) {
+      QObject::connect(&window, &MainWindow::run_done, &window, grab);
+      QObject::connect(&window, &MainWindow::run_failed, &window, grab);
+    } else {
+      grab();
+    }
+  }
   if (run_demo) QTimer::singleShot(0, &window, [&window] { window.start_run(); });
   return app.exec();
 }

@@ -3,6 +3,7 @@
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 
+#include <cstdlib>
 #include <thread>
 
 #include "core/util/error.h"
@@ -32,7 +33,9 @@ std::string device_description(const at::Device& device) {
 }
 
 void use_all_cores() {
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  // ATTNSCOPE_THREADS caps it (several runs side by side thrash when each takes every core).
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  if (const char* env = std::getenv("ATTNSCOPE_THREADS"); env && std::atoi(env) > 0) cores = static_cast<unsigned>(std::atoi(env));
   at::set_num_threads(static_cast<int>(cores));
 }
 

@@ -148,8 +148,13 @@ TrainReport train_demo_model(const TrainOptions& o) {
       hidden = model->layer(l, hidden, call);
     }
     const at::Tensor logits = model->logits(hidden);
-    at::Tensor loss = at::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}), b.targets.reshape({-1}), {},
-                                             at::Reduction::Mean, -100);
+    // Every example weighs the same, however many answers it scores (MQAR
+    // scores one per query, letters one): otherwise the task with more answers drowns the other.
+    const at::Tensor scored = b.targets.ne(-100).to(at::kFloat);
+    const at::Tensor weights = scored / scored.sum(1, true).clamp_min(1) / static_cast<double>(b.targets.size(0));
+    const at::Tensor token_loss = at::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}), b.targets.reshape({-1}), {},
+                                                         at::Reduction::None, -100);
+    at::Tensor loss = (token_loss * weights.reshape({-1})).sum();
     optimiser.zero_grad();
     loss.backward();
     clip_gradients(params, 1.0);
