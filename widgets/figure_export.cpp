@@ -1,5 +1,6 @@
 #include "widgets/figure_export.h"
 
+#include <cmath>
 #include <qcustomplot.h>
 
 #include <QFileInfo>
@@ -19,7 +20,8 @@ QString unknown_format(const QString& path) {
 
 QString export_plot(QCustomPlot* plot, const QString& path, const FigureSize& size) {
   const QString suffix = suffix_of(path);
-  const int w_pt = static_cast<int>(size.width_mm * kPointsPerMm), h_pt = static_cast<int>(size.height_mm * kPointsPerMm);
+  const int w_pt = static_cast<int>(std::lround(size.width_mm * kPointsPerMm));
+  const int h_pt = static_cast<int>(std::lround(size.height_mm * kPointsPerMm));
   bool ok = false;
   if (suffix == "pdf") {
     ok = plot->savePdf(path, w_pt, h_pt, QCP::epNoCosmetic, "AttnScope", "AttnScope figure");
@@ -39,8 +41,10 @@ QString export_plot(QCustomPlot* plot, const QString& path, const FigureSize& si
   } else if (suffix == "png") {
     // Lay out at the physical size in points, then scale to the DPI: text and
     // lines keep their size relative to the figure.
-    const double scale = size.dpi / 72.0;
-    ok = plot->savePng(path, w_pt, h_pt, scale, -1, size.dpi, QCP::ruDotsPerInch);
+    // The pixel size is exactly mm / 25.4 * dpi; QCustomPlot rounds width * scale.
+    const double px_w = std::round(size.width_mm / 25.4 * size.dpi), px_h = std::round(size.height_mm / 25.4 * size.dpi);
+    const double scale = px_w / w_pt;
+    ok = plot->savePng(path, w_pt, static_cast<int>(std::lround(px_h / scale)), scale, -1, size.dpi, QCP::ruDotsPerInch);
   } else {
     return unknown_format(path);
   }

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# run --out writes a session, show summarises it, export renders a figure
+# without a display, and --dump has the fixtures' names and shapes.
+set -euo pipefail
+app=$1 src=$2 fixtures=$3 gui=$4
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+model=$src/resources/models/transformer
+
+"$app" run "$model" --prompt-file "$src/resources/prompts/demo.txt" --ablate 0.3 --out "$work/run.h5" | tee "$work/run.txt"
+grep -q "wrote session" "$work/run.txt"
+grep -q "change" "$work/run.txt"
+"$app" show "$work/run.h5" --json > "$work/show.json"
+python3 - "$work/show.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["family"] == "llama", s["family"]
+assert len(s["layers"]) == 2 and all(l["heads"] == 4 for l in s["layers"]), s["layers"]
+assert len(s["ablations"]) == 1, s.get("ablations")
+PY
+h5dump -H "$work/run.h5" > "$work/dump.txt"
+grep -q "layer_001" "$work/dump.txt"
+
+if [ "$gui" = "ON" ]; then
+  "$app" export "$work/run.h5" --layer 1 --head 0 --out "$work/fig.pdf"
+  pdftoppm -r 50 -png "$work/fig.pdf" "$work/page"
+  test -s "$work/page-1.png"
+  "$app" export "$work/run.h5" --layer 0 --head 3 --out "$work/fig.png" --dpi 150 --width-mm 85 --height-mm 85
+  python3 - "$work/fig.png" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read(24)
+w, h = struct.unpack(">II", data[16:24])
+expected = round(85 / 25.4 * 150)
+assert abs(w - expected) <= 1 and abs(h - expected) <= 1, (w, h, expected)
+PY
+fi
+
+for family in mamba-tiny mamba2-tiny; do
+  "$app" run "$fixtures/$family" --input-ids 5,17,3,9 --dump "$work/$family.safetensors" > /dev/null
+  python3 - "$work/$family.safetensors" <<'PY'
+import json, struct, sys
+raw = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+header = json.loads(raw[8:8 + n])
+assert header["logits"]["shape"] == [1, 4, 96], header["logits"]
+assert header["mixing.0"]["shape"][1:] == [4, 4], header["mixing.0"]
+PY
+done
+echo "cli sessions round trip: ok"
