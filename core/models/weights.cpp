@@ -62,7 +62,7 @@ at::Tensor Weights::get(const std::string& name, std::vector<int64_t> shape) con
   if (auto* sink = options_.parameters.get()) {
     // Tied weights ask twice for one name: one parameter.
     if (const at::Tensor* known = sink->find(name)) return *known;
-    at::Tensor t = sink->initialise ? initial_value(name, shape) : Weights(*checkpoint_, {options_.device, options_.dtype}).get(name, shape);
+    at::Tensor t = sink->initialise ? initial_value(name, shape) : Weights(*checkpoint_, {options_.device, options_.dtype, nullptr}).get(name, shape);
     if (at::isFloatingType(t.scalar_type())) t.requires_grad_(true);
     sink->named.emplace_back(name, t);
     return t;
