@@ -10,9 +10,9 @@ namespace attnscope::io {
 BpeModel::BpeModel(std::unordered_map<std::string, int64_t> vocab,
                    const std::vector<std::pair<std::string, std::string>>& merges, bool ignore_merges,
                    const std::string& origin)
-    : vocab_(std::move(vocab)), ignore_merges_(ignore_merges) {
+    : origin_(origin), vocab_(std::move(vocab)), ignore_merges_(ignore_merges) {
   for (const auto& [token, id] : vocab_) {
-    if (id < 0) throw Error(origin + ": token id " + std::to_string(id) + " is negative");
+    check_id(id);
     max_id_ = std::max(max_id_, id);
   }
   spelling_.resize(static_cast<size_t>(max_id_ + 1));
@@ -25,7 +25,19 @@ BpeModel::BpeModel(std::unordered_map<std::string, int64_t> vocab,
   }
 }
 
+// Ids index the spelling table: a negative one would write outside it, and
+// one far beyond the vocabulary's size (real vocabularies are dense, added
+// tokens follow them) would make it exhaust memory.
+void BpeModel::check_id(int64_t id) const {
+  const int64_t limit = 2 * static_cast<int64_t>(vocab_.size()) + 65536;
+  if (id < 0) throw Error(origin_ + ": token id " + std::to_string(id) + " is negative");
+  if (id >= limit)
+    throw Error(origin_ + ": token id " + std::to_string(id) + " is far beyond the vocabulary's " +
+                std::to_string(vocab_.size()) + " tokens");
+}
+
 void BpeModel::add_token(const std::string& spelled, int64_t id) {
+  check_id(id);
   vocab_[spelled] = id;
   if (id > max_id_) {
     max_id_ = id;

@@ -12,7 +12,8 @@ namespace attnscope::io {
 
 class BpeModel {
  public:
-  // Throws attnscope::Error (origin named) when a merge names an unknown token.
+  // Throws attnscope::Error (origin named) when a merge names an unknown token
+  // or an id is negative or far beyond the vocabulary's size.
   BpeModel(std::unordered_map<std::string, int64_t> vocab,
            const std::vector<std::pair<std::string, std::string>>& merges, bool ignore_merges,
            const std::string& origin);
@@ -22,10 +23,12 @@ class BpeModel {
   const std::string& spelling(int64_t id) const;  // empty for an unused id
   std::optional<int64_t> id_of(const std::string& spelled) const;
   int64_t max_id() const { return max_id_; }
-  void add_token(const std::string& spelled, int64_t id);
+  void add_token(const std::string& spelled, int64_t id);  // throws like the constructor
 
  private:
   std::vector<int64_t> merge(const std::string& spelled) const;
+  void check_id(int64_t id) const;
+  std::string origin_;
   std::unordered_map<std::string, int64_t> vocab_;
   std::vector<std::string> spelling_;
   std::unordered_map<std::string, int> ranks_;  // "a b" -> rank (spellings never contain ' ')

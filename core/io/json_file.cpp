@@ -1,5 +1,6 @@
 #include "core/io/json_file.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -24,11 +25,19 @@ bool starts_with_at(std::string_view text, size_t i, std::string_view word) {
   return text.substr(i, word.size()) == word;
 }
 
-// Rewrites bare NaN/Infinity tokens (outside strings) as marker strings.
-std::string quote_non_finite(std::string_view text) {
+// Real JSON files nest a few levels; walking the parsed value recurses once
+// per level, so a hostile file nested a hundred thousand deep would overflow
+// the stack. Deeper than this is refused.
+constexpr int kMaxDepth = 512;
+
+// Rewrites bare NaN/Infinity tokens (outside strings) as marker strings, and
+// measures the nesting depth on the way.
+std::string quote_non_finite(std::string_view text, int& max_depth) {
   std::string out;
   out.reserve(text.size());
   bool in_string = false;
+  int depth = 0;
+  max_depth = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
@@ -39,6 +48,12 @@ std::string quote_non_finite(std::string_view text) {
     }
     if (c == '"') {
       in_string = true;
+      out += c;
+    } else if (c == '[' || c == '{') {
+      max_depth = std::max(max_depth, ++depth);
+      out += c;
+    } else if (c == ']' || c == '}') {
+      --depth;
       out += c;
     } else if (starts_with_at(text, i, "NaN")) {
       out += quoted(kNaN);
@@ -69,9 +84,12 @@ void restore_non_finite(json& j) {
 }  // namespace
 
 json parse_json_text(std::string_view text, const std::filesystem::path& origin) {
+  int depth = 0;
+  std::string quoted_text = quote_non_finite(text, depth);
+  if (depth > kMaxDepth) fail_file(origin, "nests deeper than " + std::to_string(kMaxDepth) + " levels");
   json j;
   try {
-    j = json::parse(quote_non_finite(text));
+    j = json::parse(quoted_text);
   } catch (const json::exception& e) {
     fail_file(origin, std::string("malformed JSON (") + e.what() + ")");
   }

@@ -3,6 +3,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <cctype>
+
 #include "core/util/error.h"
 
 namespace attnscope::io {
@@ -12,25 +14,82 @@ const char* const kGpt2Pattern =
 
 namespace {
 
+// PCRE2's \s (with UCP) also matches U+180E, which Unicode 6.3 took out of
+// White_Space; GPT-2's own encoder (Python `regex`) does not, so " \u180e!"
+// would pre-tokenize differently. \s and \S are therefore
+// spelled as the White_Space set: tab..CR, U+0085 and the Z categories.
+// (\S inside a [...] class has no such spelling and is left to PCRE2, and
+// so are patterns with the x flag, whose comments could hide a '['.)
+std::string with_white_space(const std::string& p) {
+  for (size_t k = p.find("(?"); k != std::string::npos; k = p.find("(?", k + 1))
+    for (size_t i = k + 2; i < p.size() && (std::isalpha(static_cast<unsigned char>(p[i])) || p[i] == '-'); ++i)
+      if (p[i] == 'x') return p;
+  static const std::string kWhite = R"(\t-\r\x{85}\p{Z})";
+  std::string out;
+  bool in_class = false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\' && i + 1 < p.size()) {
+      const char e = p[i + 1];
+      if (e == 'Q') {  // \Q...\E quotes literally: copy it as is
+        const size_t end = p.find("\\E", i + 2);
+        const size_t stop = end == std::string::npos ? p.size() : end + 2;
+        out.append(p, i, stop - i);
+        i = stop - 1;
+        continue;
+      }
+      if (e == 's') out += in_class ? kWhite : "[" + kWhite + "]";
+      else if (e == 'S' && !in_class) out += "[^" + kWhite + "]";
+      else out.append(p, i, 2);
+      ++i;
+      continue;
+    }
+    out += c;
+    if (!in_class && c == '[') {
+      in_class = true;
+      // A ']' just after '[' or '[^' is a member, not the end of the class.
+      if (i + 1 < p.size() && p[i + 1] == '^') out += p[++i];
+      if (i + 1 < p.size() && p[i + 1] == ']') out += p[++i];
+    } else if (in_class && c == '[' && i + 1 < p.size() && p[i + 1] == ':') {
+      const size_t end = p.find(":]", i + 2);  // a POSIX class such as [:alpha:]
+      if (end != std::string::npos) out.append(p, i + 1, end + 1 - i), i = end + 1;
+    } else if (in_class && c == ']') {
+      in_class = false;
+    }
+  }
+  return out;
+}
+
 class RegexSplit : public PreTokenizer {
  public:
   RegexSplit(const std::string& pattern, std::string behaviour, bool invert, const std::string& origin)
       : behaviour_(std::move(behaviour)), invert_(invert) {
+    // Checked before compiling: a throw after it would leak the compiled code.
+    bool known = false;
+    for (const char* b : {"Isolated", "Removed", "MergedWithPrevious", "MergedWithNext", "Contiguous"})
+      known = known || behaviour_ == b;
+    if (!known) throw Error(origin + ": split behaviour '" + behaviour_ + "' is not known");
     int error = 0;
     PCRE2_SIZE offset = 0;
     // UCP: \s, \p{L}, \d follow Unicode, as the Rust regex engines of `tokenizers` do.
-    code_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.c_str()), pattern.size(),
-                          PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &error, &offset, nullptr);
+    const uint32_t options = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
+    code_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.c_str()), pattern.size(), options, &error, &offset,
+                          nullptr);
     if (!code_) {
       PCRE2_UCHAR message[256];
       pcre2_get_error_message(error, message, sizeof message);
       throw Error(origin + ": split pattern does not compile at offset " + std::to_string(offset) + ": " +
                   reinterpret_cast<char*>(message));
     }
+    // The pattern is valid as written (errors above name offsets in it); run
+    // it with \s spelled as Unicode White_Space.
+    const std::string spelled = with_white_space(pattern);
+    if (pcre2_code* exact = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(spelled.c_str()), spelled.size(), options,
+                                          &error, &offset, nullptr)) {
+      pcre2_code_free(code_);
+      code_ = exact;
+    }
     pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE);  // optional speed-up; falls back silently
-    for (const char* b : {"Isolated", "Removed", "MergedWithPrevious", "MergedWithNext", "Contiguous"})
-      if (behaviour_ == b) return;
-    throw Error(origin + ": split behaviour '" + behaviour_ + "' is not known");
   }
   ~RegexSplit() override { pcre2_code_free(code_); }
 
