@@ -61,7 +61,7 @@ std::vector<LayerInfo> hybrid_layer_infos(const HybridConfig& h) {
   for (size_t l = 0; l < h.layer_types.size(); ++l) {
     const std::string& m = h.layer_mixers[l];
     if (m.empty()) {
-      out.push_back({MixerKind::Mamba2SSD, static_cast<int>(h.ssm.heads), "mamba2 (SSD)"});
+      out.push_back(mamba2_layer_info(h.ssm.heads));
       continue;
     }
     LayerInfo info = attention_layer_info(h.attention.heads, h.attention.kv_heads);

@@ -52,7 +52,7 @@ class Mamba : public Model {
     info_.vocab_size = s.vocab;
     info_.parameter_count = ck.parameter_count();
     for (int64_t l = 0; l < s.layers; ++l)
-      info_.layers.push_back({MixerKind::Mamba1Channel, static_cast<int>(s.d_inner), "mamba (per-channel kernels)"});
+      info_.layers.push_back(mamba1_layer_info(s.d_inner));
   }
 
   const ModelInfo& info() const override { return info_; }

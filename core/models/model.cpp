@@ -20,6 +20,12 @@ LayerInfo attention_layer_info(int64_t heads, int64_t kv_heads) {
           kv_heads == heads ? "attention" : "attention (GQA, " + std::to_string(kv_heads) + " kv heads)"};
 }
 
+LayerInfo mamba2_layer_info(int64_t heads) { return {MixerKind::Mamba2SSD, static_cast<int>(heads), "mamba2 (SSD)"}; }
+
+LayerInfo mamba1_layer_info(int64_t channels) {
+  return {MixerKind::Mamba1Channel, static_cast<int>(channels), "mamba (per-channel kernels)"};
+}
+
 int heads_in_view(const LayerInfo& layer, int channel_group) {
   if (layer.mixer != MixerKind::Mamba1Channel || channel_group <= 1) return layer.heads;
   if (layer.heads % channel_group)

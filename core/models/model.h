@@ -35,6 +35,11 @@ int heads_in_view(const LayerInfo& layer, int channel_group);
 // The LayerInfo of a softmax attention layer: "attention" or "attention (GQA, 2 kv heads)".
 LayerInfo attention_layer_info(int64_t heads, int64_t kv_heads);
 
+// The LayerInfo of a Mamba-2 layer (one SSD map per head) and of a Mamba-1
+// layer (one implied kernel per channel).
+LayerInfo mamba2_layer_info(int64_t heads);
+LayerInfo mamba1_layer_info(int64_t channels);
+
 struct ModelInfo;
 // The smallest channel group that leaves every Mamba-1 layer at most
 // `max_heads` maps: the overview default (1 for models without Mamba-1 layers).

@@ -7,11 +7,8 @@
 namespace attnscope::tasks {
 
 std::vector<int64_t> prompt_ids(const io::Tokenizer& tokenizer, const TaskExample& example) {
-  std::vector<int64_t> ids;
-  const std::string prompt = example.prompt();
-  // Pieces begin at pre-token boundaries, so the whole prompt tokenises alike.
-  for (int64_t id : tokenizer.encode_ids(prompt)) ids.push_back(id);
-  return ids;
+  // Pieces begin at pre-token boundaries, so the whole prompt tokenises as its pieces do.
+  return tokenizer.encode_ids(example.prompt());
 }
 
 std::vector<int64_t> choice_ids(const io::Tokenizer& tokenizer, const TaskExample& example) {

@@ -16,7 +16,7 @@ struct ScoredExample {
   double answer_logprob = 0;  // log-probability of the right answer's first token
 };
 
-// Token ids of an example's prompt (pieces tokenised one by one).
+// Token ids of an example's prompt.
 std::vector<int64_t> prompt_ids(const io::Tokenizer& tokenizer, const TaskExample& example);
 // First token of each candidate; throws when two candidates share it.
 std::vector<int64_t> choice_ids(const io::Tokenizer& tokenizer, const TaskExample& example);

@@ -58,10 +58,17 @@ inline double relative_error(const at::Tensor& actual, const at::Tensor& expecte
   return (a - b).abs().max().item<double>() / scale;
 }
 
+// A fixture's config.json, as text.
+inline std::string fixture_config(const std::string& fixture) {
+  std::ifstream in(fixture_dir(fixture) / "config.json");
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 // A fixture's weights re-saved under other names with another config.json,
-// in a fresh temp folder (the caller removes it).
+// in a fresh temp folder (the caller removes it); `add` may append tensors.
 inline std::filesystem::path rewrite_fixture(const std::string& fixture, const std::string& tag, const std::string& config,
-                                             const std::function<std::string(const std::string&)>& rename) {
+                                             const std::function<std::string(const std::string&)>& rename,
+                                             const std::function<void(io::SafetensorsWriter&)>& add = {}) {
   namespace fs = std::filesystem;
   const fs::path dst = fs::temp_directory_path() / ("attnscope-" + tag + "-" + std::to_string(::getpid()));
   fs::remove_all(dst);
@@ -73,6 +80,7 @@ inline std::filesystem::path rewrite_fixture(const std::string& fixture, const s
     auto v = file.view(t.name);
     w.add(rename(t.name), t.dtype, t.shape, v.data, v.nbytes);
   }
+  if (add) add(w);
   w.write(dst / "model.safetensors");
   return dst;
 }

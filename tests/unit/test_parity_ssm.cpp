@@ -98,6 +98,7 @@ TEST(SsmConfigDialects, MambaSsmConfigsLoadLikeHuggingFaceOnes) {
     "pad_vocab_size_multiple": 8})");
   auto ck = io::Checkpoint::open(dir2);
   EXPECT_EQ(ck.model_type(), "mamba2");
+  EXPECT_EQ(describe_from_config(ck).layers.at(0).heads, 4) << "inspect reads ssm_cfg.headdim too";
   auto ref = load_reference("mamba2-tiny");
   auto out = run_forward(*load_model(ck, LoadOptions{}), ref.at("input_ids")[0]);
   EXPECT_LT(relative_error(out.logits.unsqueeze(0), ref.at("logits")), 1e-4);

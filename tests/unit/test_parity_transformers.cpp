@@ -65,26 +65,17 @@ TEST_P(TransformerParity, SoftmaxInvariants) {
 INSTANTIATE_TEST_SUITE_P(Fixtures, TransformerParity, ::testing::Values("gpt2-tiny", "pythia-tiny", "llama-tiny-gqa"));
 
 namespace {
-// Copies a fixture's weights into a new folder, renaming and adding tensors.
+// The gpt2-tiny fixture under other tensor names, optionally with the
+// `attn.bias` mask buffers the official GPT-2 checkpoint carries.
 fs::path rewrite_fixture(const std::string& fixture, const std::string& name,
                          const std::function<std::string(const std::string&)>& rename, bool add_mask_buffers) {
-  const fs::path src = attnscope::testing::fixture_dir(fixture);
-  const fs::path dst = fs::temp_directory_path() / ("attnscope-" + name + "-" + std::to_string(::getpid()));
-  fs::create_directories(dst);
-  fs::copy_file(src / "config.json", dst / "config.json", fs::copy_options::overwrite_existing);
-  io::SafetensorsFile file(src / "model.safetensors");
-  io::SafetensorsWriter w;
-  for (const auto& t : file.tensors()) {
-    auto v = file.view(t.name);
-    w.add(rename(t.name), t.dtype, t.shape, v.data, v.nbytes);
-  }
-  if (add_mask_buffers)
-    for (int l = 0; l < 2; ++l) {
-      std::vector<uint8_t> mask(64 * 64, 1);
+  auto masks = [](io::SafetensorsWriter& w) {
+    std::vector<uint8_t> mask(64 * 64, 1);
+    for (int l = 0; l < 2; ++l)
       w.add("h." + std::to_string(l) + ".attn.bias", io::DType::U8, {1, 1, 64, 64}, mask.data(), mask.size());
-    }
-  w.write(dst / "model.safetensors");
-  return dst;
+  };
+  return attnscope::testing::rewrite_fixture(fixture, name, attnscope::testing::fixture_config(fixture), rename,
+                                             add_mask_buffers ? std::function<void(io::SafetensorsWriter&)>(masks) : nullptr);
 }
 }  // namespace
 

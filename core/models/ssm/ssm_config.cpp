@@ -28,6 +28,8 @@ void read_common(const io::Config& c, SsmConfig& s) {
   s.tied = c.get_bool("tie_word_embeddings", c.get_bool("tie_embeddings", true));
   s.conv_bias = c.get_bool("use_conv_bias", ssm_cfg(c).value("conv_bias", true));
   s.proj_bias = c.get_bool("use_bias", ssm_cfg(c).value("bias", false));
+  s.d_conv = c.get_int("conv_kernel", ssm_cfg(c).value("d_conv", 4));
+  s.d_inner = c.get_int("intermediate_size", c.get_int("expand", ssm_cfg(c).value("expand", 2)) * s.d_model);
   if (c.has("time_step_limit") && c.json()["time_step_limit"].is_array() && c.json()["time_step_limit"].size() == 2) {
     s.dt_min = c.json()["time_step_limit"][0].get<double>();
     const double hi = c.json()["time_step_limit"][1].get<double>();
@@ -40,12 +42,9 @@ SsmConfig read_mamba2_config(const io::Config& c) {
   SsmConfig s;
   read_common(c, s);
   const auto& cfg = ssm_cfg(c);
-  const int64_t expand = c.get_int("expand", cfg.value("expand", 2));
   s.d_state = c.get_int("state_size", cfg.value("d_state", 128));
-  s.d_conv = c.get_int("conv_kernel", cfg.value("d_conv", 4));
   s.groups = c.get_int("n_groups", cfg.value("ngroups", 1));
   s.head_dim = c.get_int("head_dim", cfg.value("headdim", 64));
-  s.d_inner = c.get_int("intermediate_size", expand * s.d_model);
   s.heads = c.get_int("num_heads", s.d_inner / s.head_dim);
   if (s.heads * s.head_dim != s.d_inner)
     fail_file(c.origin(), "num_heads x head_dim (" + std::to_string(s.heads) + " x " + std::to_string(s.head_dim) +
@@ -59,10 +58,7 @@ SsmConfig read_mamba1_config(const io::Config& c) {
   SsmConfig s;
   read_common(c, s);
   const auto& cfg = ssm_cfg(c);
-  const int64_t expand = c.get_int("expand", cfg.value("expand", 2));
   s.d_state = c.get_int("state_size", cfg.value("d_state", 16));
-  s.d_conv = c.get_int("conv_kernel", cfg.value("d_conv", 4));
-  s.d_inner = c.get_int("intermediate_size", expand * s.d_model);
   const auto auto_rank = static_cast<int64_t>(std::ceil(s.d_model / 16.0));
   if (c.has("time_step_rank") && c.json()["time_step_rank"].is_number()) s.dt_rank = c.get_int("time_step_rank");
   else if (cfg.contains("dt_rank") && cfg["dt_rank"].is_number()) s.dt_rank = cfg["dt_rank"].get<int64_t>();
