@@ -8,6 +8,7 @@
 #include "app/cli/commands.h"
 #include "attnscope/version.h"
 #include "core/runtime/device.h"
+#include "core/runtime/large_block_allocator.h"
 #include "core/util/error.h"
 #ifdef ATTNSCOPE_WITH_GUI
 #include "app/gui/export_command.h"
@@ -32,7 +33,8 @@ int main(int argc, char** argv) {
     std::printf("attnscope %s\n", ATTNSCOPE_VERSION);
     return 0;
   }
-  use_all_cores();
+  use_large_block_allocator();
+  configure_cpu_threads();
   const std::string name = argc >= 2 ? argv[1] : "";
 #ifdef ATTNSCOPE_WITH_GUI
   const bool headless_demo = name == "demo" && (!has_display() || (argc >= 3 && !std::strcmp(argv[2], "--headless")));

@@ -100,14 +100,19 @@ int cmd_run(const Argv& argv) {
   ForwardOptions intact;
   intact.view = view;
   intact.channel_group = channel_group;
+  intact.logits_at_every_position = dump.has_value();  // a dump holds logits [1, L, vocab]
   if (dump) {
     intact.capture_layer = [](int) { return true; };
     intact.on_mixing = [&](int layer, const at::Tensor& m) { add_float_tensor(writer, "mixing." + std::to_string(layer), m); };
   }
+  ForwardOptions with;
+  with.ablations = ablations;
+  with.channel_group = channel_group;
+  with.logits_at_every_position = intact.logits_at_every_position;
   const at::Tensor ids = prompt.ids_tensor();
   ForwardResult base, ablated;
   if (out) {
-    // Session: maps stream to HDF5 layer by layer; --dump, if also given, needs its own capture.
+    // Session: maps stream to HDF5 layer by layer.
     auto session = session::SessionWriter::create(*out);
     RecordOptions record;
     record.top_k = k;
@@ -120,15 +125,11 @@ int cmd_run(const Argv& argv) {
       record_ablation(*loaded, prompt, ablations, intact_out, session, record, &ablated);
     }
     session.commit();
-    if (dump) run_forward(*loaded->model, ids, intact);
-  } else {
+  }
+  if (!out || dump) {
+    // --dump, even beside --out, needs its own capture and every position's logits.
     base = run_forward(*loaded->model, ids, intact);
-    if (!ablations.empty()) {
-      ForwardOptions with;
-      with.ablations = ablations;
-      with.channel_group = channel_group;
-      ablated = run_forward(*loaded->model, ids, with);
-    }
+    if (!ablations.empty()) ablated = run_forward(*loaded->model, ids, with);
   }
   const at::Tensor base_last = base.logits[-1];
   const at::Tensor after_last = ablations.empty() ? base_last : ablated.logits[-1];

@@ -11,22 +11,31 @@ at::Tensor per_head(const at::Tensor& t, int64_t heads) {
 }
 }  // namespace
 
-at::Tensor segment_sums(const at::Tensor& a) {
-  const int64_t L = a.size(1);
-  at::Tensor cum = a.to(at::kDouble).cumsum(1).transpose(1, 2);  // [B, H, L]
-  at::Tensor seg = cum.unsqueeze(-1) - cum.unsqueeze(-2);         // cum_i - cum_j
-  at::Tensor future = at::ones({L, L}, at::TensorOptions().dtype(at::kBool).device(a.device())).triu(1);
-  return seg.masked_fill_(future, -std::numeric_limits<double>::infinity());
-}
-
-at::Tensor ssd_matrix(const SsdInputs& in) {
-  const int64_t H = in.x.size(2);
-  at::Tensor dt = in.dt.to(at::kFloat);
-  at::Tensor decay = segment_sums(dt * in.A.to(at::kFloat)).exp_().to(at::kFloat);  // [B, H, L, L]
-  at::Tensor Bh = per_head(in.B.to(at::kFloat), H).transpose(1, 2);                 // [B, H, L, N]
+at::Tensor ssd_matrix(const SsdInputs& in, int64_t block) {
+  const int64_t L = in.x.size(1), H = in.x.size(2);
+  const at::Tensor dt = in.dt.to(at::kFloat).transpose(1, 2);                           // [B, H, L]
+  const at::Tensor cum = (in.dt.to(at::kDouble) * in.A.to(at::kDouble)).cumsum(1).transpose(1, 2).contiguous();
+  at::Tensor Bh = per_head(in.B.to(at::kFloat), H).transpose(1, 2);                     // [B, H, L, N]
   at::Tensor Ch = per_head(in.C.to(at::kFloat), H).transpose(1, 2);
-  at::Tensor cb = at::matmul(Ch, Bh.transpose(-1, -2));                             // [B, H, L, L]
-  return cb.mul_(decay).mul_(dt.transpose(1, 2).unsqueeze(-2));                      // * dt_j
+  at::Tensor m = at::matmul(Ch, Bh.transpose(-1, -2)).contiguous();                    // C_i . B_j, [B, H, L, L]
+  for (int64_t s = 0; s < L; s += block) {
+    const int64_t w = std::min(block, L - s), e = s + w - 1, below = L - 1 - e;
+    const at::Tensor cum_block = cum.narrow(-1, s, w);
+    const at::Tensor dt_block = dt.narrow(-1, s, w);
+    // Diagonal block: segment sums, -inf (a zero weight) above the diagonal.
+    at::Tensor seg = cum_block.unsqueeze(-1) - cum_block.unsqueeze(-2);
+    const at::Tensor future = at::ones({w, w}, at::TensorOptions().dtype(at::kBool).device(m.device())).triu(1);
+    seg.masked_fill_(future, -std::numeric_limits<double>::infinity());
+    m.narrow(2, s, w).narrow(3, s, w).mul_(seg.exp_().to(at::kFloat)).mul_(dt_block.unsqueeze(-2));
+    if (s > 0) m.narrow(2, 0, s).narrow(3, s, w).zero_();  // queries before the block cannot read it
+    if (below > 0) {
+      const at::Tensor cum_e = cum.narrow(-1, e, 1);
+      const at::Tensor rows = (cum.narrow(-1, e + 1, below) - cum_e).exp_().to(at::kFloat);  // [B, H, below]
+      const at::Tensor cols = (cum_e - cum_block).exp_().to(at::kFloat).mul_(dt_block);       // [B, H, w]
+      m.narrow(2, e + 1, below).narrow(3, s, w).mul_(rows.unsqueeze(-1)).mul_(cols.unsqueeze(-2));
+    }
+  }
+  return m;
 }
 
 at::Tensor ssd_chunked(const SsdInputs& in, int64_t chunk) {

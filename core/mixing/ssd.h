@@ -20,10 +20,10 @@ struct SsdInputs {
 
 // y without the D skip: [B, L, H, P], float32.
 at::Tensor ssd_chunked(const SsdInputs& in, int64_t chunk = 128);
-// M: [B, H, L, L], float32.
-at::Tensor ssd_matrix(const SsdInputs& in);
-// Segment sums of a [B, L, H] sequence as [B, H, L, L]: S[i, j] = sum_{k=j+1..i} a_k
-// for j <= i and -inf above the diagonal (so exp gives 0 there).
-at::Tensor segment_sums(const at::Tensor& a);
+// M: [B, H, L, L], float32, built in column blocks of `block` keys: exact
+// float64 segment sums inside the diagonal block; below it the decay splits
+// at the block's last key e into exp(cum_i - cum_e) * exp(cum_e - cum_j),
+// two factors of at most 1, so no L x L float64 temporary is ever made.
+at::Tensor ssd_matrix(const SsdInputs& in, int64_t block = 256);
 
 }  // namespace attnscope::mixing

@@ -61,6 +61,7 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
     if (options.on_progress) options.on_progress(l + 1, layers);
   }
   check_cancel();
+  if (!options.logits_at_every_position) hidden = hidden.narrow(1, hidden.size(1) - 1, 1);
   result.logits = model.logits(hidden).select(0, 0).to(at::kCPU, at::kFloat);
   return result;
 }

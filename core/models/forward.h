@@ -30,6 +30,10 @@ struct ForwardOptions {
   std::function<void(int layer, const at::Tensor& mixing)> on_mixing;
   std::function<void(int layers_done, int layers_total)> on_progress;
   const std::atomic<bool>* cancel = nullptr;  // checked between layers
+  // Logits at every position ([L, vocab], for dumps and parity checks) or at
+  // the last one only ([1, vocab], all a next-token view needs: at L = 1024
+  // GPT-2's full logits are 200 MB and a quarter of the forward's time).
+  bool logits_at_every_position = false;
   // Keep the residual stream entering every layer (scans resume from it).
   bool keep_residuals = false;
   // Resume: run layers from `start_layer` on, starting from `start_hidden`
@@ -39,7 +43,7 @@ struct ForwardOptions {
 };
 
 struct ForwardResult {
-  at::Tensor logits;                    // [L, vocab] float32 on CPU
+  at::Tensor logits;                    // [L or 1, vocab] float32 on CPU; row -1 is the next token
   std::vector<at::Tensor> residuals;    // [1, L, d] entering each layer, on the model's device
 };
 

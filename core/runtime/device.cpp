@@ -28,15 +28,14 @@ at::Device choose_device(const std::string& spec) {
 }
 
 std::string device_description(const at::Device& device) {
-  if (device.is_cpu()) return "cpu (" + std::to_string(at::get_num_threads()) + " threads)";
+  if (device.is_cpu()) return "cpu (" + std::to_string(std::max(1u, std::thread::hardware_concurrency())) + " cores)";
   return device.str();
 }
 
-void use_all_cores() {
-  // ATTNSCOPE_THREADS caps it (several runs side by side thrash when each takes every core).
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  if (const char* env = std::getenv("ATTNSCOPE_THREADS"); env && std::atoi(env) > 0) cores = static_cast<unsigned>(std::atoi(env));
-  at::set_num_threads(static_cast<int>(cores));
+void configure_cpu_threads() {
+  int threads = 1;
+  if (const char* env = std::getenv("ATTNSCOPE_THREADS"); env && std::atoi(env) > 0) threads = std::atoi(env);
+  at::set_num_threads(threads);
 }
 
 at::ScalarType parse_run_dtype(const std::string& name) {

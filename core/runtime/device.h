@@ -11,8 +11,12 @@ namespace attnscope {
 at::Device choose_device(const std::string& spec);
 // "cpu (2 threads)" / "cuda:0 (NVIDIA H100 ...)".
 std::string device_description(const at::Device& device);
-// LibTorch defaults to one intra-op thread here: use every core.
-void use_all_cores();
+// One LibTorch intra-op thread unless ATTNSCOPE_THREADS says otherwise.
+// Matrix products still use every core (OpenBLAS's own threads); more OpenMP
+// threads spin between ops and take those cores from OpenBLAS: on 2 cores,
+// GPT-2-small at L = 128 ran at 0.21 of the matmul rate with 2 threads and
+// 0.65 with 1 (tests/bench/bench_transformer_forward).
+void configure_cpu_threads();
 // "float32" | "float16" | "bfloat16" -> ATen type; throws on anything else.
 at::ScalarType parse_run_dtype(const std::string& name);
 std::string run_dtype_name(at::ScalarType type);

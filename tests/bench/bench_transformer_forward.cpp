@@ -3,6 +3,8 @@
 // against a large matmul measured in the same run (goal: at least half), and
 // forward-with-capture over forward-without (goal: at most 1.2).
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "core/models/forward.h"
 #include "machine_limits.h"
@@ -27,16 +29,21 @@ double best_forward_seconds(const Model& model, const at::Tensor& ids, bool capt
   return best;
 }
 
-// Multiply-adds x 2 of one forward: the dense layers, the attention products, the LM head.
+// Multiply-adds x 2 of one forward: the dense layers, the attention products,
+// the LM head at the last position (all a run computes unless it dumps).
 double forward_flops(int64_t L, int64_t d, int64_t layers, int64_t vocab) {
   const double dense = 12.0 * d * d;  // qkv 3d^2 + proj d^2 + MLP 8d^2
   const double attention = 2.0 * L * d;  // scores and context, per token (causal counted in full, as computed)
-  return 2.0 * (layers * (dense + attention) * L + static_cast<double>(d) * vocab * L);
+  return 2.0 * (layers * (dense + attention) * L + static_cast<double>(d) * vocab);
 }
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  // Lengths may be given on the command line (for profiling one of them).
+  std::vector<int64_t> lengths;
+  for (int i = 1; i < argc; ++i) lengths.push_back(std::stoll(argv[i]));
+  if (lengths.empty()) lengths = {128, 512, 1024};
   bench::set_threads_to_cores();
   const double peak = bench::matmul_gflops();
   bench::print_header("GPT-2-small forward (random weights)");
@@ -45,7 +52,7 @@ int main() {
   const auto model = bench::random_model({{"model_type", "gpt2"}, {"vocab_size", vocab}, {"n_embd", d},
                                           {"n_layer", layers}, {"n_head", 12}, {"n_positions", 1024},
                                           {"layer_norm_epsilon", 1e-5}, {"activation_function", "gelu_new"}});
-  for (int64_t L : {128, 512, 1024}) {
+  for (int64_t L : lengths) {
     const at::Tensor ids = at::randint(0, vocab, {L}, at::kLong);
     best_forward_seconds(*model, ids, false, 1);  // warm-up
     const int repeats = L <= 512 ? 3 : 2;

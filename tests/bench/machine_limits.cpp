@@ -1,5 +1,8 @@
 #include "machine_limits.h"
 
+#include "core/runtime/large_block_allocator.h"
+#include "core/runtime/device.h"
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <fcntl.h>
@@ -7,6 +10,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <string>
 #include <cstdio>
 #include <cstring>
 #include <thread>
@@ -18,8 +23,9 @@ double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-void set_threads_to_cores() {
-  at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+void set_threads_to_cores() {  // the app's own policies
+  attnscope::use_large_block_allocator();
+  attnscope::configure_cpu_threads();
 }
 
 double matmul_gflops(int n) {
@@ -62,10 +68,26 @@ double disk_write_mbs(const std::filesystem::path& dir, size_t bytes) {
   return bytes / dt / 1e6;
 }
 
-double peak_rss_mb() {
-  rusage usage{};
+namespace {
+// A "Vm...:  1234 kB" line of /proc/self/status, in MB.
+double status_field_mb(const char* field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  const std::string prefix = std::string(field) + ":";
+  while (std::getline(status, line))
+    if (line.rfind(prefix, 0) == 0) return std::stod(line.substr(prefix.size())) / 1024.0;
+  rusage usage{};  // no procfs: the lifetime peak is the best there is
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss / 1024.0;
+}
+}  // namespace
+
+double peak_rss_mb() { return status_field_mb("VmHWM"); }
+double current_rss_mb() { return status_field_mb("VmRSS"); }
+
+void reset_peak_rss() {
+  std::ofstream clear_refs("/proc/self/clear_refs");
+  clear_refs << "5";
 }
 
 void print_header(const std::string& title) {

@@ -98,10 +98,17 @@ inline Captured run_capturing(const Model& model, const at::Tensor& ids, std::ve
   o.ablations = std::move(ablations);
   o.view = view;
   o.channel_group = channel_group;
+  o.logits_at_every_position = true;
   o.capture_layer = [](int) { return true; };
   o.on_mixing = [&](int layer, const at::Tensor& m) { c.maps[layer] = m.clone(); };
   c.result = run_forward(model, ids, o);
   return c;
+}
+
+inline ForwardOptions every_position() {
+  ForwardOptions o;
+  o.logits_at_every_position = true;
+  return o;
 }
 
 // Logits, every mixing.<layer> and the zero-ablated logits of a fixture to 1e-4 relative.

@@ -70,7 +70,7 @@ TEST(Mamba1Views, GroupsAverageChannelsAndEffectiveViewHasItsOwnShape) {
   // Groups are heads too: ablating group 1 equals ablating its eight channels.
   std::vector<HeadAblation> eight;
   for (int c = 8; c < 16; ++c) eight.push_back({0, c, AblationMode::Zero});
-  ForwardOptions o;
+  ForwardOptions o = attnscope::testing::every_position();
   o.channel_group = 8;
   o.ablations = {{0, 1, AblationMode::Zero}};
   const auto grouped = run_forward(*model, ids, o);
@@ -100,7 +100,7 @@ TEST(SsmConfigDialects, MambaSsmConfigsLoadLikeHuggingFaceOnes) {
   EXPECT_EQ(ck.model_type(), "mamba2");
   EXPECT_EQ(describe_from_config(ck).layers.at(0).heads, 4) << "inspect reads ssm_cfg.headdim too";
   auto ref = load_reference("mamba2-tiny");
-  auto out = run_forward(*load_model(ck, LoadOptions{}), ref.at("input_ids")[0]);
+  auto out = run_forward(*load_model(ck, LoadOptions{}), ref.at("input_ids")[0], attnscope::testing::every_position());
   EXPECT_LT(relative_error(out.logits.unsqueeze(0), ref.at("logits")), 1e-4);
   std::filesystem::remove_all(dir2);
 
@@ -109,7 +109,7 @@ TEST(SsmConfigDialects, MambaSsmConfigsLoadLikeHuggingFaceOnes) {
   ck = io::Checkpoint::open(dir1);
   EXPECT_EQ(ck.model_type(), "mamba");
   ref = load_reference("mamba-tiny");
-  out = run_forward(*load_model(ck, LoadOptions{}), ref.at("input_ids")[0]);
+  out = run_forward(*load_model(ck, LoadOptions{}), ref.at("input_ids")[0], attnscope::testing::every_position());
   EXPECT_LT(relative_error(out.logits.unsqueeze(0), ref.at("logits")), 1e-4);
   std::filesystem::remove_all(dir1);
 }

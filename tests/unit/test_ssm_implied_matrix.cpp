@@ -58,6 +58,9 @@ TEST(SsdMatrix, ReproducesTheScanBeyondOneChunk) {
   const at::Tensor y = at::matmul(M, in.x.permute({0, 2, 1, 3})).permute({0, 2, 1, 3});
   EXPECT_LT(relative_error(y, expected), 1e-5) << "y = M x";
   EXPECT_EQ(M.triu(1).abs().max().item<double>(), 0.0);
+  // Many column blocks (the decay split at each block's end) give the same matrix.
+  EXPECT_LT(relative_error(mixing::ssd_matrix(in, 64), M), 1e-6);
+  EXPECT_LT(relative_error(mixing::ssd_matrix(in, 7), M), 1e-6);
 }
 
 TEST(SsdMatrix, StableWhenDecaysUnderflow) {
