@@ -29,12 +29,14 @@ std::vector<tasks::TaskSpec> parse_tasks(const std::string& list) {
 }  // namespace
 
 int cmd_train(const Argv& argv) {
-  Args args(argv, {"arch", "out", "steps", "batch", "lr", "seed", "tasks"}, {"quiet"});
+  Args args(argv, {"arch", "out", "layers", "steps", "batch", "lr", "seed", "tasks"}, {"quiet"});
   train::TrainOptions o;
   o.architecture = args.value_or("arch", "transformer");
   const auto out = args.value("out");
   if (!out) throw Error("give --out <folder> for the trained checkpoint");
   o.out_dir = *out;
+  o.layers = args.int_or("layers", 0);
+  if (o.layers < 0) throw Error("--layers must be positive");
   o.steps = args.int_or("steps", o.steps);
   o.batch = args.int_or("batch", o.batch);
   o.learning_rate = args.double_or("lr", o.learning_rate);

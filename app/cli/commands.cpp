@@ -18,8 +18,12 @@ const std::vector<Command>& commands() {
        cmd_run},
       {"show", "show <session.h5> [--json]", cmd_show},
       {"demo", "demo [--headless] [--out-dir DIR]   (the window when a display is present)", cmd_demo},
-      {"train", "train --arch transformer|mamba2|hybrid --out DIR [--steps 1500] [--batch 32] [--lr 0.003] [--seed 1234]\n"
+      {"train", "train --arch transformer|mamba2|hybrid --out DIR [--layers N] [--steps 1500] [--batch 32] [--lr 0.003] [--seed 1234]\n"
                 "        [--tasks letters:4,mqar:6]", cmd_train},
+      {"scan", "scan <checkpoint> --task letters|mqar|dictionary|phonebook|induction[:SIZE] [--examples 200] [--seed 1]\n"
+               "        [--heads all|top:K] [--modes zero,mean] [--keep LAYER:H+H] [--random 5] [--shard i/N] [--csv scan.csv]",
+       cmd_scan},
+      {"merge", "merge part0.csv part1.csv ... --csv scan.csv   (the parts of a sharded scan)", cmd_merge},
   };
   return list;
 }

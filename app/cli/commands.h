@@ -23,5 +23,7 @@ int cmd_run(const Argv& args);
 int cmd_show(const Argv& args);
 int cmd_demo(const Argv& args);
 int cmd_train(const Argv& args);
+int cmd_scan(const Argv& args);
+int cmd_merge(const Argv& args);
 
 }  // namespace attnscope::cli

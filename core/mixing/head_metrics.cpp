@@ -4,13 +4,11 @@
 #include <cmath>
 
 namespace attnscope::mixing {
-namespace {
 double abs_row_sum(const MatrixRef& m, int64_t i) {
   double s = 0;
   for (int64_t j = 0; j <= i; ++j) s += std::abs(m.at(i, j));
   return s;
 }
-}  // namespace
 
 double normalised_row_entropy(const MatrixRef& m) {
   double total = 0;

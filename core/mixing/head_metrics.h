@@ -14,6 +14,9 @@ struct MatrixRef {
   float at(int64_t i, int64_t j) const { return values[i * length + j]; }
 };
 
+// S_i = sum_{j <= i} |M[i, j]|: what every share below is taken of.
+double abs_row_sum(const MatrixRef& m, int64_t i);
+
 // Mean over rows i >= 1 of the row's entropy divided by log(i + 1): 0 for a
 // one-hot row, 1 for a uniform one. Rows are normalised by their absolute sum
 // first, so SSM maps (not stochastic) are comparable.

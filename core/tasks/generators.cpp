@@ -5,8 +5,14 @@
 //               then queries, each followed by its value (every value scored)
 //               "Pairs: apple 3 river 7 ... Queries: river 7 apple 3"
 //   dictionary  the Gather-and-Aggregate probe: "Memorize the following
-//               dictionary:\napple:31\n...\nThe value of the key 'river' is" -> " 7"
+//               dictionary:\napple:3\n...\nThe value of the key 'river' is" -> " 7"
+//   phonebook   two-word names (first names shared between entries, so both
+//               words matter) and one-digit numbers:
+//               "Phone book:\ntiger river 4\ntiger stone 9\n...\nCall tiger stone:" -> " 9"
 //   induction   a random word sequence repeated; every repeated word scored
+// Option lines, pairs and entries are segments (TaskPiece::segment). Pieces
+// split after a newline or before a space, where the tokenizer's pre-split
+// also cuts, so the pieces' tokens are the prompt's tokens.
 #include <algorithm>
 #include <random>
 
@@ -37,13 +43,13 @@ TaskExample letters(Rng& rng, int options) {
   const auto words = pick_words(rng, options);
   const int right = uniform(rng, 0, options - 1);
   TaskExample e;
-  std::string text = "Question: Which option is " + words[right] + "?\n";
+  e.pieces.push_back({"Question: Which option is " + words[right] + "?\n"});
   for (int i = 0; i < options; ++i) {
     const std::string letter(1, static_cast<char>('A' + i));
-    text += letter + ". " + words[i] + "\n";
+    e.pieces.push_back({letter + ". " + words[i] + "\n", false, true});
     e.choices.push_back(" " + letter);
   }
-  e.pieces.push_back({text + "Answer:", false});
+  e.pieces.push_back({"Answer:"});
   e.pieces.push_back({" " + std::string(1, static_cast<char>('A' + right)), true});
   return e;
 }
@@ -54,7 +60,7 @@ TaskExample mqar(Rng& rng, int pairs) {
   for (int& v : values) v = uniform(rng, 0, 9);
   TaskExample e;
   e.pieces.push_back({"Pairs:", false});
-  for (int i = 0; i < pairs; ++i) e.pieces.push_back({" " + keys[i] + " " + std::to_string(values[i]), false});
+  for (int i = 0; i < pairs; ++i) e.pieces.push_back({" " + keys[i] + " " + std::to_string(values[i]), false, true});
   e.pieces.push_back({". Queries:", false});
   std::vector<int> order(pairs);
   for (int i = 0; i < pairs; ++i) order[i] = i;
@@ -70,15 +76,36 @@ TaskExample mqar(Rng& rng, int pairs) {
 TaskExample dictionary(Rng& rng, int pairs) {
   const auto keys = pick_words(rng, pairs);
   TaskExample e;
-  std::string text = "Memorize the following dictionary:\n";
+  e.pieces.push_back({"Memorize the following dictionary:\n"});
   std::vector<std::string> values;
   for (int i = 0; i < pairs; ++i) {
     values.push_back(std::to_string(uniform(rng, 0, 9)));
-    text += keys[i] + ":" + values.back() + "\n";
+    e.pieces.push_back({keys[i] + ":" + values.back() + "\n", false, true});
   }
   const int q = uniform(rng, 0, pairs - 1);
-  e.pieces.push_back({text + "The value of the key '" + keys[q] + "' is", false});
+  e.pieces.push_back({"The value of the key '" + keys[q] + "' is"});
   e.pieces.push_back({" " + values[q], true});
+  for (int v = 0; v <= 9; ++v) e.choices.push_back(" " + std::to_string(v));
+  return e;
+}
+
+TaskExample phonebook(Rng& rng, int entries) {
+  // About two entries per first name: a lookup must read both words.
+  const int firsts = std::max(1, (entries + 1) / 2);
+  const auto words = pick_words(rng, firsts + entries);
+  std::vector<std::pair<int, int>> names;  // (first, last) indices into words
+  for (int i = 0; i < entries; ++i) names.emplace_back(i % firsts, firsts + i);
+  std::shuffle(names.begin(), names.end(), rng);
+  TaskExample e;
+  e.pieces.push_back({"Phone book:\n"});
+  std::vector<int> numbers;
+  for (const auto& [first, last] : names) {
+    numbers.push_back(uniform(rng, 0, 9));
+    e.pieces.push_back({words[first] + " " + words[last] + " " + std::to_string(numbers.back()) + "\n", false, true});
+  }
+  const int q = uniform(rng, 0, entries - 1);
+  e.pieces.push_back({"Call " + words[names[q].first] + " " + words[names[q].second] + ":"});
+  e.pieces.push_back({" " + std::to_string(numbers[q]), true});
   for (int v = 0; v <= 9; ++v) e.choices.push_back(" " + std::to_string(v));
   return e;
 }
@@ -95,7 +122,7 @@ TaskExample induction(Rng& rng, int length) {
 }  // namespace
 
 const std::vector<std::string>& task_names() {
-  static const std::vector<std::string> names = {"letters", "mqar", "dictionary", "induction"};
+  static const std::vector<std::string> names = {"letters", "mqar", "dictionary", "phonebook", "induction"};
   return names;
 }
 
@@ -106,6 +133,7 @@ std::vector<TaskExample> generate(const TaskSpec& spec, int count, unsigned seed
     if (spec.name == "letters") out.push_back(letters(rng, spec.pairs ? spec.pairs : 4));
     else if (spec.name == "mqar") out.push_back(mqar(rng, spec.pairs ? spec.pairs : 6));
     else if (spec.name == "dictionary") out.push_back(dictionary(rng, spec.pairs ? spec.pairs : 10));
+    else if (spec.name == "phonebook") out.push_back(phonebook(rng, spec.pairs ? spec.pairs : 8));
     else if (spec.name == "induction") out.push_back(induction(rng, spec.pairs ? spec.pairs : 8));
     else {
       std::string known;

@@ -11,6 +11,26 @@ std::vector<int64_t> prompt_ids(const io::Tokenizer& tokenizer, const TaskExampl
   return tokenizer.encode_ids(example.prompt());
 }
 
+PreparedExample prepare_example(const io::Tokenizer& tokenizer, const TaskExample& example) {
+  PreparedExample p;
+  p.ids = prompt_ids(tokenizer, example);
+  p.choices = choice_ids(tokenizer, example);
+  p.answer = tokenizer.encode_ids(example.answer()).front();
+  // Token counts of growing prefixes give each piece's span, whatever the
+  // tokenizer does at piece boundaries.
+  std::string prefix;
+  int64_t before = 0;
+  const std::string prompt = example.prompt();
+  for (const auto& piece : example.pieces) {
+    if (prefix.size() + piece.text.size() > prompt.size()) break;
+    prefix += piece.text;
+    const auto count = static_cast<int64_t>(tokenizer.encode_ids(prefix).size());
+    if (piece.segment && count > before) p.segments.push_back({before, count - 1});
+    before = count;
+  }
+  return p;
+}
+
 std::vector<int64_t> choice_ids(const io::Tokenizer& tokenizer, const TaskExample& example) {
   std::vector<int64_t> ids;
   std::set<int64_t> seen;

@@ -18,6 +18,21 @@ struct ScoredExample {
 
 // Token ids of an example's prompt.
 std::vector<int64_t> prompt_ids(const io::Tokenizer& tokenizer, const TaskExample& example);
+
+// A segment's tokens in the prompt: [first, last], inclusive.
+struct TokenSpan {
+  int64_t first = 0;
+  int64_t last = 0;
+};
+
+// An example as a scan needs it: prompt ids, segments, candidates, answer.
+struct PreparedExample {
+  std::vector<int64_t> ids;
+  std::vector<TokenSpan> segments;  // the prompt's TaskPiece::segment pieces, in order
+  std::vector<int64_t> choices;     // first token of each candidate
+  int64_t answer = 0;               // first token of the right answer
+};
+PreparedExample prepare_example(const io::Tokenizer& tokenizer, const TaskExample& example);
 // First token of each candidate; throws when two candidates share it.
 std::vector<int64_t> choice_ids(const io::Tokenizer& tokenizer, const TaskExample& example);
 

@@ -9,7 +9,9 @@ namespace attnscope::tasks {
 
 struct TaskPiece {
   std::string text;
-  bool scored = false;  // an answer the model must predict (training loss, evaluation)
+  bool scored = false;   // an answer the model must predict (training loss, evaluation)
+  bool segment = false;  // a unit of the Gather-and-Aggregate probe (an option line, a pair):
+                         // its last token is where a gather head collects it
 };
 
 struct TaskExample {
@@ -23,7 +25,7 @@ struct TaskExample {
 };
 
 struct TaskSpec {
-  std::string name;         // mqar, letters, dictionary, induction
+  std::string name;         // letters, mqar, dictionary, phonebook, induction
   int pairs = 0;            // key-value pairs / options / dictionary entries (0: the task's default)
 };
 

@@ -114,6 +114,10 @@ TrainReport train_demo_model(const TrainOptions& o) {
   const int64_t pad = *tokenizer->token_id(kEndOfText);
 
   nlohmann::ordered_json config = demo_config(o.architecture, report.vocab_size);
+  if (o.layers > 0) {
+    if (config.contains("layer_types")) throw Error("--layers does not apply to the hybrid: its layer_types fix the depth");
+    config["num_hidden_layers"] = o.layers;
+  }
   config["eos_token_id"] = pad;
   config["bos_token_id"] = pad;
   write_text(work / "config.json", config.dump(2));

@@ -19,6 +19,7 @@ struct TrainOptions {
   std::string architecture = "transformer";  // demo_configs.h
   std::filesystem::path out_dir;
   std::vector<tasks::TaskSpec> tasks = {{"letters", 4}, {"mqar", 6}};
+  int layers = 0;  // 0: the architecture's depth (demo_configs.cpp)
   int steps = 1500;
   int batch = 32;
   double learning_rate = 3e-3;

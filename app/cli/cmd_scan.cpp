@@ -1,0 +1,202 @@
+// attnscope scan <checkpoint> --task NAME: the Gather-and-Aggregate ablation
+// scan (core/ablation/head_scan.h) as a table on stdout and a CSV with one
+// row per condition; attnscope merge joins the CSVs of a sharded scan.
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "app/cli/args.h"
+#include "app/cli/commands.h"
+#include "core/ablation/head_scan.h"
+#include "core/runtime/device.h"
+#include "core/runtime/loaded_model.h"
+#include "core/tasks/task.h"
+#include "core/util/error.h"
+
+namespace attnscope::cli {
+namespace {
+
+constexpr const char* kCsvHeader = "layer,head,mode,accuracy,gather_score,aggregate_score";
+
+std::string number(double v) {
+  if (std::isnan(v)) return "nan";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+// "1:0+3" -> layer 1 keeps heads 0 and 3.
+KeepSet parse_keep(const std::string& text) {
+  const auto colon = text.find(':');
+  if (colon == std::string::npos) throw Error("--keep " + text + ": expected LAYER:HEAD+HEAD, e.g. 1:0+3");
+  KeepSet k;
+  try {
+    k.layer = std::stoi(text.substr(0, colon));
+    std::stringstream heads(text.substr(colon + 1));
+    std::string h;
+    while (std::getline(heads, h, '+')) k.heads.push_back(std::stoi(h));
+  } catch (const std::exception&) {
+    throw Error("--keep " + text + ": expected LAYER:HEAD+HEAD, e.g. 1:0+3");
+  }
+  if (k.heads.empty()) throw Error("--keep " + text + ": name at least one head to keep");
+  return k;
+}
+
+std::vector<AblationMode> parse_modes(const std::string& text) {
+  std::vector<AblationMode> modes;
+  std::stringstream s(text);
+  std::string m;
+  while (std::getline(s, m, ',')) modes.push_back(parse_ablation_mode(m));
+  return modes;
+}
+
+tasks::TaskSpec parse_task(const std::string& text) {
+  tasks::TaskSpec spec;
+  const auto colon = text.find(':');  // "mqar:8": eight pairs
+  spec.name = text.substr(0, colon);
+  if (colon != std::string::npos) {
+    try {
+      spec.pairs = std::stoi(text.substr(colon + 1));
+    } catch (const std::exception&) {
+      throw Error("--task " + text + ": the size after ':' must be a number");
+    }
+  }
+  return spec;
+}
+
+void write_csv(const std::filesystem::path& path, const std::vector<ScanRow>& rows) {
+  const auto partial = path.string() + ".partial";
+  {
+    std::ofstream out(partial);
+    if (!out) throw Error("cannot write " + path.string());
+    out << kCsvHeader << "\n";
+    for (const auto& r : rows)
+      out << r.condition.layer << "," << r.condition.head << "," << r.condition.mode << "," << number(r.accuracy) << ","
+          << number(r.gather_score) << "," << number(r.aggregate_score) << "\n";
+    if (!out) throw Error("cannot write " + path.string());
+  }
+  std::filesystem::rename(partial, path);
+}
+
+void print_table(const ScanResult& result) {
+  std::printf("%6s %5s %-10s %9s %8s %10s\n", "layer", "head", "mode", "accuracy", "gather", "aggregate");
+  double intact = -1;
+  for (const auto& r : result.rows) {
+    if (r.condition.mode == "none") intact = r.accuracy;
+    std::printf("%6d %5d %-10s %8.1f%% %8s %10s\n", r.condition.layer, r.condition.head, r.condition.mode.c_str(),
+                100 * r.accuracy, number(r.gather_score).c_str(), number(r.aggregate_score).c_str());
+  }
+  if (intact < 0) return;
+  double random_drop = 0;
+  int randoms = 0;
+  const ScanRow* worst = nullptr;
+  for (const auto& r : result.rows) {
+    if (r.condition.mode == "random") random_drop += intact - r.accuracy, ++randoms;
+    if (r.condition.mode == "zero" && (!worst || r.accuracy < worst->accuracy)) worst = &r;
+  }
+  std::printf("\nintact accuracy %.1f%% on %d examples\n", 100 * intact, result.examples);
+  if (worst)
+    std::printf("largest drop: zeroing head %d.%d -> %.1f%% (aggregate score %s)\n", worst->condition.layer,
+                worst->condition.head, 100 * worst->accuracy, number(worst->aggregate_score).c_str());
+  if (randoms) std::printf("random controls: mean drop %.1f points over %d heads\n", 100 * random_drop / randoms, randoms);
+}
+
+}  // namespace
+
+int cmd_scan(const Argv& argv) {
+  Args args(argv, {"task", "examples", "seed", "heads", "modes", "keep", "random", "shard", "csv", "device", "dtype"},
+            {"quiet"});
+  const std::string checkpoint = args.positional_at(0, "checkpoint folder");
+  const auto task_text = args.value("task");
+  if (!task_text) throw Error("give --task (one of letters, mqar, dictionary, phonebook, induction)");
+  const tasks::TaskSpec spec = parse_task(*task_text);
+  const int examples = args.int_or("examples", 200);
+  if (examples < 1) throw Error("--examples must be at least 1");
+
+  ScanOptions o;
+  o.seed = static_cast<unsigned>(args.int_or("seed", 1));
+  const std::string heads = args.value_or("heads", "all");
+  if (heads.rfind("top:", 0) == 0) {
+    try {
+      o.top_heads = std::stoi(heads.substr(4));
+    } catch (const std::exception&) {
+      o.top_heads = 0;
+    }
+    if (o.top_heads < 1) throw Error("--heads " + heads + ": expected top:K with K >= 1");
+  } else if (heads != "all") {
+    throw Error("--heads " + heads + ": expected all or top:K");
+  }
+  o.modes = parse_modes(args.value_or("modes", "zero,mean"));
+  if (auto keep = args.value("keep")) {
+    std::stringstream s(*keep);
+    std::string item;
+    while (std::getline(s, item, ',')) o.keep.push_back(parse_keep(item));
+  }
+  o.random_controls = args.int_or("random", 5);
+  if (o.random_controls < 0) throw Error("--random must be 0 or more");
+  if (auto shard = args.value("shard")) std::tie(o.shard_index, o.shard_count) = parse_shard(*shard);
+  const bool quiet = args.flag("quiet");
+
+  LoadOptions load;
+  load.device = choose_device(args.value_or("device", "auto"));
+  load.dtype = parse_run_dtype(args.value_or("dtype", "float32"));
+  const auto loaded = load_for_running(checkpoint, load);
+  if (!loaded->tokenizer) throw Error("a scan needs the checkpoint's tokenizer (tokenizer.json or vocab.json)");
+  // Examples depend on the seed only, so every shard of an array job scans the same ones.
+  const auto set = tasks::generate(spec, examples, o.seed);
+  o.on_progress = [&](int done, int total) {
+    if (!quiet && (done % 100 == 0 || done == total)) std::fprintf(stderr, "\rscan: %d / %d runs", done, total);
+    if (!quiet && done == total) std::fprintf(stderr, "\n");
+  };
+  const ScanResult result = run_head_scan(*loaded->model, *loaded->tokenizer, set, o);
+  print_table(result);
+  if (auto csv = args.value("csv")) {
+    write_csv(*csv, result.rows);
+    std::printf("wrote %s\n", csv->c_str());
+  }
+  return 0;
+}
+
+int cmd_merge(const Argv& argv) {
+  Args args(argv, {"csv"}, {});
+  const auto out = args.value("csv");
+  if (!out) throw Error("give --csv <merged.csv>");
+  if (args.positional().empty()) throw Error("give the CSV parts to merge");
+  std::vector<std::string> rows;
+  std::map<std::string, std::string> seen;  // condition (layer,head,mode) -> file
+  int intact = 0;
+  for (const auto& part : args.positional()) {
+    std::ifstream in(part);
+    if (!in) throw Error("cannot read " + part);
+    std::string line;
+    if (!std::getline(in, line) || line != kCsvHeader)
+      throw Error(part + " is not an attnscope scan CSV (its first line is not '" + std::string(kCsvHeader) + "')");
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      std::stringstream fields(line);
+      std::string layer, head, mode;
+      std::getline(fields, layer, ',');
+      std::getline(fields, head, ',');
+      std::getline(fields, mode, ',');
+      const std::string key = layer + "," + head + "," + mode;
+      if (auto it = seen.find(key); it != seen.end())
+        throw Error("condition " + key + " is in both " + it->second + " and " + part + ": parts of different scans?");
+      seen[key] = part;
+      if (mode == "none") ++intact, rows.insert(rows.begin(), line);
+      else rows.push_back(line);
+    }
+  }
+  if (intact != 1) throw Error("the parts hold " + std::to_string(intact) + " intact rows; a complete scan has one (from shard 0)");
+  std::ofstream o(*out + ".partial");
+  o << kCsvHeader << "\n";
+  for (const auto& r : rows) o << r << "\n";
+  o.close();
+  if (!o) throw Error("cannot write " + *out);
+  std::filesystem::rename(*out + ".partial", *out);
+  std::printf("merged %zu parts, %zu rows into %s\n", args.positional().size(), rows.size(), out->c_str());
+  return 0;
+}
+
+}  // namespace attnscope::cli

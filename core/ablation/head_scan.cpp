@@ -1,0 +1,217 @@
+#include "core/ablation/head_scan.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <set>
+
+#include "core/mixing/ga_scores.h"
+#include "core/models/forward.h"
+#include "core/tasks/scoring.h"
+#include "core/util/error.h"
+
+namespace attnscope {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Residual streams of the intact runs are kept for resuming up to this size;
+// past it each example's intact run is repeated instead.
+constexpr double kResidualBudgetBytes = 1024.0 * 1024 * 1024;
+
+at::Tensor ids_tensor(const std::vector<int64_t>& ids) {
+  return at::tensor(ids, at::TensorOptions().dtype(at::kLong));
+}
+
+struct Tally {
+  int correct = 0;
+  double logprob = 0;
+  void add(const tasks::ScoredExample& s) {
+    correct += s.correct;
+    logprob += s.answer_logprob;
+  }
+};
+
+// Intact runs: accuracy, per-head G&A scores averaged over examples, residuals.
+struct IntactPass {
+  Tally tally;
+  HeadScores scores;
+  std::vector<std::vector<at::Tensor>> residuals;  // [example][layer], when kept
+};
+
+IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExample>& prepared, bool keep_residuals,
+                      const ScanOptions& o) {
+  const auto& info = model.info();
+  IntactPass pass;
+  std::vector<std::vector<double>> g_sum, a_sum;
+  std::vector<std::vector<int>> g_n, a_n;
+  for (const auto& layer : info.layers) {
+    for (auto* v : {&g_sum, &a_sum}) v->emplace_back(layer.heads, 0.0);
+    for (auto* v : {&g_n, &a_n}) v->emplace_back(layer.heads, 0);
+  }
+  for (const auto& ex : prepared) {
+    if (o.cancel && o.cancel->load()) throw Cancelled();
+    std::vector<mixing::Segment> segments;
+    for (const auto& s : ex.segments) segments.push_back({s.first, s.last});
+    ForwardOptions f;
+    f.keep_residuals = keep_residuals;
+    f.cancel = o.cancel;
+    if (!segments.empty()) {
+      f.capture_layer = [](int) { return true; };
+      f.on_mixing = [&](int layer, const at::Tensor& maps) {
+        const int64_t L = maps.size(-1);
+        for (int64_t h = 0; h < maps.size(0) && h < static_cast<int64_t>(g_sum[layer].size()); ++h) {
+          const mixing::MatrixRef m{maps[h].data_ptr<float>(), L};
+          const double g = mixing::gather_score(m, segments), a = mixing::aggregate_score(m, segments);
+          if (!std::isnan(g)) g_sum[layer][h] += g, ++g_n[layer][h];
+          if (!std::isnan(a)) a_sum[layer][h] += a, ++a_n[layer][h];
+        }
+      };
+    }
+    auto result = run_forward(model, ids_tensor(ex.ids), f);
+    pass.tally.add(tasks::score_logits(result.logits[-1], ex.choices, ex.answer));
+    if (keep_residuals) pass.residuals.push_back(std::move(result.residuals));
+  }
+  for (size_t l = 0; l < g_sum.size(); ++l) {
+    pass.scores.gather.emplace_back();
+    pass.scores.aggregate.emplace_back();
+    for (size_t h = 0; h < g_sum[l].size(); ++h) {
+      pass.scores.gather[l].push_back(g_n[l][h] ? g_sum[l][h] / g_n[l][h] : kNaN);
+      pass.scores.aggregate[l].push_back(a_n[l][h] ? a_sum[l][h] / a_n[l][h] : kNaN);
+    }
+  }
+  return pass;
+}
+
+using Head = std::pair<int, int>;
+
+// Heads by aggregate score, highest first (NaN last), ties by position.
+std::vector<Head> heads_by_aggregate(const HeadScores& s) {
+  std::vector<Head> all;
+  for (size_t l = 0; l < s.aggregate.size(); ++l)
+    for (size_t h = 0; h < s.aggregate[l].size(); ++h) all.emplace_back(static_cast<int>(l), static_cast<int>(h));
+  auto key = [&](const Head& x) {
+    const double v = s.aggregate[x.first][x.second];
+    return std::isnan(v) ? -1.0 : v;
+  };
+  std::stable_sort(all.begin(), all.end(), [&](const Head& a, const Head& b) { return key(a) > key(b); });
+  return all;
+}
+
+std::vector<ScanCondition> conditions_for(const Model& model, const HeadScores& scores, const ScanOptions& o) {
+  const auto ranked = heads_by_aggregate(scores);
+  std::vector<Head> chosen = ranked;
+  if (o.top_heads > 0) chosen.resize(std::min<size_t>(ranked.size(), static_cast<size_t>(o.top_heads)));
+  if (o.top_heads == 0) std::sort(chosen.begin(), chosen.end());  // every head, in layer order
+
+  std::vector<ScanCondition> out;
+  for (const auto& [l, h] : chosen)
+    for (AblationMode mode : o.modes) out.push_back({l, h, ablation_mode_name(mode), {{l, h, mode}}});
+
+  const auto& layers = model.info().layers;
+  for (const auto& keep : o.keep) {
+    if (keep.layer < 0 || keep.layer >= static_cast<int>(layers.size()))
+      throw Error("--keep: the model has no layer " + std::to_string(keep.layer));
+    const int heads = layers[keep.layer].heads;
+    std::set<int> kept(keep.heads.begin(), keep.heads.end());
+    std::string name = "keep:";
+    for (int h : kept) {
+      if (h < 0 || h >= heads) throw Error("--keep: layer " + std::to_string(keep.layer) + " has no head " + std::to_string(h));
+      name += (name.size() > 5 ? "+" : "") + std::to_string(h);
+    }
+    ScanCondition c{keep.layer, -1, name, {}};
+    for (int h = 0; h < heads; ++h)
+      if (!kept.count(h)) c.ablations.push_back({keep.layer, h, AblationMode::Zero});
+    out.push_back(c);
+  }
+
+  // Controls: heads outside the top set (the top aggregate head when every head is scanned).
+  const size_t excluded = o.top_heads > 0 ? chosen.size() : std::min<size_t>(1, ranked.size());
+  std::vector<Head> others(ranked.begin() + static_cast<std::ptrdiff_t>(excluded), ranked.end());
+  std::mt19937 rng(o.seed);
+  std::shuffle(others.begin(), others.end(), rng);
+  for (int i = 0; i < o.random_controls && i < static_cast<int>(others.size()); ++i)
+    out.push_back({others[i].first, others[i].second, "random", {{others[i].first, others[i].second, AblationMode::Zero}}});
+  return out;
+}
+
+}  // namespace
+
+std::pair<int, int> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  try {
+    if (slash != std::string::npos) {
+      size_t used = 0;
+      const int index = std::stoi(text.substr(0, slash), &used);
+      const int count = std::stoi(text.substr(slash + 1));
+      if (used == slash && count >= 1 && index >= 0 && index < count) return {index, count};
+    }
+  } catch (const std::exception&) {
+  }
+  throw Error("--shard " + text + ": expected i/N with 0 <= i < N, e.g. 0/4");
+}
+
+ScanResult run_head_scan(const Model& model, const io::Tokenizer& tokenizer,
+                         const std::vector<tasks::TaskExample>& examples, const ScanOptions& o) {
+  if (examples.empty()) throw Error("a scan needs at least one example");
+  if (o.shard_count < 1 || o.shard_index < 0 || o.shard_index >= o.shard_count) throw Error("invalid shard");
+  std::vector<tasks::PreparedExample> prepared;
+  double residual_bytes = 0;
+  const auto& info = model.info();
+  for (const auto& e : examples) {
+    prepared.push_back(tasks::prepare_example(tokenizer, e));
+    residual_bytes += double(prepared.back().ids.size()) * info.hidden_size * info.num_layers * 4;
+  }
+  const bool keep = o.resume_from_residuals && residual_bytes <= kResidualBudgetBytes;
+
+  IntactPass intact = run_intact(model, prepared, keep, o);
+  ScanResult result;
+  result.examples = static_cast<int>(examples.size());
+  result.scores = intact.scores;
+  const double n = static_cast<double>(examples.size());
+  if (o.shard_index == 0)
+    result.rows.push_back({{}, intact.tally.correct / n, intact.tally.logprob / n, kNaN, kNaN});
+
+  std::vector<ScanCondition> mine;
+  const auto all = conditions_for(model, intact.scores, o);
+  for (size_t k = 0; k < all.size(); ++k)
+    if (static_cast<int>(k % o.shard_count) == o.shard_index) mine.push_back(all[k]);
+
+  std::vector<Tally> tallies(mine.size());
+  const int total = static_cast<int>(prepared.size() * mine.size());
+  int done = 0;
+  for (size_t e = 0; e < prepared.size(); ++e) {
+    const at::Tensor ids = ids_tensor(prepared[e].ids);
+    std::vector<at::Tensor> repeated;  // residuals of this example when they were not kept
+    if (o.resume_from_residuals && !keep) {
+      ForwardOptions f;
+      f.keep_residuals = true;
+      repeated = run_forward(model, ids, f).residuals;
+    }
+    const auto& residuals = keep ? intact.residuals[e] : repeated;
+    for (size_t c = 0; c < mine.size(); ++c) {
+      ForwardOptions f;
+      f.ablations = mine[c].ablations;
+      f.cancel = o.cancel;
+      if (o.resume_from_residuals && !f.ablations.empty()) {
+        int first = info.num_layers;
+        for (const auto& a : f.ablations) first = std::min(first, a.layer);
+        f.start_layer = first;
+        if (first > 0) f.start_hidden = residuals.at(first);
+      }
+      const auto r = run_forward(model, ids, f);
+      tallies[c].add(tasks::score_logits(r.logits[-1], prepared[e].choices, prepared[e].answer));
+      if (o.on_progress) o.on_progress(++done, total);
+    }
+  }
+  for (size_t c = 0; c < mine.size(); ++c) {
+    const auto& cond = mine[c];
+    const bool one_head = cond.head >= 0;
+    result.rows.push_back({cond, tallies[c].correct / n, tallies[c].logprob / n,
+                           one_head ? intact.scores.gather[cond.layer][cond.head] : kNaN,
+                           one_head ? intact.scores.aggregate[cond.layer][cond.head] : kNaN});
+  }
+  return result;
+}
+
+}  // namespace attnscope

@@ -1,0 +1,69 @@
+#pragma once
+// The Gather-and-Aggregate experiment on one model and one task: accuracy
+// intact, then with each chosen head ablated (zero and mean), with only a
+// chosen set of heads kept in a layer, and with random other heads ablated as
+// controls; each head's gather and aggregate scores come from the intact run.
+// Ablated runs resume from the intact run's residual stream at the first
+// ablated layer, so earlier layers are never recomputed.
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/io/tokenizer.h"
+#include "core/models/model.h"
+#include "core/tasks/task.h"
+
+namespace attnscope {
+
+struct ScanCondition {
+  int layer = -1;           // -1 with head -1: the intact run
+  int head = -1;            // -1 for keep sets
+  std::string mode = "none";  // none | zero | mean | uniform | keep:0+3 | random
+  std::vector<HeadAblation> ablations;
+};
+
+struct ScanRow {
+  ScanCondition condition;
+  double accuracy = 0;
+  double mean_answer_logprob = 0;
+  double gather_score = 0;     // the head's, from the intact run; NaN for intact and keep rows
+  double aggregate_score = 0;
+};
+
+struct KeepSet {
+  int layer = 0;
+  std::vector<int> heads;  // kept; every other head of the layer is zeroed
+};
+
+struct ScanOptions {
+  int top_heads = 0;  // 0: every head; K: the K heads with the highest aggregate score
+  std::vector<AblationMode> modes = {AblationMode::Zero, AblationMode::Mean};
+  std::vector<KeepSet> keep;
+  int random_controls = 0;  // zero-ablations of random heads outside the chosen top set
+  unsigned seed = 1;
+  int shard_index = 0;      // this part of an array job: conditions k with k % count == index
+  int shard_count = 1;
+  bool resume_from_residuals = true;  // false: re-run every ablation from the embeddings (benchmarks)
+  std::function<void(int done, int total)> on_progress;
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct HeadScores {
+  // [layer][head]; NaN where the prompts have no segments.
+  std::vector<std::vector<double>> gather, aggregate;
+};
+
+struct ScanResult {
+  HeadScores scores;
+  std::vector<ScanRow> rows;  // the intact row first (in shard 0), then conditions in order
+  int examples = 0;
+};
+
+ScanResult run_head_scan(const Model& model, const io::Tokenizer& tokenizer,
+                         const std::vector<tasks::TaskExample>& examples, const ScanOptions& options);
+
+// "0/4" -> (0, 4); throws attnscope::Error on anything else.
+std::pair<int, int> parse_shard(const std::string& text);
+
+}  // namespace attnscope

@@ -1,0 +1,114 @@
+// The G&A scores on hand-made maps, task segments in tokens, and the scan on
+// the bundled Transformer demo: its intact row is the plain accuracy,
+// resuming from residuals changes nothing, shards add up to the whole scan,
+// keeping every head is the intact run.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "core/ablation/head_scan.h"
+#include "core/io/checkpoint.h"
+#include "core/mixing/ga_scores.h"
+#include "core/models/registry.h"
+#include "core/runtime/resources.h"
+#include "core/tasks/scoring.h"
+
+using namespace attnscope;
+
+TEST(GatherAggregateScores, OnHandMadeMaps) {
+  // L = 5; segment [1, 3]; the final row is row 4.
+  std::vector<float> m(25, 0.0f);
+  auto at = [&](int i, int j) -> float& { return m[i * 5 + j]; };
+  at(3, 1) = 0.25f, at(3, 2) = 0.25f, at(3, 3) = 0.5f;  // half of row 3 on its segment's earlier tokens
+  at(4, 3) = 0.75f, at(4, 0) = 0.25f;                    // three quarters of the final row on the segment end
+  const mixing::MatrixRef ref{m.data(), 5};
+  EXPECT_DOUBLE_EQ(mixing::gather_score(ref, {{1, 3}}), 0.5);
+  EXPECT_DOUBLE_EQ(mixing::aggregate_score(ref, {{1, 3}}), 0.75);
+  EXPECT_TRUE(std::isnan(mixing::gather_score(ref, {{2, 2}}))) << "one-token segments have nothing to gather";
+  EXPECT_TRUE(std::isnan(mixing::aggregate_score(ref, {})));
+  at(4, 3) = -0.75f;  // SSM maps are signed: magnitudes count
+  EXPECT_DOUBLE_EQ(mixing::aggregate_score(ref, {{1, 3}}), 0.75);
+}
+
+namespace {
+struct Demo {
+  io::Checkpoint checkpoint;
+  std::unique_ptr<Model> model;
+  std::unique_ptr<io::Tokenizer> tokenizer;
+};
+Demo transformer_demo() {
+  auto ck = io::Checkpoint::open(resource_dir() / "models" / "transformer");
+  auto model = load_model(ck, LoadOptions{});
+  auto tok = io::Tokenizer::from_file(resource_dir() / "models" / "transformer" / "tokenizer.json");
+  return {std::move(ck), std::move(model), std::move(tok)};
+}
+std::map<std::string, double> by_condition(const ScanResult& r) {
+  std::map<std::string, double> out;
+  for (const auto& row : r.rows)
+    out[std::to_string(row.condition.layer) + "." + std::to_string(row.condition.head) + " " + row.condition.mode] = row.accuracy;
+  return out;
+}
+}  // namespace
+
+TEST(TaskSegments, OptionLinesEndAtTheirNewline) {
+  const auto demo = transformer_demo();
+  for (const auto& name : tasks::task_names()) {
+    const auto example = tasks::generate({name, 0}, 1, 5).front();
+    const auto p = tasks::prepare_example(*demo.tokenizer, example);
+    EXPECT_EQ(p.ids, demo.tokenizer->encode_ids(example.prompt())) << name;
+    int expected = 0;
+    for (const auto& piece : example.pieces) expected += piece.segment;
+    EXPECT_EQ(static_cast<int>(p.segments.size()), expected) << name;
+    for (const auto& s : p.segments) {
+      ASSERT_LE(s.first, s.last);
+      ASSERT_LT(s.last, static_cast<int64_t>(p.ids.size()));
+    }
+    if (name == "letters") {
+      ASSERT_EQ(p.segments.size(), 4u);
+      for (const auto& s : p.segments) EXPECT_EQ(demo.tokenizer->decode({p.ids[s.last]}), "\n");
+      EXPECT_EQ(demo.tokenizer->decode({p.ids[p.segments[1].first]}), "B");
+    }
+  }
+}
+
+TEST(HeadScan, AgreesWithPlainRunsAndSplitsIntoShards) {
+  const auto demo = transformer_demo();
+  const auto examples = tasks::generate({"mqar", 0}, 24, 3);
+  ScanOptions o;
+  o.random_controls = 2;
+  o.keep = {{1, {0, 1, 2, 3}}};
+  const ScanResult full = run_head_scan(*demo.model, *demo.tokenizer, examples, o);
+  const auto rows = by_condition(full);
+  ASSERT_EQ(full.rows.front().condition.mode, "none");
+  EXPECT_DOUBLE_EQ(full.rows.front().accuracy, tasks::accuracy(*demo.model, *demo.tokenizer, examples));
+  EXPECT_DOUBLE_EQ(rows.at("1.-1 keep:0+1+2+3"), full.rows.front().accuracy) << "keeping every head ablates nothing";
+  EXPECT_EQ(full.rows.size(), 1u + 8 * 2 + 1 + 2);
+
+  // A zero-ablated head's accuracy equals a plain forward with that ablation.
+  ForwardOptions f;
+  f.ablations = {{0, 0, AblationMode::Zero}};
+  EXPECT_DOUBLE_EQ(rows.at("0.0 zero"), tasks::accuracy(*demo.model, *demo.tokenizer, examples, f));
+
+  o.resume_from_residuals = false;
+  EXPECT_EQ(by_condition(run_head_scan(*demo.model, *demo.tokenizer, examples, o)), rows);
+  o.resume_from_residuals = true;
+
+  std::map<std::string, double> joined;
+  for (int i = 0; i < 3; ++i) {
+    o.shard_index = i;
+    o.shard_count = 3;
+    const auto part = by_condition(run_head_scan(*demo.model, *demo.tokenizer, examples, o));
+    for (const auto& [k, v] : part) EXPECT_TRUE(joined.emplace(k, v).second) << k << " in two shards";
+  }
+  EXPECT_EQ(joined, rows);
+
+  o = {};
+  o.top_heads = 2;
+  o.modes = {AblationMode::Zero};
+  const auto top = run_head_scan(*demo.model, *demo.tokenizer, examples, o);
+  ASSERT_EQ(top.rows.size(), 3u);
+  EXPECT_GE(top.rows[1].aggregate_score, top.rows[2].aggregate_score) << "top heads come by aggregate score";
+  EXPECT_THROW(parse_shard("3/3"), Error);
+  EXPECT_EQ(parse_shard("1/4"), std::make_pair(1, 4));
+}
