@@ -7,6 +7,16 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 model=$src/resources/models/transformer
 
+# inspect describes every parity fixture (each family's config dialect).
+count=0
+for dir in "$fixtures"/*/; do
+  [ -f "$dir/config.json" ] || continue
+  "$app" inspect "$dir" > "$work/inspect.txt"
+  grep -q "layers" "$work/inspect.txt" || { echo "inspect $dir printed:"; cat "$work/inspect.txt"; exit 1; }
+  count=$((count + 1))
+done
+[ "$count" -ge 5 ] || { echo "only $count fixtures found in $fixtures"; exit 1; }
+
 "$app" run "$model" --prompt-file "$src/resources/prompts/demo.txt" --ablate 0.3 --out "$work/run.h5" | tee "$work/run.txt"
 grep -q "wrote session" "$work/run.txt"
 grep -q "change" "$work/run.txt"
