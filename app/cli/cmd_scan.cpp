@@ -52,32 +52,29 @@ std::vector<AblationMode> parse_modes(const std::string& text) {
   return modes;
 }
 
-tasks::TaskSpec parse_task(const std::string& text) {
-  tasks::TaskSpec spec;
-  const auto colon = text.find(':');  // "mqar:8": eight pairs
-  spec.name = text.substr(0, colon);
-  if (colon != std::string::npos) {
-    try {
-      spec.pairs = std::stoi(text.substr(colon + 1));
-    } catch (const std::exception&) {
-      throw Error("--task " + text + ": the size after ':' must be a number");
-    }
-  }
-  return spec;
-}
-
-void write_csv(const std::filesystem::path& path, const std::vector<ScanRow>& rows) {
-  const auto partial = path.string() + ".partial";
+// The header and `lines`, written beside `path` and moved into place only when
+// complete, so a failed write never leaves a half table under the user's name.
+void write_csv_lines(const std::filesystem::path& path, const std::vector<std::string>& lines) {
+  const std::filesystem::path partial = path.string() + ".partial";
   {
     std::ofstream out(partial);
-    if (!out) throw Error("cannot write " + path.string());
     out << kCsvHeader << "\n";
-    for (const auto& r : rows)
-      out << r.condition.layer << "," << r.condition.head << "," << r.condition.mode << "," << number(r.accuracy) << ","
-          << number(r.gather_score) << "," << number(r.aggregate_score) << "\n";
-    if (!out) throw Error("cannot write " + path.string());
+    for (const auto& line : lines) out << line << "\n";
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(partial, ignored);
+      throw Error("cannot write " + path.string());
+    }
   }
-  std::filesystem::rename(partial, path);
+  std::error_code ec;
+  std::filesystem::rename(partial, path, ec);
+  if (ec) throw Error("cannot move the finished " + path.string() + " into place: " + ec.message());
+}
+
+std::string csv_line(const ScanRow& r) {
+  return std::to_string(r.condition.layer) + "," + std::to_string(r.condition.head) + "," + r.condition.mode + "," +
+         number(r.accuracy) + "," + number(r.gather_score) + "," + number(r.aggregate_score);
 }
 
 void print_table(const ScanResult& result) {
@@ -111,7 +108,7 @@ int cmd_scan(const Argv& argv) {
   const std::string checkpoint = args.positional_at(0, "checkpoint folder");
   const auto task_text = args.value("task");
   if (!task_text) throw Error("give --task (one of letters, mqar, dictionary, phonebook, induction)");
-  const tasks::TaskSpec spec = parse_task(*task_text);
+  const tasks::TaskSpec spec = tasks::parse_task_spec(*task_text);
   const int examples = args.int_or("examples", 200);
   if (examples < 1) throw Error("--examples must be at least 1");
 
@@ -153,7 +150,9 @@ int cmd_scan(const Argv& argv) {
   const ScanResult result = run_head_scan(*loaded->model, *loaded->tokenizer, set, o);
   print_table(result);
   if (auto csv = args.value("csv")) {
-    write_csv(*csv, result.rows);
+    std::vector<std::string> lines;
+    for (const auto& r : result.rows) lines.push_back(csv_line(r));
+    write_csv_lines(*csv, lines);
     std::printf("wrote %s\n", csv->c_str());
   }
   return 0;
@@ -189,12 +188,7 @@ int cmd_merge(const Argv& argv) {
     }
   }
   if (intact != 1) throw Error("the parts hold " + std::to_string(intact) + " intact rows; a complete scan has one (from shard 0)");
-  std::ofstream o(*out + ".partial");
-  o << kCsvHeader << "\n";
-  for (const auto& r : rows) o << r << "\n";
-  o.close();
-  if (!o) throw Error("cannot write " + *out);
-  std::filesystem::rename(*out + ".partial", *out);
+  write_csv_lines(*out, rows);
   std::printf("merged %zu parts, %zu rows into %s\n", args.positional().size(), rows.size(), out->c_str());
   return 0;
 }

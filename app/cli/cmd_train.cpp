@@ -15,13 +15,7 @@ std::vector<tasks::TaskSpec> parse_tasks(const std::string& list) {
   std::vector<tasks::TaskSpec> out;
   std::stringstream s(list);
   std::string item;
-  while (std::getline(s, item, ',')) {
-    tasks::TaskSpec spec;
-    const auto colon = item.find(':');  // "mqar:8" sets the number of pairs
-    spec.name = item.substr(0, colon);
-    if (colon != std::string::npos) spec.pairs = std::stoi(item.substr(colon + 1));
-    out.push_back(spec);
-  }
+  while (std::getline(s, item, ',')) out.push_back(tasks::parse_task_spec(item));
   if (out.empty()) throw Error("--tasks is empty");
   return out;
 }

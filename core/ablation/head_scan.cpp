@@ -51,8 +51,7 @@ IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExamp
   }
   for (const auto& ex : prepared) {
     if (o.cancel && o.cancel->load()) throw Cancelled();
-    std::vector<mixing::Segment> segments;
-    for (const auto& s : ex.segments) segments.push_back({s.first, s.last});
+    const auto& segments = ex.segments;
     ForwardOptions f;
     f.keep_residuals = keep_residuals;
     f.cancel = o.cancel;

@@ -106,7 +106,7 @@ LargeBlockAllocator* installed = nullptr;
 
 void LargeBlockAllocator::release(void* p) {
   if (!p) return;
-  if (installed && installed->give_back(p)) return;
+  if (installed->give_back(p)) return;  // set before any block of ours exists
   // A small block (or raw_deleter used on one): LibTorch's own deleter.
   installed->fallback_->raw_deleter()(p);
 }

@@ -37,6 +37,13 @@ std::vector<std::string> pick_words(Rng& rng, int n) {
   return out;
 }
 
+// " 0" .. " 9": the candidates of every task whose answers are one digit.
+std::vector<std::string> digit_choices() {
+  std::vector<std::string> out;
+  for (int v = 0; v <= 9; ++v) out.push_back(" " + std::to_string(v));
+  return out;
+}
+
 int uniform(Rng& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
 
 TaskExample letters(Rng& rng, int options) {
@@ -69,7 +76,7 @@ TaskExample mqar(Rng& rng, int pairs) {
     e.pieces.push_back({" " + keys[q], false});
     e.pieces.push_back({" " + std::to_string(values[q]), true});
   }
-  for (int v = 0; v <= 9; ++v) e.choices.push_back(" " + std::to_string(v));
+  e.choices = digit_choices();
   return e;
 }
 
@@ -85,7 +92,7 @@ TaskExample dictionary(Rng& rng, int pairs) {
   const int q = uniform(rng, 0, pairs - 1);
   e.pieces.push_back({"The value of the key '" + keys[q] + "' is"});
   e.pieces.push_back({" " + values[q], true});
-  for (int v = 0; v <= 9; ++v) e.choices.push_back(" " + std::to_string(v));
+  e.choices = digit_choices();
   return e;
 }
 
@@ -106,7 +113,7 @@ TaskExample phonebook(Rng& rng, int entries) {
   const int q = uniform(rng, 0, entries - 1);
   e.pieces.push_back({"Call " + words[names[q].first] + " " + words[names[q].second] + ":"});
   e.pieces.push_back({" " + std::to_string(numbers[q]), true});
-  for (int v = 0; v <= 9; ++v) e.choices.push_back(" " + std::to_string(v));
+  e.choices = digit_choices();
   return e;
 }
 

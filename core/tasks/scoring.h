@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/io/tokenizer.h"
+#include "core/mixing/ga_scores.h"
 #include "core/models/forward.h"
 #include "core/tasks/task.h"
 
@@ -19,11 +20,8 @@ struct ScoredExample {
 // Token ids of an example's prompt.
 std::vector<int64_t> prompt_ids(const io::Tokenizer& tokenizer, const TaskExample& example);
 
-// A segment's tokens in the prompt: [first, last], inclusive.
-struct TokenSpan {
-  int64_t first = 0;
-  int64_t last = 0;
-};
+// A segment's tokens in the prompt, [first, last] inclusive: the span the G&A scores read.
+using TokenSpan = mixing::Segment;
 
 // An example as a scan needs it: prompt ids, segments, candidates, answer.
 struct PreparedExample {

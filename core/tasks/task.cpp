@@ -1,5 +1,7 @@
 #include "core/tasks/task.h"
 
+#include <exception>
+
 #include "core/util/error.h"
 
 namespace attnscope::tasks {
@@ -17,6 +19,20 @@ std::string TaskExample::prompt() const {
   const size_t end = last_scored(*this);
   for (size_t i = 0; i < end; ++i) text += pieces[i].text;
   return text;
+}
+
+TaskSpec parse_task_spec(const std::string& text) {
+  TaskSpec spec;
+  const auto colon = text.find(':');
+  spec.name = text.substr(0, colon);
+  if (colon != std::string::npos) {
+    try {
+      spec.pairs = std::stoi(text.substr(colon + 1));
+    } catch (const std::exception&) {
+      throw Error("task " + text + ": the size after ':' must be a number");
+    }
+  }
+  return spec;
 }
 
 std::string TaskExample::answer() const { return pieces[last_scored(*this)].text; }

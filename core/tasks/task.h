@@ -29,6 +29,10 @@ struct TaskSpec {
   int pairs = 0;            // key-value pairs / options / dictionary entries (0: the task's default)
 };
 
+// "mqar" or "mqar:8" (eight pairs; options, entries or length for the other
+// tasks). Throws attnscope::Error when the size is not a number.
+TaskSpec parse_task_spec(const std::string& text);
+
 // The task names `generate` knows, for messages and the CLI.
 const std::vector<std::string>& task_names();
 

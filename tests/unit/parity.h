@@ -85,6 +85,12 @@ inline std::filesystem::path rewrite_fixture(const std::string& fixture, const s
   return dst;
 }
 
+inline ForwardOptions every_position() {
+  ForwardOptions o;
+  o.logits_at_every_position = true;
+  return o;
+}
+
 // One forward pass with every layer's maps captured (cloned: the driver reuses buffers).
 struct Captured {
   ForwardResult result;
@@ -94,21 +100,14 @@ struct Captured {
 inline Captured run_capturing(const Model& model, const at::Tensor& ids, std::vector<HeadAblation> ablations = {},
                               MixingView view = MixingView::Direct, int channel_group = 1) {
   Captured c;
-  ForwardOptions o;
+  ForwardOptions o = every_position();
   o.ablations = std::move(ablations);
   o.view = view;
   o.channel_group = channel_group;
-  o.logits_at_every_position = true;
   o.capture_layer = [](int) { return true; };
   o.on_mixing = [&](int layer, const at::Tensor& m) { c.maps[layer] = m.clone(); };
   c.result = run_forward(model, ids, o);
   return c;
-}
-
-inline ForwardOptions every_position() {
-  ForwardOptions o;
-  o.logits_at_every_position = true;
-  return o;
 }
 
 // Logits, every mixing.<layer> and the zero-ablated logits of a fixture to 1e-4 relative.

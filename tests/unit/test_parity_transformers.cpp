@@ -105,7 +105,9 @@ TEST(TransformerErrors, ClearMessages) {
     EXPECT_NE(std::string(e.what()).find("at most 64"), std::string::npos) << e.what();
   }
   EXPECT_THROW(run_forward(*model, at::full({3}, 96, at::kLong)), Error);
-  EXPECT_THROW(run_forward(*model, at::zeros({3}, at::kLong), ForwardOptions{{{5, 0, AblationMode::Zero}}}), Error);
+  ForwardOptions missing_layer;
+  missing_layer.ablations = {{5, 0, AblationMode::Zero}};
+  EXPECT_THROW(run_forward(*model, at::zeros({3}, at::kLong), missing_layer), Error);
 
   // A weight whose shape disagrees with the config names the tensor.
   auto dir = rewrite_fixture("gpt2-tiny", "badshape", [](const std::string& n) { return n; }, false);
