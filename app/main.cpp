@@ -5,6 +5,7 @@
 #include <exception>
 #include <string>
 
+#include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "attnscope/version.h"
 #include "core/runtime/device.h"
@@ -39,9 +40,21 @@ int main(int argc, char** argv) {
 #ifdef ATTNSCOPE_WITH_GUI
   const bool headless_demo = name == "demo" && (!has_display() || (argc >= 3 && !std::strcmp(argv[2], "--headless")));
   if (name.empty() || name == "gui" || (name == "demo" && !headless_demo)) {
-    const std::string open = name == "gui" && argc >= 3 ? argv[2] : "";
+    gui::GuiOptions options;
+    options.run_demo = name == "demo";
+    if (name == "gui") {
+      try {
+        const cli::Args args(cli::Argv(argv + 2, argv + argc), {"script"}, {});
+        if (args.positional().size() > 1) throw Error("give at most one session file or checkpoint folder");
+        if (!args.positional().empty()) options.open = args.positional().front();
+        options.script = args.value_or("script", "");
+      } catch (const Error& e) {
+        std::fprintf(stderr, "attnscope gui: %s\n", e.what());
+        return 2;
+      }
+    }
     int qt_argc = 1;
-    return gui::run_gui(qt_argc, argv, open, name == "demo");
+    return gui::run_gui(qt_argc, argv, options);
   }
   if (name == "export") {
     int qt_argc = 1;

@@ -3,15 +3,19 @@
 #include <QApplication>
 #include <QFileInfo>
 #include <QTimer>
+#include <cstdio>
+#include <memory>
 
 #include "app/gui/gui_main.h"
+#include "app/gui/gui_script.h"
 #include "app/gui/main_window.h"
 #include "app/gui/run_panel.h"
 #include "attnscope/version.h"
 
 namespace attnscope::gui {
 
-int run_gui(int argc, char** argv, const std::string& open, bool run_demo) {
+int run_gui(int argc, char** argv, const GuiOptions& options) {
+  const bool run_demo = options.run_demo;
   QApplication app(argc, argv);
   QApplication::setApplicationName("AttnScope");
   QApplication::setOrganizationName("AttnScope");
@@ -20,7 +24,7 @@ int run_gui(int argc, char** argv, const std::string& open, bool run_demo) {
   QStringList demos;
   for (const auto& d : demo_models()) demos << QString::fromStdString(d.string());
   window.set_demos(demos, QString::fromStdString(demo_prompt()));
-  const QString target = QString::fromStdString(open);
+  const QString target = QString::fromStdString(options.open);
   if (!target.isEmpty()) {
     if (QFileInfo(target).isDir()) window.run_panel()->set_checkpoint(target);
     else window.open_session(target);
@@ -42,6 +46,16 @@ int run_gui(int argc, char** argv, const std::string& open, bool run_demo) {
     } else {
       grab();
     }
+  }
+  std::unique_ptr<GuiScript> script;
+  if (!options.script.empty()) {
+    try {
+      script = std::make_unique<GuiScript>(&window, GuiScript::read(QString::fromStdString(options.script)));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "attnscope gui: %s\n", e.what());
+      return 1;
+    }
+    script->start();
   }
   if (run_demo) QTimer::singleShot(0, &window, [&window] { window.start_run(); });
   return app.exec();

@@ -1,3 +1,6 @@
+// LibTorch (through the ablation parser) before Qt: Qt's `slots` macro breaks it.
+#include "core/ablation/ablation_spec.h"
+// Qt after torch.
 #include "app/gui/main_window.h"
 
 #include <QActionGroup>
@@ -94,11 +97,14 @@ MainWindow::MainWindow(QWidget* parent)
     addDockWidget(area, dock);
     return dock;
   };
-  add_dock(run_panel_, tr("Run"), Qt::LeftDockWidgetArea);
+  auto* run_dock = add_dock(run_panel_, tr("Run"), Qt::LeftDockWidgetArea);
   auto* grid_scroll = new QScrollArea(this);
   grid_scroll->setWidget(grid_);
   grid_scroll->setWidgetResizable(true);
-  add_dock(grid_scroll, tr("Heads"), Qt::LeftDockWidgetArea);
+  auto* grid_dock = add_dock(grid_scroll, tr("Heads"), Qt::LeftDockWidgetArea);
+  // The grid is what users scan: it gets most of the left column.
+  resizeDocks({run_dock, grid_dock}, {320, 580}, Qt::Vertical);
+  resizeDocks({run_dock}, {400}, Qt::Horizontal);
   add_dock(outputs_, tr("Outputs"), Qt::RightDockWidgetArea);
   statusBar()->addPermanentWidget(session_label_);
   build_menus();
@@ -115,7 +121,8 @@ MainWindow::MainWindow(QWidget* parent)
     ablated_.clear();
     ablation_cache_.clear();
     undo_.clear();
-    if (open_session(r.session_path)) run_panel_->set_status(tr("Ran %1.").arg(r.description));
+    live_ = show_session(r.session_path);
+    if (live_) run_panel_->set_status(tr("Ran %1.").arg(r.description));
     emit run_done();
   });
   connect(runner_, &ModelRunner::ablation_finished, this, [this](const AblationResult& r) {
@@ -200,6 +207,7 @@ void MainWindow::build_menus() {
     a->setCheckable(true);
     a->setChecked(mode == ablation_mode_);
     modes->addAction(a);
+    mode_actions_[mode] = a;
     connect(a, &QAction::triggered, this, [this, mode] {
       ablation_mode_ = mode;
       apply_ablation_set();
@@ -242,6 +250,62 @@ void MainWindow::show_error(const QString& message) {
 }
 
 bool MainWindow::open_session(const QString& path) {
+  if (busy_) {
+    show_error(tr("Wait for the current run to finish (or cancel it) before opening a session."));
+    return false;
+  }
+  // Nothing of the current state may leak into the new session's views.
+  const bool was_live = live_;
+  const AblationSet was_ablated = ablated_;
+  live_ = false;
+  ablated_.clear();
+  if (!show_session(path)) {
+    live_ = was_live, ablated_ = was_ablated;
+    return false;
+  }
+  ablation_cache_.clear();
+  undo_.clear();
+  load_saved_ablations();
+  apply_ablation_set();
+  return true;
+}
+
+void MainWindow::set_ablation_mode(const QString& mode) {
+  ablation_mode_ = mode;
+  if (auto* a = mode_actions_.value(mode)) a->setChecked(true);
+}
+
+// A saved session's ablations become cached results, so they show without
+// the model; the last one saved (the one active when saving) is shown.
+void MainWindow::load_saved_ablations() {
+  const auto& records = session_->ablations();
+  for (int n = 0; n < static_cast<int>(records.size()); ++n) {
+    const auto& record = records[n];
+    AblationResult r;
+    r.spec = QString::fromStdString(record.spec);
+    r.mode = r.spec.section(',', 0, 0).section(':', 1, 1);
+    for (const auto& h : parse_ablation_list(record.spec, AblationMode::Zero)) r.heads.append({h.layer, h.head});
+    for (const auto& t : record.outputs.top) r.top.append({t.id, QString::fromStdString(t.token), t.prob});
+    r.target = record.outputs.target;
+    r.logprob_after = record.outputs.target_logprob;
+    r.logprob_before = record.outputs.target_logprob - record.target_logprob_delta;
+    if (!record.map_layers.empty()) {
+      r.captured_layer = record.map_layers.front();
+      r.heads_in_layer = session_->layer(r.captured_layer).heads;
+      for (int h = 0; h < r.heads_in_layer; ++h) {
+        const auto map = session_->read_ablation_head(n, r.captured_layer, h);
+        r.captured_maps += QVector<float>(map.begin(), map.end());
+      }
+    }
+    ablation_cache_[QString("%1@%2").arg(r.spec).arg(r.captured_layer)] = r;
+    if (n + 1 == static_cast<int>(records.size())) {
+      ablated_ = AblationSet(r.heads.begin(), r.heads.end());
+      if (!r.mode.isEmpty()) set_ablation_mode(r.mode);
+    }
+  }
+}
+
+bool MainWindow::show_session(const QString& path) {
   try {
     auto reader = std::make_unique<session::SessionReader>(path.toStdString());
     auto rows = grid_rows(*reader);
@@ -316,8 +380,8 @@ QString MainWindow::ablation_key() const {
 
 void MainWindow::toggle_ablation(int layer, int head) {
   if (!session_) return show_error(tr("Run a model or open a session first."));
-  if (!runner_->has_model())
-    return show_error(tr("This session was opened without its model: run the model to ablate heads."));
+  if (!runner_->has_model() || !live_)
+    return show_error(tr("This session was opened from a file: run its model (Run) to ablate heads."));
   undo_.push(new ToggleAblationCommand(&ablated_, HeadRef{layer, head}, [this] { apply_ablation_set(); }));
 }
 
@@ -328,6 +392,12 @@ void MainWindow::apply_ablation_set() {
   const QString key = ablation_key();
   const auto cached = ablation_cache_.find(QString("%1@%2").arg(key).arg(layer_));
   if (cached != ablation_cache_.end()) return show_ablation(*cached);
+  if (!live_) {
+    // A saved session: its recorded result, even without this layer's maps.
+    for (const auto& r : ablation_cache_)
+      if (r.spec == key) return show_ablation(r);
+    return show_ablation(std::nullopt);
+  }
   if (busy_) return;  // the finished run re-checks the current set
   AblationRequest request;
   request.heads = QVector<HeadRef>(ablated_.begin(), ablated_.end());
@@ -353,7 +423,7 @@ void MainWindow::show_ablation(const std::optional<AblationResult>& result) {
   }
   update_diff();
   // The set may have changed while this run was going: run the current one.
-  if (!busy_ && !ablated_.isEmpty() && (!result || result->spec != ablation_key())) apply_ablation_set();
+  if (live_ && !busy_ && !ablated_.isEmpty() && (!result || result->spec != ablation_key())) apply_ablation_set();
 }
 
 void MainWindow::update_diff() {
@@ -403,7 +473,12 @@ bool MainWindow::save_session(const QString& path) {
     fs::copy_file(session_->path(), staging, fs::copy_options::overwrite_existing);
     {
       auto writer = session::SessionWriter::amend(staging);
-      for (const auto& r : ablation_cache_) {
+      // The shown ablation goes last: reopening makes the last one active.
+      QList<AblationResult> order;
+      for (const auto& r : ablation_cache_)
+        if (!ablation_ || r.spec != ablation_->spec || r.captured_layer != ablation_->captured_layer) order << r;
+      if (ablation_) order << *ablation_;
+      for (const auto& r : order) {
         session::AblationRecord record;
         record.spec = r.spec.toStdString();
         for (const auto& t : r.top) record.outputs.top.push_back({t.id, t.token.toStdString(), t.prob});

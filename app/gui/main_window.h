@@ -69,6 +69,9 @@ class MainWindow : public QMainWindow {
 
  private:
   void build_menus();
+  bool show_session(const QString& path);
+  void load_saved_ablations();
+  void set_ablation_mode(const QString& mode);
   void apply_ablation_set();
   void show_ablation(const std::optional<AblationResult>& result);
   void update_diff();
@@ -82,6 +85,10 @@ class MainWindow : public QMainWindow {
   std::unique_ptr<session::SessionReader> session_;
   AblationSet ablated_;
   QString ablation_mode_ = "zero";
+  QMap<QString, QAction*> mode_actions_;
+  // True when the shown session is the runner's own last run: only then can
+  // heads be ablated (a saved session's prompt may not be the runner's).
+  bool live_ = false;
   QMap<QString, AblationResult> ablation_cache_;  // by ablation spec and captured layer
   std::optional<AblationResult> ablation_;
   QUndoStack undo_;

@@ -10,6 +10,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QFileInfo>
 #include <QSettings>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -32,8 +33,9 @@ RunPanel::RunPanel(QWidget* parent)
   checkpoint_->setToolTip(tr("A checkpoint folder in the Hugging Face layout (config.json + safetensors). "
                              "Drop a folder here."));
   checkpoint_->setInsertPolicy(QComboBox::NoInsert);
-  const QStringList recent = QSettings().value("recent_checkpoints").toStringList();
-  checkpoint_->addItems(recent);
+  // Folders deleted or moved since they were used drop out of the list.
+  for (const QString& path : QSettings().value("recent_checkpoints").toStringList())
+    if (QFileInfo(path).isDir()) checkpoint_->addItem(path);
   auto* browse = new QToolButton(this);
   browse->setText("…");
   browse->setToolTip(tr("Choose a checkpoint folder"));
@@ -104,7 +106,8 @@ void RunPanel::set_demos(const QStringList& folders) {
 void RunPanel::set_busy(bool busy) {
   run_->setEnabled(!busy);
   cancel_->setEnabled(busy);
-  if (!busy) progress_->setFormat("%p%");
+  if (busy) progress_->setValue(0);  // a new job starts from nothing
+  else progress_->setFormat("%p%");
 }
 
 void RunPanel::set_progress(int done, int total, const QString& stage) {

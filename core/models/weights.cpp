@@ -4,6 +4,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "core/io/safetensors_writer.h"
 #include "core/util/error.h"
 
 namespace attnscope {
@@ -56,6 +57,17 @@ const at::Tensor* ParameterSink::find(const std::string& name) const {
   for (const auto& [n, t] : named)
     if (n == name) return &t;
   return nullptr;
+}
+
+void ParameterSink::write(const std::filesystem::path& file) const {
+  io::SafetensorsWriter writer;
+  writer.set_metadata("format", "pt");
+  for (const auto& [name, t] : named) {
+    const at::Tensor c = t.detach().to(at::kCPU).contiguous();
+    const io::DType dtype = c.scalar_type() == at::kLong ? io::DType::I64 : io::DType::F32;
+    writer.add(name, dtype, c.sizes().vec(), c.data_ptr(), c.nbytes());
+  }
+  writer.write(file);
 }
 
 at::Tensor Weights::get(const std::string& name, std::vector<int64_t> shape) const {

@@ -4,6 +4,7 @@
 // unaligned data (writers that do not pad the header) is copied first.
 #include <ATen/ATen.h>
 
+#include <filesystem>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -24,6 +25,9 @@ struct ParameterSink {
   int64_t vocab = 0;  // range of initialised integer tensors (fixed token sequences)
   std::vector<std::pair<std::string, at::Tensor>> named;
   const at::Tensor* find(const std::string& name) const;
+  // Writes every recorded tensor (float32, integers as int64) to a
+  // safetensors file under its checkpoint name: a loadable model.safetensors.
+  void write(const std::filesystem::path& file) const;
 };
 
 struct LoadOptions {

@@ -1,6 +1,5 @@
 #include "core/session/hdf5_handle.h"
 
-#include <mutex>
 
 #include "core/util/error.h"
 
@@ -22,8 +21,10 @@ void H5Id::reset() {
 }
 
 void silence_hdf5_errors() {
-  static std::once_flag once;
-  std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+  // The error stack (and its printing) is per thread in thread-safe HDF5
+  // builds: the GUI's worker thread needs its own switch.
+  thread_local bool silenced = false;
+  if (!silenced) H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr), silenced = true;
 }
 
 hid_t check(hid_t id, const std::filesystem::path& file, const std::string& what) {

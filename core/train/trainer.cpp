@@ -168,14 +168,7 @@ TrainReport train_demo_model(const TrainOptions& o) {
     if (o.on_progress) o.on_progress(step + 1, o.steps, report.final_loss);
   }
 
-  io::SafetensorsWriter weights;
-  weights.set_metadata("format", "pt");
-  for (const auto& [name, t] : init.parameters->named) {
-    const at::Tensor c = t.detach().to(at::kCPU).contiguous();
-    const io::DType dtype = c.scalar_type() == at::kLong ? io::DType::I64 : io::DType::F32;
-    weights.add(name, dtype, c.sizes().vec(), c.data_ptr(), c.nbytes());
-  }
-  weights.write(work / "model.safetensors");
+  init.parameters->write(work / "model.safetensors");
   model.reset();
 
   // Held-out accuracy through the ordinary loader and forward pass.

@@ -10,7 +10,7 @@
 #include "core/io/tokenizer.h"
 #include "core/runtime/resources.h"
 #include "machine_limits.h"
-#include "random_models.h"
+#include "support/random_models.h"
 
 using namespace attnscope;
 
@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   const double gflops = bench::matmul_gflops();
   const auto tokenizer = io::Tokenizer::from_file(resource_dir() / "models" / "transformer" / "tokenizer.json");
   const int64_t vocab = (tokenizer->vocab_size() + 7) / 8 * 8;
-  const auto model = bench::random_model({{"model_type", "llama"}, {"vocab_size", vocab}, {"hidden_size", 768},
+  const auto model = test_support::random_model({{"model_type", "llama"}, {"vocab_size", vocab}, {"hidden_size", 768},
                                           {"intermediate_size", 3072}, {"num_hidden_layers", 12},
                                           {"num_attention_heads", 12}, {"num_key_value_heads", 12},
                                           {"max_position_embeddings", 1024}, {"rms_norm_eps", 1e-5}});

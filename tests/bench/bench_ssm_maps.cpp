@@ -9,7 +9,7 @@
 
 #include "core/models/forward.h"
 #include "machine_limits.h"
-#include "random_models.h"
+#include "support/random_models.h"
 
 using namespace attnscope;
 
@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   bench::print_row("matmul fp32", gflops, "GFLOP/s");
 
   if (only.empty() || only == "mamba2") {
-    const auto mamba2 = bench::random_model({{"model_type", "mamba2"},
+    const auto mamba2 = test_support::random_model({{"model_type", "mamba2"},
                                              {"vocab_size", 50288},
                                              {"hidden_size", 768},
                                              {"num_hidden_layers", 24},
@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
     }
   }
   if (only.empty() || only == "mamba") {
-    const auto mamba1 = bench::random_model({{"model_type", "mamba"},
+    const auto mamba1 = test_support::random_model({{"model_type", "mamba"},
                                              {"vocab_size", 50280},
                                              {"hidden_size", 768},
                                              {"num_hidden_layers", 24},

@@ -8,7 +8,7 @@
 
 #include "core/models/forward.h"
 #include "machine_limits.h"
-#include "random_models.h"
+#include "support/random_models.h"
 
 using namespace attnscope;
 
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   bench::print_header("GPT-2-small forward (random weights)");
   bench::print_row("matmul fp32", peak, "GFLOP/s");
   const int64_t d = 768, layers = 12, vocab = 50257;
-  const auto model = bench::random_model({{"model_type", "gpt2"}, {"vocab_size", vocab}, {"n_embd", d},
+  const auto model = test_support::random_model({{"model_type", "gpt2"}, {"vocab_size", vocab}, {"n_embd", d},
                                           {"n_layer", layers}, {"n_head", 12}, {"n_positions", 1024},
                                           {"layer_norm_epsilon", 1e-5}, {"activation_function", "gelu_new"}});
   for (int64_t L : lengths) {

@@ -1,0 +1,136 @@
+#include "app/gui/gui_script.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+#include <cstdio>
+
+#include "app/gui/main_window.h"
+#include "app/gui/run_panel.h"
+#include "core/session/session_reader.h"
+#include "widgets/head_grid.h"
+#include "widgets/outputs_panel.h"
+#include "core/util/error.h"
+
+namespace attnscope::gui {
+
+GuiScript::GuiScript(MainWindow* window, const QStringList& lines, QObject* parent)
+    : QObject(parent), window_(window), lines_(lines) {}
+
+QStringList GuiScript::read(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+    throw Error(path.toStdString() + ": cannot read the script (" + file.errorString().toStdString() + ")");
+  return QString::fromUtf8(file.readAll()).split('\n');
+}
+
+void GuiScript::start() { QTimer::singleShot(0, this, &GuiScript::next); }
+
+void GuiScript::next() {
+  while (at_ < lines_.size()) {
+    current_ = lines_[at_++].trimmed();
+    if (current_.isEmpty() || current_.startsWith('#')) continue;
+    return step(current_.split(' ', Qt::SkipEmptyParts));
+  }
+  QApplication::exit(0);
+}
+
+void GuiScript::fail(const QString& message) {
+  std::fprintf(stderr, "attnscope gui --script: line %d '%s': %s\n", at_, current_.toUtf8().constData(),
+               message.toUtf8().constData());
+  QApplication::exit(1);
+}
+
+// Continues once the window reports the run (or ablation) finished.
+void GuiScript::wait_then_next(bool ablation) {
+  auto connections = std::make_shared<QList<QMetaObject::Connection>>();
+  auto finish = [this, connections](const QString& error) {
+    for (const auto& c : *connections) disconnect(c);
+    if (error.isEmpty()) next();
+    else fail(error);
+  };
+  *connections << connect(window_, ablation ? &MainWindow::ablation_done : &MainWindow::run_done, this,
+                          [finish] { finish({}); });
+  *connections << connect(window_, &MainWindow::run_failed, this, [finish](const QString& m) { finish(m); });
+}
+
+bool GuiScript::write_state(const QString& path) const {
+  QJsonArray ablated;
+  for (int l = 0; l < window_->grid()->layer_count(); ++l)
+    for (int h = 0; h < window_->grid()->head_count(l); ++h)
+      if (window_->grid()->is_ablated(l, h)) ablated.append(QJsonArray{l, h});
+  QJsonObject state{{"session", window_->session() ? QString::fromStdString(window_->session()->path().string()) : ""},
+                    {"layer", window_->current_layer()},
+                    {"head", window_->current_head()},
+                    {"ablated", ablated},
+                    {"ablation", window_->last_ablation() ? window_->last_ablation()->spec : ""},
+                    {"outputs", window_->outputs()->delta_text()},
+                    {"status", window_->run_panel()->status()}};
+  QFile file(path);
+  return file.open(QIODevice::WriteOnly) && file.write(QJsonDocument(state).toJson()) > 0;
+}
+
+void GuiScript::step(const QStringList& words) {
+  const QString verb = words.front();
+  const auto arg = [&words](int i) { return i < words.size() ? words[i] : QString(); };
+  const auto needs = [&](int n) {
+    if (words.size() == n + 1) return true;
+    fail(QString("expects %1 argument(s)").arg(n));
+    return false;
+  };
+  if (verb == "run") {
+    if (!needs(0)) return;
+    wait_then_next(false);
+    window_->start_run();
+    if (!window_->busy()) fail(window_->run_panel()->status());
+  } else if (verb == "ablate" || verb == "open-head") {
+    if (!needs(2)) return;
+    bool ok_layer = false, ok_head = false;
+    const int layer = arg(1).toInt(&ok_layer), head = arg(2).toInt(&ok_head);
+    if (!ok_layer || !ok_head) return fail("expects LAYER HEAD as integers");
+    if (verb == "open-head") {
+      window_->open_head(layer, head);
+      if (window_->current_layer() != layer || window_->current_head() != head) return fail("no such head");
+      return next();
+    }
+    const int commands = window_->undo_stack()->count();
+    wait_then_next(true);
+    window_->toggle_ablation(layer, head);
+    if (window_->busy()) return;  // the re-run reports back
+    disconnect(window_, nullptr, this, nullptr);
+    // Refused (no model, no session) leaves no command; a cached result shows at once.
+    if (window_->undo_stack()->count() == commands) return fail(window_->run_panel()->status());
+    next();
+  } else if (verb == "save" || verb == "open") {
+    if (!needs(1)) return;
+    const bool ok = verb == "save" ? window_->save_session(arg(1)) : window_->open_session(arg(1));
+    if (!ok) return fail(window_->run_panel()->status());
+    next();
+  } else if (verb == "export") {
+    if (!needs(1)) return;
+    const QString error = window_->export_current(arg(1), widgets::FigureSize::column());
+    if (!error.isEmpty()) return fail(error);
+    next();
+  } else if (verb == "screenshot") {
+    if (!needs(1)) return;
+    const QString path = arg(1);
+    // Let pending paints land first.
+    QTimer::singleShot(300, this, [this, path] {
+      if (!window_->grab().save(path)) return fail("cannot write " + path);
+      next();
+    });
+  } else if (verb == "state") {
+    if (!needs(1)) return;
+    if (!write_state(arg(1))) return fail("cannot write " + arg(1));
+    next();
+  } else if (verb == "quit") {
+    QApplication::exit(0);
+  } else {
+    fail("unknown step (expected run, ablate, open-head, save, open, export, screenshot or quit)");
+  }
+}
+
+}  // namespace attnscope::gui

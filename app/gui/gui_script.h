@@ -1,0 +1,43 @@
+#pragma once
+// Drives the window from a file of steps, one per line, for automation and
+// the end-to-end test (`attnscope gui --script steps.txt`):
+//   run                 run the checkpoint and prompt in the run panel
+//   ablate LAYER HEAD   toggle a head's ablation (waits for the re-run)
+//   open-head LAYER HEAD
+//   save FILE.h5        save the session (with its ablations)
+//   open FILE.h5        open a saved session (no model needed)
+//   export FILE         export the current view (pdf, svg or png)
+//   screenshot FILE.png grab the whole window
+//   state FILE.json     what the window shows: session, head, ablated heads, outputs
+//   quit
+// Blank lines and lines starting with '#' are skipped. Each step waits for
+// the work it starts; a failing step prints one message and the app exits
+// with status 1. After the last step the app quits with status 0.
+#include <QObject>
+#include <QStringList>
+
+namespace attnscope::gui {
+
+class MainWindow;
+
+class GuiScript : public QObject {
+  Q_OBJECT
+ public:
+  GuiScript(MainWindow* window, const QStringList& lines, QObject* parent = nullptr);
+  // Reads a script file; throws attnscope::Error when it cannot.
+  static QStringList read(const QString& path);
+  void start();
+
+ private:
+  void next();
+  void step(const QStringList& words);
+  void wait_then_next(bool ablation);
+  void fail(const QString& message);
+  bool write_state(const QString& path) const;
+  MainWindow* window_;
+  QStringList lines_;
+  int at_ = 0;
+  QString current_;
+};
+
+}  // namespace attnscope::gui

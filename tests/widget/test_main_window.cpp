@@ -1,0 +1,169 @@
+// The assembled window, offscreen, on real models: a grid click opens that
+// head, the ablation gesture re-runs the model and the outputs panel shows
+// exactly what the core computes, undo restores, the event loop keeps
+// turning during a run, and Cancel stops a run within a second.
+// LibTorch headers before Qt's (Qt's `slots` macro breaks them).
+#include "core/models/forward.h"
+#include "core/runtime/loaded_model.h"
+#include "support/random_models.h"
+// Qt after torch.
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <filesystem>
+
+#include "app/gui/main_window.h"
+#include "app/gui/run_panel.h"
+#include "core/session/session_reader.h"
+#include "widgets/head_grid.h"
+#include "widgets/heatmap_view.h"
+#include "widgets/outputs_panel.h"
+
+using namespace attnscope;
+using attnscope::gui::MainWindow;
+namespace fs = std::filesystem;
+
+namespace {
+const QString kDemo = QString(ATTNSCOPE_SOURCE_DIR) + "/resources/models/transformer";
+const QString kPrompt = "Pairs: tiger 3 river 7 candle 1 cloud 5. Queries: candle 1 river";
+
+// Log-probability of `target` after the prompt, straight from the core.
+double core_logprob(const LoadedModel& loaded, const std::vector<int64_t>& ids, int64_t target,
+                    const std::vector<HeadAblation>& ablations) {
+  ForwardOptions options;
+  options.ablations = ablations;
+  const at::Tensor tensor = at::tensor(at::ArrayRef<int64_t>(ids), at::TensorOptions().dtype(at::kLong));
+  const ForwardResult r = run_forward(*loaded.model, tensor, options);
+  return at::log_softmax(r.logits[-1].to(at::kDouble), -1)[target].item<double>();
+}
+
+bool run_and_wait(MainWindow& window, int timeout_ms = 120000) {
+  QSignalSpy done(&window, &MainWindow::run_done);
+  QTest::mouseClick(window.run_panel()->run_button(), Qt::LeftButton);
+  return done.wait(timeout_ms);
+}
+}  // namespace
+
+TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndoRestores) {
+  MainWindow window;
+  window.set_demos({kDemo}, kPrompt);
+  window.run_panel()->set_checkpoint(kDemo);
+  window.show();
+  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+  ASSERT_NE(window.session(), nullptr);
+
+  // A click on a cell opens exactly that head's map from the session.
+  auto* grid = window.grid();
+  QTest::mouseClick(grid, Qt::LeftButton, {}, grid->cell_centre(0, 2));
+  EXPECT_EQ(window.current_layer(), 0);
+  EXPECT_EQ(window.current_head(), 2);
+  EXPECT_EQ(window.heatmap()->data().values, window.session()->read_head(0, 2));
+
+  // Right-click ablates head 1.1 and re-runs the model off the GUI thread.
+  QSignalSpy ablated(&window, &MainWindow::ablation_done);
+  QTest::mouseClick(grid, Qt::RightButton, {}, grid->cell_centre(1, 1));
+  ASSERT_TRUE(ablated.wait(60000));
+  ASSERT_TRUE(window.last_ablation().has_value());
+  EXPECT_TRUE(grid->is_ablated(1, 1));
+
+  const auto loaded = load_for_running(kDemo.toStdString(), LoadOptions{});
+  const auto ids = prompt_from_text(*loaded, kPrompt.toStdString()).ids;
+  const int64_t target = window.session()->outputs().target;
+  const double before = core_logprob(*loaded, ids, target, {});
+  const double after = core_logprob(*loaded, ids, target, {{1, 1, AblationMode::Zero}});
+  EXPECT_NEAR(window.last_ablation()->logprob_before, before, 1e-4);
+  EXPECT_NEAR(window.last_ablation()->logprob_after, after, 1e-4);
+  EXPECT_GT(std::abs(after - before), 1e-3) << "the chosen head should matter at all";
+  const QString shown = window.outputs()->delta_text();
+  EXPECT_TRUE(shown.contains(QString::number(after, 'f', 4))) << shown.toStdString();
+  EXPECT_TRUE(shown.contains(QString::asprintf("%+.4f", after - before))) << shown.toStdString();
+
+  // Undo restores the intact view; redo brings the ablation back (cached).
+  window.undo_stack()->undo();
+  EXPECT_FALSE(grid->is_ablated(1, 1));
+  EXPECT_FALSE(window.last_ablation().has_value());
+  EXPECT_TRUE(window.outputs()->delta_text().startsWith("No heads ablated"));
+  window.undo_stack()->redo();
+  EXPECT_TRUE(grid->is_ablated(1, 1));
+  ASSERT_TRUE(window.last_ablation().has_value());
+  EXPECT_EQ(window.outputs()->delta_text(), shown);
+}
+
+TEST(MainWindow, EventLoopKeepsTurningDuringARunAndCancelStopsItWithinASecond) {
+  // A deep random model on a long prompt: a run takes seconds here.
+  QTemporaryDir dir;
+  const fs::path checkpoint = dir.filePath("deep").toStdString();
+  test_support::write_random_checkpoint(
+      {{"model_type", "llama"}, {"vocab_size", 640}, {"hidden_size", 128}, {"intermediate_size", 512},
+       {"num_hidden_layers", 96}, {"num_attention_heads", 4}, {"num_key_value_heads", 4}, {"head_dim", 32},
+       {"max_position_embeddings", 1024}, {"rms_norm_eps", 1e-5}, {"tie_word_embeddings", true}},
+      checkpoint);
+  fs::copy_file(fs::path(kDemo.toStdString()) / "tokenizer.json", checkpoint / "tokenizer.json");
+  QString prompt;
+  for (int i = 0; i < 60; ++i) prompt += "Pairs: tiger 3 river 7 ";
+
+  MainWindow window;
+  window.run_panel()->set_checkpoint(QString::fromStdString(checkpoint.string()));
+  window.run_panel()->set_prompt(prompt);
+  window.show();
+
+  // The GUI thread must stay responsive: a 5 ms timer keeps firing while the
+  // worker runs, with no long gap.
+  QElapsedTimer clock;
+  qint64 last = 0, longest_gap = 0;
+  int ticks = 0;
+  QTimer ticker;
+  QObject::connect(&ticker, &QTimer::timeout, [&] {
+    if (!window.busy()) return;
+    const qint64 now = clock.elapsed();
+    if (ticks++ > 0) longest_gap = std::max(longest_gap, now - last);
+    last = now;
+  });
+  clock.start();
+  ticker.start(5);
+  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+  const qint64 run_ms = clock.elapsed();
+  ticker.stop();
+  EXPECT_GE(run_ms, 1500) << "the run must last long enough to cancel it";
+  EXPECT_GE(ticks, 20);
+  EXPECT_LT(longest_gap, 250) << "the GUI thread was blocked for " << longest_gap << " ms";
+
+  // Second run (model already loaded): Cancel once a few layers are done.
+  QSignalSpy finished(&window, &MainWindow::run_done);
+  QSignalSpy stopped(&window, &MainWindow::run_failed);
+  QTest::mouseClick(window.run_panel()->run_button(), Qt::LeftButton);
+  QProgressBar* bar = window.run_panel()->progress_bar();
+  QElapsedTimer wait;
+  wait.start();
+  while (bar->value() < 3 && wait.elapsed() < 60000 && finished.isEmpty()) QTest::qWait(1);
+  ASSERT_TRUE(finished.isEmpty()) << "the run finished before it could be cancelled";
+  ASSERT_TRUE(window.run_panel()->cancel_button()->isEnabled());
+  QElapsedTimer cancel_clock;
+  cancel_clock.start();
+  QTest::mouseClick(window.run_panel()->cancel_button(), Qt::LeftButton);
+  ASSERT_TRUE(stopped.wait(5000));
+  EXPECT_LT(cancel_clock.elapsed(), 1000);
+  EXPECT_EQ(stopped[0][0].toString(), "cancelled");
+  EXPECT_TRUE(finished.isEmpty());
+  EXPECT_FALSE(window.busy());
+  EXPECT_TRUE(window.run_panel()->run_button()->isEnabled());
+  // The previous session is still shown, intact.
+  ASSERT_NE(window.session(), nullptr);
+  EXPECT_EQ(window.session()->layers_with_maps().size(), 96u);
+}
+
+int main(int argc, char** argv) {
+  qputenv("QT_QPA_PLATFORM", "offscreen");
+  QStandardPaths::setTestModeEnabled(true);  // recent-checkpoint lists stay out of the user's settings
+  QApplication app(argc, argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
