@@ -1,6 +1,7 @@
 // attnscope scan <checkpoint> --task NAME: the Gather-and-Aggregate ablation
 // scan (core/ablation/head_scan.h) as a table on stdout and a CSV with one
 // row per condition; attnscope merge joins the CSVs of a sharded scan.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -8,10 +9,15 @@
 #include <sstream>
 
 #include "app/cli/args.h"
+#include "app/cli/atomic_file.h"
 #include "app/cli/commands.h"
+#include "app/cli/scan_figure.h"
 #include "core/ablation/head_scan.h"
 #include "core/runtime/device.h"
 #include "core/runtime/loaded_model.h"
+#include "core/runtime/session_run.h"
+#include "core/session/session_writer.h"
+#include "core/tasks/scoring.h"
 #include "core/tasks/task.h"
 #include "core/util/error.h"
 
@@ -52,24 +58,11 @@ std::vector<AblationMode> parse_modes(const std::string& text) {
   return modes;
 }
 
-// The header and `lines`, written beside `path` and moved into place only when
-// complete, so a failed write never leaves a half table under the user's name.
+// The header and `lines`, moved into place only when complete.
 void write_csv_lines(const std::filesystem::path& path, const std::vector<std::string>& lines) {
-  const std::filesystem::path partial = path.string() + ".partial";
-  {
-    std::ofstream out(partial);
-    out << kCsvHeader << "\n";
-    for (const auto& line : lines) out << line << "\n";
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(partial, ignored);
-      throw Error("cannot write " + path.string());
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(partial, path, ec);
-  if (ec) throw Error("cannot move the finished " + path.string() + " into place: " + ec.message());
+  std::string text = std::string(kCsvHeader) + "\n";
+  for (const auto& line : lines) text += line + "\n";
+  write_file_atomically(path, text);
 }
 
 std::string csv_line(const ScanRow& r) {
@@ -100,10 +93,48 @@ void print_table(const ScanResult& result) {
   if (randoms) std::printf("random controls: mean drop %.1f points over %d heads\n", 100 * random_drop / randoms, randoms);
 }
 
+// A [layers][heads] table as a session metric (NaN where missing).
+session::MetricRecord metric_record(const std::string& name, const std::vector<std::vector<double>>& table) {
+  session::MetricRecord m;
+  m.name = name;
+  m.layers = static_cast<int>(table.size());
+  for (const auto& row : table) m.max_heads = std::max(m.max_heads, static_cast<int>(row.size()));
+  m.values.assign(static_cast<size_t>(m.layers) * m.max_heads, NAN);
+  for (size_t l = 0; l < table.size(); ++l)
+    for (size_t h = 0; h < table[l].size(); ++h) m.values[l * m.max_heads + h] = static_cast<float>(table[l][h]);
+  return m;
+}
+
+// The scan as a session the window opens: the first example's run (maps and
+// per-head metrics) plus the scan's per-head tables under /metrics.
+void write_scan_session(const LoadedModel& loaded, const std::string& source, const tasks::TaskExample& first,
+                        const ScanResult& result, const std::filesystem::path& path) {
+  const auto prepared = tasks::prepare_example(*loaded.tokenizer, first);
+  const Prompt prompt = prompt_from_ids(loaded, prepared.ids);
+  auto writer = session::SessionWriter::create(path);
+  record_run(loaded, prompt, source, writer, RecordOptions{});
+  writer.write_metric(metric_record("gather_score", result.scores.gather));
+  writer.write_metric(metric_record("aggregate_score", result.scores.aggregate));
+  std::map<std::string, std::vector<std::vector<double>>> by_mode;  // accuracy with one head ablated
+  for (const auto& r : result.rows) {
+    if (r.condition.head < 0 || r.condition.layer < 0 || r.condition.mode == "random") continue;
+    auto& table = by_mode[r.condition.mode];
+    if (table.empty()) {
+      table.resize(result.scores.aggregate.size());
+      for (size_t l = 0; l < table.size(); ++l) table[l].assign(result.scores.aggregate[l].size(), NAN);
+    }
+    table[r.condition.layer][r.condition.head] = r.accuracy;
+  }
+  for (const auto& [mode, table] : by_mode) writer.write_metric(metric_record("scan_accuracy_" + mode, table));
+  writer.commit();
+}
+
 }  // namespace
 
 int cmd_scan(const Argv& argv) {
-  Args args(argv, {"task", "examples", "seed", "heads", "modes", "keep", "random", "shard", "csv", "device", "dtype"},
+  Args args(argv,
+            {"task", "examples", "seed", "heads", "modes", "keep", "random", "shard", "csv", "out", "figure", "device",
+             "dtype"},
             {"quiet"});
   const std::string checkpoint = args.positional_at(0, "checkpoint folder");
   const auto task_text = args.value("task");
@@ -135,6 +166,11 @@ int cmd_scan(const Argv& argv) {
   if (o.random_controls < 0) throw Error("--random must be 0 or more");
   if (auto shard = args.value("shard")) std::tie(o.shard_index, o.shard_count) = parse_shard(*shard);
   const bool quiet = args.flag("quiet");
+  const auto figure = args.value("figure");
+  if (figure && std::filesystem::path(*figure).extension() != ".svg")
+    throw Error("--figure " + *figure + ": the scan figure is an SVG (name it .svg)");
+  if (o.shard_count > 1 && (args.has("out") || figure))
+    throw Error("--out and --figure need the whole scan: write CSVs per shard and join them with attnscope merge");
 
   LoadOptions load;
   load.device = choose_device(args.value_or("device", "auto"));
@@ -154,6 +190,14 @@ int cmd_scan(const Argv& argv) {
     for (const auto& r : result.rows) lines.push_back(csv_line(r));
     write_csv_lines(*csv, lines);
     std::printf("wrote %s\n", csv->c_str());
+  }
+  if (figure) {
+    write_scan_figure(result, "scan of " + std::filesystem::path(checkpoint).filename().string() + " on " + *task_text, *figure);
+    std::printf("wrote %s\n", figure->c_str());
+  }
+  if (auto out = args.value("out")) {
+    write_scan_session(*loaded, checkpoint, set.front(), result, *out);
+    std::printf("wrote %s (the first example's maps, per-head scores and accuracies under /metrics)\n", out->c_str());
   }
   return 0;
 }

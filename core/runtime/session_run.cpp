@@ -1,6 +1,9 @@
 #include "core/runtime/session_run.h"
 
+#include <algorithm>
+
 #include "core/ablation/ablation_spec.h"
+#include "core/mixing/metric_table.h"
 #include "core/runtime/device.h"
 
 namespace attnscope {
@@ -65,7 +68,14 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
   forward.channel_group = options.channel_group;
   forward.on_progress = options.on_progress;
   forward.cancel = options.cancel;
+  int max_heads = 0;
+  for (const auto& l : model.layers) max_heads = std::max(max_heads, l.heads);
+  mixing::HeadMetricTable metrics(static_cast<int>(model.layers.size()), max_heads);
   forward.on_mixing = [&](int layer, const at::Tensor& maps) {
+    if (options.metrics) {
+      const at::Tensor f = maps.to(at::kCPU, at::kFloat).contiguous();
+      metrics.add_layer(layer, f.data_ptr<float>(), static_cast<int>(f.size(0)), f.size(1));
+    }
     // float16 conversion on all cores in ATen, then straight to the writer.
     at::Tensor half = maps.to(at::kHalf).contiguous();
     writer.write_layer_half(layer, model.layers[layer], reinterpret_cast<const uint16_t*>(half.data_ptr()),
@@ -73,6 +83,8 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
   };
   ForwardResult result = run_forward(*loaded.model, prompt.ids_tensor(), forward);
   writer.write_outputs(output_record(loaded, result.logits[-1], options.top_k, options.target));
+  if (options.metrics)
+    for (const auto& record : metrics.records()) writer.write_metric(record);
   return result;
 }
 

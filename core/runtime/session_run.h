@@ -17,6 +17,7 @@ struct RecordOptions {
   int64_t target = -1;  // -1: the run's top-1
   MixingView view = MixingView::Direct;
   int channel_group = 1;  // Mamba-1: average groups of this many channels
+  bool metrics = true;    // per-head figures under /metrics (mixing/metric_table.h)
   std::function<void(int layers_done, int layers_total)> on_progress;
   const std::atomic<bool>* cancel = nullptr;
 };

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "core/mixing/metric_table.h"
 #include "core/session/session_reader.h"
 #include "core/session/session_writer.h"
 #include "machine_limits.h"
@@ -75,6 +76,20 @@ int main(int argc, char** argv) {
   bench::print_row("open session (metadata)", open_s * 1e3, "ms");
   bench::print_row("read one head", read_s * 1e3, "ms", -1, "goal open+read < 100");
   bench::print_row("open + read one head", (open_s + read_s) * 1e3, "ms");
+
+  // The per-head metrics a run stores under /metrics, for one layer, against
+  // writing that layer (both happen once per layer during a run).
+  const at::Tensor layer_maps = maps[0].to(at::kFloat).contiguous();
+  mixing::HeadMetricTable table(1, heads);
+  t0 = bench::now_seconds();
+  table.add_layer(0, layer_maps.data_ptr<float>(), heads, L);
+  const double metrics_s = bench::now_seconds() - t0;
+  const double layer_write_s = write_s / layers;
+  bench::print_row("metrics of one layer (" + std::to_string(heads) + " heads)", metrics_s * 1e3, "ms",
+                   metrics_s / layer_write_s, "ratio: / writing a layer");
+  bench::print_row("  metric rate (map floats / s)", double(heads) * L * L / metrics_s / 1e9, "G/s",
+                   double(heads) * L * L * 4 / metrics_s / (bench::memory_bandwidth_gbs() * 1e9),
+                   "ratio: of memory bandwidth");
   std::printf("checksum %.3f\n", head[L * L - 1]);
   fs::remove(path);
   return 0;

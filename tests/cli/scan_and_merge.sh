@@ -8,13 +8,30 @@ model=$root/resources/models/transformer
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-"$app" scan "$model" --task mqar --examples 12 --random 2 --keep 1:0+1 --csv "$work/full.csv" --quiet > "$work/table.txt"
+"$app" scan "$model" --task mqar --examples 12 --random 2 --keep 1:0+1 --csv "$work/full.csv" \
+  --out "$work/scan.h5" --figure "$work/scan.svg" --quiet > "$work/table.txt"
 head -n 1 "$work/full.csv" | grep -qx 'layer,head,mode,accuracy,gather_score,aggregate_score'
 grep -q '^-1,-1,none,' "$work/full.csv"
 grep -q '^1,-1,keep:0+1,' "$work/full.csv"
 test "$(grep -c ',random,' "$work/full.csv")" -eq 2
 test "$(grep -c ',zero,' "$work/full.csv")" -eq 8
 grep -q 'intact accuracy' "$work/table.txt"
+
+# The figure is an SVG with the three panels; the session holds the scan's
+# tables beside the first example's maps, and every zero row is in it.
+grep -q '<svg' "$work/scan.svg"
+for caption in 'head zeroed' 'aggregate score' 'gather score'; do grep -q "$caption" "$work/scan.svg"; done
+"$app" show "$work/scan.h5" --json > "$work/scan.json"
+python3 - "$work/scan.json" "$work/full.csv" <<'PY'
+import csv, json, sys
+s = json.load(open(sys.argv[1]))
+for name in ("gather_score", "aggregate_score", "scan_accuracy_zero", "scan_accuracy_mean",
+             "row_entropy", "top1_mass", "transition_sharpness"):
+    assert name in s["metrics"], (name, s["metrics"])
+assert len(s["layers"]) == 2, s["layers"]
+rows = [r for r in csv.DictReader(open(sys.argv[2])) if r["mode"] == "zero"]
+assert len(rows) == 8, rows
+PY
 
 for i in 0 1 2; do
   "$app" scan "$model" --task mqar --examples 12 --random 2 --keep 1:0+1 --shard $i/3 --csv "$work/part$i.csv" --quiet > /dev/null
@@ -30,6 +47,9 @@ expect_error() {
 }
 expect_error "unknown task 'sudoku'" scan "$model" --task sudoku --examples 2
 expect_error "expected i/N" scan "$model" --task mqar --shard 3/3
+expect_error "need the whole scan" scan "$model" --task mqar --shard 0/2 --out "$work/bad.h5"
+expect_error "is an SVG" scan "$model" --task mqar --figure "$work/bad.png"
+test ! -e "$work/bad.h5" && test ! -e "$work/bad.png"
 expect_error "in both" merge "$work/part0.csv" "$work/part0.csv" --csv "$work/bad.csv"
 expect_error "intact rows" merge "$work/part1.csv" --csv "$work/bad.csv"
 test ! -e "$work/bad.csv"

@@ -1,0 +1,26 @@
+#pragma once
+// The per-head figures a session stores under /metrics (docs/metrics.md),
+// gathered layer by layer as a run captures its maps: row entropy, top-1
+// mass and transition sharpness, each a [layers, max_heads] table with NaN
+// where a layer has fewer heads or no maps.
+#include <string>
+#include <vector>
+
+#include "core/session/session_data.h"
+
+namespace attnscope::mixing {
+
+class HeadMetricTable {
+ public:
+  HeadMetricTable(int layers, int max_heads);
+  // maps: [heads, L, L] row-major float32 of one layer.
+  void add_layer(int layer, const float* maps, int heads, int64_t length);
+  std::vector<session::MetricRecord> records() const;
+  static const std::vector<std::string>& names();  // in records() order
+
+ private:
+  int layers_, max_heads_;
+  std::vector<std::vector<float>> values_;  // per metric, [layers * max_heads]
+};
+
+}  // namespace attnscope::mixing
