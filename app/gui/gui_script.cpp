@@ -5,9 +5,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
 
+#include "app/gui/export_dialog.h"
 #include "app/gui/main_window.h"
 #include "app/gui/run_panel.h"
 #include "core/session/session_reader.h"
@@ -111,7 +113,7 @@ void GuiScript::step(const QStringList& words) {
     next();
   } else if (verb == "export") {
     if (!needs(1)) return;
-    const QString error = window_->export_current(arg(1), widgets::FigureSize::column());
+    const QString error = window_->export_current(arg(1), default_figure_size(window_->current_panels()));
     if (!error.isEmpty()) return fail(error);
     next();
   } else if (verb == "screenshot") {
@@ -122,6 +124,16 @@ void GuiScript::step(const QStringList& words) {
       if (!window_->grab().save(path)) return fail("cannot write " + path);
       next();
     });
+  } else if (verb == "tab") {
+    if (!needs(1)) return;
+    const QStringList names = {"head", "diff", "compare"};
+    if (!names.contains(arg(1))) return fail("expects head, diff or compare");
+    window_->tabs()->setCurrentIndex(static_cast<int>(names.indexOf(arg(1))));
+    next();
+  } else if (verb == "pin") {
+    if (!needs(0)) return;
+    window_->pin_for_compare();
+    next();
   } else if (verb == "state") {
     if (!needs(1)) return;
     if (!write_state(arg(1))) return fail("cannot write " + arg(1));
@@ -129,7 +141,7 @@ void GuiScript::step(const QStringList& words) {
   } else if (verb == "quit") {
     QApplication::exit(0);
   } else {
-    fail("unknown step (expected run, ablate, open-head, save, open, export, screenshot or quit)");
+    fail("unknown step (expected run, ablate, open-head, tab, pin, save, open, export, screenshot, state or quit)");
   }
 }
 

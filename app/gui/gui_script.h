@@ -4,6 +4,8 @@
 //   run                 run the checkpoint and prompt in the run panel
 //   ablate LAYER HEAD   toggle a head's ablation (waits for the re-run)
 //   open-head LAYER HEAD
+//   tab head|diff|compare  show a tab (export draws the tab on show)
+//   pin                 pin the shown head to the Compare tab's left
 //   save FILE.h5        save the session (with its ablations)
 //   open FILE.h5        open a saved session (no model needed)
 //   export FILE         export the current view (pdf, svg or png)

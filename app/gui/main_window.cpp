@@ -20,6 +20,7 @@
 #include <QTemporaryDir>
 #include <filesystem>
 
+#include "app/gui/export_dialog.h"
 #include "app/gui/head_summary.h"
 #include "app/gui/model_runner.h"
 #include "app/gui/run_panel.h"
@@ -175,18 +176,22 @@ void MainWindow::build_menus() {
   });
   file->addSeparator();
   file->addAction(tr("&Export Figure…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export figure"), "head.pdf",
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export figure"), "figure.pdf",
                                                       tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
-    if (!path.isEmpty()) {
-      const QString error = export_current(path, widgets::FigureSize::column());
-      if (!error.isEmpty()) show_error(error);
-    }
+    if (path.isEmpty()) return;
+    const auto size = ask_figure_size(this, current_panels());
+    if (!size) return;
+    const QString error = export_current(path, *size);
+    if (!error.isEmpty()) show_error(error);
+    else run_panel_->set_status(tr("Exported %1.").arg(path));
   });
   file->addAction(tr("Export &Grid…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, [this] {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export head grid"), "grid.pdf",
                                                       tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
     if (!path.isEmpty()) {
-      const QString error = widgets::export_widget(grid_, path, widgets::FigureSize::page());
+      const auto size = ask_figure_size(this, 1);
+      if (!size) return;
+      const QString error = widgets::export_widget(grid_, path, *size);
       if (!error.isEmpty()) show_error(error);
     }
   });
@@ -501,11 +506,13 @@ bool MainWindow::save_session(const QString& path) {
   }
 }
 
+int MainWindow::current_panels() const { return tabs_->currentIndex() == 1 ? 3 : tabs_->currentIndex() == 2 ? 2 : 1; }
+
 QString MainWindow::export_current(const QString& path, const widgets::FigureSize& size) {
-  widgets::HeatmapView* view = heatmap_;
-  if (tabs_->currentIndex() == 1) view = diff_;
-  if (tabs_->currentIndex() == 2) view = compare_right_;
-  return widgets::export_plot(view->plot(), path, size);
+  // The tab on show: one head, before/after/diff side by side, or the comparison.
+  if (tabs_->currentIndex() == 1) return widgets::export_plots({before_->plot(), after_->plot(), diff_->plot()}, path, size);
+  if (tabs_->currentIndex() == 2) return widgets::export_plots({compare_left_->plot(), compare_right_->plot()}, path, size);
+  return widgets::export_plot(heatmap_->plot(), path, size);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -43,8 +43,12 @@ class MainWindow : public QMainWindow {
   void cancel_run();
   void toggle_ablation(int layer, int head);
   void open_head(int layer, int head);
+  // Keeps the shown head on the Compare tab's left; the right follows the selection.
+  void pin_for_compare();
   bool save_session(const QString& path);
   QString export_current(const QString& path, const widgets::FigureSize& size);
+  int current_panels() const;  // plots in the tab on show (what export_current draws)
+  QTabWidget* tabs() const { return tabs_; }
   void set_demos(const QStringList& folders, const QString& prompt);
 
   QUndoStack* undo_stack() { return &undo_; }
@@ -75,7 +79,6 @@ class MainWindow : public QMainWindow {
   void apply_ablation_set();
   void show_ablation(const std::optional<AblationResult>& result);
   void update_diff();
-  void pin_for_compare();
   void show_error(const QString& message);
   QString ablation_key() const;
 

@@ -2,6 +2,7 @@
 
 #include <torch/optim/adamw.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -174,8 +175,12 @@ TrainReport train_demo_model(const TrainOptions& o) {
   // Held-out accuracy through the ordinary loader and forward pass.
   const auto ck = io::Checkpoint::open(work);
   const auto trained = load_model(ck, LoadOptions{});
-  for (const auto& spec : o.tasks)
-    report.accuracy[spec.name] = tasks::accuracy(*trained, *tokenizer, tasks::generate(spec, o.eval_examples, o.seed + 99991u));
+  for (const auto& spec : o.tasks) {
+    // A task trained at several sizes is reported per size ("letters:2").
+    const bool repeated = std::count_if(o.tasks.begin(), o.tasks.end(), [&](const auto& t) { return t.name == spec.name; }) > 1;
+    const std::string label = repeated ? spec.name + ":" + std::to_string(spec.pairs) : spec.name;
+    report.accuracy[label] = tasks::accuracy(*trained, *tokenizer, tasks::generate(spec, o.eval_examples, o.seed + 99991u));
+  }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_text(work / "README.md", model_card(o, report, config));
 

@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include <QApplication>
+#include <QImage>
+#include <QTabWidget>
 #include <QElapsedTimer>
 #include <QProgressBar>
 #include <QPushButton>
@@ -18,6 +20,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <cstdlib>
 #include <filesystem>
 
 #include "app/gui/main_window.h"
@@ -95,6 +98,29 @@ TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndo
   EXPECT_TRUE(grid->is_ablated(1, 1));
   ASSERT_TRUE(window.last_ablation().has_value());
   EXPECT_EQ(window.outputs()->delta_text(), shown);
+
+  // Multi-panel figures: before/after/diff and a two-head comparison, each in
+  // one file; the PDF renders and the PNG has exactly the requested pixels.
+  QTemporaryDir out;
+  const widgets::FigureSize size{100, 50, 200};  // 787 x 394 px
+  for (int tab : {1, 2}) {
+    window.tabs()->setCurrentIndex(tab);
+    if (tab == 2) {
+      window.open_head(0, 1);
+      window.pin_for_compare();
+      window.open_head(1, 3);
+    }
+    ASSERT_EQ(window.current_panels(), tab == 1 ? 3 : 2);
+    const QString pdf = out.filePath(QString("tab%1.pdf").arg(tab)), png = out.filePath(QString("tab%1.png").arg(tab));
+    ASSERT_EQ(window.export_current(pdf, size), QString());
+    ASSERT_EQ(window.export_current(png, size), QString());
+    const QImage image(png);
+    EXPECT_EQ(image.size(), QSize(787, 394));
+    const std::string render = "pdftoppm -r 72 -png -singlefile '" + pdf.toStdString() + "' '" +
+                               out.filePath(QString("page%1").arg(tab)).toStdString() + "'";
+    ASSERT_EQ(std::system(render.c_str()), 0) << render;
+    EXPECT_FALSE(QImage(out.filePath(QString("page%1.png").arg(tab))).isNull());
+  }
 }
 
 TEST(MainWindow, EventLoopKeepsTurningDuringARunAndCancelStopsItWithinASecond) {
