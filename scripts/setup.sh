@@ -11,6 +11,7 @@ packages=(
   libgtest-dev
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   xvfb xauth poppler-utils python3
+  dpkg-dev lintian
   clang libclang-rt-14-dev
   nodejs
   wamerican

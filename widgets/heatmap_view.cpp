@@ -137,9 +137,11 @@ void HeatmapView::rebuild_image() {
 }
 
 void HeatmapView::update_labels() {
-  const int max_labels = std::max(4, plot_->width() / 16);
+  // The map gets what the colour bar, labels and title leave (about 160 px
+  // across, 120 down); a label needs about 16 px across and 14 px down.
+  const int max_labels = std::max(4, (plot_->width() - 160) / 16);
   plot_->xAxis->setTicker(token_ticker(data_.col_labels, max_labels));
-  plot_->yAxis->setTicker(token_ticker(data_.row_labels, std::max(4, plot_->height() / 14)));
+  plot_->yAxis->setTicker(token_ticker(data_.row_labels, std::max(4, (plot_->height() - 120) / 14)));
   profile_->xAxis->setTicker(token_ticker(data_.col_labels, max_labels));
   plot_->plotLayout()->setRowStretchFactor(0, 1);
   if (!data_.title.isEmpty()) {

@@ -202,8 +202,48 @@ int cmd_scan(const Argv& argv) {
   return 0;
 }
 
+namespace {
+double parse_number(const std::string& text) { return text == "nan" ? NAN : std::stod(text); }
+
+// A merged table back as a scan result, for the figure: rows as read, the
+// heads' scores from their ablation rows.
+ScanResult result_from_csv_lines(const std::vector<std::string>& lines) {
+  ScanResult result;
+  for (const auto& line : lines) {
+    std::stringstream fields(line);
+    std::string layer, head, mode, accuracy, gather, aggregate;
+    for (auto* f : {&layer, &head, &mode, &accuracy, &gather, &aggregate}) std::getline(fields, *f, ',');
+    ScanRow row;
+    try {
+      row.condition.layer = std::stoi(layer);
+      row.condition.head = std::stoi(head);
+      row.accuracy = parse_number(accuracy);
+      row.gather_score = parse_number(gather);
+      row.aggregate_score = parse_number(aggregate);
+    } catch (const std::exception&) {
+      throw Error("a scan CSV row is not numbers where numbers belong: " + line);
+    }
+    row.condition.mode = mode;
+    const int l = row.condition.layer, h = row.condition.head;
+    if (l >= 0 && h >= 0 && mode != "random") {
+      auto& scores = result.scores;
+      if (static_cast<int>(scores.gather.size()) <= l) scores.gather.resize(l + 1), scores.aggregate.resize(l + 1);
+      for (auto* table : {&scores.gather[l], &scores.aggregate[l]})
+        if (static_cast<int>(table->size()) <= h) table->resize(h + 1, NAN);
+      scores.gather[l][h] = row.gather_score;
+      scores.aggregate[l][h] = row.aggregate_score;
+    }
+    result.rows.push_back(row);
+  }
+  return result;
+}
+}  // namespace
+
 int cmd_merge(const Argv& argv) {
-  Args args(argv, {"csv"}, {});
+  Args args(argv, {"csv", "figure"}, {});
+  const auto figure = args.value("figure");
+  if (figure && std::filesystem::path(*figure).extension() != ".svg")
+    throw Error("--figure " + *figure + ": the scan figure is an SVG (name it .svg)");
   const auto out = args.value("csv");
   if (!out) throw Error("give --csv <merged.csv>");
   if (args.positional().empty()) throw Error("give the CSV parts to merge");
@@ -234,6 +274,12 @@ int cmd_merge(const Argv& argv) {
   if (intact != 1) throw Error("the parts hold " + std::to_string(intact) + " intact rows; a complete scan has one (from shard 0)");
   write_csv_lines(*out, rows);
   std::printf("merged %zu parts, %zu rows into %s\n", args.positional().size(), rows.size(), out->c_str());
+  if (figure) {
+    // The example count is not in the CSV: the heading says "merged".
+    write_scan_figure(result_from_csv_lines(rows), "merged scan " + std::filesystem::path(*out).filename().string(),
+                      *figure);
+    std::printf("wrote %s\n", figure->c_str());
+  }
   return 0;
 }
 

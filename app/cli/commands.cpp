@@ -23,7 +23,7 @@ const std::vector<Command>& commands() {
       {"scan", "scan <checkpoint> --task letters|mqar|dictionary|phonebook|induction[:SIZE] [--examples 200] [--seed 1]\n"
                "        [--heads all|top:K] [--modes zero,mean] [--keep LAYER:H+H] [--random 5] [--shard i/N] [--csv scan.csv]\n        [--out scan.h5] [--figure scan.svg]",
        cmd_scan},
-      {"merge", "merge part0.csv part1.csv ... --csv scan.csv   (the parts of a sharded scan)", cmd_merge},
+      {"merge", "merge part0.csv part1.csv ... --csv scan.csv [--figure scan.svg]   (the parts of a sharded scan)", cmd_merge},
   };
   return list;
 }

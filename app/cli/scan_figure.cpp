@@ -97,7 +97,8 @@ void write_scan_figure(const ScanResult& result, const std::string& title, const
   svg << "<svg xmlns='http://www.w3.org/2000/svg' width='" << width << "' height='" << height << "' viewBox='0 0 "
       << width << " " << height << "' font-family='DejaVu Sans, sans-serif'>\n<rect width='100%' height='100%' fill='white'/>\n";
   std::ostringstream stats;
-  stats << "intact accuracy " << cell_text(intact, true) << "% on " << result.examples << " examples";
+  stats << "intact accuracy " << cell_text(intact, true) << "%";
+  if (result.examples > 0) stats << " on " << result.examples << " examples";
   if (randoms) stats << "; " << randoms << " random heads zeroed: mean drop " << cell_text(random_drop / randoms, true) << " points";
   svg << "<text x='24' y='22' font-size='14' font-weight='bold'>" << escape(title) << "</text>\n";
   svg << "<text x='24' y='40' font-size='12'>" << escape(stats.str()) << "</text>\n";

@@ -2,6 +2,7 @@
 // Qt after core (core headers may pull in LibTorch).
 #include <QApplication>
 #include <QFileInfo>
+#include <QSettings>
 #include <QTimer>
 #include <cstdio>
 #include <memory>
@@ -15,7 +16,7 @@
 namespace attnscope::gui {
 
 int run_gui(int argc, char** argv, const GuiOptions& options) {
-  const bool run_demo = options.run_demo;
+  bool run_demo = options.run_demo;
   QApplication app(argc, argv);
   QApplication::setApplicationName("AttnScope");
   QApplication::setOrganizationName("AttnScope");
@@ -28,6 +29,14 @@ int run_gui(int argc, char** argv, const GuiOptions& options) {
   if (!target.isEmpty()) {
     if (QFileInfo(target).isDir()) window.run_panel()->set_checkpoint(target);
     else window.open_session(target);
+  }
+  // The first start with nothing to open runs the bundled demo, so the first
+  // thing a user sees is a populated head grid.
+  QSettings settings;
+  if (options.open.empty() && options.script.empty() && !settings.value("first_run_done", false).toBool()) {
+    run_demo = !demos.isEmpty();
+    settings.setValue("first_run_done", true);
+    window.run_panel()->set_status(QObject::tr("Welcome! Help > Quick Tour (F1) explains the window."));
   }
   window.show();
   // ATTNSCOPE_SCREENSHOT=file.png: grab the window once the demo run is done

@@ -18,10 +18,14 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <qcustomplot.h>
 #include <filesystem>
 
 #include "app/gui/export_dialog.h"
 #include "app/gui/head_summary.h"
+#include "app/gui/quick_tour.h"
+#include "attnscope/version.h"
+#include "core/runtime/versions.h"
 #include "app/gui/model_runner.h"
 #include "app/gui/run_panel.h"
 #include "core/mixing/head_metrics.h"
@@ -241,6 +245,24 @@ void MainWindow::build_menus() {
   }
   view->addAction(tr("&Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { heatmap_->reset_zoom(); });
   view->addAction(tr("&Pin Head for Compare"), QKeySequence(Qt::CTRL | Qt::Key_P), this, &MainWindow::pin_for_compare);
+
+  auto* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Quick Tour"), QKeySequence::HelpContents, this, [this] { QuickTour(this).exec(); });
+  help->addAction(tr("&About AttnScope"), this, [this] {
+    QMessageBox::about(this, tr("About AttnScope"), about_text());
+  });
+}
+
+QString MainWindow::about_text() const {
+  const RuntimeVersions v = runtime_versions();
+  return tr("<h3>AttnScope %1</h3>"
+            "<p>Token-mixing matrices of Transformers and SSMs: find the heads that carry in-context retrieval "
+            "and prove it by ablation.</p>"
+            "<table><tr><td>Qt</td><td>%2</td></tr><tr><td>QCustomPlot</td><td>%3</td></tr>"
+            "<tr><td>LibTorch</td><td>%4</td></tr><tr><td>HDF5</td><td>%5</td></tr>"
+            "<tr><td>Device</td><td>%6</td></tr></table>")
+      .arg(ATTNSCOPE_VERSION, qVersion(), QCUSTOMPLOT_VERSION_STR, QString::fromStdString(v.libtorch),
+           QString::fromStdString(v.hdf5), QString::fromStdString(v.device));
 }
 
 void MainWindow::set_demos(const QStringList& folders, const QString& prompt) {

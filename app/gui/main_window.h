@@ -47,7 +47,8 @@ class MainWindow : public QMainWindow {
   void pin_for_compare();
   bool save_session(const QString& path);
   QString export_current(const QString& path, const widgets::FigureSize& size);
-  int current_panels() const;  // plots in the tab on show (what export_current draws)
+  int current_panels() const;
+  QString about_text() const;  // Help > About: versions of Qt, QCustomPlot, LibTorch, HDF5 and the device  // plots in the tab on show (what export_current draws)
   QTabWidget* tabs() const { return tabs_; }
   void set_demos(const QStringList& folders, const QString& prompt);
 

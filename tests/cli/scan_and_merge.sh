@@ -36,7 +36,8 @@ PY
 for i in 0 1 2; do
   "$app" scan "$model" --task mqar --examples 12 --random 2 --keep 1:0+1 --shard $i/3 --csv "$work/part$i.csv" --quiet > /dev/null
 done
-"$app" merge "$work/part0.csv" "$work/part1.csv" "$work/part2.csv" --csv "$work/merged.csv" > /dev/null
+"$app" merge "$work/part0.csv" "$work/part1.csv" "$work/part2.csv" --csv "$work/merged.csv" --figure "$work/merged.svg" > /dev/null
+grep -q 'aggregate score' "$work/merged.svg"
 diff <(sort "$work/full.csv") <(sort "$work/merged.csv")
 
 # Clear errors, nothing written.

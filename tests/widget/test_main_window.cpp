@@ -24,6 +24,7 @@
 #include <filesystem>
 
 #include "app/gui/main_window.h"
+#include "app/gui/quick_tour.h"
 #include "app/gui/run_panel.h"
 #include "core/session/session_reader.h"
 #include "widgets/head_grid.h"
@@ -184,6 +185,19 @@ TEST(MainWindow, EventLoopKeepsTurningDuringARunAndCancelStopsItWithinASecond) {
   // The previous session is still shown, intact.
   ASSERT_NE(window.session(), nullptr);
   EXPECT_EQ(window.session()->layers_with_maps().size(), 96u);
+}
+
+TEST(MainWindow, HelpHasAQuickTourAndAboutStatesTheVersions) {
+  MainWindow window;
+  const QString about = window.about_text();
+  for (const QString& part : {QString(qVersion()), QString("LibTorch"), QString("HDF5"), QString("Device")})
+    EXPECT_TRUE(about.contains(part)) << about.toStdString();
+  gui::QuickTour tour(&window);
+  EXPECT_EQ(tour.page_count(), 4);
+  tour.show_page(3);
+  EXPECT_EQ(tour.current_page(), 3);
+  tour.show_page(4);  // past the end: stays
+  EXPECT_EQ(tour.current_page(), 3);
 }
 
 int main(int argc, char** argv) {
