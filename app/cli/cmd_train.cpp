@@ -1,6 +1,7 @@
 // attnscope train --arch transformer|mamba2|hybrid --out DIR: trains a demo
 // model on the CPU (core/train) and prints its held-out accuracy.
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 
 #include "app/cli/args.h"
@@ -20,10 +21,27 @@ std::vector<tasks::TaskSpec> parse_tasks(const std::string& list) {
   return out;
 }
 
+// The commands in an earlier stage's model card (its "How it was made" block).
+std::string earlier_commands(const std::filesystem::path& card) {
+  std::ifstream in(card);
+  std::string line, out;
+  bool in_block = false, after_heading = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("## How it was made", 0) == 0) after_heading = true;
+    else if (after_heading && line.rfind("```", 0) == 0) {
+      if (in_block) break;
+      in_block = true;
+    } else if (in_block && !line.empty()) {
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int cmd_train(const Argv& argv) {
-  Args args(argv, {"arch", "out", "layers", "steps", "batch", "lr", "seed", "tasks"}, {"quiet"});
+  Args args(argv, {"arch", "out", "layers", "steps", "batch", "lr", "seed", "tasks", "init-from"}, {"quiet"});
   train::TrainOptions o;
   o.architecture = args.value_or("arch", "transformer");
   const auto out = args.value("out");
@@ -37,6 +55,10 @@ int cmd_train(const Argv& argv) {
   o.seed = static_cast<unsigned>(args.int_or("seed", static_cast<int>(o.seed)));
   if (auto t = args.value("tasks")) o.tasks = parse_tasks(*t);
   if (o.steps < 1 || o.batch < 1) throw Error("--steps and --batch must be at least 1");
+  if (auto init = args.value("init-from")) {
+    o.init_from = *init;
+    o.earlier_stages = earlier_commands(o.init_from / "README.md");
+  }
   o.command = "attnscope train";
   for (const auto& a : argv) o.command += " " + a;
   const bool quiet = args.flag("quiet");

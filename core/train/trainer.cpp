@@ -83,6 +83,14 @@ void clip_gradients(const std::vector<at::Tensor>& params, double max_norm) {
       if (p.grad().defined()) p.grad().mul_(max_norm / (total + 1e-6));
 }
 
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (!in) throw Error(path.string() + ": cannot read");
+  return s.str();
+}
+
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
@@ -102,32 +110,60 @@ TrainReport train_demo_model(const TrainOptions& o) {
   const fs::path work = o.out_dir.string() + ".partial";
   fs::remove_all(work);
   fs::create_directories(work);
+  // A failure anywhere below leaves nothing behind (after success it is gone already).
+  struct RemoveOnExit {
+    fs::path path;
+    ~RemoveOnExit() {
+      std::error_code ignored;
+      fs::remove_all(path, ignored);
+    }
+  } cleanup{work};
 
-  // Tokenizer learnt from the task text itself.
-  std::vector<std::string> corpus;
-  for (const auto& e : mixed_examples(o.tasks, 4000, o.seed + 1)) corpus.push_back(joined(e));
-  BpeTrainingOptions bpe;
-  bpe.max_merges = 500;
-  bpe.special_tokens = {kEndOfText};
-  write_text(work / "tokenizer.json", train_byte_level_bpe(corpus, bpe).dump(1));
+  const bool continuing = !o.init_from.empty();
+  if (continuing) {
+    // A later curriculum stage: the earlier stage's tokenizer, config and weights.
+    for (const char* file : {"tokenizer.json", "config.json", "model.safetensors"})
+      if (!fs::exists(o.init_from / file))
+        throw Error("--init-from " + o.init_from.string() + ": no " + file + " (give a folder written by attnscope train)");
+    const auto earlier = nlohmann::json::parse(read_text(o.init_from / "config.json"), nullptr, false);
+    const auto expected = demo_config(o.architecture, 8);
+    if (earlier.is_discarded() || earlier.value("model_type", "") != expected.value("model_type", ""))
+      throw Error("--init-from " + o.init_from.string() + ": not a " + o.architecture + " demo checkpoint");
+    if (o.layers > 0) throw Error("--layers does not apply with --init-from: the depth is the earlier stage's");
+    for (const char* file : {"tokenizer.json", "config.json", "model.safetensors"})
+      fs::copy_file(o.init_from / file, work / file);
+  } else {
+    // Tokenizer learnt from the task text itself.
+    std::vector<std::string> corpus;
+    for (const auto& e : mixed_examples(o.tasks, 4000, o.seed + 1)) corpus.push_back(joined(e));
+    BpeTrainingOptions bpe;
+    bpe.max_merges = 500;
+    bpe.special_tokens = {kEndOfText};
+    write_text(work / "tokenizer.json", train_byte_level_bpe(corpus, bpe).dump(1));
+  }
   const auto tokenizer = io::Tokenizer::from_file(work / "tokenizer.json");
   report.vocab_size = (tokenizer->vocab_size() + 7) / 8 * 8;
   const int64_t pad = *tokenizer->token_id(kEndOfText);
 
-  nlohmann::ordered_json config = demo_config(o.architecture, report.vocab_size);
-  if (o.layers > 0) {
-    if (config.contains("layer_types")) throw Error("--layers does not apply to the hybrid: its layer_types fix the depth");
-    config["num_hidden_layers"] = o.layers;
+  nlohmann::ordered_json config;
+  if (continuing) {
+    config = nlohmann::ordered_json::parse(read_text(work / "config.json"));
+  } else {
+    config = demo_config(o.architecture, report.vocab_size);
+    if (o.layers > 0) {
+      if (config.contains("layer_types")) throw Error("--layers does not apply to the hybrid: its layer_types fix the depth");
+      config["num_hidden_layers"] = o.layers;
+    }
+    config["eos_token_id"] = pad;
+    config["bos_token_id"] = pad;
+    write_text(work / "config.json", config.dump(2));
+    io::SafetensorsWriter().write(work / "model.safetensors");  // no tensors yet: the model is born from config.json
   }
-  config["eos_token_id"] = pad;
-  config["bos_token_id"] = pad;
-  write_text(work / "config.json", config.dump(2));
-  io::SafetensorsWriter().write(work / "model.safetensors");  // no tensors yet: the model is born from config.json
 
   // The inference family itself, with fresh trainable parameters.
   LoadOptions init;
   init.parameters = std::make_shared<ParameterSink>();
-  init.parameters->initialise = true;
+  init.parameters->initialise = !continuing;  // continuing: the earlier stage's weights, trainable
   init.parameters->vocab = tokenizer->vocab_size();
   std::unique_ptr<Model> model;
   {

@@ -20,6 +20,10 @@ struct TrainOptions {
   std::filesystem::path out_dir;
   std::vector<tasks::TaskSpec> tasks = {{"letters", 4}, {"mqar", 6}};
   int layers = 0;  // 0: the architecture's depth (demo_configs.cpp)
+  // A curriculum's later stage: start from this checkpoint (an earlier
+  // `train` output of the same architecture) with its tokenizer and weights.
+  std::filesystem::path init_from;
+  std::string earlier_stages;  // the earlier stages' commands, for the model card (read from init_from)
   int steps = 1500;
   int batch = 32;
   double learning_rate = 3e-3;

@@ -83,3 +83,44 @@ TEST(Trainer, ShortRunLowersTheLossAndReloads) {
   }
   fs::remove_all(out);
 }
+
+TEST(Trainer, LaterStageStartsFromTheEarlierStagesWeightsAndTokenizer) {
+  const fs::path root = fs::temp_directory_path() / ("attnscope-stages-" + std::to_string(::getpid()));
+  train::TrainOptions first;
+  first.out_dir = root / "stage1";
+  first.steps = 40;
+  first.batch = 8;
+  first.eval_examples = 10;
+  first.tasks = {{"mqar", 4}};
+  first.command = "attnscope train --out stage1";
+  std::vector<double> first_losses;
+  first.on_progress = [&](int, int, double loss) { first_losses.push_back(loss); };
+  train::train_demo_model(first);
+
+  train::TrainOptions second = first;
+  second.out_dir = root / "stage2";
+  second.steps = 5;
+  second.init_from = first.out_dir;
+  second.earlier_stages = "attnscope train --out stage1\n";
+  second.command = "attnscope train --init-from stage1 --out stage2";
+  std::vector<double> second_losses;
+  second.on_progress = [&](int, int, double loss) { second_losses.push_back(loss); };
+  train::train_demo_model(second);
+
+  // The second stage starts where the first ended, far below a fresh model's first loss.
+  EXPECT_LT(second_losses.front(), 0.8 * first_losses.front());
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  EXPECT_EQ(read(first.out_dir / "tokenizer.json"), read(second.out_dir / "tokenizer.json"));
+  const std::string card = read(second.out_dir / "README.md");
+  EXPECT_NE(card.find("attnscope train --out stage1\nattnscope train --init-from stage1"), std::string::npos) << card;
+
+  train::TrainOptions wrong = second;
+  wrong.architecture = "mamba2";
+  wrong.out_dir = root / "wrong";
+  EXPECT_THROW(train::train_demo_model(wrong), Error);
+  EXPECT_FALSE(fs::exists(root / "wrong.partial")) << "a failed stage leaves nothing behind";
+  fs::remove_all(root);
+}
