@@ -10,9 +10,12 @@
 //               words matter) and one-digit numbers:
 //               "Phone book:\ntiger river 4\ntiger stone 9\n...\nCall tiger stone:" -> " 9"
 //   induction   a random word sequence repeated; every repeated word scored
-// Option lines, pairs and entries are segments (TaskPiece::segment). Pieces
-// split after a newline or before a space, where the tokenizer's pre-split
-// also cuts, so the pieces' tokens are the prompt's tokens.
+// Option lines, pairs and entries are segments (TaskPiece::segment), each
+// ending at its last content token: the newline after a line is a separator,
+// so a segment's end is the token that holds the line's content (the option
+// word, the value), where a gather head collects it. Pieces split where the
+// tokenizer's pre-split also cuts (before a space or a newline, after a
+// newline), so the pieces' tokens are the prompt's tokens.
 #include <algorithm>
 #include <random>
 
@@ -53,7 +56,8 @@ TaskExample letters(Rng& rng, int options) {
   e.pieces.push_back({"Question: Which option is " + words[right] + "?\n"});
   for (int i = 0; i < options; ++i) {
     const std::string letter(1, static_cast<char>('A' + i));
-    e.pieces.push_back({letter + ". " + words[i] + "\n", false, true});
+    e.pieces.push_back({letter + ". " + words[i], false, true});
+    e.pieces.push_back({"\n"});
     e.choices.push_back(" " + letter);
   }
   e.pieces.push_back({"Answer:"});
@@ -87,7 +91,8 @@ TaskExample dictionary(Rng& rng, int pairs) {
   std::vector<std::string> values;
   for (int i = 0; i < pairs; ++i) {
     values.push_back(std::to_string(uniform(rng, 0, 9)));
-    e.pieces.push_back({keys[i] + ":" + values.back() + "\n", false, true});
+    e.pieces.push_back({keys[i] + ":" + values.back(), false, true});
+    e.pieces.push_back({"\n"});
   }
   const int q = uniform(rng, 0, pairs - 1);
   e.pieces.push_back({"The value of the key '" + keys[q] + "' is"});
@@ -108,7 +113,8 @@ TaskExample phonebook(Rng& rng, int entries) {
   std::vector<int> numbers;
   for (const auto& [first, last] : names) {
     numbers.push_back(uniform(rng, 0, 9));
-    e.pieces.push_back({words[first] + " " + words[last] + " " + std::to_string(numbers.back()) + "\n", false, true});
+    e.pieces.push_back({words[first] + " " + words[last] + " " + std::to_string(numbers.back()), false, true});
+    e.pieces.push_back({"\n"});
   }
   const int q = uniform(rng, 0, entries - 1);
   e.pieces.push_back({"Call " + words[names[q].first] + " " + words[names[q].second] + ":"});

@@ -51,7 +51,7 @@ std::map<std::string, double> by_condition(const ScanResult& r) {
 }
 }  // namespace
 
-TEST(TaskSegments, OptionLinesEndAtTheirNewline) {
+TEST(TaskSegments, OptionLinesEndAtTheirLastContentToken) {
   const auto demo = transformer_demo();
   for (const auto& name : tasks::task_names()) {
     const auto example = tasks::generate({name, 0}, 1, 5).front();
@@ -66,7 +66,10 @@ TEST(TaskSegments, OptionLinesEndAtTheirNewline) {
     }
     if (name == "letters") {
       ASSERT_EQ(p.segments.size(), 4u);
-      for (const auto& s : p.segments) EXPECT_EQ(demo.tokenizer->decode({p.ids[s.last]}), "\n");
+      for (const auto& s : p.segments) {
+        EXPECT_EQ(demo.tokenizer->decode({p.ids[s.last + 1]}), "\n") << "the newline follows the segment";
+        EXPECT_NE(demo.tokenizer->decode({p.ids[s.last]}), "\n");
+      }
       EXPECT_EQ(demo.tokenizer->decode({p.ids[p.segments[1].first]}), "B");
     }
   }
