@@ -91,6 +91,21 @@ void print_table(const ScanResult& result) {
     std::printf("largest drop: zeroing head %d.%d -> %.1f%% (aggregate score %s)\n", worst->condition.layer,
                 worst->condition.head, 100 * worst->accuracy, number(worst->aggregate_score).c_str());
   if (randoms) std::printf("random controls: mean drop %.1f points over %d heads\n", 100 * random_drop / randoms, randoms);
+  // The top aggregate head's sharpness against the model's other heads.
+  const auto& sc = result.scores;
+  int top_l = -1, top_h = -1;
+  double sharp_sum = 0;
+  int sharp_n = 0;
+  for (size_t l = 0; l < sc.aggregate.size(); ++l)
+    for (size_t h = 0; h < sc.aggregate[l].size(); ++h) {
+      if (!std::isnan(sc.aggregate[l][h]) && (top_l < 0 || sc.aggregate[l][h] > sc.aggregate[top_l][top_h]))
+        top_l = static_cast<int>(l), top_h = static_cast<int>(h);
+      if (l < sc.sharpness.size() && h < sc.sharpness[l].size() && !std::isnan(sc.sharpness[l][h]))
+        sharp_sum += sc.sharpness[l][h], ++sharp_n;
+    }
+  if (top_l >= 0 && sharp_n)
+    std::printf("top aggregate head %d.%d: aggregate %.3f, transition sharpness %.3f (mean over all heads %.3f)\n",
+                top_l, top_h, sc.aggregate[top_l][top_h], sc.sharpness[top_l][top_h], sharp_sum / sharp_n);
 }
 
 // A [layers][heads] table as a session metric (NaN where missing).
@@ -115,6 +130,7 @@ void write_scan_session(const LoadedModel& loaded, const std::string& source, co
   record_run(loaded, prompt, source, writer, RecordOptions{});
   writer.write_metric(metric_record("gather_score", result.scores.gather));
   writer.write_metric(metric_record("aggregate_score", result.scores.aggregate));
+  writer.write_metric(metric_record("scan_transition_sharpness", result.scores.sharpness));
   std::map<std::string, std::vector<std::vector<double>>> by_mode;  // accuracy with one head ablated
   for (const auto& r : result.rows) {
     if (r.condition.head < 0 || r.condition.layer < 0 || r.condition.mode == "random") continue;

@@ -91,7 +91,8 @@ void write_scan_figure(const ScanResult& result, const std::string& title, const
 
   const double cell = std::clamp(360.0 / std::max<size_t>(heads, 1), 10.0, 36.0);
   const double panel_w = std::max(28 + heads * cell, 240.0), panel_h = 14 + layers * cell;
-  const double width = 3 * panel_w + 4 * 24, height = panel_h + 90;
+  const bool sharpness = !result.scores.sharpness.empty();
+  const double width = (sharpness ? 4 : 3) * panel_w + 5 * 24, height = panel_h + 90;
 
   std::ostringstream svg;
   svg << "<svg xmlns='http://www.w3.org/2000/svg' width='" << width << "' height='" << height << "' viewBox='0 0 "
@@ -107,6 +108,8 @@ void write_scan_figure(const ScanResult& result, const std::string& title, const
   panel(svg, 24, top, cell, zeroed, "accuracy (%), head zeroed", true, {178, 24, 43}, intact, 0);
   panel(svg, 48 + panel_w, top, cell, aggregate, "aggregate score", false, {33, 102, 172}, 0, 1);
   panel(svg, 72 + 2 * panel_w, top, cell, gather, "gather score", false, {33, 102, 172}, 0, 1);
+  if (sharpness)
+    panel(svg, 96 + 3 * panel_w, top, cell, result.scores.sharpness, "transition sharpness", false, {84, 39, 143}, 0, 1);
   svg << "</svg>\n";
 
   write_file_atomically(path, svg.str());

@@ -1,7 +1,8 @@
 #pragma once
 // The scan's figure as a self-contained SVG (vector text, no toolkit needed,
 // so headless builds and cluster nodes draw it too): per layer x head, the
-// accuracy with that head zeroed, and the heads' aggregate and gather scores,
+// accuracy with that head zeroed, the heads' aggregate and gather scores and
+// their transition sharpness (absent when drawn from a merged CSV),
 // with the intact accuracy and the random controls in the title.
 #include <filesystem>
 #include <string>

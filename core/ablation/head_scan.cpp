@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/mixing/ga_scores.h"
+#include "core/mixing/head_metrics.h"
 #include "core/models/forward.h"
 #include "core/tasks/scoring.h"
 #include "core/util/error.h"
@@ -43,11 +44,11 @@ IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExamp
                       const ScanOptions& o) {
   const auto& info = model.info();
   IntactPass pass;
-  std::vector<std::vector<double>> g_sum, a_sum;
-  std::vector<std::vector<int>> g_n, a_n;
+  std::vector<std::vector<double>> g_sum, a_sum, s_sum;
+  std::vector<std::vector<int>> g_n, a_n, s_n;
   for (const auto& layer : info.layers) {
-    for (auto* v : {&g_sum, &a_sum}) v->emplace_back(layer.heads, 0.0);
-    for (auto* v : {&g_n, &a_n}) v->emplace_back(layer.heads, 0);
+    for (auto* v : {&g_sum, &a_sum, &s_sum}) v->emplace_back(layer.heads, 0.0);
+    for (auto* v : {&g_n, &a_n, &s_n}) v->emplace_back(layer.heads, 0);
   }
   for (const auto& ex : prepared) {
     if (o.cancel && o.cancel->load()) throw Cancelled();
@@ -64,6 +65,7 @@ IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExamp
           const double g = mixing::gather_score(m, segments), a = mixing::aggregate_score(m, segments);
           if (!std::isnan(g)) g_sum[layer][h] += g, ++g_n[layer][h];
           if (!std::isnan(a)) a_sum[layer][h] += a, ++a_n[layer][h];
+          s_sum[layer][h] += mixing::transition_sharpness(m), ++s_n[layer][h];
         }
       };
     }
@@ -74,7 +76,9 @@ IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExamp
   for (size_t l = 0; l < g_sum.size(); ++l) {
     pass.scores.gather.emplace_back();
     pass.scores.aggregate.emplace_back();
+    pass.scores.sharpness.emplace_back();
     for (size_t h = 0; h < g_sum[l].size(); ++h) {
+      pass.scores.sharpness[l].push_back(s_n[l][h] ? s_sum[l][h] / s_n[l][h] : kNaN);
       pass.scores.gather[l].push_back(g_n[l][h] ? g_sum[l][h] / g_n[l][h] : kNaN);
       pass.scores.aggregate[l].push_back(a_n[l][h] ? a_sum[l][h] / a_n[l][h] : kNaN);
     }

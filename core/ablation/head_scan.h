@@ -52,6 +52,9 @@ struct ScanOptions {
 struct HeadScores {
   // [layer][head]; NaN where the prompts have no segments.
   std::vector<std::vector<double>> gather, aggregate;
+  // Transition sharpness (docs/metrics.md) of each head's map, averaged over
+  // the examples: sharp softmax heads against smooth SSM ones.
+  std::vector<std::vector<double>> sharpness;
 };
 
 struct ScanResult {
