@@ -40,6 +40,12 @@ int main(int argc, char** argv) {
 #ifdef ATTNSCOPE_WITH_GUI
   const bool headless_demo = name == "demo" && (!has_display() || (argc >= 3 && !std::strcmp(argv[2], "--headless")));
   if (name.empty() || name == "gui" || (name == "demo" && !headless_demo)) {
+    if (!has_display()) {
+      std::fprintf(stderr,
+                   "attnscope: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+                   "see attnscope --help for the commands, or run the window under xvfb-run\n");
+      return 2;
+    }
     gui::GuiOptions options;
     options.run_demo = name == "demo";
     if (name == "gui") {

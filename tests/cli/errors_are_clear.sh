@@ -20,4 +20,8 @@ expect_error "outside the model's vocabulary" "$app" run "$fixtures/gpt2-tiny" -
 expect_error "cannot ablate head" "$app" run "$fixtures/mamba2-tiny" --input-ids 5,6 --ablate 1.9
 expect_error "does not divide" "$app" run "$fixtures/mamba-tiny" --input-ids 5,6 --channel-group 5
 expect_error "unknown --view" "$app" run "$fixtures/mamba-tiny" --input-ids 5,6 --view sideways
+if [ "$gui" = "ON" ]; then
+  expect_error "no display" env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM "$app" gui
+  expect_error "at most one session" env QT_QPA_PLATFORM=offscreen "$app" gui a.h5 b.h5
+fi
 echo "cli errors: ok"
