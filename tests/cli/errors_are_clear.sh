@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Errors a user can cause: one line naming the problem, non-zero exit, no crash.
 set -uo pipefail
-app=$1 src=$2 fixtures=$3
+app=$1 src=$2 fixtures=$3 gui=${4:-OFF}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 expect_error() {  # expect_error "<text in message>" command...
