@@ -133,15 +133,28 @@ TrainReport train_demo_model(const TrainOptions& o) {
     for (const char* file : {"tokenizer.json", "config.json", "model.safetensors"})
       fs::copy_file(o.init_from / file, work / file);
   } else {
-    // Tokenizer learnt from the task text itself.
+    // Tokenizer learnt from the text of every task (not only those trained
+    // now), so a later stage can add tasks and every task's candidates are
+    // single tokens.
+    std::vector<tasks::TaskSpec> all_tasks;
+    for (const auto& name : tasks::task_names()) all_tasks.push_back({name, 0});
     std::vector<std::string> corpus;
-    for (const auto& e : mixed_examples(o.tasks, 4000, o.seed + 1)) corpus.push_back(joined(e));
+    for (const auto& e : mixed_examples(all_tasks, 4000, o.seed + 1)) corpus.push_back(joined(e));
     BpeTrainingOptions bpe;
     bpe.max_merges = 500;
     bpe.special_tokens = {kEndOfText};
     write_text(work / "tokenizer.json", train_byte_level_bpe(corpus, bpe).dump(1));
   }
   const auto tokenizer = io::Tokenizer::from_file(work / "tokenizer.json");
+  // Fail now, not after training, when a task cannot be scored with this tokenizer.
+  for (const auto& spec : o.tasks) {
+    try {
+      tasks::choice_ids(*tokenizer, tasks::generate(spec, 1, o.seed).front());
+    } catch (const Error& e) {
+      throw Error("task " + spec.name + " cannot be scored with " +
+                  (continuing ? o.init_from.string() + "'s tokenizer" : std::string("this tokenizer")) + ": " + e.what());
+    }
+  }
   report.vocab_size = (tokenizer->vocab_size() + 7) / 8 * 8;
   const int64_t pad = *tokenizer->token_id(kEndOfText);
 
