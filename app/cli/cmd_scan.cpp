@@ -38,11 +38,18 @@ KeepSet parse_keep(const std::string& text) {
   const auto colon = text.find(':');
   if (colon == std::string::npos) throw Error("--keep " + text + ": expected LAYER:HEAD+HEAD, e.g. 1:0+3");
   KeepSet k;
+  // Whole numbers only: "1+3;2" is a typo, not heads 1, 3 and 2.
+  auto whole = [](const std::string& s) {
+    size_t used = 0;
+    const int v = std::stoi(s, &used);
+    if (used != s.size() || v < 0) throw std::invalid_argument(s);
+    return v;
+  };
   try {
-    k.layer = std::stoi(text.substr(0, colon));
+    k.layer = whole(text.substr(0, colon));
     std::stringstream heads(text.substr(colon + 1));
     std::string h;
-    while (std::getline(heads, h, '+')) k.heads.push_back(std::stoi(h));
+    while (std::getline(heads, h, '+')) k.heads.push_back(whole(h));
   } catch (const std::exception&) {
     throw Error("--keep " + text + ": expected LAYER:HEAD+HEAD, e.g. 1:0+3");
   }

@@ -41,14 +41,16 @@ std::string earlier_commands(const std::filesystem::path& card) {
 }  // namespace
 
 int cmd_train(const Argv& argv) {
-  Args args(argv, {"arch", "out", "layers", "steps", "batch", "lr", "seed", "tasks", "init-from"}, {"quiet"});
+  Args args(argv, {"arch", "out", "layers", "heads", "steps", "batch", "lr", "seed", "tasks", "init-from"}, {"quiet", "tokenizer-from-trained-tasks"});
   train::TrainOptions o;
   o.architecture = args.value_or("arch", "transformer");
   const auto out = args.value("out");
   if (!out) throw Error("give --out <folder> for the trained checkpoint");
   o.out_dir = *out;
   o.layers = args.int_or("layers", 0);
-  if (o.layers < 0) throw Error("--layers must be positive");
+  o.heads = args.int_or("heads", 0);
+  o.tokenizer_from_trained_tasks = args.flag("tokenizer-from-trained-tasks");
+  if (o.layers < 0 || o.heads < 0) throw Error("--layers and --heads must be positive");
   o.steps = args.int_or("steps", o.steps);
   o.batch = args.int_or("batch", o.batch);
   o.learning_rate = args.double_or("lr", o.learning_rate);

@@ -35,7 +35,11 @@ std::vector<fs::path> demo_models() {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(resource_dir() / "models", ec))
     if (e.is_directory() && fs::exists(e.path() / "config.json")) out.push_back(e.path());
-  std::sort(out.begin(), out.end());
+  // The Transformer demo first (the app's default), then the others by name.
+  std::sort(out.begin(), out.end(), [](const fs::path& a, const fs::path& b) {
+    const bool a_first = a.filename() == "transformer", b_first = b.filename() == "transformer";
+    return a_first != b_first ? a_first : a < b;
+  });
   return out;
 }
 

@@ -8,7 +8,8 @@
 namespace attnscope {
 
 std::filesystem::path resource_dir();
-// Bundled demo checkpoints (folders with config.json under resources/models), sorted.
+// Bundled demo checkpoints (folders with config.json under resources/models):
+// `transformer` first (the default demo), then by name.
 std::vector<std::filesystem::path> demo_models();
 // Task files (datasets/ in the source tree, share/attnscope/datasets installed).
 std::filesystem::path datasets_dir();

@@ -129,7 +129,9 @@ TrainReport train_demo_model(const TrainOptions& o) {
     const auto expected = demo_config(o.architecture, 8);
     if (earlier.is_discarded() || earlier.value("model_type", "") != expected.value("model_type", ""))
       throw Error("--init-from " + o.init_from.string() + ": not a " + o.architecture + " demo checkpoint");
-    if (o.layers > 0) throw Error("--layers does not apply with --init-from: the depth is the earlier stage's");
+    if (o.layers > 0 || o.heads > 0 || o.tokenizer_from_trained_tasks)
+      throw Error("--layers, --heads and --tokenizer-from-trained-tasks do not apply with --init-from: "
+                  "the shape and tokenizer are the earlier stage's");
     for (const char* file : {"tokenizer.json", "config.json", "model.safetensors"})
       fs::copy_file(o.init_from / file, work / file);
   } else {
@@ -139,7 +141,8 @@ TrainReport train_demo_model(const TrainOptions& o) {
     std::vector<tasks::TaskSpec> all_tasks;
     for (const auto& name : tasks::task_names()) all_tasks.push_back({name, 0});
     std::vector<std::string> corpus;
-    for (const auto& e : mixed_examples(all_tasks, 4000, o.seed + 1)) corpus.push_back(joined(e));
+    for (const auto& e : mixed_examples(o.tokenizer_from_trained_tasks ? o.tasks : all_tasks, 4000, o.seed + 1))
+      corpus.push_back(joined(e));
     BpeTrainingOptions bpe;
     bpe.max_merges = 500;
     bpe.special_tokens = {kEndOfText};
@@ -166,6 +169,15 @@ TrainReport train_demo_model(const TrainOptions& o) {
     if (o.layers > 0) {
       if (config.contains("layer_types")) throw Error("--layers does not apply to the hybrid: its layer_types fix the depth");
       config["num_hidden_layers"] = o.layers;
+    }
+    if (o.heads > 0) {
+      if (!config.contains("num_attention_heads")) throw Error("--heads applies to attention layers; " + o.architecture + " has none");
+      const int64_t hidden = config["hidden_size"];
+      if (hidden % o.heads != 0)
+        throw Error("--heads must divide the hidden size " + std::to_string(hidden) + "; got " + std::to_string(o.heads));
+      config["num_attention_heads"] = o.heads;
+      config["num_key_value_heads"] = o.heads;
+      config["head_dim"] = hidden / o.heads;
     }
     config["eos_token_id"] = pad;
     config["bos_token_id"] = pad;

@@ -20,6 +20,10 @@ struct TrainOptions {
   std::filesystem::path out_dir;
   std::vector<tasks::TaskSpec> tasks = {{"letters", 4}, {"mqar", 6}};
   int layers = 0;  // 0: the architecture's depth (demo_configs.cpp)
+  // Learn the tokenizer from the trained tasks' text only (as versions before
+  // curricula did), not from every task's: such a model cannot add tasks later.
+  bool tokenizer_from_trained_tasks = false;
+  int heads = 0;   // attention heads per layer (hidden size split among them); 0: the default
   // A curriculum's later stage: start from this checkpoint (an earlier
   // `train` output of the same architecture) with its tokenizer and weights.
   std::filesystem::path init_from;

@@ -16,6 +16,9 @@ grep -q '^1,-1,keep:0+1,' "$work/full.csv"
 test "$(grep -c ',random,' "$work/full.csv")" -eq 2
 test "$(grep -c ',zero,' "$work/full.csv")" -eq 8
 grep -q 'intact accuracy' "$work/table.txt"
+# A malformed keep set is refused, not half-read.
+if "$app" scan "$model" --task mqar --examples 2 --keep '1:0+1;1:2' > /dev/null 2> "$work/err.txt"; then exit 1; fi
+grep -q 'expected LAYER:HEAD+HEAD' "$work/err.txt"
 
 # The figure is an SVG with the three panels; the session holds the scan's
 # tables beside the first example's maps, and every zero row is in it.

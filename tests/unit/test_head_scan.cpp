@@ -37,12 +37,13 @@ struct Demo {
   std::unique_ptr<Model> model;
   std::unique_ptr<io::Tokenizer> tokenizer;
 };
-Demo transformer_demo() {
-  auto ck = io::Checkpoint::open(resource_dir() / "models" / "transformer");
+Demo bundled_demo(const std::string& name) {
+  auto ck = io::Checkpoint::open(resource_dir() / "models" / name);
   auto model = load_model(ck, LoadOptions{});
-  auto tok = io::Tokenizer::from_file(resource_dir() / "models" / "transformer" / "tokenizer.json");
+  auto tok = io::Tokenizer::from_file(resource_dir() / "models" / name / "tokenizer.json");
   return {std::move(ck), std::move(model), std::move(tok)};
 }
+Demo transformer_demo() { return bundled_demo("transformer"); }
 std::map<std::string, double> by_condition(const ScanResult& r) {
   std::map<std::string, double> out;
   for (const auto& row : r.rows)
@@ -114,4 +115,21 @@ TEST(HeadScan, AgreesWithPlainRunsAndSplitsIntoShards) {
   EXPECT_GE(top.rows[1].aggregate_score, top.rows[2].aggregate_score) << "top heads come by aggregate score";
   EXPECT_THROW(parse_shard("3/3"), Error);
   EXPECT_EQ(parse_shard("1/4"), std::make_pair(1, 4));
+}
+
+// The bundled Mamba-2 demo solves letter retrieval; its scan runs on SSM
+// heads, resuming from residuals changes nothing, and the top aggregate head
+// is one that reads the option lines' ends.
+TEST(HeadScan, RunsOnTheMamba2Demo) {
+  const auto demo = bundled_demo("mamba2");
+  const auto examples = tasks::generate({"letters", 4}, 40, 11);
+  ScanOptions o;
+  o.top_heads = 3;
+  o.random_controls = 2;
+  const ScanResult scan = run_head_scan(*demo.model, *demo.tokenizer, examples, o);
+  ASSERT_EQ(scan.rows.front().condition.mode, "none");
+  EXPECT_GE(scan.rows.front().accuracy, 0.9) << "the demo model was trained to solve letters";
+  EXPECT_GT(scan.rows[1].aggregate_score, 0.2) << "the top head reads the segment ends";
+  o.resume_from_residuals = false;
+  EXPECT_EQ(by_condition(run_head_scan(*demo.model, *demo.tokenizer, examples, o)), by_condition(scan));
 }

@@ -122,5 +122,29 @@ TEST(Trainer, LaterStageStartsFromTheEarlierStagesWeightsAndTokenizer) {
   wrong.out_dir = root / "wrong";
   EXPECT_THROW(train::train_demo_model(wrong), Error);
   EXPECT_FALSE(fs::exists(root / "wrong.partial")) << "a failed stage leaves nothing behind";
+  wrong = second;
+  wrong.heads = 2;
+  wrong.out_dir = root / "reshaped";
+  EXPECT_THROW(train::train_demo_model(wrong), Error) << "a later stage keeps the earlier stage's shape";
   fs::remove_all(root);
+}
+
+TEST(Trainer, HeadsSplitTheHiddenSize) {
+  const fs::path out = fs::temp_directory_path() / ("attnscope-heads-" + std::to_string(::getpid()));
+  train::TrainOptions o;
+  o.out_dir = out;
+  o.steps = 2;
+  o.batch = 2;
+  o.eval_examples = 2;
+  o.tasks = {{"letters", 2}};
+  o.heads = 2;
+  train::train_demo_model(o);
+  const auto model = load_model(io::Checkpoint::open(out), LoadOptions{});
+  EXPECT_EQ(model->info().layers.front().heads, 2);
+  o.heads = 3;  // 128 does not split in three
+  EXPECT_THROW(train::train_demo_model(o), Error);
+  o.heads = 2;
+  o.architecture = "mamba2";  // no attention layers
+  EXPECT_THROW(train::train_demo_model(o), Error);
+  fs::remove_all(out);
 }
