@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the documentation's pictures from the bundled transformer demo:
 # the README/user-guide window (a run with one head ablated), the
-# before/after/diff tab, and a scan figure. Needs a GUI build and Xvfb.
+# before/after/diff tab, and a scan figure (of the hybrid demo, which solves
+# letters). Needs a GUI build and Xvfb.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 app=${ATTNSCOPE_APP:-$root/build/app/attnscope}
@@ -21,6 +22,6 @@ screenshot $images/attnscope-diff.png
 STEPS
 unset QT_QPA_PLATFORM
 xvfb-run -a -s "-screen 0 1600x1000x24" "$app" gui "$model" --script "$steps"
-"$app" scan "$model" --task "${SCAN_TASK:-letters}" --examples 200 --heads all --random 5 \
+"$app" scan "${SCAN_MODEL:-$root/resources/models/hybrid}" --task "${SCAN_TASK:-letters}" --examples 200 --heads all --random 5 \
   --figure "$images/scan.svg" --quiet > /dev/null
 echo "wrote $images/attnscope-demo.png, attnscope-diff.png, scan.svg"
