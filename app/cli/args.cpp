@@ -1,6 +1,7 @@
 #include "app/cli/args.h"
 
 #include "core/util/error.h"
+#include "core/util/numbers.h"
 
 namespace attnscope::cli {
 
@@ -46,12 +47,7 @@ std::string Args::value_or(const std::string& name, const std::string& fallback)
 int Args::int_or(const std::string& name, int fallback) const {
   auto v = value(name);
   if (!v) return fallback;
-  try {
-    size_t used = 0;
-    int n = std::stoi(*v, &used);
-    if (used == v->size()) return n;
-  } catch (const std::exception&) {
-  }
+  if (const auto n = parse_int(*v)) return *n;
   throw Error("--" + name + " " + *v + ": not an integer");
 }
 

@@ -20,6 +20,7 @@
 #include "core/tasks/scoring.h"
 #include "core/tasks/task.h"
 #include "core/util/error.h"
+#include "core/util/numbers.h"
 
 namespace attnscope::cli {
 namespace {
@@ -35,24 +36,20 @@ std::string number(double v) {
 
 // "1:0+3" -> layer 1 keeps heads 0 and 3.
 KeepSet parse_keep(const std::string& text) {
+  const Error malformed("--keep " + text + ": expected LAYER:HEAD+HEAD, e.g. 1:0+3");
   const auto colon = text.find(':');
-  if (colon == std::string::npos) throw Error("--keep " + text + ": expected LAYER:HEAD+HEAD, e.g. 1:0+3");
-  KeepSet k;
+  if (colon == std::string::npos) throw malformed;
   // Whole numbers only: "1+3;2" is a typo, not heads 1, 3 and 2.
-  auto whole = [](const std::string& s) {
-    size_t used = 0;
-    const int v = std::stoi(s, &used);
-    if (used != s.size() || v < 0) throw std::invalid_argument(s);
-    return v;
+  auto index = [&](const std::string& s) {
+    const auto v = parse_int(s);
+    if (!v || *v < 0) throw malformed;
+    return *v;
   };
-  try {
-    k.layer = whole(text.substr(0, colon));
-    std::stringstream heads(text.substr(colon + 1));
-    std::string h;
-    while (std::getline(heads, h, '+')) k.heads.push_back(whole(h));
-  } catch (const std::exception&) {
-    throw Error("--keep " + text + ": expected LAYER:HEAD+HEAD, e.g. 1:0+3");
-  }
+  KeepSet k;
+  k.layer = index(text.substr(0, colon));
+  std::stringstream heads(text.substr(colon + 1));
+  std::string h;
+  while (std::getline(heads, h, '+')) k.heads.push_back(index(h));
   if (k.heads.empty()) throw Error("--keep " + text + ": name at least one head to keep");
   return k;
 }

@@ -5,16 +5,12 @@
 #include <sstream>
 
 #include "core/util/error.h"
+#include "core/util/numbers.h"
 
 namespace attnscope {
 namespace {
 int parse_index(const std::string& text, const std::string& item) {
-  try {
-    size_t used = 0;
-    int v = std::stoi(text, &used);
-    if (used == text.size() && v >= 0) return v;
-  } catch (const std::exception&) {
-  }
+  if (const auto v = parse_int(text); v && *v >= 0) return *v;
   throw Error("ablation '" + item + "': expected layer.head with non-negative integers, e.g. 3.5");
 }
 }  // namespace
