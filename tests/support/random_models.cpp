@@ -21,17 +21,25 @@ std::unique_ptr<Model> initialise(const nlohmann::json& config, const fs::path& 
   options.parameters = std::make_shared<ParameterSink>();
   options.parameters->initialise = true;
   options.parameters->vocab = config.value("vocab_size", 1000);
-  auto model = load_model(io::Checkpoint::open(dir), options);
+  return load_model(io::Checkpoint::open(dir), options);
+}
+
+void freeze(const LoadOptions& options) {
   for (auto& [name, t] : options.parameters->named) t.requires_grad_(false);
-  return model;
 }
 }  // namespace
 
-std::unique_ptr<Model> random_model(const nlohmann::json& config) {
+std::unique_ptr<Model> initialised_model(const nlohmann::json& config, LoadOptions& options) {
   const fs::path dir = fs::temp_directory_path() / ("attnscope-random-model-" + std::to_string(::getpid()));
-  LoadOptions options;
   auto model = initialise(config, dir, options);
   fs::remove_all(dir);
+  return model;
+}
+
+std::unique_ptr<Model> random_model(const nlohmann::json& config) {
+  LoadOptions options;
+  auto model = initialised_model(config, options);
+  freeze(options);
   return model;
 }
 

@@ -5,12 +5,16 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "core/models/model.h"
+#include "core/models/registry.h"
 
 namespace attnscope::test_support {
 
-// In memory only (no weights on disk).
+// In memory only (no weights on disk), frozen.
 std::unique_ptr<Model> random_model(const nlohmann::json& config);
+
+// In memory, trainable: `options.parameters` holds every tensor (for
+// gradients, or to rescale weights). Seed with at::manual_seed first.
+std::unique_ptr<Model> initialised_model(const nlohmann::json& config, LoadOptions& options);
 
 // A loadable checkpoint folder: config.json and model.safetensors with random
 // weights (a tokenizer is the caller's to add).

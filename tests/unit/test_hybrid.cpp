@@ -11,6 +11,7 @@
 #include "core/models/hybrid_config.h"
 #include "core/models/registry.h"
 #include "parity.h"
+#include "support/random_models.h"
 
 using namespace attnscope;
 using attnscope::testing::run_capturing;
@@ -49,23 +50,17 @@ namespace {
 
 // A freshly initialised two-layer attention hybrid with the given mixer (same seed: same weights).
 std::unique_ptr<Model> fresh_hybrid(const std::string& mixer, const std::string& layout = "uniform") {
-  const fs::path dir = fs::temp_directory_path() / ("attnscope-mixer-" + mixer + "-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::ofstream(dir / "config.json") << R"({"model_type": "attnscope_hybrid", "vocab_size": 50, "hidden_size": 32,
-    "num_hidden_layers": 2, "layer_types": ["attention", "attention"], "num_attention_heads": 4,
-    "num_key_value_heads": 2, "head_dim": 8, "intermediate_size": 64, "max_position_embeddings": 40,
-    "attention_mixer": ")" + mixer + R"(", "mixer_layout": ")" + layout + R"("})";
-  io::SafetensorsWriter().write(dir / "model.safetensors");
+  const nlohmann::json config = {{"model_type", "attnscope_hybrid"}, {"vocab_size", 50}, {"hidden_size", 32},
+                                 {"num_hidden_layers", 2}, {"layer_types", {"attention", "attention"}},
+                                 {"num_attention_heads", 4}, {"num_key_value_heads", 2}, {"head_dim", 8},
+                                 {"intermediate_size", 64}, {"max_position_embeddings", 40},
+                                 {"attention_mixer", mixer}, {"mixer_layout", layout}};
   LoadOptions options;
-  options.parameters = std::make_shared<ParameterSink>();
-  options.parameters->initialise = true;
-  options.parameters->vocab = 50;
   at::manual_seed(5);
-  auto model = load_model(io::Checkpoint::open(dir), options);
+  auto model = test_support::initialised_model(config, options);
   // Larger weights than the initialiser's so the maps are far from uniform.
   for (auto& [name, t] : options.parameters->named)
     if (name.find("proj") != std::string::npos) t.detach().mul_(20);
-  fs::remove_all(dir);
   return model;
 }
 
