@@ -41,7 +41,7 @@ std::string earlier_commands(const std::filesystem::path& card) {
 }  // namespace
 
 int cmd_train(const Argv& argv) {
-  Args args(argv, {"arch", "out", "layers", "heads", "steps", "batch", "lr", "seed", "tasks", "init-from"}, {"quiet", "tokenizer-from-trained-tasks"});
+  Args args(argv, {"arch", "out", "layers", "heads", "steps", "batch", "lr", "seed", "tasks", "init-from", "head-sparsity"}, {"quiet", "tokenizer-from-trained-tasks"});
   train::TrainOptions o;
   o.architecture = args.value_or("arch", "transformer");
   const auto out = args.value("out");
@@ -54,6 +54,8 @@ int cmd_train(const Argv& argv) {
   o.steps = args.int_or("steps", o.steps);
   o.batch = args.int_or("batch", o.batch);
   o.learning_rate = args.double_or("lr", o.learning_rate);
+  o.head_sparsity = args.double_or("head-sparsity", 0);
+  if (!(o.head_sparsity >= 0)) throw Error("--head-sparsity must be zero or more");
   o.seed = static_cast<unsigned>(args.int_or("seed", static_cast<int>(o.seed)));
   if (auto t = args.value("tasks")) o.tasks = parse_tasks(*t);
   if (o.steps < 1 || o.batch < 1) throw Error("--steps and --batch must be at least 1");

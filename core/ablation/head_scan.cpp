@@ -11,6 +11,7 @@
 #include "core/models/forward.h"
 #include "core/tasks/scoring.h"
 #include "core/util/error.h"
+#include "core/util/numbers.h"
 
 namespace attnscope {
 namespace {
@@ -142,14 +143,10 @@ std::vector<ScanCondition> conditions_for(const Model& model, const HeadScores& 
 
 std::pair<int, int> parse_shard(const std::string& text) {
   const auto slash = text.find('/');
-  try {
-    if (slash != std::string::npos) {
-      size_t used = 0;
-      const int index = std::stoi(text.substr(0, slash), &used);
-      const int count = std::stoi(text.substr(slash + 1));
-      if (used == slash && count >= 1 && index >= 0 && index < count) return {index, count};
-    }
-  } catch (const std::exception&) {
+  if (slash != std::string::npos) {
+    const auto index = parse_int(text.substr(0, slash));
+    const auto count = parse_int(text.substr(slash + 1));
+    if (index && count && *count >= 1 && *index >= 0 && *index < *count) return {*index, *count};
   }
   throw Error("--shard " + text + ": expected i/N with 0 <= i < N, e.g. 0/4");
 }

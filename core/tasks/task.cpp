@@ -1,8 +1,7 @@
 #include "core/tasks/task.h"
 
-#include <exception>
-
 #include "core/util/error.h"
+#include "core/util/numbers.h"
 
 namespace attnscope::tasks {
 
@@ -26,11 +25,9 @@ TaskSpec parse_task_spec(const std::string& text) {
   const auto colon = text.find(':');
   spec.name = text.substr(0, colon);
   if (colon != std::string::npos) {
-    try {
-      spec.pairs = std::stoi(text.substr(colon + 1));
-    } catch (const std::exception&) {
-      throw Error("task " + text + ": the size after ':' must be a number");
-    }
+    const auto size = parse_int(text.substr(colon + 1));
+    if (!size) throw Error("task " + text + ": the size after ':' must be a number");
+    spec.pairs = *size;
   }
   return spec;
 }

@@ -22,6 +22,7 @@ std::string model_card(const TrainOptions& o, const TrainReport& r, const nlohma
   s << "| seed | " << o.seed << " |\n| steps | " << o.steps << " |\n| batch | " << o.batch << " |\n";
   std::snprintf(buf, sizeof buf, "%.1f s", r.seconds);
   s << "| learning rate | " << o.learning_rate << " (AdamW, warm-up then cosine) |\n";
+  if (o.head_sparsity > 0) s << "| head sparsity | " << o.head_sparsity << " (group lasso on each head's output projection) |\n";
   s << "| training time | " << buf << " (CPU) |\n| parameters | " << r.parameters << " |\n";
   s << "| vocabulary | " << r.vocab_size << " |\n";
   std::snprintf(buf, sizeof buf, "%.4f", r.final_loss);

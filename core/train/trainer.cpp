@@ -16,6 +16,7 @@
 #include "core/tasks/scoring.h"
 #include "core/train/bpe_trainer.h"
 #include "core/train/demo_configs.h"
+#include "core/train/head_sparsity.h"
 #include "core/train/model_card.h"
 #include "core/util/error.h"
 
@@ -199,6 +200,13 @@ TrainReport train_demo_model(const TrainOptions& o) {
   for (const auto& [name, t] : init.parameters->named)
     if (t.requires_grad()) params.push_back(t), report.parameters += t.numel();
 
+  std::vector<HeadOutputProjection> sparse_heads;
+  if (o.head_sparsity > 0) {
+    if (config.contains("num_attention_heads"))
+      sparse_heads = head_output_projections(init.parameters->named, config["num_attention_heads"].get<int64_t>());
+    if (sparse_heads.empty()) throw Error("--head-sparsity applies to attention heads; this " + o.architecture + " model has none");
+  }
+
   torch::optim::AdamW optimiser(params, torch::optim::AdamWOptions(o.learning_rate).betas({0.9, 0.98}).weight_decay(0.01));
   const int warmup = std::max(1, o.steps / 20);
   for (int step = 0; step < o.steps; ++step) {
@@ -220,12 +228,14 @@ TrainReport train_demo_model(const TrainOptions& o) {
     const at::Tensor weights = scored / scored.sum(1, true).clamp_min(1) / static_cast<double>(b.targets.size(0));
     const at::Tensor token_loss = at::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}), b.targets.reshape({-1}), {},
                                                          at::Reduction::None, -100);
-    at::Tensor loss = (token_loss * weights.reshape({-1})).sum();
+    const at::Tensor task_loss = (token_loss * weights.reshape({-1})).sum();
+    at::Tensor loss = task_loss;
+    if (!sparse_heads.empty()) loss = loss + o.head_sparsity * head_group_norm(sparse_heads);
     optimiser.zero_grad();
     loss.backward();
     clip_gradients(params, 1.0);
     optimiser.step();
-    report.final_loss = loss.item<double>();
+    report.final_loss = task_loss.item<double>();
     if (!std::isfinite(report.final_loss)) throw Error("train: the loss became " + std::to_string(report.final_loss));
     if (o.on_progress) o.on_progress(step + 1, o.steps, report.final_loss);
   }

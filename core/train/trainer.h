@@ -28,6 +28,8 @@ struct TrainOptions {
   // `train` output of the same architecture) with its tokenizer and weights.
   std::filesystem::path init_from;
   std::string earlier_stages;  // the earlier stages' commands, for the model card (read from init_from)
+  // Weight of the group-lasso penalty on attention heads (head_sparsity.h); 0: none.
+  double head_sparsity = 0;
   int steps = 1500;
   int batch = 32;
   double learning_rate = 3e-3;
@@ -39,7 +41,7 @@ struct TrainOptions {
 
 struct TrainReport {
   double seconds = 0;
-  double final_loss = 0;
+  double final_loss = 0;  // the task loss, without any head-sparsity penalty
   int64_t parameters = 0;
   int64_t vocab_size = 0;
   std::map<std::string, double> accuracy;  // task -> accuracy on held-out examples

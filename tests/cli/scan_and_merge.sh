@@ -51,6 +51,8 @@ expect_error() {
 }
 expect_error "unknown task 'sudoku'" scan "$model" --task sudoku --examples 2
 expect_error "expected i/N" scan "$model" --task mqar --shard 3/3
+expect_error "expected i/N" scan "$model" --task mqar --shard 1/3x
+expect_error "must be a number" scan "$model" --task mqar:6x
 expect_error "need the whole scan" scan "$model" --task mqar --shard 0/2 --out "$work/bad.h5"
 expect_error "is an SVG" scan "$model" --task mqar --figure "$work/bad.png"
 test ! -e "$work/bad.h5" && test ! -e "$work/bad.png"

@@ -114,6 +114,7 @@ TEST(HeadScan, AgreesWithPlainRunsAndSplitsIntoShards) {
   ASSERT_EQ(top.rows.size(), 3u);
   EXPECT_GE(top.rows[1].aggregate_score, top.rows[2].aggregate_score) << "top heads come by aggregate score";
   EXPECT_THROW(parse_shard("3/3"), Error);
+  EXPECT_THROW(parse_shard("1/4x"), Error) << "trailing text is refused, not ignored";
   EXPECT_EQ(parse_shard("1/4"), std::make_pair(1, 4));
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 
 #include "core/io/checkpoint.h"
@@ -15,7 +16,9 @@
 #include "core/models/forward.h"
 #include "core/models/registry.h"
 #include "core/tasks/scoring.h"
+#include "core/models/weights.h"
 #include "core/train/bpe_trainer.h"
+#include "core/train/head_sparsity.h"
 #include "core/train/trainer.h"
 
 using namespace attnscope;
@@ -129,14 +132,23 @@ TEST(Trainer, LaterStageStartsFromTheEarlierStagesWeightsAndTokenizer) {
   fs::remove_all(root);
 }
 
-TEST(Trainer, HeadsSplitTheHiddenSize) {
-  const fs::path out = fs::temp_directory_path() / ("attnscope-heads-" + std::to_string(::getpid()));
+namespace {
+// A few steps on two-option letters, scored on two examples: the trainer's
+// plumbing, quickly.
+train::TrainOptions short_letters_run(const fs::path& out, int steps, int batch) {
   train::TrainOptions o;
   o.out_dir = out;
-  o.steps = 2;
-  o.batch = 2;
+  o.steps = steps;
+  o.batch = batch;
   o.eval_examples = 2;
   o.tasks = {{"letters", 2}};
+  return o;
+}
+}  // namespace
+
+TEST(Trainer, HeadsSplitTheHiddenSize) {
+  const fs::path out = fs::temp_directory_path() / ("attnscope-heads-" + std::to_string(::getpid()));
+  train::TrainOptions o = short_letters_run(out, 2, 2);
   o.heads = 2;
   train::train_demo_model(o);
   const auto model = load_model(io::Checkpoint::open(out), LoadOptions{});
@@ -146,5 +158,40 @@ TEST(Trainer, HeadsSplitTheHiddenSize) {
   o.heads = 2;
   o.architecture = "mamba2";  // no attention layers
   EXPECT_THROW(train::train_demo_model(o), Error);
+  fs::remove_all(out);
+}
+
+// The group-lasso penalty sums each head's output-projection norm, and
+// training with it leaves the heads' outputs smaller than training without.
+TEST(Trainer, HeadSparsityShrinksHeadOutputs) {
+  const at::Tensor w = at::arange(12, at::kFloat).reshape({2, 6}).requires_grad_();
+  const auto projections = train::head_output_projections({{"model.layers.0.self_attn.o_proj.weight", w}}, 3);
+  ASSERT_EQ(projections.size(), 1u);
+  // Head h owns columns 2h and 2h+1 of both rows.
+  double expected = 0;
+  for (int h = 0; h < 3; ++h)
+    expected += std::sqrt(std::pow(2.0 * h, 2) + std::pow(2.0 * h + 1, 2) + std::pow(6.0 + 2 * h, 2) + std::pow(7.0 + 2 * h, 2));
+  EXPECT_NEAR(train::head_group_norm(projections).item<double>(), expected, 1e-4);
+  EXPECT_THROW(train::head_output_projections({{"model.layers.0.self_attn.o_proj.weight", w}}, 4), Error);
+
+  const fs::path out = fs::temp_directory_path() / ("attnscope-sparsity-" + std::to_string(::getpid()));
+  auto trained_head_norm = [&](double sparsity) {
+    train::TrainOptions o = short_letters_run(out, 40, 4);
+    o.head_sparsity = sparsity;
+    train::train_demo_model(o);
+    const auto ck = io::Checkpoint::open(out);
+    std::vector<std::pair<std::string, at::Tensor>> named;
+    for (const auto& name : ck.tensor_names())
+      named.emplace_back(name, tensor_from_view(ck.tensor(name), at::kFloat).requires_grad_());
+    return train::head_group_norm(train::head_output_projections(named, 4)).item<double>();
+  };
+  EXPECT_LT(trained_head_norm(0.05), 0.8 * trained_head_norm(0));
+
+  train::TrainOptions ssm;
+  ssm.architecture = "mamba2";  // no attention heads to penalise
+  ssm.out_dir = out;
+  ssm.steps = 1;
+  ssm.head_sparsity = 0.01;
+  EXPECT_THROW(train::train_demo_model(ssm), Error);
   fs::remove_all(out);
 }
