@@ -97,17 +97,15 @@ void print_table(const ScanResult& result) {
   if (randoms) std::printf("random controls: mean drop %.1f points over %d heads\n", 100 * random_drop / randoms, randoms);
   // The top aggregate head's sharpness against the model's other heads.
   const auto& sc = result.scores;
-  int top_l = -1, top_h = -1;
   double sharp_sum = 0;
   int sharp_n = 0;
-  for (size_t l = 0; l < sc.aggregate.size(); ++l)
-    for (size_t h = 0; h < sc.aggregate[l].size(); ++h) {
-      if (!std::isnan(sc.aggregate[l][h]) && (top_l < 0 || sc.aggregate[l][h] > sc.aggregate[top_l][top_h]))
-        top_l = static_cast<int>(l), top_h = static_cast<int>(h);
-      if (l < sc.sharpness.size() && h < sc.sharpness[l].size() && !std::isnan(sc.sharpness[l][h]))
-        sharp_sum += sc.sharpness[l][h], ++sharp_n;
-    }
-  if (top_l >= 0 && sharp_n)
+  for (const auto& layer : sc.sharpness)
+    for (double v : layer)
+      if (!std::isnan(v)) sharp_sum += v, ++sharp_n;
+  const auto ranked = heads_by_aggregate(sc);
+  if (ranked.empty() || !sharp_n) return;
+  const auto [top_l, top_h] = ranked.front();
+  if (!std::isnan(sc.aggregate[top_l][top_h]))
     std::printf("top aggregate head %d.%d: aggregate %.3f, transition sharpness %.3f (mean over all heads %.3f)\n",
                 top_l, top_h, sc.aggregate[top_l][top_h], sc.sharpness[top_l][top_h], sharp_sum / sharp_n);
 }

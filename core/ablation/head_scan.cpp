@@ -89,19 +89,6 @@ IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExamp
 
 using Head = std::pair<int, int>;
 
-// Heads by aggregate score, highest first (NaN last), ties by position.
-std::vector<Head> heads_by_aggregate(const HeadScores& s) {
-  std::vector<Head> all;
-  for (size_t l = 0; l < s.aggregate.size(); ++l)
-    for (size_t h = 0; h < s.aggregate[l].size(); ++h) all.emplace_back(static_cast<int>(l), static_cast<int>(h));
-  auto key = [&](const Head& x) {
-    const double v = s.aggregate[x.first][x.second];
-    return std::isnan(v) ? -1.0 : v;
-  };
-  std::stable_sort(all.begin(), all.end(), [&](const Head& a, const Head& b) { return key(a) > key(b); });
-  return all;
-}
-
 std::vector<ScanCondition> conditions_for(const Model& model, const HeadScores& scores, const ScanOptions& o) {
   const auto ranked = heads_by_aggregate(scores);
   std::vector<Head> chosen = ranked;
@@ -140,6 +127,18 @@ std::vector<ScanCondition> conditions_for(const Model& model, const HeadScores& 
 }
 
 }  // namespace
+
+std::vector<Head> heads_by_aggregate(const HeadScores& s) {
+  std::vector<Head> all;
+  for (size_t l = 0; l < s.aggregate.size(); ++l)
+    for (size_t h = 0; h < s.aggregate[l].size(); ++h) all.emplace_back(static_cast<int>(l), static_cast<int>(h));
+  auto key = [&](const Head& x) {
+    const double v = s.aggregate[x.first][x.second];
+    return std::isnan(v) ? -1.0 : v;
+  };
+  std::stable_sort(all.begin(), all.end(), [&](const Head& a, const Head& b) { return key(a) > key(b); });
+  return all;
+}
 
 std::pair<int, int> parse_shard(const std::string& text) {
   const auto slash = text.find('/');

@@ -66,6 +66,10 @@ struct ScanResult {
 ScanResult run_head_scan(const Model& model, const io::Tokenizer& tokenizer,
                          const std::vector<tasks::TaskExample>& examples, const ScanOptions& options);
 
+// (layer, head) by aggregate score, highest first (NaN last), ties by
+// position: the order `top_heads` picks from.
+std::vector<std::pair<int, int>> heads_by_aggregate(const HeadScores& scores);
+
 // "0/4" -> (0, 4); throws attnscope::Error on anything else.
 std::pair<int, int> parse_shard(const std::string& text);
 
