@@ -14,7 +14,7 @@ std::vector<HeadOutputProjection> head_output_projections(
     const std::vector<std::pair<std::string, at::Tensor>>& named, int64_t heads_per_layer) {
   std::vector<HeadOutputProjection> out;
   for (const auto& [name, t] : named) {
-    if (!ends_with(name, "self_attn.o_proj.weight") || !t.requires_grad()) continue;
+    if (!ends_with(name, "self_attn.o_proj.weight")) continue;
     if (heads_per_layer < 1 || t.dim() != 2 || t.size(1) % heads_per_layer != 0)
       throw Error(name + ": its " + std::to_string(t.size(1)) + " input columns do not split into " +
                   std::to_string(heads_per_layer) + " heads");

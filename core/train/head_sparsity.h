@@ -12,7 +12,7 @@
 namespace attnscope::train {
 
 struct HeadOutputProjection {
-  at::Tensor weight;  // [hidden, heads * head_dim], trainable
+  at::Tensor weight;  // [hidden, heads * head_dim]
   int64_t heads = 0;
 };
 

@@ -164,7 +164,7 @@ TEST(Trainer, HeadsSplitTheHiddenSize) {
 // The group-lasso penalty sums each head's output-projection norm, and
 // training with it leaves the heads' outputs smaller than training without.
 TEST(Trainer, HeadSparsityShrinksHeadOutputs) {
-  const at::Tensor w = at::arange(12, at::kFloat).reshape({2, 6}).requires_grad_();
+  const at::Tensor w = at::arange(12, at::kFloat).reshape({2, 6});
   const auto projections = train::head_output_projections({{"model.layers.0.self_attn.o_proj.weight", w}}, 3);
   ASSERT_EQ(projections.size(), 1u);
   // Head h owns columns 2h and 2h+1 of both rows.
@@ -182,7 +182,7 @@ TEST(Trainer, HeadSparsityShrinksHeadOutputs) {
     const auto ck = io::Checkpoint::open(out);
     std::vector<std::pair<std::string, at::Tensor>> named;
     for (const auto& name : ck.tensor_names())
-      named.emplace_back(name, tensor_from_view(ck.tensor(name), at::kFloat).requires_grad_());
+      named.emplace_back(name, tensor_from_view(ck.tensor(name), at::kFloat));
     return train::head_group_norm(train::head_output_projections(named, 4)).item<double>();
   };
   EXPECT_LT(trained_head_norm(0.05), 0.8 * trained_head_norm(0));
