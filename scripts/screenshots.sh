@@ -9,7 +9,7 @@ app=${ATTNSCOPE_APP:-$root/build/app/attnscope}
 model=$root/resources/models/transformer
 images=$root/docs/images
 # Ablate head A.B and show head C.D (downstream of it): arguments A B C D.
-ablate_layer=${1:-0} ablate_head=${2:-1} layer=${3:-1} head=${4:-1}
+ablate_layer=${1:-0} ablate_head=${2:-0} layer=${3:-1} head=${4:-3}
 steps=$(mktemp)
 trap 'rm -f "$steps"' EXIT
 cat > "$steps" <<STEPS

@@ -2,8 +2,9 @@
 # Retrains the bundled demo models with the commands their model cards
 # record (resources/models/<name>/README.md, with the accuracy each reached).
 # Training is seeded, so the same commands give the same weights on the same
-# LibTorch build. Mamba-2 and the hybrid learn in two stages (a curriculum):
-# recall and induction first, then the full task mix from that output.
+# LibTorch build. Each learns in two stages (a curriculum): recall and
+# induction first, then letter retrieval (with recall for the SSMs) from that
+# output.
 # About 30 minutes on two cores; pass a model name to retrain only that one.
 # Two trainings side by side need OPENBLAS_NUM_THREADS=1 each: oversubscribed
 # OpenBLAS threads spin and make both runs several times slower.
@@ -19,10 +20,10 @@ ship() {  # ship NAME FOLDER: the trained folder becomes the bundled demo
 }
 
 if [[ $only == all || $only == transformer ]]; then
-  # Its card's recipe; the flag keeps the tokenizer it was made with (see the card).
-  ATTNSCOPE_THREADS=1 "$app" train --arch transformer --out build/transformer --steps 3000 --lr 0.003 \
-    --tokenizer-from-trained-tasks
-  ship transformer build/transformer
+  "$app" train --arch transformer --out build/transformer-stage1 --steps 3000 --lr 0.002 --tasks mqar:2,induction:6
+  "$app" train --arch transformer --init-from build/transformer-stage1 --out build/transformer-stage2 \
+    --steps 6000 --lr 0.001 --tasks letters:2,letters:3,letters:4
+  ship transformer build/transformer-stage2
 fi
 if [[ $only == all || $only == mamba2 ]]; then
   "$app" train --arch mamba2 --out build/mamba2-stage1 --steps 3000 --lr 0.002 --tasks mqar:2,induction:6

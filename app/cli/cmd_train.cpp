@@ -41,7 +41,7 @@ std::string earlier_commands(const std::filesystem::path& card) {
 }  // namespace
 
 int cmd_train(const Argv& argv) {
-  Args args(argv, {"arch", "out", "layers", "heads", "steps", "batch", "lr", "seed", "tasks", "init-from", "head-sparsity"}, {"quiet", "tokenizer-from-trained-tasks"});
+  Args args(argv, {"arch", "out", "layers", "heads", "head-dim", "steps", "batch", "lr", "seed", "tasks", "init-from", "head-sparsity"}, {"quiet", "tokenizer-from-trained-tasks"});
   train::TrainOptions o;
   o.architecture = args.value_or("arch", "transformer");
   const auto out = args.value("out");
@@ -49,8 +49,9 @@ int cmd_train(const Argv& argv) {
   o.out_dir = *out;
   o.layers = args.int_or("layers", 0);
   o.heads = args.int_or("heads", 0);
+  o.head_dim = args.int_or("head-dim", 0);
   o.tokenizer_from_trained_tasks = args.flag("tokenizer-from-trained-tasks");
-  if (o.layers < 0 || o.heads < 0) throw Error("--layers and --heads must be positive");
+  if (o.layers < 0 || o.heads < 0 || o.head_dim < 0) throw Error("--layers, --heads and --head-dim must be positive");
   o.steps = args.int_or("steps", o.steps);
   o.batch = args.int_or("batch", o.batch);
   o.learning_rate = args.double_or("lr", o.learning_rate);

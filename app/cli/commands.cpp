@@ -18,7 +18,7 @@ const std::vector<Command>& commands() {
        cmd_run},
       {"show", "show <session.h5> [--json]", cmd_show},
       {"demo", "demo [--headless] [--out-dir DIR]   (the window when a display is present)", cmd_demo},
-      {"train", "train --arch transformer|mamba2|hybrid --out DIR [--layers N] [--heads N] [--steps 1500] [--batch 32] [--lr 0.003] [--seed 1234]\n"
+      {"train", "train --arch transformer|mamba2|hybrid --out DIR [--layers N] [--heads N] [--head-dim D] [--steps 1500] [--batch 32] [--lr 0.003] [--seed 1234]\n"
                 "        [--tasks letters:4,mqar:6] [--init-from DIR] [--tokenizer-from-trained-tasks]\n"
                 "        [--head-sparsity 0.002]   (penalise heads a task does not need)", cmd_train},
       {"scan", "scan <checkpoint> --task letters|mqar|dictionary|phonebook|induction[:SIZE] [--examples 200] [--seed 1]\n"

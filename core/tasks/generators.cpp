@@ -1,6 +1,11 @@
 // Text task generators. Formats (the demo models are trained on them):
 //   letters     MMLU-style multiple choice whose answer is in the context:
-//               "Question: Which option is apple?\nA. river\nB. apple\n...Answer:" -> " B"
+//               "Question: Which option is apple?\nA. river\nB. green apple\n...Answer:" -> " B"
+//               Each option's word comes after 0-2 filler words, as MMLU's
+//               options differ in length: with fixed-length lines a model can
+//               read the answer at fixed offsets instead of finding the line
+//               by content, the retrieval the task is there to probe. The
+//               word ends its line, so the line's segment ends on it.
 //   mqar        multi-query associative recall (Zoology): key-value pairs,
 //               then queries, each followed by its value (every value scored)
 //               "Pairs: apple 3 river 7 ... Queries: river 7 apple 3"
@@ -50,13 +55,16 @@ std::vector<std::string> digit_choices() {
 int uniform(Rng& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
 
 TaskExample letters(Rng& rng, int options) {
-  const auto words = pick_words(rng, options);
+  const auto words = pick_words(rng, options * 3);
   const int right = uniform(rng, 0, options - 1);
   TaskExample e;
   e.pieces.push_back({"Question: Which option is " + words[right] + "?\n"});
   for (int i = 0; i < options; ++i) {
     const std::string letter(1, static_cast<char>('A' + i));
-    e.pieces.push_back({letter + ". " + words[i], false, true});
+    std::string line = letter + ".";
+    const int fillers = uniform(rng, 0, 2);
+    for (int k = 0; k < fillers; ++k) line += " " + words[options + 2 * i + k];
+    e.pieces.push_back({line + " " + words[i], false, true});
     e.pieces.push_back({"\n"});
     e.choices.push_back(" " + letter);
   }

@@ -130,8 +130,8 @@ TrainReport train_demo_model(const TrainOptions& o) {
     const auto expected = demo_config(o.architecture, 8);
     if (earlier.is_discarded() || earlier.value("model_type", "") != expected.value("model_type", ""))
       throw Error("--init-from " + o.init_from.string() + ": not a " + o.architecture + " demo checkpoint");
-    if (o.layers > 0 || o.heads > 0 || o.tokenizer_from_trained_tasks)
-      throw Error("--layers, --heads and --tokenizer-from-trained-tasks do not apply with --init-from: "
+    if (o.layers > 0 || o.heads > 0 || o.head_dim > 0 || o.tokenizer_from_trained_tasks)
+      throw Error("--layers, --heads, --head-dim and --tokenizer-from-trained-tasks do not apply with --init-from: "
                   "the shape and tokenizer are the earlier stage's");
     for (const char* file : {"tokenizer.json", "config.json", "model.safetensors"})
       fs::copy_file(o.init_from / file, work / file);
@@ -171,14 +171,18 @@ TrainReport train_demo_model(const TrainOptions& o) {
       if (config.contains("layer_types")) throw Error("--layers does not apply to the hybrid: its layer_types fix the depth");
       config["num_hidden_layers"] = o.layers;
     }
-    if (o.heads > 0) {
-      if (!config.contains("num_attention_heads")) throw Error("--heads applies to attention layers; " + o.architecture + " has none");
+    if (o.heads > 0 || o.head_dim > 0) {
+      if (!config.contains("num_attention_heads"))
+        throw Error("--heads and --head-dim apply to attention layers; " + o.architecture + " has none");
       const int64_t hidden = config["hidden_size"];
-      if (hidden % o.heads != 0)
-        throw Error("--heads must divide the hidden size " + std::to_string(hidden) + "; got " + std::to_string(o.heads));
-      config["num_attention_heads"] = o.heads;
-      config["num_key_value_heads"] = o.heads;
-      config["head_dim"] = hidden / o.heads;
+      const int64_t heads = o.heads > 0 ? o.heads : config["num_attention_heads"].get<int64_t>();
+      // Without --head-dim the heads split the hidden size, as in most checkpoints.
+      if (o.head_dim == 0 && hidden % heads != 0)
+        throw Error("--heads must divide the hidden size " + std::to_string(hidden) + " (or give --head-dim); got " +
+                    std::to_string(heads));
+      config["num_attention_heads"] = heads;
+      config["num_key_value_heads"] = heads;
+      config["head_dim"] = o.head_dim > 0 ? o.head_dim : hidden / heads;
     }
     config["eos_token_id"] = pad;
     config["bos_token_id"] = pad;

@@ -24,6 +24,7 @@ struct TrainOptions {
   // curricula did), not from every task's: such a model cannot add tasks later.
   bool tokenizer_from_trained_tasks = false;
   int heads = 0;   // attention heads per layer (hidden size split among them); 0: the default
+  int head_dim = 0;  // size of each attention head; 0: the hidden size split among the heads
   // A curriculum's later stage: start from this checkpoint (an earlier
   // `train` output of the same architecture) with its tokenizer and weights.
   std::filesystem::path init_from;

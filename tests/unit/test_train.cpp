@@ -10,6 +10,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "core/io/checkpoint.h"
 #include "core/io/tokenizer.h"
@@ -56,6 +59,20 @@ TEST(Tasks, DeterministicAndWellFormed) {
   const auto letters = tasks::generate({"letters", 4}, 1, 9).front();
   EXPECT_NE(letters.prompt().find("\nD. "), std::string::npos);
   EXPECT_EQ(letters.prompt().substr(letters.prompt().size() - 7), "Answer:");
+  // Option lines hold one to three words, so the answer's line is not at a
+  // fixed token offset; the question's word ends the answer's line.
+  std::set<int> words_per_option;
+  for (const auto& e : tasks::generate({"letters", 4}, 50, 5)) {
+    const std::string p = e.prompt();
+    const std::string word = p.substr(26, p.find('?') - 26);  // after "Question: Which option is "
+    for (size_t at = p.find("\nA. "); at != std::string::npos && p[at + 2] == '.'; at = p.find('\n', at + 1)) {
+      const std::string line = p.substr(at + 4, p.find('\n', at + 1) - at - 4);
+      words_per_option.insert(1 + static_cast<int>(std::count(line.begin(), line.end(), ' ')));
+      const bool ends_with_word = line == word || (line.size() > word.size() && line.substr(line.size() - word.size() - 1) == " " + word);
+      EXPECT_EQ(ends_with_word, p[at + 1] == e.answer()[1]) << p;
+    }
+  }
+  EXPECT_EQ(words_per_option, (std::set<int>{1, 2, 3}));
   EXPECT_THROW(tasks::generate({"sudoku", 0}, 1, 1), Error);
   EXPECT_THROW(tasks::generate({"mqar", 100000}, 1, 1), Error);
 }
@@ -146,7 +163,7 @@ train::TrainOptions short_letters_run(const fs::path& out, int steps, int batch)
 }
 }  // namespace
 
-TEST(Trainer, HeadsSplitTheHiddenSize) {
+TEST(Trainer, HeadsSplitTheHiddenSizeUnlessGivenTheirOwn) {
   const fs::path out = fs::temp_directory_path() / ("attnscope-heads-" + std::to_string(::getpid()));
   train::TrainOptions o = short_letters_run(out, 2, 2);
   o.heads = 2;
@@ -155,7 +172,13 @@ TEST(Trainer, HeadsSplitTheHiddenSize) {
   EXPECT_EQ(model->info().layers.front().heads, 2);
   o.heads = 3;  // 128 does not split in three
   EXPECT_THROW(train::train_demo_model(o), Error);
+  o.head_dim = 32;  // unless each head is given its own size
+  train::train_demo_model(o);
+  const auto wide = load_model(io::Checkpoint::open(out), LoadOptions{});
+  EXPECT_EQ(wide->info().layers.front().heads, 3);
+  EXPECT_EQ(nlohmann::json::parse(std::ifstream(out / "config.json")).at("head_dim"), 32);
   o.heads = 2;
+  o.head_dim = 0;
   o.architecture = "mamba2";  // no attention layers
   EXPECT_THROW(train::train_demo_model(o), Error);
   fs::remove_all(out);

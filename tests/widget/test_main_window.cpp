@@ -22,6 +22,8 @@
 #include <QTimer>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "app/gui/main_window.h"
 #include "app/gui/quick_tour.h"
@@ -37,7 +39,7 @@ namespace fs = std::filesystem;
 
 namespace {
 const QString kDemo = QString(ATTNSCOPE_SOURCE_DIR) + "/resources/models/transformer";
-const QString kPrompt = "Pairs: tiger 3 river 7 candle 1 cloud 5. Queries: candle 1 river";
+const QString kPrompt = "Question: Which option is candle?\nA. river stone\nB. tiger candle\nC. apple\nD. cloud lamp horse\nAnswer:";
 
 // Log-probability of `target` after the prompt, straight from the core.
 double core_logprob(const LoadedModel& loaded, const std::vector<int64_t>& ids, int64_t target,
@@ -124,12 +126,18 @@ TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndo
   }
 }
 
+// The bundled demo's vocabulary: a random model that borrows its tokenizer needs it.
+static int64_t demo_vocab_size() {
+  std::ifstream config(fs::path(kDemo.toStdString()) / "config.json");
+  return nlohmann::json::parse(config).at("vocab_size").get<int64_t>();
+}
+
 TEST(MainWindow, EventLoopKeepsTurningDuringARunAndCancelStopsItWithinASecond) {
   // A deep random model on a long prompt: a run takes seconds here.
   QTemporaryDir dir;
   const fs::path checkpoint = dir.filePath("deep").toStdString();
   test_support::write_random_checkpoint(
-      {{"model_type", "llama"}, {"vocab_size", 640}, {"hidden_size", 128}, {"intermediate_size", 512},
+      {{"model_type", "llama"}, {"vocab_size", demo_vocab_size()}, {"hidden_size", 128}, {"intermediate_size", 512},
        {"num_hidden_layers", 96}, {"num_attention_heads", 4}, {"num_key_value_heads", 4}, {"head_dim", 32},
        {"max_position_embeddings", 1024}, {"rms_norm_eps", 1e-5}, {"tie_word_embeddings", true}},
       checkpoint);
