@@ -51,10 +51,14 @@ double core_logprob(const LoadedModel& loaded, const std::vector<int64_t>& ids, 
   return at::log_softmax(r.logits[-1].to(at::kDouble), -1)[target].item<double>();
 }
 
+// True when the run finished; false at once when it failed (the status says why).
 bool run_and_wait(MainWindow& window, int timeout_ms = 120000) {
-  QSignalSpy done(&window, &MainWindow::run_done);
+  QSignalSpy done(&window, &MainWindow::run_done), failed(&window, &MainWindow::run_failed);
   QTest::mouseClick(window.run_panel()->run_button(), Qt::LeftButton);
-  return done.wait(timeout_ms);
+  QElapsedTimer clock;
+  clock.start();
+  while (done.isEmpty() && failed.isEmpty() && clock.elapsed() < timeout_ms) QTest::qWait(10);
+  return !done.isEmpty();
 }
 }  // namespace
 
