@@ -3,6 +3,7 @@
 // exactly what the core computes, undo restores, the event loop keeps
 // turning during a run, and Cancel stops a run within a second.
 // LibTorch headers before Qt's (Qt's `slots` macro breaks them).
+#include "core/io/json_file.h"
 #include "core/models/forward.h"
 #include "core/runtime/loaded_model.h"
 #include "support/random_models.h"
@@ -22,8 +23,6 @@
 #include <QTimer>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "app/gui/main_window.h"
 #include "app/gui/quick_tour.h"
@@ -132,8 +131,7 @@ TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndo
 
 // The bundled demo's vocabulary: a random model that borrows its tokenizer needs it.
 static int64_t demo_vocab_size() {
-  std::ifstream config(fs::path(kDemo.toStdString()) / "config.json");
-  return nlohmann::json::parse(config).at("vocab_size").get<int64_t>();
+  return io::read_json_file(fs::path(kDemo.toStdString()) / "config.json").at("vocab_size").get<int64_t>();
 }
 
 TEST(MainWindow, EventLoopKeepsTurningDuringARunAndCancelStopsItWithinASecond) {
