@@ -21,11 +21,13 @@ done
 grep -q "wrote session" "$work/run.txt"
 grep -q "change" "$work/run.txt"
 "$app" show "$work/run.h5" --json > "$work/show.json"
-python3 - "$work/show.json" <<'PY'
+python3 - "$work/show.json" "$model/config.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
+config = json.load(open(sys.argv[2]))
 assert s["family"] == "llama", s["family"]
-assert len(s["layers"]) == 2 and all(l["heads"] == 4 for l in s["layers"]), s["layers"]
+assert len(s["layers"]) == config["num_hidden_layers"], s["layers"]
+assert all(l["heads"] == config["num_attention_heads"] for l in s["layers"]), s["layers"]
 assert len(s["ablations"]) == 1, s.get("ablations")
 PY
 h5dump -H "$work/run.h5" > "$work/dump.txt"
