@@ -76,25 +76,20 @@ std::string csv_line(const ScanRow& r) {
 
 void print_table(const ScanResult& result) {
   std::printf("%6s %5s %-10s %9s %8s %10s\n", "layer", "head", "mode", "accuracy", "gather", "aggregate");
-  double intact = -1;
-  for (const auto& r : result.rows) {
-    if (r.condition.mode == "none") intact = r.accuracy;
+  for (const auto& r : result.rows)
     std::printf("%6d %5d %-10s %8.1f%% %8s %10s\n", r.condition.layer, r.condition.head, r.condition.mode.c_str(),
                 100 * r.accuracy, number(r.gather_score).c_str(), number(r.aggregate_score).c_str());
-  }
-  if (intact < 0) return;
-  double random_drop = 0;
-  int randoms = 0;
+  const double intact = intact_accuracy(result);
+  if (std::isnan(intact)) return;
   const ScanRow* worst = nullptr;
-  for (const auto& r : result.rows) {
-    if (r.condition.mode == "random") random_drop += intact - r.accuracy, ++randoms;
+  for (const auto& r : result.rows)
     if (r.condition.mode == "zero" && (!worst || r.accuracy < worst->accuracy)) worst = &r;
-  }
   std::printf("\nintact accuracy %.1f%% on %d examples\n", 100 * intact, result.examples);
   if (worst)
     std::printf("largest drop: zeroing head %d.%d -> %.1f%% (aggregate score %s)\n", worst->condition.layer,
                 worst->condition.head, 100 * worst->accuracy, number(worst->aggregate_score).c_str());
-  if (randoms) std::printf("random controls: mean drop %.1f points over %d heads\n", 100 * random_drop / randoms, randoms);
+  const auto random = mean_drop(result, [](const ScanRow& r) { return r.condition.mode == "random"; });
+  if (random.rows) std::printf("random controls: mean drop %.1f points over %d heads\n", 100 * random.drop, random.rows);
   // The top aggregate head's sharpness against the model's other heads.
   const auto& sc = result.scores;
   double sharp_sum = 0;
@@ -108,18 +103,15 @@ void print_table(const ScanResult& result) {
   if (std::isnan(sc.aggregate[top_l][top_h])) return;
   std::printf("top aggregate head %d.%d: aggregate %.3f, transition sharpness %.3f (mean over all heads %.3f)\n",
               top_l, top_h, sc.aggregate[top_l][top_h], sc.sharpness[top_l][top_h], sharp_sum / sharp_n);
+  const auto is_top = [&](const ScanRow& r) { return r.condition.layer == top_l && r.condition.head == top_h; };
+  for (const auto& r : result.rows)
+    if (r.condition.mode == "zero" && is_top(r))
+      std::printf("zeroing the top aggregate head: %.1f%% -> %.1f%%\n", 100 * intact, 100 * r.accuracy);
   // Every other scanned head, not only the random few: the steadier control
   // when the model has few heads and five draws can hit or miss its circuit.
-  double other_drop = 0;
-  int others = 0;
-  for (const auto& r : result.rows) {
-    if (r.condition.mode != "zero") continue;
-    if (r.condition.layer == top_l && r.condition.head == top_h)
-      std::printf("zeroing the top aggregate head: %.1f%% -> %.1f%%\n", 100 * intact, 100 * r.accuracy);
-    else
-      other_drop += intact - r.accuracy, ++others;
-  }
-  if (others) std::printf("every other scanned head zeroed: mean drop %.1f points over %d heads\n", 100 * other_drop / others, others);
+  const auto others = mean_drop(result, [&](const ScanRow& r) { return r.condition.mode == "zero" && !is_top(r); });
+  if (others.rows)
+    std::printf("every other scanned head zeroed: mean drop %.1f points over %d heads\n", 100 * others.drop, others.rows);
 }
 
 // A [layers][heads] table as a session metric (NaN where missing).

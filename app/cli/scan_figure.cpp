@@ -78,16 +78,12 @@ void write_scan_figure(const ScanResult& result, const std::string& title, const
   size_t heads = 0;
   for (const auto& row : aggregate) heads = std::max(heads, row.size());
   std::vector<std::vector<double>> zeroed(layers, std::vector<double>(heads, NAN));
-  double intact = NAN, random_drop = 0;
-  int randoms = 0;
-  for (const auto& r : result.rows) {
-    if (r.condition.mode == "none") intact = r.accuracy;
+  for (const auto& r : result.rows)
     if (r.condition.mode == "zero" && r.condition.layer >= 0 && static_cast<size_t>(r.condition.layer) < layers &&
         r.condition.head >= 0 && static_cast<size_t>(r.condition.head) < heads)
       zeroed[r.condition.layer][r.condition.head] = r.accuracy;
-  }
-  for (const auto& r : result.rows)
-    if (r.condition.mode == "random") random_drop += intact - r.accuracy, ++randoms;
+  const double intact = intact_accuracy(result);
+  const auto random = mean_drop(result, [](const ScanRow& r) { return r.condition.mode == "random"; });
 
   const double cell = std::clamp(360.0 / std::max<size_t>(heads, 1), 10.0, 36.0);
   const double panel_w = std::max(28 + heads * cell, 240.0), panel_h = 14 + layers * cell;
@@ -100,7 +96,7 @@ void write_scan_figure(const ScanResult& result, const std::string& title, const
   std::ostringstream stats;
   stats << "intact accuracy " << cell_text(intact, true) << "%";
   if (result.examples > 0) stats << " on " << result.examples << " examples";
-  if (randoms) stats << "; " << randoms << " random heads zeroed: mean drop " << cell_text(random_drop / randoms, true) << " points";
+  if (random.rows) stats << "; " << random.rows << " random heads zeroed: mean drop " << cell_text(random.drop, true) << " points";
   svg << "<text x='24' y='22' font-size='14' font-weight='bold'>" << escape(title) << "</text>\n";
   svg << "<text x='24' y='40' font-size='12'>" << escape(stats.str()) << "</text>\n";
   const double top = 72;

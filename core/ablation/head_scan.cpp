@@ -128,6 +128,21 @@ std::vector<ScanCondition> conditions_for(const Model& model, const HeadScores& 
 
 }  // namespace
 
+double intact_accuracy(const ScanResult& result) {
+  for (const auto& r : result.rows)
+    if (r.condition.mode == "none") return r.accuracy;
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+MeanDrop mean_drop(const ScanResult& result, const std::function<bool(const ScanRow&)>& selected) {
+  const double intact = intact_accuracy(result);
+  MeanDrop m;
+  for (const auto& r : result.rows)
+    if (selected(r)) m.drop += intact - r.accuracy, ++m.rows;
+  if (m.rows) m.drop /= m.rows;
+  return m;
+}
+
 std::vector<Head> heads_by_aggregate(const HeadScores& s) {
   std::vector<Head> all;
   for (size_t l = 0; l < s.aggregate.size(); ++l)

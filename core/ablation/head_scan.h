@@ -70,6 +70,17 @@ ScanResult run_head_scan(const Model& model, const io::Tokenizer& tokenizer,
 // position: the order `top_heads` picks from.
 std::vector<std::pair<int, int>> heads_by_aggregate(const HeadScores& scores);
 
+// The intact row's accuracy; NaN when the rows have none (a shard without it).
+double intact_accuracy(const ScanResult& result);
+
+// Mean accuracy drop from the intact row over the rows `selected` keeps (a
+// fraction: 0.25 is 25 points), and how many rows that was.
+struct MeanDrop {
+  double drop = 0;
+  int rows = 0;
+};
+MeanDrop mean_drop(const ScanResult& result, const std::function<bool(const ScanRow&)>& selected);
+
 // "0/4" -> (0, 4); throws attnscope::Error on anything else.
 std::pair<int, int> parse_shard(const std::string& text);
 

@@ -76,6 +76,26 @@ TEST(TaskSegments, OptionLinesEndAtTheirLastContentToken) {
   }
 }
 
+// The summary's averages: drops from the intact row over the rows asked for.
+TEST(HeadScan, MeanDropCountsOnlyTheSelectedRows) {
+  ScanResult r;
+  const auto row = [](int layer, int head, const char* mode, double accuracy) {
+    ScanRow x;
+    x.condition.layer = layer, x.condition.head = head, x.condition.mode = mode, x.accuracy = accuracy;
+    return x;
+  };
+  r.rows = {row(0, 0, "zero", 0.25), row(0, 1, "zero", 0.75), row(0, 1, "random", 0.5)};
+  EXPECT_TRUE(std::isnan(intact_accuracy(r))) << "a shard without the intact row has none";
+  r.rows.insert(r.rows.begin(), row(-1, -1, "none", 0.9));
+  EXPECT_DOUBLE_EQ(intact_accuracy(r), 0.9);
+  const auto zero = mean_drop(r, [](const ScanRow& x) { return x.condition.mode == "zero"; });
+  EXPECT_EQ(zero.rows, 2);
+  EXPECT_NEAR(zero.drop, 0.4, 1e-12);  // (0.65 + 0.15) / 2
+  const auto none = mean_drop(r, [](const ScanRow& x) { return x.condition.mode == "mean"; });
+  EXPECT_EQ(none.rows, 0);
+  EXPECT_EQ(none.drop, 0);
+}
+
 TEST(HeadScan, AgreesWithPlainRunsAndSplitsIntoShards) {
   const auto demo = transformer_demo();
   const auto examples = tasks::generate({"mqar", 0}, 24, 3);
