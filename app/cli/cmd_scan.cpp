@@ -35,25 +35,6 @@ std::string number(double v) {
 }
 
 // "1:0+3" -> layer 1 keeps heads 0 and 3.
-KeepSet parse_keep(const std::string& text) {
-  const Error malformed("--keep " + text + ": expected LAYER:HEAD+HEAD, e.g. 1:0+3");
-  const auto colon = text.find(':');
-  if (colon == std::string::npos) throw malformed;
-  // Whole numbers only: "1+3;2" is a typo, not heads 1, 3 and 2.
-  auto index = [&](const std::string& s) {
-    const auto v = parse_int(s);
-    if (!v || *v < 0) throw malformed;
-    return *v;
-  };
-  KeepSet k;
-  k.layer = index(text.substr(0, colon));
-  std::stringstream heads(text.substr(colon + 1));
-  std::string h;
-  while (std::getline(heads, h, '+')) k.heads.push_back(index(h));
-  if (k.heads.empty()) throw Error("--keep " + text + ": name at least one head to keep");
-  return k;
-}
-
 std::vector<AblationMode> parse_modes(const std::string& text) {
   std::vector<AblationMode> modes;
   std::stringstream s(text);
@@ -74,11 +55,20 @@ std::string csv_line(const ScanRow& r) {
          number(r.accuracy) + "," + number(r.gather_score) + "," + number(r.aggregate_score);
 }
 
+// The head's write at the final position (head_scan.h), "" where unmeasured.
+std::string write_text(const HeadScores& s, int layer, int head) {
+  if (layer < 0 || head < 0 || static_cast<size_t>(layer) >= s.writes.size() ||
+      static_cast<size_t>(head) >= s.writes[layer].size())
+    return "";
+  return number(s.writes[layer][head]) + (is_silent(s, layer, head) ? " silent" : "");
+}
+
 void print_table(const ScanResult& result) {
-  std::printf("%6s %5s %-10s %9s %8s %10s\n", "layer", "head", "mode", "accuracy", "gather", "aggregate");
+  std::printf("%6s %5s %-10s %9s %8s %10s  %s\n", "layer", "head", "mode", "accuracy", "gather", "aggregate", "writes");
   for (const auto& r : result.rows)
-    std::printf("%6d %5d %-10s %8.1f%% %8s %10s\n", r.condition.layer, r.condition.head, r.condition.mode.c_str(),
-                100 * r.accuracy, number(r.gather_score).c_str(), number(r.aggregate_score).c_str());
+    std::printf("%6d %5d %-10s %8.1f%% %8s %10s  %s\n", r.condition.layer, r.condition.head, r.condition.mode.c_str(),
+                100 * r.accuracy, number(r.gather_score).c_str(), number(r.aggregate_score).c_str(),
+                write_text(result.scores, r.condition.layer, r.condition.head).c_str());
   const double intact = intact_accuracy(result);
   if (std::isnan(intact)) return;
   const ScanRow* worst = nullptr;
@@ -97,6 +87,10 @@ void print_table(const ScanResult& result) {
   for (const auto& layer : sc.sharpness)
     for (double v : layer)
       if (!std::isnan(v)) sharp_sum += v, ++sharp_n;
+  if (const int silent = silent_head_count(sc))
+    std::printf("%d heads are silent at the final position (they write under %.0f%% of what the strongest head writes);\n"
+                "they rank after every head that writes\n",
+                silent, 100 * kSilentWriteShare);
   const auto ranked = heads_by_aggregate(sc);
   if (ranked.empty() || !sharp_n) return;
   const auto [top_l, top_h] = ranked.front();
@@ -137,6 +131,7 @@ void write_scan_session(const LoadedModel& loaded, const std::string& source, co
   writer.write_metric(metric_record("gather_score", result.scores.gather));
   writer.write_metric(metric_record("aggregate_score", result.scores.aggregate));
   writer.write_metric(metric_record("scan_transition_sharpness", result.scores.sharpness));
+  if (!result.scores.writes.empty()) writer.write_metric(metric_record("final_position_write", result.scores.writes));
   std::map<std::string, std::vector<std::vector<double>>> by_mode;  // accuracy with one head ablated
   for (const auto& r : result.rows) {
     if (r.condition.head < 0 || r.condition.layer < 0 || r.condition.mode == "random") continue;
@@ -182,7 +177,7 @@ int cmd_scan(const Argv& argv) {
   if (auto keep = args.value("keep")) {
     std::stringstream s(*keep);
     std::string item;
-    while (std::getline(s, item, ',')) o.keep.push_back(parse_keep(item));
+    while (std::getline(s, item, ',')) o.keep.push_back(parse_keep_set("--keep", item));
   }
   o.random_controls = args.int_or("random", 5);
   if (o.random_controls < 0) throw Error("--random must be 0 or more");

@@ -21,6 +21,25 @@ std::vector<tasks::TaskSpec> parse_tasks(const std::string& list) {
   return out;
 }
 
+// "0,2" -> {0, 2}.
+std::vector<int> parse_layers(const std::string& option, const std::string& list) {
+  std::vector<int> out;
+  std::stringstream s(list);
+  std::string item;
+  while (std::getline(s, item, ',')) {
+    size_t used = 0;
+    int layer = -1;
+    try {
+      layer = std::stoi(item, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != item.size() || layer < 0) throw Error(option + " takes layer numbers separated by commas (\"0,1\"); got '" + list + "'");
+    out.push_back(layer);
+  }
+  if (out.empty()) throw Error(option + " is empty");
+  return out;
+}
+
 // The commands in an earlier stage's model card (its "How it was made" block).
 std::string earlier_commands(const std::filesystem::path& card) {
   std::ifstream in(card);
@@ -41,7 +60,7 @@ std::string earlier_commands(const std::filesystem::path& card) {
 }  // namespace
 
 int cmd_train(const Argv& argv) {
-  Args args(argv, {"arch", "out", "layers", "heads", "head-dim", "steps", "batch", "lr", "seed", "tasks", "init-from", "head-sparsity"}, {"quiet", "tokenizer-from-trained-tasks"});
+  Args args(argv, {"arch", "out", "layers", "heads", "head-dim", "steps", "batch", "lr", "seed", "tasks", "init-from", "head-sparsity", "head-sparsity-layers", "head-dropout", "head-dropout-layers", "keep-heads"}, {"quiet", "tokenizer-from-trained-tasks"});
   train::TrainOptions o;
   o.architecture = args.value_or("arch", "transformer");
   const auto out = args.value("out");
@@ -57,6 +76,15 @@ int cmd_train(const Argv& argv) {
   o.learning_rate = args.double_or("lr", o.learning_rate);
   o.head_sparsity = args.double_or("head-sparsity", 0);
   if (!(o.head_sparsity >= 0)) throw Error("--head-sparsity must be zero or more");
+  o.head_dropout = args.double_or("head-dropout", 0);
+  if (!(o.head_dropout >= 0 && o.head_dropout < 1)) throw Error("--head-dropout must be at least 0 and below 1");
+  if (auto l = args.value("head-sparsity-layers")) o.head_sparsity_layers = parse_layers("--head-sparsity-layers", *l);
+  if (auto l = args.value("head-dropout-layers")) o.head_dropout_layers = parse_layers("--head-dropout-layers", *l);
+  if (auto keep = args.value("keep-heads")) {
+    std::stringstream s(*keep);
+    std::string item;
+    while (std::getline(s, item, ',')) o.keep_heads.push_back(parse_keep_set("--keep-heads", item));
+  }
   o.seed = static_cast<unsigned>(args.int_or("seed", static_cast<int>(o.seed)));
   if (auto t = args.value("tasks")) o.tasks = parse_tasks(*t);
   if (o.steps < 1 || o.batch < 1) throw Error("--steps and --batch must be at least 1");

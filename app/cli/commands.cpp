@@ -20,7 +20,9 @@ const std::vector<Command>& commands() {
       {"demo", "demo [--headless] [--out-dir DIR]   (the window when a display is present)", cmd_demo},
       {"train", "train --arch transformer|mamba2|hybrid --out DIR [--layers N] [--heads N] [--head-dim D] [--steps 1500] [--batch 32] [--lr 0.003] [--seed 1234]\n"
                 "        [--tasks letters:4,mqar:6] [--init-from DIR] [--tokenizer-from-trained-tasks]\n"
-                "        [--head-sparsity 0.002]   (penalise heads a task does not need)", cmd_train},
+                "        [--head-sparsity 0.002] [--head-sparsity-layers 1]   (penalise heads a task does not need)\n"
+                "        [--head-dropout 0.25] [--head-dropout-layers 0]   (zero random heads each step: no single head indispensable)\n"
+                "        [--keep-heads 1:0]   (prune every other head of that layer)", cmd_train},
       {"scan", "scan <checkpoint> --task letters|mqar|dictionary|phonebook|induction[:SIZE] [--examples 200] [--seed 1]\n"
                "        [--heads all|top:K] [--modes zero,mean] [--keep LAYER:H+H] [--random 5] [--shard i/N] [--csv scan.csv]\n        [--out scan.h5] [--figure scan.svg]",
        cmd_scan},

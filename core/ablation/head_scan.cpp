@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "core/mixing/ga_scores.h"
 #include "core/mixing/head_metrics.h"
@@ -33,6 +35,45 @@ struct Tally {
     logprob += s.answer_logprob;
   }
 };
+
+// Writes are measured on this many examples at most, and only while the
+// model has at most kMaxHeadsForWrites heads (one extra layer call per head
+// and example; Mamba-1's thousands of channels would cost a full scan).
+constexpr int kWriteExamples = 8;
+constexpr int kMaxHeadsForWrites = 4096;
+
+std::vector<std::vector<double>> final_token_writes(const Model& model, const std::vector<tasks::PreparedExample>& prepared,
+                                                    const ScanOptions& o) {
+  const auto& info = model.info();
+  int total_heads = 0;
+  for (const auto& layer : info.layers) total_heads += layer.heads;
+  if (total_heads > kMaxHeadsForWrites) return {};
+  std::vector<std::vector<double>> sum;
+  for (const auto& layer : info.layers) sum.emplace_back(layer.heads, 0.0);
+  const int n = std::min<int>(kWriteExamples, static_cast<int>(prepared.size()));
+  at::NoGradGuard no_grad;
+  for (int e = 0; e < n; ++e) {
+    ForwardOptions f;
+    f.keep_residuals = true;
+    f.cancel = o.cancel;
+    const auto residuals = run_forward(model, ids_tensor(prepared[e].ids), f).residuals;
+    for (int l = 0; l < info.num_layers; ++l) {
+      if (o.cancel && o.cancel->load()) throw Cancelled();
+      LayerCall intact_call;
+      const at::Tensor intact = model.layer(l, residuals[l], intact_call).select(1, -1).to(at::kFloat);
+      const double scale = std::max(intact.norm().item<double>(), 1e-30);
+      for (int h = 0; h < info.layers[l].heads; ++h) {
+        LayerCall call;
+        call.ablate = {{h, AblationMode::Zero}};
+        const at::Tensor zeroed = model.layer(l, residuals[l], call).select(1, -1).to(at::kFloat);
+        sum[l][h] += (intact - zeroed).norm().item<double>() / scale;
+      }
+    }
+  }
+  for (auto& layer : sum)
+    for (double& v : layer) v /= n;
+  return sum;
+}
 
 // Intact runs: accuracy, per-head G&A scores averaged over examples, residuals.
 struct IntactPass {
@@ -84,6 +125,7 @@ IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExamp
       pass.scores.aggregate[l].push_back(a_n[l][h] ? a_sum[l][h] / a_n[l][h] : kNaN);
     }
   }
+  pass.scores.writes = final_token_writes(model, prepared, o);
   return pass;
 }
 
@@ -119,6 +161,9 @@ std::vector<ScanCondition> conditions_for(const Model& model, const HeadScores& 
   // Controls: heads outside the top set (the top aggregate head when every head is scanned).
   const size_t excluded = o.top_heads > 0 ? chosen.size() : std::min<size_t>(1, ranked.size());
   std::vector<Head> others(ranked.begin() + static_cast<std::ptrdiff_t>(excluded), ranked.end());
+  // Drawn from the heads in layer order, so that the draws depend on the seed
+  // and on which heads are excluded, not on how the others happen to rank.
+  std::sort(others.begin(), others.end());
   std::mt19937 rng(o.seed);
   std::shuffle(others.begin(), others.end(), rng);
   for (int i = 0; i < o.random_controls && i < static_cast<int>(others.size()); ++i)
@@ -143,16 +188,57 @@ MeanDrop mean_drop(const ScanResult& result, const std::function<bool(const Scan
   return m;
 }
 
+bool is_silent(const HeadScores& s, int layer, int head) {
+  if (layer < 0 || head < 0 || static_cast<size_t>(layer) >= s.writes.size() ||
+      static_cast<size_t>(head) >= s.writes[layer].size())
+    return false;
+  double strongest = 0;
+  for (const auto& row : s.writes)
+    for (double v : row)
+      if (!std::isnan(v)) strongest = std::max(strongest, v);
+  return strongest > 0 && s.writes[layer][head] < kSilentWriteShare * strongest;
+}
+
+int silent_head_count(const HeadScores& s) {
+  int n = 0;
+  for (size_t l = 0; l < s.writes.size(); ++l)
+    for (size_t h = 0; h < s.writes[l].size(); ++h) n += is_silent(s, static_cast<int>(l), static_cast<int>(h));
+  return n;
+}
+
 std::vector<Head> heads_by_aggregate(const HeadScores& s) {
   std::vector<Head> all;
   for (size_t l = 0; l < s.aggregate.size(); ++l)
     for (size_t h = 0; h < s.aggregate[l].size(); ++h) all.emplace_back(static_cast<int>(l), static_cast<int>(h));
+  // Scores lie in [0, 1]: silent heads rank below every writing head, NaN below all.
+  std::map<Head, bool> silent;
+  for (const auto& x : all) silent[x] = is_silent(s, x.first, x.second);
   auto key = [&](const Head& x) {
     const double v = s.aggregate[x.first][x.second];
-    return std::isnan(v) ? -1.0 : v;
+    if (std::isnan(v)) return -3.0;
+    return silent.at(x) ? v - 2.0 : v;
   };
   std::stable_sort(all.begin(), all.end(), [&](const Head& a, const Head& b) { return key(a) > key(b); });
   return all;
+}
+
+KeepSet parse_keep_set(const std::string& option, const std::string& text) {
+  const Error malformed(option + " " + text + ": expected LAYER:HEAD+HEAD, e.g. 1:0+3");
+  const auto colon = text.find(':');
+  if (colon == std::string::npos) throw malformed;
+  // Whole numbers only: "1+3;2" is a typo, not heads 1, 3 and 2.
+  auto index = [&](const std::string& s) {
+    const auto v = parse_int(s);
+    if (!v || *v < 0) throw malformed;
+    return *v;
+  };
+  KeepSet k;
+  k.layer = index(text.substr(0, colon));
+  std::stringstream heads(text.substr(colon + 1));
+  std::string h;
+  while (std::getline(heads, h, '+')) k.heads.push_back(index(h));
+  if (k.heads.empty()) throw Error(option + " " + text + ": name at least one head to keep");
+  return k;
 }
 
 std::pair<int, int> parse_shard(const std::string& text) {

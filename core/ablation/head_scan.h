@@ -35,6 +35,8 @@ struct KeepSet {
   int layer = 0;
   std::vector<int> heads;  // kept; every other head of the layer is zeroed
 };
+// "1:0+3" -> layer 1, heads 0 and 3; throws attnscope::Error naming `option` otherwise.
+KeepSet parse_keep_set(const std::string& option, const std::string& text);
 
 struct ScanOptions {
   int top_heads = 0;  // 0: every head; K: the K heads with the highest aggregate score
@@ -55,7 +57,20 @@ struct HeadScores {
   // Transition sharpness (docs/metrics.md) of each head's map, averaged over
   // the examples: sharp softmax heads against smooth SSM ones.
   std::vector<std::vector<double>> sharpness;
+  // How much each head writes at the final position: the norm of the change
+  // in its layer's output there when the head is zeroed, over the norm of
+  // that output, averaged over the first few examples. A head whose pattern
+  // reads the segment ends but whose output is (near) zero carries nothing,
+  // so it must not be taken for the aggregate head. Empty when not measured
+  // (a merged CSV; too many heads to measure cheaply).
+  std::vector<std::vector<double>> writes;
 };
+
+// A head is silent when it writes less than this share of what the model's
+// strongest-writing head writes at the final position.
+constexpr double kSilentWriteShare = 0.01;
+bool is_silent(const HeadScores& scores, int layer, int head);
+int silent_head_count(const HeadScores& scores);
 
 struct ScanResult {
   HeadScores scores;
@@ -66,8 +81,9 @@ struct ScanResult {
 ScanResult run_head_scan(const Model& model, const io::Tokenizer& tokenizer,
                          const std::vector<tasks::TaskExample>& examples, const ScanOptions& options);
 
-// (layer, head) by aggregate score, highest first (NaN last), ties by
-// position: the order `top_heads` picks from.
+// (layer, head) by aggregate score, highest first, silent heads after the
+// others and NaN last, ties by position: the order `top_heads` picks from,
+// so "the top aggregate head" is one that writes.
 std::vector<std::pair<int, int>> heads_by_aggregate(const HeadScores& scores);
 
 // The intact row's accuracy; NaN when the rows have none (a shard without it).

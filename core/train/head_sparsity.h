@@ -14,12 +14,15 @@ namespace attnscope::train {
 struct HeadOutputProjection {
   at::Tensor weight;  // [hidden, heads * head_dim]
   int64_t heads = 0;
+  int layer = -1;     // from the parameter's name ("model.layers.3. ..."); -1 when it names none
 };
 
 // The attention output projections among a model's named parameters
-// ("...self_attn.o_proj.weight"), each with its layer's head count.
+// ("...self_attn.o_proj.weight"), each with its layer's head count; only
+// those of `layers` when it is not empty.
 std::vector<HeadOutputProjection> head_output_projections(
-    const std::vector<std::pair<std::string, at::Tensor>>& named, int64_t heads_per_layer);
+    const std::vector<std::pair<std::string, at::Tensor>>& named, int64_t heads_per_layer,
+    const std::vector<int>& layers = {});
 
 // sum over layers and heads of ||W_O[:, head]||_F.
 at::Tensor head_group_norm(const std::vector<HeadOutputProjection>& projections);

@@ -4,6 +4,15 @@
 #include <sstream>
 
 namespace attnscope::train {
+namespace {
+// "layers 0, 2" or "every layer".
+std::string layer_list(const std::vector<int>& layers) {
+  if (layers.empty()) return "every layer";
+  std::string out = layers.size() == 1 ? "layer " : "layers ";
+  for (size_t i = 0; i < layers.size(); ++i) out += (i ? ", " : "") + std::to_string(layers[i]);
+  return out;
+}
+}  // namespace
 
 std::string model_card(const TrainOptions& o, const TrainReport& r, const nlohmann::ordered_json& config) {
   std::ostringstream s;
@@ -22,7 +31,17 @@ std::string model_card(const TrainOptions& o, const TrainReport& r, const nlohma
   s << "| seed | " << o.seed << " |\n| steps | " << o.steps << " |\n| batch | " << o.batch << " |\n";
   std::snprintf(buf, sizeof buf, "%.1f s", r.seconds);
   s << "| learning rate | " << o.learning_rate << " (AdamW, warm-up then cosine) |\n";
-  if (o.head_sparsity > 0) s << "| head sparsity | " << o.head_sparsity << " (group lasso on each head's output projection) |\n";
+  if (o.head_sparsity > 0)
+    s << "| head sparsity | " << o.head_sparsity << " (group lasso on each head's output projection; "
+      << layer_list(o.head_sparsity_layers) << ") |\n";
+  if (o.head_dropout > 0)
+    s << "| head dropout | " << o.head_dropout << " (each step zeroes each attention head with this probability; "
+      << layer_list(o.head_dropout_layers) << ") |\n";
+  for (const auto& k : o.keep_heads) {
+    s << "| pruned | layer " << k.layer << ": every head but ";
+    for (size_t i = 0; i < k.heads.size(); ++i) s << (i ? (i + 1 == k.heads.size() ? " and " : ", ") : "") << k.heads[i];
+    s << " (outputs zeroed in training and in this checkpoint) |\n";
+  }
   s << "| training time | " << buf << " (CPU) |\n| parameters | " << r.parameters << " |\n";
   s << "| vocabulary | " << r.vocab_size << " |\n";
   std::snprintf(buf, sizeof buf, "%.4f", r.final_loss);

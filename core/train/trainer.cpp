@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fstream>
 #include <iomanip>
+#include <random>
 #include <sstream>
 
 #include "core/io/checkpoint.h"
@@ -71,6 +72,34 @@ std::vector<tasks::TaskExample> mixed_examples(const std::vector<tasks::TaskSpec
     out.push_back(std::move(one.front()));
   }
   return out;
+}
+
+// [layer] the heads `keep` prunes; their output-projection columns are zeroed
+// here, and stay zero (the heads' outputs are zeroed at every step, so those
+// columns get no gradient, and weight decay keeps zero at zero).
+std::vector<std::vector<int>> pruned_heads(const Model& model, const std::vector<std::pair<std::string, at::Tensor>>& named,
+                                           const std::vector<KeepSet>& keep) {
+  const auto& layers = model.info().layers;
+  std::vector<std::vector<int>> pruned(layers.size());
+  for (const auto& k : keep) {
+    if (k.layer < 0 || k.layer >= static_cast<int>(layers.size()))
+      throw Error("--keep-heads: the model has no layer " + std::to_string(k.layer));
+    const auto& layer = layers[k.layer];
+    if (layer.mixer != MixerKind::SoftmaxAttention) throw Error("--keep-heads: layer " + std::to_string(k.layer) + " is not attention");
+    for (int h : k.heads)
+      if (h >= layer.heads) throw Error("--keep-heads: layer " + std::to_string(k.layer) + " has no head " + std::to_string(h));
+    const auto projections = head_output_projections(named, layer.heads, {k.layer});
+    if (projections.size() != 1) throw Error("--keep-heads: no output projection found for layer " + std::to_string(k.layer));
+    const at::Tensor& w = projections.front().weight;
+    const int64_t head_dim = w.size(1) / layer.heads;
+    at::NoGradGuard no_grad;
+    for (int h = 0; h < layer.heads; ++h)
+      if (std::find(k.heads.begin(), k.heads.end(), h) == k.heads.end()) {
+        pruned[k.layer].push_back(h);
+        w.narrow(1, h * head_dim, head_dim).zero_();
+      }
+  }
+  return pruned;
 }
 
 // Scales all gradients down together when their joint norm exceeds max_norm.
@@ -204,12 +233,35 @@ TrainReport train_demo_model(const TrainOptions& o) {
   for (const auto& [name, t] : init.parameters->named)
     if (t.requires_grad()) params.push_back(t), report.parameters += t.numel();
 
+  const int num_layers = model->info().num_layers;
+  for (const auto* list : {&o.head_sparsity_layers, &o.head_dropout_layers})
+    for (int l : *list)
+      if (l < 0 || l >= num_layers)
+        throw Error("layer " + std::to_string(l) + " is not in this model (layers 0 to " + std::to_string(num_layers - 1) + ")");
+
   std::vector<HeadOutputProjection> sparse_heads;
   if (o.head_sparsity > 0) {
     if (config.contains("num_attention_heads"))
-      sparse_heads = head_output_projections(init.parameters->named, config["num_attention_heads"].get<int64_t>());
-    if (sparse_heads.empty()) throw Error("--head-sparsity applies to attention heads; this " + o.architecture + " model has none");
+      sparse_heads = head_output_projections(init.parameters->named, config["num_attention_heads"].get<int64_t>(),
+                                             o.head_sparsity_layers);
+    if (sparse_heads.empty())
+      throw Error("--head-sparsity applies to attention heads; this " + o.architecture + " model has none" +
+                  (o.head_sparsity_layers.empty() ? "" : " in the layers given"));
   }
+  // The attention layers head dropout applies to.
+  std::vector<int> dropout_layers;
+  if (o.head_dropout > 0) {
+    for (int l = 0; l < num_layers; ++l) {
+      const bool chosen = o.head_dropout_layers.empty() ||
+                          std::find(o.head_dropout_layers.begin(), o.head_dropout_layers.end(), l) != o.head_dropout_layers.end();
+      if (chosen && model->info().layers[l].mixer == MixerKind::SoftmaxAttention) dropout_layers.push_back(l);
+    }
+    if (dropout_layers.empty())
+      throw Error("--head-dropout applies to attention layers; this " + o.architecture + " model has none" +
+                  (o.head_dropout_layers.empty() ? "" : " among the layers given"));
+  }
+  std::mt19937 dropout_rng(o.seed + 7u);
+  const auto pruned = pruned_heads(*model, init.parameters->named, o.keep_heads);
 
   torch::optim::AdamW optimiser(params, torch::optim::AdamWOptions(o.learning_rate).betas({0.9, 0.98}).weight_decay(0.01));
   const int warmup = std::max(1, o.steps / 20);
@@ -221,8 +273,12 @@ TrainReport train_demo_model(const TrainOptions& o) {
 
     const Batch b = make_batch(*tokenizer, mixed_examples(o.tasks, o.batch, o.seed * 1000003u + static_cast<unsigned>(step)), pad);
     at::Tensor hidden = model->embed(b.ids);
-    for (int l = 0; l < model->info().num_layers; ++l) {
+    for (int l = 0; l < num_layers; ++l) {
       LayerCall call;
+      for (int h : pruned[l]) call.ablate.emplace_back(h, AblationMode::Zero);
+      if (std::find(dropout_layers.begin(), dropout_layers.end(), l) != dropout_layers.end())
+        for (int h = 0; h < model->info().layers[l].heads; ++h)
+          if (std::bernoulli_distribution(o.head_dropout)(dropout_rng)) call.ablate.emplace_back(h, AblationMode::Zero);
       hidden = model->layer(l, hidden, call);
     }
     const at::Tensor logits = model->logits(hidden);

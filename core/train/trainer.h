@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ablation/head_scan.h"
 #include "core/tasks/task.h"
 
 namespace attnscope::train {
@@ -31,6 +32,16 @@ struct TrainOptions {
   std::string earlier_stages;  // the earlier stages' commands, for the model card (read from init_from)
   // Weight of the group-lasso penalty on attention heads (head_sparsity.h); 0: none.
   double head_sparsity = 0;
+  std::vector<int> head_sparsity_layers;  // layers the penalty applies to; empty: every layer
+  // Head dropout: each training step zeroes each attention head of these
+  // layers with this probability, so that no single head there becomes
+  // indispensable (the layer learns its job redundantly). 0: none.
+  double head_dropout = 0;
+  std::vector<int> head_dropout_layers;  // empty: every layer
+  // Pruning: in each listed layer only these attention heads are kept; the
+  // others are zeroed at every step and their output projections are zero in
+  // the checkpoint, as in the pruned models of the Gather-and-Aggregate study.
+  std::vector<KeepSet> keep_heads;
   int steps = 1500;
   int batch = 32;
   double learning_rate = 3e-3;

@@ -20,6 +20,10 @@ expect_error "outside the model's vocabulary" "$app" run "$fixtures/gpt2-tiny" -
 expect_error "cannot ablate head" "$app" run "$fixtures/mamba2-tiny" --input-ids 5,6 --ablate 1.9
 expect_error "does not divide" "$app" run "$fixtures/mamba-tiny" --input-ids 5,6 --channel-group 5
 expect_error "unknown --view" "$app" run "$fixtures/mamba-tiny" --input-ids 5,6 --view sideways
+# Training options are checked before any training starts.
+expect_error "below 1" "$app" train --out "$work/t" --head-dropout 1.5
+expect_error "layer numbers separated by commas" "$app" train --out "$work/t" --head-dropout 0.2 --head-dropout-layers 0,x
+expect_error "expected LAYER:HEAD+HEAD" "$app" train --out "$work/t" --keep-heads 1-0
 if [ "$gui" = "ON" ]; then
   expect_error "no display" env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM "$app" gui
   expect_error "at most one session" env QT_QPA_PLATFORM=offscreen "$app" gui a.h5 b.h5

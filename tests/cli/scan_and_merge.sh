@@ -18,6 +18,7 @@ grep -q '^1,-1,keep:0+1,' "$work/full.csv"
 test "$(grep -c ',random,' "$work/full.csv")" -eq 2
 test "$(grep -c ',zero,' "$work/full.csv")" -eq "$heads"
 grep -q 'intact accuracy' "$work/table.txt"
+head -n 1 "$work/table.txt" | grep -q 'writes$'   # how much each head writes at the final position
 grep -q 'zeroing the top aggregate head: ' "$work/table.txt"
 grep -q "every other scanned head zeroed: mean drop .* over $((heads - 1)) heads" "$work/table.txt"
 # A malformed keep set is refused, not half-read.
@@ -32,7 +33,7 @@ for caption in 'head zeroed' 'aggregate score' 'gather score'; do grep -q "$capt
 python3 - "$work/scan.json" "$work/full.csv" "$heads" <<'PY'
 import csv, json, sys
 s = json.load(open(sys.argv[1]))
-for name in ("gather_score", "aggregate_score", "scan_accuracy_zero", "scan_accuracy_mean",
+for name in ("gather_score", "aggregate_score", "final_position_write", "scan_accuracy_zero", "scan_accuracy_mean",
              "row_entropy", "top1_mass", "transition_sharpness"):
     assert name in s["metrics"], (name, s["metrics"])
 assert len(s["layers"]) == 2, s["layers"]

@@ -1,14 +1,21 @@
 // The G&A scores on hand-made maps, task segments in tokens, and the scan on
 // the bundled Transformer demo: its intact row is the plain accuracy,
 // resuming from residuals changes nothing, shards add up to the whole scan,
-// keeping every head is the intact run, its top aggregate head carries letters.
+// keeping every head is the intact run, its top aggregate head carries letters,
+// and a head that writes nothing is never taken for the top aggregate head.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <map>
 
 #include "core/ablation/head_scan.h"
 #include "core/io/checkpoint.h"
+#include "core/io/safetensors.h"
+#include "core/io/safetensors_writer.h"
 #include "core/mixing/ga_scores.h"
 #include "core/models/registry.h"
 #include "core/runtime/resources.h"
@@ -180,4 +187,63 @@ TEST(HeadScan, TheTransformerDemosTopAggregateHeadCarriesLetters) {
   EXPECT_GT(scan.rows[1].aggregate_score, 0.5) << "the top head's final row sits on the option lines' ends";
   EXPECT_LE(scan.rows[1].accuracy, 0.4) << "zeroing head " << scan.rows[1].condition.layer << "."
                                         << scan.rows[1].condition.head << " should leave about chance";
+}
+
+// Silent heads rank after every head that writes, whatever their pattern.
+TEST(HeadScan, SilentHeadsRankAfterWritingOnes) {
+  HeadScores s;
+  s.aggregate = {{0.2, 0.9}, {0.5, NAN}};
+  EXPECT_EQ(heads_by_aggregate(s).front(), std::make_pair(0, 1)) << "unmeasured writes: by pattern alone";
+  s.writes = {{0.3, 0.001}, {0.6, 0.5}};  // head 0.1 writes under 1% of the strongest (0.6)
+  EXPECT_TRUE(is_silent(s, 0, 1));
+  EXPECT_FALSE(is_silent(s, 0, 0));
+  EXPECT_FALSE(is_silent(s, 5, 0)) << "a head outside the table is not called silent";
+  EXPECT_EQ(silent_head_count(s), 1);
+  const std::vector<std::pair<int, int>> expected = {{1, 0}, {0, 0}, {0, 1}, {1, 1}};
+  EXPECT_EQ(heads_by_aggregate(s), expected) << "writing heads by score, then the silent one, NaN last";
+}
+
+// The demo with head 0.0's output projection zeroed: the head keeps its
+// pattern (and its aggregate score) but writes exactly nothing, so the scan
+// measures it as silent and picks another head as the top aggregate head.
+TEST(HeadScan, AHeadWithoutOutputIsNotTheTopAggregateHead) {
+  namespace fs = std::filesystem;
+  const fs::path src = resource_dir() / "models" / "transformer";
+  const fs::path dir = fs::temp_directory_path() / ("attnscope-silent-head-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const char* f : {"config.json", "tokenizer.json"}) fs::copy_file(src / f, dir / f);
+  const auto intact_demo = transformer_demo();
+  const int heads = intact_demo.model->info().layers[0].heads;
+  {
+    io::SafetensorsFile file(src / "model.safetensors");
+    io::SafetensorsWriter w;
+    for (const auto& t : file.tensors()) {
+      const auto v = file.view(t.name);
+      std::vector<uint8_t> bytes(v.data, v.data + v.nbytes);
+      if (t.name == "model.layers.0.self_attn.o_proj.weight") {
+        ASSERT_EQ(t.dtype, io::DType::F32);
+        auto* w32 = reinterpret_cast<float*>(bytes.data());
+        const int64_t cols = t.shape[1], head_dim = cols / heads;  // the input columns split into heads
+        for (int64_t r = 0; r < t.shape[0]; ++r) std::memset(w32 + r * cols, 0, head_dim * sizeof(float));
+      }
+      w.add(t.name, t.dtype, t.shape, bytes.data(), bytes.size());
+    }
+    w.write(dir / "model.safetensors");
+  }
+  const auto ck = io::Checkpoint::open(dir);
+  const auto model = load_model(ck, LoadOptions{});
+  const auto examples = tasks::generate({"letters", 4}, 20, 17);
+  ScanOptions o;
+  o.top_heads = 1;
+  o.modes = {AblationMode::Zero};
+  const ScanResult scan = run_head_scan(*model, *intact_demo.tokenizer, examples, o);
+  ASSERT_EQ(scan.scores.writes.size(), 2u);
+  EXPECT_EQ(scan.scores.writes[0][0], 0.0) << "a head with a zero output projection writes nothing";
+  EXPECT_TRUE(is_silent(scan.scores, 0, 0));
+  EXPECT_EQ(silent_head_count(scan.scores), 1);
+  ASSERT_EQ(scan.rows.size(), 2u);
+  EXPECT_FALSE(scan.rows[1].condition.layer == 0 && scan.rows[1].condition.head == 0);
+  EXPECT_GT(scan.scores.aggregate[0][0], scan.rows[1].aggregate_score) << "its pattern still scores highest";
+  fs::remove_all(dir);
 }

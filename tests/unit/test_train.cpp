@@ -217,3 +217,69 @@ TEST(Trainer, HeadSparsityShrinksHeadOutputs) {
   EXPECT_THROW(train::train_demo_model(ssm), Error);
   fs::remove_all(out);
 }
+
+// --head-sparsity-layers penalises only the layers named; --head-dropout
+// changes what is learnt and is recorded in the card; --keep-heads prunes
+// the rest of a layer; layers outside the model and architectures without
+// attention are refused.
+TEST(Trainer, HeadSparsityAndDropoutTargetTheLayersNamed) {
+  const at::Tensor w = at::ones({2, 6});
+  const auto only_1 = train::head_output_projections(
+      {{"model.layers.0.self_attn.o_proj.weight", w}, {"model.layers.1.self_attn.o_proj.weight", w}}, 3, {1});
+  ASSERT_EQ(only_1.size(), 1u);
+  EXPECT_EQ(only_1.front().layer, 1);
+
+  const fs::path out = fs::temp_directory_path() / ("attnscope-layers-" + std::to_string(::getpid()));
+  auto head_norms = [&](const train::TrainOptions& o) {  // [layer] sum of head output norms after training
+    train::train_demo_model(o);
+    const auto ck = io::Checkpoint::open(out);
+    std::vector<std::pair<std::string, at::Tensor>> named;
+    for (const auto& name : ck.tensor_names()) named.emplace_back(name, tensor_from_view(ck.tensor(name), at::kFloat));
+    std::vector<double> norms;
+    for (int l = 0; l < 2; ++l) norms.push_back(train::head_group_norm(train::head_output_projections(named, 4, {l})).item<double>());
+    return norms;
+  };
+  train::TrainOptions o = short_letters_run(out, 40, 4);
+  const auto plain = head_norms(o);
+  o.head_sparsity = 0.05;
+  o.head_sparsity_layers = {1};
+  const auto sparse_1 = head_norms(o);
+  EXPECT_LT(sparse_1[1], 0.8 * plain[1]) << "the penalised layer's heads shrink";
+  EXPECT_GT(sparse_1[0], 0.9 * plain[0]) << "the other layer's are left alone";
+
+  o = short_letters_run(out, 40, 4);
+  o.head_dropout = 0.5;
+  o.head_dropout_layers = {0};
+  const auto dropped = head_norms(o);
+  EXPECT_NE(dropped, plain) << "dropping heads changes what is learnt";
+  std::ifstream card(out / "README.md");
+  const std::string text((std::istreambuf_iterator<char>(card)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("| head dropout | 0.5"), std::string::npos) << text;
+  EXPECT_NE(text.find("layer 0)"), std::string::npos) << text;
+
+  // Pruning: layer 1 keeps head 2 only; the others' output projections are zero in the checkpoint.
+  o = short_letters_run(out, 10, 4);
+  o.keep_heads = {{1, {2}}};
+  train::train_demo_model(o);
+  {
+    const auto ck = io::Checkpoint::open(out);
+    const at::Tensor w = tensor_from_view(ck.tensor("model.layers.1.self_attn.o_proj.weight"), at::kFloat);
+    const auto per_head = w.reshape({w.size(0), 4, w.size(1) / 4}).abs().sum(at::IntArrayRef{0, 2});
+    for (int h = 0; h < 4; ++h)
+      if (h == 2) EXPECT_GT(per_head[h].item<double>(), 0) << "the kept head";
+      else EXPECT_EQ(per_head[h].item<double>(), 0) << "pruned head " << h;
+  }
+  o.keep_heads = {{2, {0}}};
+  EXPECT_THROW(train::train_demo_model(o), Error) << "no layer 2";
+  o.keep_heads = {{1, {4}}};
+  EXPECT_THROW(train::train_demo_model(o), Error) << "no head 4";
+
+  o = short_letters_run(out, 2, 2);
+  o.head_dropout = 0.5;
+  o.head_dropout_layers = {2};  // the demo Transformer has layers 0 and 1
+  EXPECT_THROW(train::train_demo_model(o), Error);
+  o.architecture = "mamba2";  // no attention layers to drop heads from
+  o.head_dropout_layers = {};
+  EXPECT_THROW(train::train_demo_model(o), Error);
+  fs::remove_all(out);
+}
