@@ -34,7 +34,6 @@ std::string number(double v) {
   return buf;
 }
 
-// "1:0+3" -> layer 1 keeps heads 0 and 3.
 std::vector<AblationMode> parse_modes(const std::string& text) {
   std::vector<AblationMode> modes;
   std::stringstream s(text);
@@ -174,11 +173,7 @@ int cmd_scan(const Argv& argv) {
     throw Error("--heads " + heads + ": expected all or top:K");
   }
   o.modes = parse_modes(args.value_or("modes", "zero,mean"));
-  if (auto keep = args.value("keep")) {
-    std::stringstream s(*keep);
-    std::string item;
-    while (std::getline(s, item, ',')) o.keep.push_back(parse_keep_set("--keep", item));
-  }
+  if (auto keep = args.value("keep")) o.keep = parse_keep_sets("--keep", *keep);
   o.random_controls = args.int_or("random", 5);
   if (o.random_controls < 0) throw Error("--random must be 0 or more");
   if (auto shard = args.value("shard")) std::tie(o.shard_index, o.shard_count) = parse_shard(*shard);

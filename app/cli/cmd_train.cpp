@@ -8,6 +8,7 @@
 #include "app/cli/commands.h"
 #include "core/train/trainer.h"
 #include "core/util/error.h"
+#include "core/util/numbers.h"
 
 namespace attnscope::cli {
 namespace {
@@ -27,14 +28,9 @@ std::vector<int> parse_layers(const std::string& option, const std::string& list
   std::stringstream s(list);
   std::string item;
   while (std::getline(s, item, ',')) {
-    size_t used = 0;
-    int layer = -1;
-    try {
-      layer = std::stoi(item, &used);
-    } catch (const std::exception&) {
-    }
-    if (used != item.size() || layer < 0) throw Error(option + " takes layer numbers separated by commas (\"0,1\"); got '" + list + "'");
-    out.push_back(layer);
+    const auto layer = parse_int(item);
+    if (!layer || *layer < 0) throw Error(option + " takes layer numbers separated by commas (\"0,1\"); got '" + list + "'");
+    out.push_back(*layer);
   }
   if (out.empty()) throw Error(option + " is empty");
   return out;
@@ -80,11 +76,7 @@ int cmd_train(const Argv& argv) {
   if (!(o.head_dropout >= 0 && o.head_dropout < 1)) throw Error("--head-dropout must be at least 0 and below 1");
   if (auto l = args.value("head-sparsity-layers")) o.head_sparsity_layers = parse_layers("--head-sparsity-layers", *l);
   if (auto l = args.value("head-dropout-layers")) o.head_dropout_layers = parse_layers("--head-dropout-layers", *l);
-  if (auto keep = args.value("keep-heads")) {
-    std::stringstream s(*keep);
-    std::string item;
-    while (std::getline(s, item, ',')) o.keep_heads.push_back(parse_keep_set("--keep-heads", item));
-  }
+  if (auto keep = args.value("keep-heads")) o.keep_heads = parse_keep_sets("--keep-heads", *keep);
   o.seed = static_cast<unsigned>(args.int_or("seed", static_cast<int>(o.seed)));
   if (auto t = args.value("tasks")) o.tasks = parse_tasks(*t);
   if (o.steps < 1 || o.batch < 1) throw Error("--steps and --batch must be at least 1");

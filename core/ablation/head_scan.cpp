@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <random>
 #include <set>
 #include <sstream>
@@ -42,37 +41,24 @@ struct Tally {
 constexpr int kWriteExamples = 8;
 constexpr int kMaxHeadsForWrites = 4096;
 
-std::vector<std::vector<double>> final_token_writes(const Model& model, const std::vector<tasks::PreparedExample>& prepared,
-                                                    const ScanOptions& o) {
-  const auto& info = model.info();
-  int total_heads = 0;
-  for (const auto& layer : info.layers) total_heads += layer.heads;
-  if (total_heads > kMaxHeadsForWrites) return {};
-  std::vector<std::vector<double>> sum;
-  for (const auto& layer : info.layers) sum.emplace_back(layer.heads, 0.0);
-  const int n = std::min<int>(kWriteExamples, static_cast<int>(prepared.size()));
+// Adds, per head, how much zeroing it changes its layer's output at the final
+// position (relative to that output) on one example, from the residuals
+// entering each layer of its intact run.
+void add_final_token_writes(const Model& model, const std::vector<at::Tensor>& residuals,
+                            std::vector<std::vector<double>>& sum, const ScanOptions& o) {
   at::NoGradGuard no_grad;
-  for (int e = 0; e < n; ++e) {
-    ForwardOptions f;
-    f.keep_residuals = true;
-    f.cancel = o.cancel;
-    const auto residuals = run_forward(model, ids_tensor(prepared[e].ids), f).residuals;
-    for (int l = 0; l < info.num_layers; ++l) {
-      if (o.cancel && o.cancel->load()) throw Cancelled();
-      LayerCall intact_call;
-      const at::Tensor intact = model.layer(l, residuals[l], intact_call).select(1, -1).to(at::kFloat);
-      const double scale = std::max(intact.norm().item<double>(), 1e-30);
-      for (int h = 0; h < info.layers[l].heads; ++h) {
-        LayerCall call;
-        call.ablate = {{h, AblationMode::Zero}};
-        const at::Tensor zeroed = model.layer(l, residuals[l], call).select(1, -1).to(at::kFloat);
-        sum[l][h] += (intact - zeroed).norm().item<double>() / scale;
-      }
+  for (int l = 0; l < model.info().num_layers; ++l) {
+    if (o.cancel && o.cancel->load()) throw Cancelled();
+    LayerCall intact_call;
+    const at::Tensor intact = model.layer(l, residuals[l], intact_call).select(1, -1).to(at::kFloat);
+    const double scale = std::max(intact.norm().item<double>(), 1e-30);
+    for (int h = 0; h < model.info().layers[l].heads; ++h) {
+      LayerCall call;
+      call.ablate = {{h, AblationMode::Zero}};
+      const at::Tensor zeroed = model.layer(l, residuals[l], call).select(1, -1).to(at::kFloat);
+      sum[l][h] += (intact - zeroed).norm().item<double>() / scale;
     }
   }
-  for (auto& layer : sum)
-    for (double& v : layer) v /= n;
-  return sum;
 }
 
 // Intact runs: accuracy, per-head G&A scores averaged over examples, residuals.
@@ -86,17 +72,22 @@ IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExamp
                       const ScanOptions& o) {
   const auto& info = model.info();
   IntactPass pass;
-  std::vector<std::vector<double>> g_sum, a_sum, s_sum;
+  std::vector<std::vector<double>> g_sum, a_sum, s_sum, w_sum;
   std::vector<std::vector<int>> g_n, a_n, s_n;
+  int total_heads = 0;
   for (const auto& layer : info.layers) {
-    for (auto* v : {&g_sum, &a_sum, &s_sum}) v->emplace_back(layer.heads, 0.0);
+    for (auto* v : {&g_sum, &a_sum, &s_sum, &w_sum}) v->emplace_back(layer.heads, 0.0);
     for (auto* v : {&g_n, &a_n, &s_n}) v->emplace_back(layer.heads, 0);
+    total_heads += layer.heads;
   }
-  for (const auto& ex : prepared) {
+  const size_t write_examples =
+      total_heads > kMaxHeadsForWrites ? 0 : std::min<size_t>(kWriteExamples, prepared.size());
+  for (size_t e = 0; e < prepared.size(); ++e) {
     if (o.cancel && o.cancel->load()) throw Cancelled();
+    const auto& ex = prepared[e];
     const auto& segments = ex.segments;
     ForwardOptions f;
-    f.keep_residuals = keep_residuals;
+    f.keep_residuals = keep_residuals || e < write_examples;
     f.cancel = o.cancel;
     if (!segments.empty()) {
       f.capture_layer = [](int) { return true; };
@@ -113,6 +104,7 @@ IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExamp
     }
     auto result = run_forward(model, ids_tensor(ex.ids), f);
     pass.tally.add(tasks::score_logits(result.logits[-1], ex.choices, ex.answer));
+    if (e < write_examples) add_final_token_writes(model, result.residuals, w_sum, o);
     if (keep_residuals) pass.residuals.push_back(std::move(result.residuals));
   }
   for (size_t l = 0; l < g_sum.size(); ++l) {
@@ -125,7 +117,11 @@ IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExamp
       pass.scores.aggregate[l].push_back(a_n[l][h] ? a_sum[l][h] / a_n[l][h] : kNaN);
     }
   }
-  pass.scores.writes = final_token_writes(model, prepared, o);
+  if (write_examples > 0) {
+    for (auto& layer : w_sum)
+      for (double& v : layer) v /= static_cast<double>(write_examples);
+    pass.scores.writes = std::move(w_sum);
+  }
   return pass;
 }
 
@@ -188,21 +184,30 @@ MeanDrop mean_drop(const ScanResult& result, const std::function<bool(const Scan
   return m;
 }
 
-bool is_silent(const HeadScores& s, int layer, int head) {
-  if (layer < 0 || head < 0 || static_cast<size_t>(layer) >= s.writes.size() ||
-      static_cast<size_t>(head) >= s.writes[layer].size())
-    return false;
+namespace {
+// Writes below this are silent; 0 when nothing was measured (no head is silent).
+double silent_below(const HeadScores& s) {
   double strongest = 0;
   for (const auto& row : s.writes)
     for (double v : row)
       if (!std::isnan(v)) strongest = std::max(strongest, v);
-  return strongest > 0 && s.writes[layer][head] < kSilentWriteShare * strongest;
+  return kSilentWriteShare * strongest;
 }
 
+bool is_silent_below(const HeadScores& s, int layer, int head, double threshold) {
+  return layer >= 0 && head >= 0 && static_cast<size_t>(layer) < s.writes.size() &&
+         static_cast<size_t>(head) < s.writes[layer].size() && s.writes[layer][head] < threshold;
+}
+}  // namespace
+
+bool is_silent(const HeadScores& s, int layer, int head) { return is_silent_below(s, layer, head, silent_below(s)); }
+
 int silent_head_count(const HeadScores& s) {
+  const double threshold = silent_below(s);
   int n = 0;
   for (size_t l = 0; l < s.writes.size(); ++l)
-    for (size_t h = 0; h < s.writes[l].size(); ++h) n += is_silent(s, static_cast<int>(l), static_cast<int>(h));
+    for (size_t h = 0; h < s.writes[l].size(); ++h)
+      n += is_silent_below(s, static_cast<int>(l), static_cast<int>(h), threshold);
   return n;
 }
 
@@ -211,12 +216,11 @@ std::vector<Head> heads_by_aggregate(const HeadScores& s) {
   for (size_t l = 0; l < s.aggregate.size(); ++l)
     for (size_t h = 0; h < s.aggregate[l].size(); ++h) all.emplace_back(static_cast<int>(l), static_cast<int>(h));
   // Scores lie in [0, 1]: silent heads rank below every writing head, NaN below all.
-  std::map<Head, bool> silent;
-  for (const auto& x : all) silent[x] = is_silent(s, x.first, x.second);
+  const double threshold = silent_below(s);
   auto key = [&](const Head& x) {
     const double v = s.aggregate[x.first][x.second];
     if (std::isnan(v)) return -3.0;
-    return silent.at(x) ? v - 2.0 : v;
+    return is_silent_below(s, x.first, x.second, threshold) ? v - 2.0 : v;
   };
   std::stable_sort(all.begin(), all.end(), [&](const Head& a, const Head& b) { return key(a) > key(b); });
   return all;
@@ -239,6 +243,14 @@ KeepSet parse_keep_set(const std::string& option, const std::string& text) {
   while (std::getline(heads, h, '+')) k.heads.push_back(index(h));
   if (k.heads.empty()) throw Error(option + " " + text + ": name at least one head to keep");
   return k;
+}
+
+std::vector<KeepSet> parse_keep_sets(const std::string& option, const std::string& list) {
+  std::vector<KeepSet> out;
+  std::stringstream s(list);
+  std::string item;
+  while (std::getline(s, item, ',')) out.push_back(parse_keep_set(option, item));
+  return out;
 }
 
 std::pair<int, int> parse_shard(const std::string& text) {

@@ -37,6 +37,8 @@ struct KeepSet {
 };
 // "1:0+3" -> layer 1, heads 0 and 3; throws attnscope::Error naming `option` otherwise.
 KeepSet parse_keep_set(const std::string& option, const std::string& text);
+// "1:0+3,2:1" -> one KeepSet per comma-separated item.
+std::vector<KeepSet> parse_keep_sets(const std::string& option, const std::string& list);
 
 struct ScanOptions {
   int top_heads = 0;  // 0: every head; K: the K heads with the highest aggregate score
