@@ -56,7 +56,7 @@ std::string earlier_commands(const std::filesystem::path& card) {
 }  // namespace
 
 int cmd_train(const Argv& argv) {
-  Args args(argv, {"arch", "out", "layers", "heads", "head-dim", "steps", "batch", "lr", "seed", "tasks", "init-from", "head-sparsity", "head-sparsity-layers", "head-dropout", "head-dropout-layers", "keep-heads"}, {"quiet", "tokenizer-from-trained-tasks"});
+  Args args(argv, {"arch", "out", "layers", "heads", "head-dim", "steps", "batch", "lr", "seed", "tasks", "init-from", "head-sparsity", "head-sparsity-layers", "head-dropout", "head-dropout-layers", "head-dropout-spare", "keep-heads"}, {"quiet", "tokenizer-from-trained-tasks"});
   train::TrainOptions o;
   o.architecture = args.value_or("arch", "transformer");
   const auto out = args.value("out");
@@ -76,6 +76,7 @@ int cmd_train(const Argv& argv) {
   if (!(o.head_dropout >= 0 && o.head_dropout < 1)) throw Error("--head-dropout must be at least 0 and below 1");
   if (auto l = args.value("head-sparsity-layers")) o.head_sparsity_layers = parse_layers("--head-sparsity-layers", *l);
   if (auto l = args.value("head-dropout-layers")) o.head_dropout_layers = parse_layers("--head-dropout-layers", *l);
+  if (auto spare = args.value("head-dropout-spare")) o.head_dropout_spared = parse_keep_sets("--head-dropout-spare", *spare);
   if (auto keep = args.value("keep-heads")) o.keep_heads = parse_keep_sets("--keep-heads", *keep);
   o.seed = static_cast<unsigned>(args.int_or("seed", static_cast<int>(o.seed)));
   if (auto t = args.value("tasks")) o.tasks = parse_tasks(*t);

@@ -22,6 +22,7 @@ const std::vector<Command>& commands() {
                 "        [--tasks letters:4,mqar:6] [--init-from DIR] [--tokenizer-from-trained-tasks]\n"
                 "        [--head-sparsity 0.002] [--head-sparsity-layers 1]   (penalise heads a task does not need)\n"
                 "        [--head-dropout 0.25] [--head-dropout-layers 0]   (zero random heads each step: no single head indispensable)\n"
+                "        [--head-dropout-spare 1:0]   (heads never dropped: the shared job settles there)\n"
                 "        [--keep-heads 1:0]   (prune every other head of that layer)", cmd_train},
       {"scan", "scan <checkpoint> --task letters|mqar|dictionary|phonebook|induction[:SIZE] [--examples 200] [--seed 1]\n"
                "        [--heads all|top:K] [--modes zero,mean] [--keep LAYER:H+H] [--random 5] [--shard i/N] [--csv scan.csv]\n        [--out scan.h5] [--figure scan.svg]",

@@ -37,6 +37,11 @@ std::string model_card(const TrainOptions& o, const TrainReport& r, const nlohma
   if (o.head_dropout > 0)
     s << "| head dropout | " << o.head_dropout << " (each step zeroes each attention head with this probability; "
       << layer_list(o.head_dropout_layers) << ") |\n";
+  for (const auto& k : o.head_dropout_spared) {
+    s << "| spared from head dropout | layer " << k.layer << ": head";
+    for (size_t i = 0; i < k.heads.size(); ++i) s << (i ? (i + 1 == k.heads.size() ? " and " : ", ") : " ") << k.heads[i];
+    s << " |\n";
+  }
   for (const auto& k : o.keep_heads) {
     s << "| pruned | layer " << k.layer << ": every head but ";
     for (size_t i = 0; i < k.heads.size(); ++i) s << (i ? (i + 1 == k.heads.size() ? " and " : ", ") : "") << k.heads[i];

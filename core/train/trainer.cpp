@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iomanip>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "core/io/checkpoint.h"
@@ -100,6 +101,23 @@ std::vector<std::vector<int>> pruned_heads(const Model& model, const std::vector
       }
   }
   return pruned;
+}
+
+// The heads --head-dropout-spare names, per layer; each must be an attention
+// head of a layer head dropout applies to, or sparing it would mean nothing.
+std::vector<std::set<int>> spared_heads(const Model& model, const std::vector<KeepSet>& spare, const std::vector<int>& dropout_layers) {
+  const auto& layers = model.info().layers;
+  std::vector<std::set<int>> spared(layers.size());
+  for (const auto& k : spare) {
+    if (std::find(dropout_layers.begin(), dropout_layers.end(), k.layer) == dropout_layers.end())
+      throw Error("--head-dropout-spare: head dropout does not apply to layer " + std::to_string(k.layer) +
+                  (dropout_layers.empty() ? " (give --head-dropout)" : ""));
+    for (int h : k.heads) {
+      if (h >= layers[k.layer].heads) throw Error("--head-dropout-spare: layer " + std::to_string(k.layer) + " has no head " + std::to_string(h));
+      spared[k.layer].insert(h);
+    }
+  }
+  return spared;
 }
 
 // Scales all gradients down together when their joint norm exceeds max_norm.
@@ -260,6 +278,7 @@ TrainReport train_demo_model(const TrainOptions& o) {
       throw Error("--head-dropout applies to attention layers; this " + o.architecture + " model has none" +
                   (o.head_dropout_layers.empty() ? "" : " among the layers given"));
   }
+  const auto spared = spared_heads(*model, o.head_dropout_spared, dropout_layers);
   std::mt19937 dropout_rng(o.seed + 7u);
   const auto pruned = pruned_heads(*model, init.parameters->named, o.keep_heads);
 
@@ -277,8 +296,11 @@ TrainReport train_demo_model(const TrainOptions& o) {
       LayerCall call;
       for (int h : pruned[l]) call.ablate.emplace_back(h, AblationMode::Zero);
       if (std::find(dropout_layers.begin(), dropout_layers.end(), l) != dropout_layers.end())
-        for (int h = 0; h < model->info().layers[l].heads; ++h)
-          if (std::bernoulli_distribution(o.head_dropout)(dropout_rng)) call.ablate.emplace_back(h, AblationMode::Zero);
+        for (int h = 0; h < model->info().layers[l].heads; ++h) {
+          // Draw for spared heads too, so sparing one leaves the others' draws as they were.
+          const bool dropped = std::bernoulli_distribution(o.head_dropout)(dropout_rng);
+          if (dropped && !spared[l].count(h)) call.ablate.emplace_back(h, AblationMode::Zero);
+        }
       hidden = model->layer(l, hidden, call);
     }
     const at::Tensor logits = model->logits(hidden);

@@ -38,6 +38,10 @@ struct TrainOptions {
   // indispensable (the layer learns its job redundantly). 0: none.
   double head_dropout = 0;
   std::vector<int> head_dropout_layers;  // empty: every layer
+  // Heads head dropout never zeroes: the job the others share at random
+  // settles in these, the few indispensable heads among many spare ones
+  // that large models show (the Gather-and-Aggregate study).
+  std::vector<KeepSet> head_dropout_spared;
   // Pruning: in each listed layer only these attention heads are kept; the
   // others are zeroed at every step and their output projections are zero in
   // the checkpoint, as in the pruned models of the Gather-and-Aggregate study.

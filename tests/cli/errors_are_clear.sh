@@ -24,6 +24,7 @@ expect_error "unknown --view" "$app" run "$fixtures/mamba-tiny" --input-ids 5,6 
 expect_error "below 1" "$app" train --out "$work/t" --head-dropout 1.5
 expect_error "layer numbers separated by commas" "$app" train --out "$work/t" --head-dropout 0.2 --head-dropout-layers 0,x
 expect_error "expected LAYER:HEAD+HEAD" "$app" train --out "$work/t" --keep-heads 1-0
+expect_error "expected LAYER:HEAD+HEAD" "$app" train --out "$work/t" --head-dropout 0.2 --head-dropout-spare 1
 if [ "$gui" = "ON" ]; then
   expect_error "no display" env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM "$app" gui
   expect_error "at most one session" env QT_QPA_PLATFORM=offscreen "$app" gui a.h5 b.h5

@@ -274,6 +274,36 @@ TEST(Trainer, HeadSparsityAndDropoutTargetTheLayersNamed) {
   o.keep_heads = {{1, {4}}};
   EXPECT_THROW(train::train_demo_model(o), Error) << "no head 4";
 
+  // Sparing: with layer 1's heads dropped at nearly every step, only the
+  // spared head learns there (the others get no gradient when zeroed).
+  auto layer1_head_sizes = [&](std::vector<KeepSet> spared) {
+    o = short_letters_run(out, 30, 4);
+    o.head_dropout = 0.999;
+    o.head_dropout_layers = {1};
+    o.head_dropout_spared = std::move(spared);
+    train::train_demo_model(o);
+    const auto ck = io::Checkpoint::open(out);
+    const at::Tensor w = tensor_from_view(ck.tensor("model.layers.1.self_attn.o_proj.weight"), at::kFloat);
+    return w.reshape({w.size(0), 4, w.size(1) / 4}).abs().sum(at::IntArrayRef{0, 2});
+  };
+  const at::Tensor none_spared = layer1_head_sizes({});
+  const at::Tensor spared_2 = layer1_head_sizes({{1, {2}}});
+  // Both runs draw the same dropout masks, so the only difference is head 2 learning.
+  const at::Tensor change = (spared_2 - none_spared).abs();
+  for (int h = 0; h < 4; ++h)
+    if (h != 2)
+      EXPECT_GT(change[2].item<double>(), 5 * change[h].item<double>())
+          << "the spared head learns, head " << h << " barely changes: " << none_spared << spared_2;
+  {
+    std::ifstream spared_card(out / "README.md");
+    const std::string card_text((std::istreambuf_iterator<char>(spared_card)), std::istreambuf_iterator<char>());
+    EXPECT_NE(card_text.find("| spared from head dropout | layer 1: head 2 |"), std::string::npos) << card_text;
+  }
+  o.head_dropout_spared = {{0, {1}}};
+  EXPECT_THROW(train::train_demo_model(o), Error) << "no dropout in layer 0 to spare head 0.1 from";
+  o.head_dropout_spared = {{1, {4}}};
+  EXPECT_THROW(train::train_demo_model(o), Error) << "no head 4";
+
   o = short_letters_run(out, 2, 2);
   o.head_dropout = 0.5;
   o.head_dropout_layers = {2};  // the demo Transformer has layers 0 and 1
