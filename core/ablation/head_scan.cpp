@@ -154,9 +154,12 @@ std::vector<ScanCondition> conditions_for(const Model& model, const HeadScores& 
     out.push_back(c);
   }
 
-  // Controls: heads outside the top set (the top aggregate head when every head is scanned).
+  // Controls: heads outside the top set; when every head is scanned, heads
+  // other than the top aggregate head and the G&A heads.
   const size_t excluded = o.top_heads > 0 ? chosen.size() : std::min<size_t>(1, ranked.size());
-  std::vector<Head> others(ranked.begin() + static_cast<std::ptrdiff_t>(excluded), ranked.end());
+  std::vector<Head> others;
+  for (size_t i = excluded; i < ranked.size(); ++i)
+    if (o.top_heads > 0 || !is_ga_head(scores, ranked[i].first, ranked[i].second)) others.push_back(ranked[i]);
   // Drawn from the heads in layer order, so that the draws depend on the seed
   // and on which heads are excluded, not on how the others happen to rank.
   std::sort(others.begin(), others.end());
@@ -209,6 +212,14 @@ int silent_head_count(const HeadScores& s) {
     for (size_t h = 0; h < s.writes[l].size(); ++h)
       n += is_silent_below(s, static_cast<int>(l), static_cast<int>(h), threshold);
   return n;
+}
+
+bool is_ga_head(const HeadScores& s, int layer, int head) {
+  auto at_least = [&](const std::vector<std::vector<double>>& table) {
+    return static_cast<size_t>(layer) < table.size() && static_cast<size_t>(head) < table[layer].size() &&
+           table[layer][head] >= kGaHeadScore;  // false for NaN
+  };
+  return layer >= 0 && head >= 0 && (at_least(s.gather) || at_least(s.aggregate)) && !is_silent(s, layer, head);
 }
 
 std::vector<Head> heads_by_aggregate(const HeadScores& s) {

@@ -74,6 +74,15 @@ constexpr double kSilentWriteShare = 0.01;
 bool is_silent(const HeadScores& scores, int layer, int head);
 int silent_head_count(const HeadScores& scores);
 
+// A G&A head, by its pattern: it puts at least this share of its weight on
+// its own segment (gather score) or, from the final token, on the segment
+// ends (aggregate score), and it is not silent. With every head scanned,
+// random controls are drawn from the heads that are not G&A heads: they
+// stand for heads that do not carry retrieval, as in the study, where a
+// few G&A heads sit among hundreds of others.
+constexpr double kGaHeadScore = 0.5;
+bool is_ga_head(const HeadScores& scores, int layer, int head);
+
 struct ScanResult {
   HeadScores scores;
   std::vector<ScanRow> rows;  // the intact row first (in shard 0), then conditions in order

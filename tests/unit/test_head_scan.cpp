@@ -182,6 +182,7 @@ TEST(HeadScan, TheTransformerDemosTopAggregateHeadCarriesLetters) {
   const auto examples = tasks::generate({"letters", 4}, 100, 17);
   ScanOptions o;
   o.modes = {AblationMode::Zero};
+  o.random_controls = 5;
   const ScanResult scan = run_head_scan(*demo.model, *demo.tokenizer, examples, o);
   ASSERT_EQ(scan.rows.front().condition.mode, "none");
   const double intact = scan.rows.front().accuracy;
@@ -196,11 +197,30 @@ TEST(HeadScan, TheTransformerDemosTopAggregateHeadCarriesLetters) {
   int spare = 0;
   for (size_t i = 1; i < scan.rows.size(); ++i) {
     const ScanRow& r = scan.rows[i];
+    if (r.condition.mode == "random") {
+      EXPECT_FALSE(is_ga_head(scan.scores, r.condition.layer, r.condition.head)) << "controls are not G&A heads";
+      EXPECT_GT(r.accuracy, intact - 0.05) << "random control " << r.condition.layer << "." << r.condition.head;
+      continue;
+    }
     if (&r == &top || r.gather_score >= 0.5 || r.aggregate_score >= 0.5) continue;
     ++spare;
     EXPECT_GT(r.accuracy, intact - 0.05) << "head " << r.condition.layer << "." << r.condition.head << " is not a G&A head";
   }
   EXPECT_GE(spare, 5) << "most of the demo's eight heads are not G&A heads";
+}
+
+// A G&A head reads its segment or the segment ends with at least half its
+// weight, and writes; NaN scores and silent heads are not G&A heads.
+TEST(HeadScan, GaHeadsAreThoseWhosePatternReadsTheSegments) {
+  HeadScores s;
+  s.gather = {{0.5, 0.49, NAN, 0.9}};
+  s.aggregate = {{0.1, 0.2, 0.6, NAN}};
+  EXPECT_TRUE(is_ga_head(s, 0, 0)) << "gather score at the threshold";
+  EXPECT_FALSE(is_ga_head(s, 0, 1));
+  EXPECT_TRUE(is_ga_head(s, 0, 2)) << "aggregate score alone";
+  EXPECT_FALSE(is_ga_head(s, 1, 0)) << "a head outside the table";
+  s.writes = {{0.5, 0.5, 0.5, 0.001}};  // head 0.3 writes under 1% of the strongest
+  EXPECT_FALSE(is_ga_head(s, 0, 3)) << "a silent head carries nothing";
 }
 
 // Silent heads rank after every head that writes, whatever their pattern.
