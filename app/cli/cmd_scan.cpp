@@ -106,17 +106,15 @@ void print_table(const ScanResult& result) {
   if (others.rows)
     std::printf("every other scanned head zeroed: mean drop %.1f points over %d heads\n", 100 * others.drop, others.rows);
   // The G&A heads by their scores, and what the heads that are not cost.
-  std::string ga_heads;
-  for (size_t l = 0; l < sc.gather.size(); ++l)
-    for (size_t h = 0; h < sc.gather[l].size(); ++h)
-      if (is_ga_head(sc, static_cast<int>(l), static_cast<int>(h)))
-        ga_heads += (ga_heads.empty() ? "" : ", ") + std::to_string(l) + "." + std::to_string(h);
+  const auto ga = ga_heads(sc);
+  std::string ga_list;
+  for (const auto& [l, h] : ga) ga_list += (ga_list.empty() ? "" : ", ") + std::to_string(l) + "." + std::to_string(h);
   const auto non_ga = mean_drop(result, [&](const ScanRow& r) {
-    return r.condition.mode == "zero" && !is_top(r) && !is_ga_head(sc, r.condition.layer, r.condition.head);
+    return r.condition.mode == "zero" && !is_top(r) && !ga.count({r.condition.layer, r.condition.head});
   });
-  if (!ga_heads.empty() && non_ga.rows)
+  if (!ga.empty() && non_ga.rows)
     std::printf("G&A heads (gather or aggregate score at least %.1f): %s; the %d others zeroed: mean drop %.1f points\n",
-                kGaHeadScore, ga_heads.c_str(), non_ga.rows, 100 * non_ga.drop);
+                kGaHeadScore, ga_list.c_str(), non_ga.rows, 100 * non_ga.drop);
 }
 
 // A [layers][heads] table as a session metric (NaN where missing).

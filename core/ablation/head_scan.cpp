@@ -157,9 +157,10 @@ std::vector<ScanCondition> conditions_for(const Model& model, const HeadScores& 
   // Controls: heads outside the top set; when every head is scanned, heads
   // other than the top aggregate head and the G&A heads.
   const size_t excluded = o.top_heads > 0 ? chosen.size() : std::min<size_t>(1, ranked.size());
+  const auto not_controls = o.top_heads > 0 ? std::set<Head>{} : ga_heads(scores);
   std::vector<Head> others;
   for (size_t i = excluded; i < ranked.size(); ++i)
-    if (o.top_heads > 0 || !is_ga_head(scores, ranked[i].first, ranked[i].second)) others.push_back(ranked[i]);
+    if (!not_controls.count(ranked[i])) others.push_back(ranked[i]);
   // Drawn from the heads in layer order, so that the draws depend on the seed
   // and on which heads are excluded, not on how the others happen to rank.
   std::sort(others.begin(), others.end());
@@ -201,6 +202,15 @@ bool is_silent_below(const HeadScores& s, int layer, int head, double threshold)
   return layer >= 0 && head >= 0 && static_cast<size_t>(layer) < s.writes.size() &&
          static_cast<size_t>(head) < s.writes[layer].size() && s.writes[layer][head] < threshold;
 }
+
+bool is_ga_head_below(const HeadScores& s, int layer, int head, double silent_threshold) {
+  auto at_least = [&](const std::vector<std::vector<double>>& table) {
+    return static_cast<size_t>(layer) < table.size() && static_cast<size_t>(head) < table[layer].size() &&
+           table[layer][head] >= kGaHeadScore;  // false for NaN
+  };
+  return layer >= 0 && head >= 0 && (at_least(s.gather) || at_least(s.aggregate)) &&
+         !is_silent_below(s, layer, head, silent_threshold);
+}
 }  // namespace
 
 bool is_silent(const HeadScores& s, int layer, int head) { return is_silent_below(s, layer, head, silent_below(s)); }
@@ -214,12 +224,16 @@ int silent_head_count(const HeadScores& s) {
   return n;
 }
 
-bool is_ga_head(const HeadScores& s, int layer, int head) {
-  auto at_least = [&](const std::vector<std::vector<double>>& table) {
-    return static_cast<size_t>(layer) < table.size() && static_cast<size_t>(head) < table[layer].size() &&
-           table[layer][head] >= kGaHeadScore;  // false for NaN
-  };
-  return layer >= 0 && head >= 0 && (at_least(s.gather) || at_least(s.aggregate)) && !is_silent(s, layer, head);
+bool is_ga_head(const HeadScores& s, int layer, int head) { return is_ga_head_below(s, layer, head, silent_below(s)); }
+
+std::set<Head> ga_heads(const HeadScores& s) {
+  const double threshold = silent_below(s);
+  std::set<Head> out;
+  for (const auto* table : {&s.gather, &s.aggregate})
+    for (size_t l = 0; l < table->size(); ++l)
+      for (size_t h = 0; h < (*table)[l].size(); ++h)
+        if (is_ga_head_below(s, static_cast<int>(l), static_cast<int>(h), threshold)) out.emplace(l, h);
+  return out;
 }
 
 std::vector<Head> heads_by_aggregate(const HeadScores& s) {

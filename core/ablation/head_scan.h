@@ -7,7 +7,9 @@
 // ablated layer, so earlier layers are never recomputed.
 #include <atomic>
 #include <functional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/io/tokenizer.h"
@@ -82,6 +84,8 @@ int silent_head_count(const HeadScores& scores);
 // few G&A heads sit among hundreds of others.
 constexpr double kGaHeadScore = 0.5;
 bool is_ga_head(const HeadScores& scores, int layer, int head);
+// Every G&A head, in layer order (the silent threshold found once, not per head).
+std::set<std::pair<int, int>> ga_heads(const HeadScores& scores);
 
 struct ScanResult {
   HeadScores scores;

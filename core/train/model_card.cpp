@@ -12,6 +12,13 @@ std::string layer_list(const std::vector<int>& layers) {
   for (size_t i = 0; i < layers.size(); ++i) out += (i ? ", " : "") + std::to_string(layers[i]);
   return out;
 }
+
+// "0", "0 and 2", "0, 1 and 2".
+std::string head_list(const std::vector<int>& heads) {
+  std::string out;
+  for (size_t i = 0; i < heads.size(); ++i) out += (i ? (i + 1 == heads.size() ? " and " : ", ") : "") + std::to_string(heads[i]);
+  return out;
+}
 }  // namespace
 
 std::string model_card(const TrainOptions& o, const TrainReport& r, const nlohmann::ordered_json& config) {
@@ -37,16 +44,11 @@ std::string model_card(const TrainOptions& o, const TrainReport& r, const nlohma
   if (o.head_dropout > 0)
     s << "| head dropout | " << o.head_dropout << " (each step zeroes each attention head with this probability; "
       << layer_list(o.head_dropout_layers) << ") |\n";
-  for (const auto& k : o.head_dropout_spared) {
-    s << "| spared from head dropout | layer " << k.layer << ": head";
-    for (size_t i = 0; i < k.heads.size(); ++i) s << (i ? (i + 1 == k.heads.size() ? " and " : ", ") : " ") << k.heads[i];
-    s << " |\n";
-  }
-  for (const auto& k : o.keep_heads) {
-    s << "| pruned | layer " << k.layer << ": every head but ";
-    for (size_t i = 0; i < k.heads.size(); ++i) s << (i ? (i + 1 == k.heads.size() ? " and " : ", ") : "") << k.heads[i];
-    s << " (outputs zeroed in training and in this checkpoint) |\n";
-  }
+  for (const auto& k : o.head_dropout_spared)
+    s << "| spared from head dropout | layer " << k.layer << ": head " << head_list(k.heads) << " |\n";
+  for (const auto& k : o.keep_heads)
+    s << "| pruned | layer " << k.layer << ": every head but " << head_list(k.heads)
+      << " (outputs zeroed in training and in this checkpoint) |\n";
   s << "| training time | " << buf << " (CPU) |\n| parameters | " << r.parameters << " |\n";
   s << "| vocabulary | " << r.vocab_size << " |\n";
   std::snprintf(buf, sizeof buf, "%.4f", r.final_loss);
