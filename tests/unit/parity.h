@@ -1,6 +1,8 @@
 #pragma once
-// Helpers for the parity tests against ../shared/fixtures: read the
-// reference.safetensors of a fixture and compare tensors with a relative bound.
+// Helpers for the parity tests against the float64 references in
+// tests/fixtures (made by tests/reference) and, when present, the extra
+// fixture folders CMake found (ATTNSCOPE_EXTRA_FIXTURE_DIRS): read a
+// fixture's reference.safetensors and compare tensors with a relative bound.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
@@ -9,8 +11,10 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,33 +25,57 @@
 
 namespace attnscope::testing {
 
+// A fixture of the repository's own set, by name.
 inline std::filesystem::path fixture_dir(const std::string& name) {
   return std::filesystem::path(ATTNSCOPE_FIXTURES_DIR) / name;
 }
 
+// Every fixture folder (one holding reference.safetensors) under `root`, sorted.
+inline std::vector<std::filesystem::path> fixtures_under(const std::filesystem::path& root) {
+  std::vector<std::filesystem::path> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(root, ec))
+    if (std::filesystem::is_regular_file(entry.path() / "reference.safetensors")) out.push_back(entry.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Fixture folders made by other hands, as CMake found them (a :-list, may be empty).
+inline std::vector<std::filesystem::path> extra_fixture_roots() {
+  std::vector<std::filesystem::path> out;
+  std::stringstream list(ATTNSCOPE_EXTRA_FIXTURE_DIRS);
+  for (std::string dir; std::getline(list, dir, ':');)
+    if (!dir.empty() && std::filesystem::is_directory(dir)) out.emplace_back(dir);
+  return out;
+}
+
 struct Reference {
-  std::map<std::string, at::Tensor> tensors;  // float32 / int64 as stored
+  std::map<std::string, at::Tensor> tensors;      // float32 / int64 as stored
   std::map<int, std::vector<int>> ablated_heads;  // metadata ablated_heads: layer -> heads
+  std::map<std::string, std::string> metadata;
 
   bool has(const std::string& name) const { return tensors.count(name) != 0; }
   const at::Tensor& at(const std::string& name) const { return tensors.at(name); }
 };
 
-inline Reference load_reference(const std::string& fixture) {
-  io::SafetensorsFile file(fixture_dir(fixture) / "reference.safetensors");
+inline Reference load_reference_at(const std::filesystem::path& dir) {
+  io::SafetensorsFile file(dir / "reference.safetensors");
   Reference ref;
   for (const auto& t : file.tensors()) {
     auto view = file.view(t.name);
     ref.tensors[t.name] = tensor_from_view(view, to_scalar_type(t.dtype));
   }
-  auto it = file.metadata().find("ablated_heads");
-  if (it != file.metadata().end() && !it->second.empty()) {
+  ref.metadata = file.metadata();
+  auto it = ref.metadata.find("ablated_heads");
+  if (it != ref.metadata.end() && !it->second.empty()) {
     auto j = nlohmann::json::parse(it->second);
     for (auto e = j.begin(); e != j.end(); ++e)
       for (const auto& h : *e) ref.ablated_heads[std::stoi(e.key())].push_back(h.get<int>());
   }
   return ref;
 }
+
+inline Reference load_reference(const std::string& fixture) { return load_reference_at(fixture_dir(fixture)); }
 
 // max |a - b| relative to max |b|: the "1e-4 relative" of the issues.
 inline double relative_error(const at::Tensor& actual, const at::Tensor& expected) {
@@ -110,24 +138,64 @@ inline Captured run_capturing(const Model& model, const at::Tensor& ids, std::ve
   return c;
 }
 
-// Logits, every mixing.<layer> and the zero-ablated logits of a fixture to 1e-4 relative.
-inline void expect_matches_reference(const Model& model, const std::string& fixture) {
-  const auto ref = load_reference(fixture);
+// The reference's ablated logits, by the mode that made them.
+inline const std::vector<std::pair<std::string, AblationMode>>& ablated_logits_keys() {
+  static const std::vector<std::pair<std::string, AblationMode>> keys = {
+      {"ablated.logits", AblationMode::Zero},
+      {"ablated_mean.logits", AblationMode::Mean},
+      {"ablated_uniform.logits", AblationMode::Uniform}};
+  return keys;
+}
+
+// Logits, every mixing.<layer> and the ablated logits of every mode the
+// reference holds, to `tolerance` relative; ablation must change the logits.
+inline void expect_matches_reference_at(const Model& model, const std::filesystem::path& dir, double tolerance = 1e-4) {
+  const auto ref = load_reference_at(dir);
   const at::Tensor ids = ref.at("input_ids")[0];
+  double worst = 0;
+  std::string worst_name;
+  auto compare = [&](const at::Tensor& actual, const std::string& name) {
+    const double e = relative_error(actual, ref.at(name));
+    if (e >= worst) worst = e, worst_name = name;
+    return e;
+  };
   const Captured intact = run_capturing(model, ids);
-  EXPECT_LT(relative_error(intact.result.logits.unsqueeze(0), ref.at("logits")), 1e-4);
-  ASSERT_EQ(static_cast<int>(intact.maps.size()), model.info().num_layers);
-  for (const auto& [layer, map] : intact.maps)
-    EXPECT_LT(relative_error(map, ref.at("mixing." + std::to_string(layer))), 1e-4) << "layer " << layer;
+  EXPECT_LT(compare(intact.result.logits.unsqueeze(0), "logits"), tolerance);
+  int reference_maps = 0;
+  for (const auto& [name, tensor] : ref.tensors) {
+    if (name.rfind("mixing.", 0) != 0) continue;
+    ++reference_maps;
+    const std::string key = name.substr(7);
+    const auto it = key.find_first_not_of("0123456789") == std::string::npos ? intact.maps.find(std::stoi(key))
+                                                                                : intact.maps.end();
+    if (it == intact.maps.end()) {
+      ADD_FAILURE() << "the model yields no map for the reference's " << name;
+      continue;
+    }
+    EXPECT_LT(compare(it->second, name), tolerance) << name;
+  }
+  EXPECT_EQ(reference_maps, static_cast<int>(intact.maps.size())) << "maps the reference does not have";
 
   std::vector<HeadAblation> ablations;
   for (const auto& [layer, heads] : ref.ablated_heads)
     for (int h : heads) ablations.push_back({layer, h, AblationMode::Zero});
   ASSERT_FALSE(ablations.empty());
-  const Captured ablated = run_capturing(model, ids, ablations);
-  EXPECT_LT(relative_error(ablated.result.logits.unsqueeze(0), ref.at("ablated.logits")), 1e-4);
-  EXPECT_GT((ablated.result.logits - intact.result.logits).abs().max().item<double>(), 1e-4)
-      << "ablating a head must change the logits";
+  int modes = 0;
+  for (const auto& [key, mode] : ablated_logits_keys()) {
+    if (!ref.has(key)) continue;
+    ++modes;
+    for (auto& a : ablations) a.mode = mode;
+    const Captured ablated = run_capturing(model, ids, ablations);
+    EXPECT_LT(compare(ablated.result.logits.unsqueeze(0), key), tolerance) << key;
+    EXPECT_GT((ablated.result.logits - intact.result.logits).abs().max().item<double>(), 1e-4)
+        << key << ": ablating a head must change the logits";
+  }
+  EXPECT_GE(modes, 1) << "the reference holds no ablated logits";
+  std::cout << "worst relative error " << worst << " (" << worst_name << ")\n";
+}
+
+inline void expect_matches_reference(const Model& model, const std::string& fixture) {
+  expect_matches_reference_at(model, fixture_dir(fixture));
 }
 
 }  // namespace attnscope::testing

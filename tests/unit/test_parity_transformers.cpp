@@ -1,6 +1,6 @@
-// Transformer families against the float64 references in ../shared/fixtures:
-// logits, every layer's attention maps, and zero-ablated logits to 1e-4
-// relative; plus the invariants every softmax map must satisfy.
+// Transformer families beyond the reference comparison of
+// test_parity_fixtures.cpp: the invariants every softmax map must satisfy,
+// the checkpoint layouts GPT-2 ships in, and clear errors.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -24,17 +24,6 @@ namespace {
 class TransformerParity : public ::testing::TestWithParam<std::string> {};
 
 }  // namespace
-
-TEST_P(TransformerParity, LogitsMapsAndAblationMatchReference) {
-  const auto ck = io::Checkpoint::open(attnscope::testing::fixture_dir(GetParam()));
-  const auto model = load_model(ck, LoadOptions{});
-  attnscope::testing::expect_matches_reference(*model, GetParam());
-
-  // The config-only description agrees with the loaded model.
-  const ModelInfo described = describe_from_config(ck);
-  ASSERT_EQ(described.layers.size(), model->info().layers.size());
-  for (size_t l = 0; l < described.layers.size(); ++l) EXPECT_EQ(described.layers[l].heads, model->info().layers[l].heads);
-}
 
 TEST_P(TransformerParity, SoftmaxInvariants) {
   const auto ck = io::Checkpoint::open(attnscope::testing::fixture_dir(GetParam()));
@@ -62,7 +51,7 @@ TEST_P(TransformerParity, SoftmaxInvariants) {
   EXPECT_GT((mean.result.logits - zero.result.logits).abs().max().item<double>(), 1e-6);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, TransformerParity, ::testing::Values("gpt2-tiny", "pythia-tiny", "llama-tiny-gqa"));
+INSTANTIATE_TEST_SUITE_P(Fixtures, TransformerParity, ::testing::Values("gpt2-tiny", "pythia-tiny", "llama-tiny-gqa", "qwen2-tiny"));
 
 namespace {
 // The gpt2-tiny fixture under other tensor names, optionally with the

@@ -19,8 +19,11 @@ LlamaShape read_llama_shape(const io::Config& c, const std::string& type) {
   s.eps = c.get_double("rms_norm_eps", 1e-6);
   s.act = c.get_string("hidden_act", "silu");
   if (!known_activation(s.act)) fail_file(c.origin(), "hidden_act '" + s.act + "' is not supported");
-  s.qkv_bias = c.get_bool("attention_bias", type == "qwen2");
-  s.o_bias = c.get_bool("attention_bias", false) && type != "qwen2";  // qwen2's o_proj has none
+  // Qwen2's attention always has q/k/v biases and never an o_proj bias,
+  // whatever attention_bias says; Llama and Mistral put it on all four.
+  const bool qwen2 = type == "qwen2";
+  s.qkv_bias = qwen2 || c.get_bool("attention_bias", false);
+  s.o_bias = !qwen2 && c.get_bool("attention_bias", false);
   s.mlp_bias = c.get_bool("mlp_bias", false);
   return s;
 }

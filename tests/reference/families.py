@@ -1,0 +1,28 @@
+"""Which reference family module reads a config.json."""
+import family_gpt2
+import family_gpt_neox
+import family_hybrid
+import family_llama
+import family_mamba
+import family_mamba2
+
+_BY_MODEL_TYPE = {
+    "gpt2": family_gpt2,
+    "gpt_neox": family_gpt_neox,
+    "llama": family_llama,
+    "mistral": family_llama,
+    "qwen2": family_llama,
+    "mamba": family_mamba,
+    "mamba2": family_mamba2,
+    "attnscope_hybrid": family_hybrid,
+}
+
+
+def family_for(config):
+    """The module for a config; mamba_ssm's own configs have no model_type (ssm_cfg.layer says which)."""
+    if "model_type" not in config:
+        layer = config.get("ssm_cfg", {}).get("layer", "Mamba1")
+        return family_mamba2 if layer == "Mamba2" else family_mamba
+    if config["model_type"] not in _BY_MODEL_TYPE:
+        raise ValueError(f"model_type {config['model_type']!r}")
+    return _BY_MODEL_TYPE[config["model_type"]]

@@ -1,0 +1,112 @@
+"""attnscope_hybrid, the project's own format for models that mix layer kinds
+(documented in docs/families.md): Mamba-2 layers `x + mixer(rms_norm(x))`
+with Mamba-2 tensor names under model.layers.N.{norm, mixer.*}, and Llama
+decoder layers whose attention may be one of the relaxed mixers of
+"Deconstructing Attention" (Xue, Moosavi, Aletras 2025):
+  standard         softmax attention (RoPE, GQA) as in Llama
+  approximate      second-order Taylor kernel 1 + s + s^2/2 of the scaled
+                   scores, normalised per row (causal)
+  non_approximate  one score per key s_j = q_j . k_j * scale; row i is the
+                   softmax of s_0..s_i (the query does not enter)
+  mlp              no mixing: silu(q * k) * v at each position (no RoPE), M = I
+  rnd_emb_qk       q and k from fixed random vectors self_attn.qk_source[:L]
+  fixed_seq_qk     q and k from the embeddings of the fixed token sequence
+                   self_attn.qk_source_ids[:L]
+  static_emb_qk    q and k from the prompt's token embeddings
+q/k inputs other than the block's own go through the same input_layernorm.
+mixer_layout alternate gives odd layers the mixer and even layers standard."""
+import numpy as np
+
+import family_llama as llama
+import family_mamba2 as mamba2
+from attention import ablate, expand_kv, rope_inv_freq, split_heads, merge_heads
+from numerics import linear, rms_norm, silu
+
+FAMILY = "attnscope_hybrid"
+
+
+def attention_config(config):
+    """The Llama view of the config, for the attention layers."""
+    return dict(config, model_type="attnscope_hybrid")
+
+
+def ssm_sizes(config):
+    d = config["hidden_size"]
+    head_dim = config.get("ssm_head_dim", 16)
+    heads = config.get("ssm_num_heads", 2 * d // head_dim)
+    return mamba2.Sizes(d, heads * head_dim, heads, head_dim, config.get("ssm_n_groups", 1),
+                        config.get("ssm_state_size", 16), config.get("ssm_conv_kernel", 4),
+                        eps=config.get("rms_norm_eps", 1e-5))
+
+
+def layer_mixers(config):
+    mixer, layout = config.get("attention_mixer", "standard"), config.get("mixer_layout", "uniform")
+    return ["" if t == "mamba2" else mixer if layout == "uniform" or l % 2 == 1 else "standard"
+            for l, t in enumerate(config["layer_types"])]
+
+
+def make_weights(config, w):
+    d, vocab = config["hidden_size"], config["vocab_size"]
+    positions = config.get("max_position_embeddings", 0)
+    w.embedding("model.embed_tokens.weight", (vocab, d))
+    for l, mixer in enumerate(layer_mixers(config)):
+        p = f"model.layers.{l}."
+        if not mixer:
+            w.norm(p + "norm.weight", (d,))
+            mamba2.make_mixer_weights(w, p + "mixer.", ssm_sizes(config))
+            continue
+        llama.make_block_weights(attention_config(config), w, p)
+        if mixer == "rnd_emb_qk":
+            w.embedding(p + "self_attn.qk_source", (positions, d))
+        if mixer == "fixed_seq_qk":
+            w[p + "self_attn.qk_source_ids"] = w.stream.integers(p + "self_attn.qk_source_ids", (positions,), vocab)
+    w.norm("model.norm.weight", (d,))
+    if not config.get("tie_word_embeddings", True):
+        w.dense("lm_head.weight", (vocab, d))
+    return w
+
+
+def _per_token(config, w, p, h, qk, targets, mode):
+    """The mlp mixer: silu(q * k) * v within each position."""
+    _, H, kv, _ = llama.shape(config)
+    lin = lambda name, x: linear(x, w[p + name + ".weight"], w.get(p + name + ".bias"))
+    q = split_heads(lin("self_attn.q_proj", qk), H)
+    k = expand_kv(split_heads(lin("self_attn.k_proj", qk), kv), H)
+    v = expand_kv(split_heads(lin("self_attn.v_proj", h), kv), H)
+    y = ablate(silu(q * k) * v, targets, mode)
+    identity = np.broadcast_to(np.eye(len(h)), (H, len(h), len(h))).copy()
+    return identity, lin("self_attn.o_proj", merge_heads(y))
+
+
+def forward(config, w, ids, ablation):
+    mode, heads_of = ablation
+    eps = config.get("rms_norm_eps", 1e-5)
+    acfg = attention_config(config)
+    _, _, _, hd = llama.shape(acfg) if "num_attention_heads" in config else (0, 0, 0, 0)
+    inv_freq = rope_inv_freq(hd, config.get("rope_theta", 10000.0)) if hd else None
+    embedded = w["model.embed_tokens.weight"][ids]
+    length = len(ids)
+    x = embedded
+    maps = {}
+    for l, mixer in enumerate(layer_mixers(config)):
+        p, targets = f"model.layers.{l}.", heads_of.get(str(l), [])
+        if not mixer:
+            maps[str(l)], out = mamba2.mixer(w, p + "mixer.", rms_norm(x, w[p + "norm.weight"], eps), ssm_sizes(config),
+                                             targets, mode)
+            x = x + out
+            continue
+        norm = w[p + "input_layernorm.weight"]
+        h = rms_norm(x, norm, eps)
+        sources = {"rnd_emb_qk": lambda: w[p + "self_attn.qk_source"][:length],
+                   "fixed_seq_qk": lambda: w["model.embed_tokens.weight"][w[p + "self_attn.qk_source_ids"][:length]],
+                   "static_emb_qk": lambda: embedded}
+        qk = rms_norm(sources[mixer](), norm, eps) if mixer in sources else None
+        if mixer == "mlp":
+            maps[str(l)], out = _per_token(acfg, w, p, h, h if qk is None else qk, targets, mode)
+        else:
+            form = {"approximate": "taylor", "non_approximate": "key_only"}.get(mixer, "softmax")
+            maps[str(l)], out = llama.attention(acfg, w, p, h, targets, mode, inv_freq, qk, form)
+        x = x + out
+        x = x + llama.mlp(acfg, w, p, rms_norm(x, w[p + "post_attention_layernorm.weight"], eps))
+    head = w["model.embed_tokens.weight"] if config.get("tie_word_embeddings", True) else w["lm_head.weight"]
+    return linear(rms_norm(x, w["model.norm.weight"], eps), head), maps
