@@ -1,5 +1,7 @@
 #include "core/io/config.h"
 
+#include <cmath>
+
 #include "core/io/json_file.h"
 #include "core/util/error.h"
 
@@ -30,9 +32,13 @@ std::optional<std::string> Config::first_present(std::initializer_list<const cha
 int64_t Config::get_int(const std::string& key) const {
   if (!has(key)) fail_key(key, "is missing");
   const auto& v = json_.at(key);
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) fail_key(key, "is too large");
   if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<int64_t>(v.get<double>())))
-    return static_cast<int64_t>(v.get<double>());
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    // In range before the cast: casting 1e300 to int64 is undefined.
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e18) return static_cast<int64_t>(d);
+  }
   fail_key(key, "must be an integer");
 }
 
@@ -74,6 +80,73 @@ int64_t Config::get_int_any(std::initializer_list<const char*> keys) const {
   std::string names;
   for (const char* k : keys) names += std::string(names.empty() ? "" : " / ") + k;
   fail_file(origin_, "none of " + names + " is set");
+}
+
+namespace {
+// Values as a user would write them: NaN and Infinity, not JSON's null.
+std::string number_text(const nlohmann::json& v) {
+  if (v.is_number_float() && std::isnan(v.get<double>())) return "NaN";
+  if (v.is_number_float() && std::isinf(v.get<double>())) return v.get<double>() > 0 ? "Infinity" : "-Infinity";
+  return v.dump();
+}
+}  // namespace
+
+int64_t Config::get_size(const std::string& key, int64_t max) const {
+  if (!has(key)) fail_key(key, "is missing");
+  const auto& v = json_.at(key);
+  const bool integral = v.is_number_integer() ||
+                        (v.is_number_float() && std::isfinite(v.get<double>()) && v.get<double>() == std::floor(v.get<double>()));
+  if (!integral) fail_key(key, "must be a positive integer, not " + number_text(v));
+  const double value = v.is_number_unsigned() ? static_cast<double>(v.get<uint64_t>()) : v.get<double>();
+  if (value < 1) fail_key(key, "must be a positive integer, not " + number_text(v));
+  if (value > static_cast<double>(max))
+    fail_key(key, "is " + number_text(v) + ", more than the " + std::to_string(max) + " AttnScope accepts");
+  return static_cast<int64_t>(value);
+}
+
+int64_t Config::get_size(const std::string& key, int64_t fallback, int64_t max) const {
+  return has(key) ? get_size(key, max) : fallback;
+}
+
+int64_t Config::get_size_any(std::initializer_list<const char*> keys, int64_t max) const {
+  if (auto k = first_present(keys)) return get_size(*k, max);
+  std::string names;
+  for (const char* k : keys) names += std::string(names.empty() ? "" : " / ") + k;
+  fail_file(origin_, "none of " + names + " is set");
+}
+
+int64_t Config::get_int_in(const std::string& key, int64_t fallback, int64_t lo, int64_t hi) const {
+  if (!has(key)) return fallback;
+  const auto& v = json_.at(key);
+  const bool integral = v.is_number_integer() ||
+                        (v.is_number_float() && std::isfinite(v.get<double>()) && v.get<double>() == std::floor(v.get<double>()));
+  const double value = !v.is_number() ? 0 : v.is_number_unsigned() ? static_cast<double>(v.get<uint64_t>()) : v.get<double>();
+  if (!integral || value < static_cast<double>(lo) || value > static_cast<double>(hi))
+    fail_key(key, "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi) + ", not " + number_text(v));
+  return static_cast<int64_t>(value);
+}
+
+double Config::get_positive(const std::string& key, double fallback) const {
+  if (!has(key)) return fallback;
+  const double v = get_double(key);
+  if (!std::isfinite(v) || v <= 0) fail_key(key, "must be a finite number above 0, not " + number_text(json_.at(key)));
+  return v;
+}
+
+double Config::get_double_in(const std::string& key, double fallback, double lo, double hi) const {
+  if (!has(key)) return fallback;
+  const double v = get_double(key);
+  if (!std::isfinite(v) || v < lo || v > hi)
+    fail_key(key, "must be a number from " + nlohmann::json(lo).dump() + " to " + nlohmann::json(hi).dump() +
+                      ", not " + number_text(json_.at(key)));
+  return v;
+}
+
+Config Config::section(const std::string& key) const {
+  if (!has(key)) return Config(nlohmann::json::object(), origin_.string() + " " + key);
+  const auto& v = json_.at(key);
+  if (!v.is_object()) fail_key(key, "must be an object");
+  return Config(v, origin_.string() + " " + key);
 }
 
 std::string Config::model_type() const {

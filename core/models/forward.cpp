@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "core/runtime/memory_budget.h"
+
 namespace attnscope {
 
 void check_input_ids(const Model& model, const at::Tensor& input_ids) {
@@ -37,6 +39,18 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
   auto check_cancel = [&] {
     if (options.cancel && options.cancel->load()) throw Cancelled();
   };
+  if (model.device().is_cpu()) {
+    ForwardShape shape;
+    shape.length = input_ids.size(-1);
+    shape.capture = static_cast<bool>(options.capture_layer);
+    shape.every_position = options.logits_at_every_position;
+    shape.channel_group = options.channel_group;
+    shape.element_bytes = static_cast<int>(at::elementSize(model.dtype()));
+    double need = forward_working_bytes(info, shape);
+    if (options.keep_residuals) need += static_cast<double>(layers) * shape.length * info.hidden_size * shape.element_bytes;
+    require_memory(need, "a forward pass over " + std::to_string(shape.length) + " tokens",
+                   "use a shorter prompt, capture fewer layers (--layers), or a GPU (--device cuda)");
+  }
 
   ForwardResult result;
   at::Tensor ids = input_ids.dim() == 1 ? input_ids.unsqueeze(0) : input_ids;
@@ -45,6 +59,9 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
     throw Error("resuming a forward pass needs the residual stream");
   const at::Tensor embedded = model.embed(ids);
   at::Tensor hidden = options.start_layer > 0 ? options.start_hidden : embedded;
+  // Whether each layer's output is finite, checked once at the end (no device sync per layer).
+  std::vector<at::Tensor> finite;
+  finite.push_back(at::isfinite(hidden).all());
   for (int l = options.start_layer; l < layers; ++l) {
     check_cancel();
     if (options.keep_residuals) result.residuals.push_back(hidden);
@@ -56,6 +73,7 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
     for (const auto& a : options.ablations)
       if (a.layer == l) call.ablate.emplace_back(a.head, a.mode);
     hidden = model.layer(l, hidden, call);
+    finite.push_back(at::isfinite(hidden).all());
     if (call.capture && call.mixing.defined() && options.on_mixing)
       options.on_mixing(l, call.mixing.select(0, 0).to(at::kCPU, at::kFloat).contiguous());
     if (options.on_progress) options.on_progress(l + 1, layers);
@@ -63,6 +81,18 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
   check_cancel();
   if (!options.logits_at_every_position) hidden = hidden.narrow(1, hidden.size(1) - 1, 1);
   result.logits = model.logits(hidden).select(0, 0).to(at::kCPU, at::kFloat);
+  finite.push_back(at::isfinite(result.logits).all().to(finite.front().device()));
+  const at::Tensor ok = at::stack(finite).cpu();
+  for (int64_t i = 0; i < ok.size(0); ++i) {
+    if (ok[i].item<bool>()) continue;
+    const int64_t layer = options.start_layer + i - 1;
+    const std::string where = i == 0 ? (options.start_layer > 0 ? "the resumed residual stream" : "the token embeddings")
+                              : i + 1 == ok.size(0) ? "the final norm and output head"
+                                                    : "layer " + std::to_string(layer);
+    throw Error("the model's numbers overflow: " + where +
+                " gives NaN or infinite values (its weights hold NaN/Inf, or the config's eps, rope_theta or "
+                "scaling factors are unusable)");
+  }
   return result;
 }
 

@@ -7,6 +7,7 @@
 #include "core/models/blocks/attention.h"
 #include "core/models/blocks/linear.h"
 #include "core/models/blocks/norms.h"
+#include "core/models/config/transformer_configs.h"
 #include "core/models/families.h"
 #include "core/util/error.h"
 
@@ -20,18 +21,9 @@ struct Gpt2Block {
 
 class Gpt2 : public Model {
  public:
-  Gpt2(const io::Checkpoint& ck, const LoadOptions& options) : options_(options) {
-    const io::Config& c = ck.config();
-    const int64_t d = c.get_int("n_embd"), layers = c.get_int("n_layer");
-    heads_ = c.get_int("n_head");
-    if (d % heads_) fail_file(c.origin(), "n_embd is not a multiple of n_head");
-    const int64_t inner = c.has("n_inner") ? c.get_int("n_inner") : 4 * d;
-    const int64_t vocab = c.get_int("vocab_size"), positions = c.get_int("n_positions", c.get_int("n_ctx", 1024));
-    eps_ = c.get_double("layer_norm_epsilon", 1e-5);
-    act_ = c.get_string("activation_function", "gelu_new");
-    if (!blocks::known_activation(act_)) fail_file(c.origin(), "activation_function '" + act_ + "' is not supported");
-    inverse_layer_scale_ = c.get_bool("scale_attn_by_inverse_layer_idx", false);
-    scale_weights_ = c.get_bool("scale_attn_weights", true);
+  Gpt2(const io::Checkpoint& ck, const LoadOptions& options) : options_(options), cfg_(read_gpt2_config(ck.config())) {
+    const int64_t d = cfg_.hidden, layers = cfg_.layers, inner = cfg_.inner, vocab = cfg_.vocab, positions = cfg_.positions;
+    heads_ = cfg_.heads;
 
     Weights w(ck, options);
     const std::string p = w.find_prefix({"", "transformer."}, "wte.weight");
@@ -49,7 +41,7 @@ class Gpt2 : public Model {
     }
     lnf_w_ = w.get(p + "ln_f.weight", {d});
     lnf_b_ = w.get(p + "ln_f.bias", {d});
-    head_ = w.has("lm_head.weight") && !c.get_bool("tie_word_embeddings", true) ? w.get("lm_head.weight", {vocab, d}) : wte_;
+    head_ = w.has("lm_head.weight") && !cfg_.tied ? w.get("lm_head.weight", {vocab, d}) : wte_;
 
     info_.family = "gpt2";
     info_.num_layers = static_cast<int>(layers);
@@ -72,26 +64,24 @@ class Gpt2 : public Model {
   at::Tensor layer(int index, const at::Tensor& x, LayerCall& call) const override {
     const Gpt2Block& b = blocks_[index];
     const int64_t B = x.size(0), L = x.size(1), d = x.size(2), hd = d / heads_;
-    at::Tensor qkv = b.qkv(blocks::layer_norm(x, b.ln1_w, b.ln1_b, eps_));
+    at::Tensor qkv = b.qkv(blocks::layer_norm(x, b.ln1_w, b.ln1_b, cfg_.eps));
     auto split = [&](int i) { return qkv.narrow(-1, i * d, d).view({B, L, heads_, hd}).transpose(1, 2); };
-    double scale = scale_weights_ ? 1.0 / std::sqrt(static_cast<double>(hd)) : 1.0;
-    if (inverse_layer_scale_) scale /= (index + 1);
+    double scale = cfg_.scale_weights ? 1.0 / std::sqrt(static_cast<double>(hd)) : 1.0;
+    if (cfg_.inverse_layer_scale) scale /= (index + 1);
     at::Tensor h = x + b.out(blocks::causal_attention(split(0), split(1), split(2), scale, call));
-    at::Tensor m = b.proj(blocks::activation(b.fc(blocks::layer_norm(h, b.ln2_w, b.ln2_b, eps_)), act_));
+    at::Tensor m = b.proj(blocks::activation(b.fc(blocks::layer_norm(h, b.ln2_w, b.ln2_b, cfg_.eps)), cfg_.act));
     return h + m;
   }
 
   at::Tensor logits(const at::Tensor& x) const override {
-    return at::linear(blocks::layer_norm(x, lnf_w_, lnf_b_, eps_), head_);
+    return at::linear(blocks::layer_norm(x, lnf_w_, lnf_b_, cfg_.eps), head_);
   }
 
  private:
   LoadOptions options_;
+  Gpt2Config cfg_;
   ModelInfo info_;
   int64_t heads_ = 0;
-  double eps_ = 1e-5;
-  std::string act_;
-  bool inverse_layer_scale_ = false, scale_weights_ = true;
   at::Tensor wte_, wpe_, lnf_w_, lnf_b_, head_;
   std::vector<Gpt2Block> blocks_;
 };

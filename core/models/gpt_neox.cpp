@@ -8,6 +8,7 @@
 #include "core/models/blocks/linear.h"
 #include "core/models/blocks/norms.h"
 #include "core/models/blocks/rotary.h"
+#include "core/models/config/transformer_configs.h"
 #include "core/models/families.h"
 #include "core/util/error.h"
 
@@ -21,22 +22,13 @@ struct NeoxBlock {
 
 class GptNeox : public Model {
  public:
-  GptNeox(const io::Checkpoint& ck, const LoadOptions& options) : options_(options) {
-    const io::Config& c = ck.config();
-    const int64_t d = c.get_int("hidden_size"), layers = c.get_int("num_hidden_layers");
-    heads_ = c.get_int("num_attention_heads");
-    if (d % heads_) fail_file(c.origin(), "hidden_size is not a multiple of num_attention_heads");
-    const int64_t hd = d / heads_, inner = c.get_int("intermediate_size", 4 * d), vocab = c.get_int("vocab_size");
-    eps_ = c.get_double("layer_norm_eps", 1e-5);
-    act_ = c.get_string("hidden_act", "gelu");
-    if (!blocks::known_activation(act_)) fail_file(c.origin(), "hidden_act '" + act_ + "' is not supported");
-    parallel_ = c.get_bool("use_parallel_residual", true);
-    const auto rotary_dim = static_cast<int64_t>(hd * c.get_double("rotary_pct", 1.0));
-    rotary_ = blocks::Rotary(rotary_dim, c.get_double("rotary_emb_base", c.get_double("rope_theta", 10000)),
-                             blocks::read_rope_scaling(c));
+  GptNeox(const io::Checkpoint& ck, const LoadOptions& options) : options_(options), cfg_(read_neox_config(ck.config())) {
+    const int64_t d = cfg_.hidden, layers = cfg_.layers, inner = cfg_.inner, vocab = cfg_.vocab;
+    heads_ = cfg_.heads;
+    rotary_ = blocks::Rotary(cfg_.rotary_dim, cfg_.rotary_base, cfg_.rope_scaling);
 
     Weights w(ck, options);
-    const bool bias = c.get_bool("attention_bias", true);
+    const bool bias = cfg_.bias;
     auto linear = [&](const std::string& name, int64_t in, int64_t out, bool with_bias) {
       return blocks::Linear{w.get(name + ".weight", {out, in}), with_bias ? w.get(name + ".bias", {out}) : at::Tensor()};
     };
@@ -50,13 +42,13 @@ class GptNeox : public Model {
     }
     lnf_w_ = w.get("gpt_neox.final_layer_norm.weight", {d});
     lnf_b_ = w.get("gpt_neox.final_layer_norm.bias", {d});
-    head_ = c.get_bool("tie_word_embeddings", false) ? embed_ : w.get("embed_out.weight", {vocab, d});
+    head_ = cfg_.tied ? embed_ : w.get("embed_out.weight", {vocab, d});
 
     info_.family = "gpt_neox";
     info_.num_layers = static_cast<int>(layers);
     info_.hidden_size = static_cast<int>(d);
     info_.vocab_size = vocab;
-    info_.max_positions = c.get_int("max_position_embeddings", 0);
+    info_.max_positions = cfg_.max_positions;
     info_.parameter_count = ck.parameter_count();
     for (int64_t l = 0; l < layers; ++l) info_.layers.push_back({MixerKind::SoftmaxAttention, static_cast<int>(heads_), "attention"});
   }
@@ -70,29 +62,27 @@ class GptNeox : public Model {
     const NeoxBlock& b = blocks_[index];
     const int64_t B = x.size(0), L = x.size(1), d = x.size(2), hd = d / heads_;
     // Fused projection, per head [q | k | v]: [B, L, H, 3 * hd].
-    at::Tensor qkv = b.qkv(blocks::layer_norm(x, b.ln1_w, b.ln1_b, eps_)).view({B, L, heads_, 3 * hd}).transpose(1, 2);
+    at::Tensor qkv = b.qkv(blocks::layer_norm(x, b.ln1_w, b.ln1_b, cfg_.eps)).view({B, L, heads_, 3 * hd}).transpose(1, 2);
     at::Tensor q = rotary_.apply(qkv.narrow(-1, 0, hd)), k = rotary_.apply(qkv.narrow(-1, hd, hd));
     at::Tensor v = qkv.narrow(-1, 2 * hd, hd);
     at::Tensor attn = b.dense(blocks::causal_attention(q, k, v, 1.0 / std::sqrt(static_cast<double>(hd)), call));
     auto mlp = [&](const at::Tensor& h) {
-      return b.down(blocks::activation(b.up(blocks::layer_norm(h, b.ln2_w, b.ln2_b, eps_)), act_));
+      return b.down(blocks::activation(b.up(blocks::layer_norm(h, b.ln2_w, b.ln2_b, cfg_.eps)), cfg_.act));
     };
-    if (parallel_) return x + attn + mlp(x);
+    if (cfg_.parallel) return x + attn + mlp(x);
     at::Tensor h = x + attn;
     return h + mlp(h);
   }
 
   at::Tensor logits(const at::Tensor& x) const override {
-    return at::linear(blocks::layer_norm(x, lnf_w_, lnf_b_, eps_), head_);
+    return at::linear(blocks::layer_norm(x, lnf_w_, lnf_b_, cfg_.eps), head_);
   }
 
  private:
   LoadOptions options_;
+  NeoxConfig cfg_;
   ModelInfo info_;
   int64_t heads_ = 0;
-  double eps_ = 1e-5;
-  std::string act_;
-  bool parallel_ = true;
   blocks::Rotary rotary_;
   at::Tensor embed_, lnf_w_, lnf_b_, head_;
   std::vector<NeoxBlock> blocks_;

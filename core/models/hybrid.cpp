@@ -1,4 +1,4 @@
-// attnscope_hybrid (core/models/hybrid_config.h): Mamba-2 layers and
+// attnscope_hybrid (core/models/config/hybrid_config.h): Mamba-2 layers and
 // Llama-style attention layers in any order; attention layers may use one of
 // the relaxed mixers of the "Deconstructing Attention" study. Every layer
 // yields its map M: softmax or relaxed probabilities, the SSD matrix, or the
@@ -6,7 +6,7 @@
 #include "core/models/blocks/llama_block.h"
 #include "core/models/blocks/norms.h"
 #include "core/models/families.h"
-#include "core/models/hybrid_config.h"
+#include "core/models/config/hybrid_config.h"
 #include "core/models/ssm/mamba2_mixer.h"
 #include "core/util/error.h"
 

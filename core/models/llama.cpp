@@ -14,27 +14,25 @@ namespace {
 
 class Llama : public Model {
  public:
-  Llama(const io::Checkpoint& ck, const LoadOptions& options) : options_(options) {
-    const io::Config& c = ck.config();
+  Llama(const io::Checkpoint& ck, const LoadOptions& options)
+      : options_(options), cfg_(read_llama_config(ck.config(), ck.model_type())), shape_(cfg_.shape) {
     const std::string type = ck.model_type();
-    const int64_t d = c.get_int("hidden_size"), layers = c.get_int("num_hidden_layers");
-    shape_ = blocks::read_llama_shape(c, type);
-    const int64_t vocab = c.get_int("vocab_size");
-    rotary_ = blocks::Rotary(shape_.head_dim, c.get_double("rope_theta", 10000), blocks::read_rope_scaling(c));
+    const int64_t d = shape_.hidden, layers = cfg_.layers, vocab = cfg_.vocab;
+    rotary_ = blocks::Rotary(shape_.head_dim, cfg_.rope_theta, cfg_.rope_scaling);
 
     Weights w(ck, options);
     embed_ = w.get("model.embed_tokens.weight", {vocab, d});
     for (int64_t l = 0; l < layers; ++l)
       blocks_.push_back(blocks::LlamaBlock::read(w, "model.layers." + std::to_string(l) + ".", shape_));
     norm_ = w.get("model.norm.weight", {d});
-    const bool tied = c.get_bool("tie_word_embeddings", false) || !w.has("lm_head.weight");
+    const bool tied = cfg_.tied || !w.has("lm_head.weight");
     head_ = tied ? embed_ : w.get("lm_head.weight", {vocab, d});
 
     info_.family = type;
     info_.num_layers = static_cast<int>(layers);
     info_.hidden_size = static_cast<int>(d);
     info_.vocab_size = vocab;
-    info_.max_positions = c.get_int("max_position_embeddings", 0);
+    info_.max_positions = cfg_.max_positions;
     info_.parameter_count = ck.parameter_count();
     for (int64_t l = 0; l < layers; ++l) info_.layers.push_back(attention_layer_info(shape_.heads, shape_.kv_heads));
   }
@@ -52,8 +50,9 @@ class Llama : public Model {
 
  private:
   LoadOptions options_;
+  LlamaConfig cfg_;
+  LlamaShape shape_;
   ModelInfo info_;
-  blocks::LlamaShape shape_;
   blocks::Rotary rotary_;
   at::Tensor embed_, norm_, head_;
   std::vector<blocks::LlamaBlock> blocks_;

@@ -10,7 +10,7 @@
 #include "core/models/blocks/norms.h"
 #include "core/models/families.h"
 #include "core/models/ssm/ssm_blocks.h"
-#include "core/models/ssm/ssm_config.h"
+#include "core/models/config/ssm_config.h"
 #include "core/util/error.h"
 
 namespace attnscope {
@@ -52,7 +52,7 @@ class Mamba : public Model {
     info_.vocab_size = s.vocab;
     info_.parameter_count = ck.parameter_count();
     for (int64_t l = 0; l < s.layers; ++l)
-      info_.layers.push_back(mamba1_layer_info(s.d_inner));
+      info_.layers.push_back(mamba1_layer_info(s.d_inner, s.d_state));
   }
 
   const ModelInfo& info() const override { return info_; }

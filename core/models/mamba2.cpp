@@ -33,7 +33,7 @@ class Mamba2 : public Model {
     info_.vocab_size = s.vocab;
     info_.max_positions = 0;
     info_.parameter_count = ck.parameter_count();
-    for (int64_t l = 0; l < s.layers; ++l) info_.layers.push_back(mamba2_layer_info(s.heads));
+    for (int64_t l = 0; l < s.layers; ++l) info_.layers.push_back(mamba2_layer_info(s.heads, s.d_state));
   }
 
   const ModelInfo& info() const override { return info_; }

@@ -12,9 +12,12 @@ namespace attnscope {
 
 using ModelFactory = std::unique_ptr<Model> (*)(const io::Checkpoint&, const LoadOptions&);
 
+using ConfigDescriber = ModelInfo (*)(const io::Config&);
+
 struct FamilyEntry {
   const char* model_type;
   ModelFactory make;
+  ConfigDescriber describe;  // the layers and heads, from config.json alone (inspect)
 };
 
 const std::vector<FamilyEntry>& model_families();

@@ -2,7 +2,9 @@
 
 #include <sstream>
 
+#include "core/models/describe.h"
 #include "core/models/registry.h"
+#include "core/runtime/memory_budget.h"
 #include "core/util/error.h"
 
 namespace attnscope {
@@ -10,6 +12,12 @@ namespace attnscope {
 std::unique_ptr<LoadedModel> load_for_running(const std::filesystem::path& path, const LoadOptions& options) {
   auto loaded = std::make_unique<LoadedModel>(LoadedModel{io::Checkpoint::open(path), nullptr, nullptr, options});
   if (auto tok = loaded->checkpoint.tokenizer_path()) loaded->tokenizer = io::Tokenizer::from_file(*tok);
+  // The config is validated (describe) before any weight is read; then the weights must fit.
+  (void)describe_from_config(loaded->checkpoint);
+  if (options.device.is_cpu())
+    require_memory(static_cast<double>(loaded->checkpoint.parameter_count()) * at::elementSize(options.dtype),
+                   "loading " + path.string() + " in " + std::string(at::toString(options.dtype)),
+                   "load it in bfloat16 (--dtype bfloat16) or on a GPU (--device cuda)");
   loaded->model = load_model(loaded->checkpoint, options);
   return loaded;
 }

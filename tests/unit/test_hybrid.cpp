@@ -8,7 +8,7 @@
 
 #include "core/io/checkpoint.h"
 #include "core/models/describe.h"
-#include "core/models/hybrid_config.h"
+#include "core/models/config/hybrid_config.h"
 #include "core/models/registry.h"
 #include "parity.h"
 #include "support/random_models.h"

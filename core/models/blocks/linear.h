@@ -13,8 +13,8 @@ struct Linear {
   at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
 };
 
-// "gelu" (erf), "gelu_new" / "gelu_pytorch_tanh" / "gelu_fast" (tanh), "silu", "relu".
+// "gelu" (erf), "gelu_new" / "gelu_pytorch_tanh" / "gelu_fast" (tanh), "silu", "relu"
+// (config readers refuse other names: core/models/config/transformer_configs.h).
 at::Tensor activation(const at::Tensor& x, const std::string& name);
-bool known_activation(const std::string& name);
 
 }  // namespace attnscope::blocks

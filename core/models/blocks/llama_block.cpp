@@ -7,27 +7,6 @@
 
 namespace attnscope::blocks {
 
-LlamaShape read_llama_shape(const io::Config& c, const std::string& type) {
-  LlamaShape s;
-  s.hidden = c.get_int("hidden_size");
-  s.heads = c.get_int("num_attention_heads");
-  s.kv_heads = c.get_int("num_key_value_heads", s.heads);
-  if (s.heads <= 0 || s.kv_heads <= 0 || s.heads % s.kv_heads)
-    fail_file(c.origin(), "num_attention_heads is not a positive multiple of num_key_value_heads");
-  s.head_dim = c.get_int("head_dim", s.hidden / s.heads);
-  s.inner = c.get_int("intermediate_size");
-  s.eps = c.get_double("rms_norm_eps", 1e-6);
-  s.act = c.get_string("hidden_act", "silu");
-  if (!known_activation(s.act)) fail_file(c.origin(), "hidden_act '" + s.act + "' is not supported");
-  // Qwen2's attention always has q/k/v biases and never an o_proj bias,
-  // whatever attention_bias says; Llama and Mistral put it on all four.
-  const bool qwen2 = type == "qwen2";
-  s.qkv_bias = qwen2 || c.get_bool("attention_bias", false);
-  s.o_bias = !qwen2 && c.get_bool("attention_bias", false);
-  s.mlp_bias = c.get_bool("mlp_bias", false);
-  return s;
-}
-
 LlamaBlock LlamaBlock::read(const Weights& w, const std::string& prefix, const LlamaShape& s) {
   auto linear = [&](const std::string& name, int64_t in, int64_t out, bool bias) {
     return Linear{w.get(prefix + name + ".weight", {out, in}), bias ? w.get(prefix + name + ".bias", {out}) : at::Tensor()};

@@ -10,21 +10,10 @@
 #include "core/models/blocks/attention.h"
 #include "core/models/blocks/linear.h"
 #include "core/models/blocks/rotary.h"
+#include "core/models/config/transformer_configs.h"
 #include "core/models/weights.h"
 
 namespace attnscope::blocks {
-
-struct LlamaShape {
-  int64_t hidden = 0, inner = 0, heads = 0, kv_heads = 0, head_dim = 0;
-  double eps = 1e-6;
-  std::string act = "silu";
-  bool qkv_bias = false, o_bias = false, mlp_bias = false;
-};
-
-// Sizes and options from a Llama-style config.json (hidden_size,
-// num_attention_heads, num_key_value_heads, head_dim, intermediate_size,
-// rms_norm_eps, hidden_act, attention_bias, mlp_bias).
-LlamaShape read_llama_shape(const io::Config& config, const std::string& model_type);
 
 // How the attention part mixes tokens; the defaults are plain Llama.
 struct MixOptions {

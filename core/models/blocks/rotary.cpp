@@ -6,24 +6,6 @@
 
 namespace attnscope::blocks {
 
-RopeScaling read_rope_scaling(const io::Config& config) {
-  RopeScaling s;
-  if (!config.has("rope_scaling")) return s;
-  const auto& j = config.json().at("rope_scaling");
-  if (!j.is_object()) return s;
-  s.type = j.value("rope_type", j.value("type", std::string("default")));
-  if (s.type == "default") return RopeScaling{};
-  s.factor = j.value("factor", 1.0);
-  if (s.type == "linear") return s;
-  if (s.type == "llama3") {
-    s.low_freq_factor = j.value("low_freq_factor", 1.0);
-    s.high_freq_factor = j.value("high_freq_factor", 4.0);
-    s.original_max_positions = j.value("original_max_position_embeddings", 8192.0);
-    return s;
-  }
-  fail_file(config.origin(), "rope_scaling type '" + s.type + "' is not supported (AttnScope knows linear and llama3)");
-}
-
 Rotary::Rotary(int64_t rotary_dim, double theta, const RopeScaling& scaling) : rotary_dim_(rotary_dim) {
   const int64_t half = rotary_dim / 2;
   inv_freq_ = at::empty({half}, at::kDouble);

@@ -6,19 +6,9 @@
 
 #include <string>
 
-#include "core/io/config.h"
+#include "core/models/config/rope_config.h"
 
 namespace attnscope::blocks {
-
-struct RopeScaling {
-  std::string type;  // "", "linear", "llama3"
-  double factor = 1;
-  double low_freq_factor = 1, high_freq_factor = 4;
-  double original_max_positions = 8192;
-};
-
-// Reads rope_scaling (null, {type|rope_type: linear|llama3|default, ...}); throws for kinds we do not implement.
-RopeScaling read_rope_scaling(const io::Config& config);
 
 class Rotary {
  public:

@@ -49,7 +49,8 @@ at::Tensor Mamba2Mixer::forward(const at::Tensor& x, LayerCall& call, const SsmC
       if (mode == AblationMode::Uniform) call.mixing.select(1, head).copy_(uniform);
   }
   y = y + xf * D.to(at::kFloat).view({1, 1, s.heads, 1});
-  y = gated_rms_norm(y.reshape({Bsz, L, s.d_inner}).to(x.scalar_type()), z, gate_norm, s.groups, s.eps, s.norm_before_gate);
+  y = gated_rms_norm(y.reshape({Bsz, L, s.d_inner}).to(x.scalar_type()), z, gate_norm, s.groups, s.gate_eps,
+                     s.norm_before_gate);
   // Zero / mean ablation: the head's slice of out_proj's input.
   at::Tensor heads = y.view({Bsz, L, s.heads, s.head_dim}).transpose(1, 2);  // [B, H, L, P] view of y
   blocks::ablate_head_outputs(heads, call);

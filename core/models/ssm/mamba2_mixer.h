@@ -10,7 +10,7 @@
 
 #include "core/models/blocks/linear.h"
 #include "core/models/model.h"
-#include "core/models/ssm/ssm_config.h"
+#include "core/models/config/ssm_config.h"
 #include "core/models/weights.h"
 
 namespace attnscope::ssm {

@@ -1,4 +1,4 @@
-#include "core/models/hybrid_config.h"
+#include "core/models/config/hybrid_config.h"
 
 #include <algorithm>
 
@@ -19,7 +19,8 @@ HybridConfig read_hybrid_config(const io::Config& c) {
       fail_file(c.origin(), "layer_types entries must be \"mamba2\" or \"attention\", not " + t.dump());
     h.layer_types.push_back(t.get<std::string>());
   }
-  const int64_t layers = c.get_int("num_hidden_layers", static_cast<int64_t>(h.layer_types.size()));
+  if (h.layer_types.empty()) fail_file(c.origin(), "layer_types is empty");
+  const int64_t layers = c.get_size("num_hidden_layers", static_cast<int64_t>(h.layer_types.size()), io::Config::kMaxSize);
   if (layers != static_cast<int64_t>(h.layer_types.size()))
     fail_file(c.origin(), "num_hidden_layers (" + std::to_string(layers) + ") disagrees with layer_types (" +
                               std::to_string(h.layer_types.size()) + " entries)");
@@ -35,25 +36,42 @@ HybridConfig read_hybrid_config(const io::Config& c) {
   }
 
   const bool any_attention = std::count(h.layer_types.begin(), h.layer_types.end(), "attention") > 0;
-  if (any_attention) h.attention = blocks::read_llama_shape(c, "attnscope_hybrid");
-  h.vocab = c.get_int("vocab_size");
-  h.max_positions = c.get_int("max_position_embeddings", 0);
-  h.rope_theta = c.get_double("rope_theta", 10000);
+  // One epsilon for every norm of the model (attention layers, Mamba-2 layers, the final norm).
+  const double eps = c.get_positive("rms_norm_eps", 1e-5);
+  if (any_attention) {
+    h.attention = read_llama_shape(c, "attnscope_hybrid");
+    h.attention.eps = eps;
+  }
+  h.vocab = c.get_size("vocab_size");
+  h.max_positions = c.get_size("max_position_embeddings", 0, io::Config::kMaxSize);
+  h.rope_theta = read_rope_theta(c, "rope_theta", 10000);
   h.tied = c.get_bool("tie_word_embeddings", true);
 
   ssm::SsmConfig& s = h.ssm;
-  s.d_model = c.get_int("hidden_size");
+  s.d_model = c.get_size("hidden_size");
   s.layers = layers;
   s.vocab = h.vocab;
-  s.eps = c.get_double("rms_norm_eps", 1e-5);
-  s.d_state = c.get_int("ssm_state_size", 16);
-  s.head_dim = c.get_int("ssm_head_dim", 16);
-  s.heads = c.get_int("ssm_num_heads", 2 * s.d_model / s.head_dim);
-  s.d_inner = s.heads * s.head_dim;
-  s.groups = c.get_int("ssm_n_groups", 1);
-  s.d_conv = c.get_int("ssm_conv_kernel", 4);
-  if (s.groups <= 0 || s.heads % s.groups) fail_file(c.origin(), "ssm_num_heads is not a multiple of ssm_n_groups");
+  s.eps = s.gate_eps = eps;
+  s.d_state = c.get_size("ssm_state_size", 16, 1 << 16);
+  s.head_dim = c.get_size("ssm_head_dim", 16, 1 << 16);
+  s.heads = c.get_size("ssm_num_heads", std::max<int64_t>(1, 2 * s.d_model / s.head_dim), 1 << 20);
+  s.d_inner = ssm::checked_size_product(c, s.heads, s.head_dim, "ssm_num_heads x ssm_head_dim");
+  s.groups = c.get_size("ssm_n_groups", 1, 1 << 16);
+  s.d_conv = c.get_size("ssm_conv_kernel", 4, 1024);
+  if (s.heads % s.groups) fail_file(c.origin(), "ssm_num_heads is not a multiple of ssm_n_groups");
   return h;
+}
+
+ModelInfo describe_hybrid(const io::Config& c) {
+  const HybridConfig h = read_hybrid_config(c);
+  ModelInfo info;
+  info.family = "attnscope_hybrid";
+  info.num_layers = static_cast<int>(h.layer_types.size());
+  info.hidden_size = static_cast<int>(h.ssm.d_model);
+  info.vocab_size = h.vocab;
+  info.max_positions = h.max_positions;
+  info.layers = hybrid_layer_infos(h);
+  return info;
 }
 
 std::vector<LayerInfo> hybrid_layer_infos(const HybridConfig& h) {
@@ -61,7 +79,7 @@ std::vector<LayerInfo> hybrid_layer_infos(const HybridConfig& h) {
   for (size_t l = 0; l < h.layer_types.size(); ++l) {
     const std::string& m = h.layer_mixers[l];
     if (m.empty()) {
-      out.push_back(mamba2_layer_info(h.ssm.heads));
+      out.push_back(mamba2_layer_info(h.ssm.heads, h.ssm.d_state));
       continue;
     }
     LayerInfo info = attention_layer_info(h.attention.heads, h.attention.kv_heads);

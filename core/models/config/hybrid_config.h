@@ -20,16 +20,16 @@
 #include <vector>
 
 #include "core/io/config.h"
-#include "core/models/blocks/llama_block.h"
-#include "core/models/model.h"
-#include "core/models/ssm/ssm_config.h"
+#include "core/models/config/ssm_config.h"
+#include "core/models/config/transformer_configs.h"
+#include "core/models/model_info.h"
 
 namespace attnscope {
 
 struct HybridConfig {
   std::vector<std::string> layer_types;
   std::vector<std::string> layer_mixers;  // per layer: the attention mixer, or "" for mamba2 layers
-  blocks::LlamaShape attention;
+  LlamaShape attention;
   ssm::SsmConfig ssm;
   int64_t vocab = 0, max_positions = 0;
   double rope_theta = 10000;
@@ -41,5 +41,6 @@ extern const std::vector<std::string> kAttentionMixers;  // the names above, sta
 HybridConfig read_hybrid_config(const io::Config& config);
 // What each layer yields: kind, heads and a description naming the mixer.
 std::vector<LayerInfo> hybrid_layer_infos(const HybridConfig& config);
+ModelInfo describe_hybrid(const io::Config& config);
 
 }  // namespace attnscope

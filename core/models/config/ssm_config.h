@@ -2,10 +2,12 @@
 // Mamba-1 and Mamba-2 sizes from either config dialect: Hugging Face's
 // (hidden_size, state_size, num_heads, ...) or mamba_ssm's own as the
 // state-spaces checkpoints ship it (d_model, n_layer, ssm_cfg{...}) with
-// mamba_ssm's defaults.
+// mamba_ssm's defaults. Every size is validated (positive, divisible, no
+// overflow) with the key named; no LibTorch.
 #include <cstdint>
 
 #include "core/io/config.h"
+#include "core/models/model_info.h"
 
 namespace attnscope::ssm {
 
@@ -14,7 +16,8 @@ struct SsmConfig {
   int64_t d_inner = 0, d_state = 0, d_conv = 4;
   int64_t heads = 0, head_dim = 0, groups = 1;  // Mamba-2
   int64_t dt_rank = 0;                          // Mamba-1
-  double eps = 1e-5;
+  double eps = 1e-5;       // the blocks' RMSNorm
+  double gate_eps = 1e-5;  // Mamba-2's gated RMSNorm (mamba_ssm: always 1e-5)
   bool conv_bias = true, proj_bias = false, tied = true;
   double dt_min = 0, dt_max = 0;  // time_step_limit; dt_max 0 means no upper limit
   bool norm_before_gate = false;
@@ -22,5 +25,11 @@ struct SsmConfig {
 
 SsmConfig read_mamba2_config(const io::Config& config);
 SsmConfig read_mamba1_config(const io::Config& config);
+
+// A product of two validated sizes that must itself stay a size.
+int64_t checked_size_product(const io::Config& config, int64_t a, int64_t b, const std::string& what);
+
+ModelInfo describe_mamba(const io::Config& config);
+ModelInfo describe_mamba2(const io::Config& config);
 
 }  // namespace attnscope::ssm

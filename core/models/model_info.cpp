@@ -1,4 +1,4 @@
-#include "core/models/model.h"
+#include "core/models/model_info.h"
 
 #include "core/util/error.h"
 
@@ -20,10 +20,12 @@ LayerInfo attention_layer_info(int64_t heads, int64_t kv_heads) {
           kv_heads == heads ? "attention" : "attention (GQA, " + std::to_string(kv_heads) + " kv heads)"};
 }
 
-LayerInfo mamba2_layer_info(int64_t heads) { return {MixerKind::Mamba2SSD, static_cast<int>(heads), "mamba2 (SSD)"}; }
+LayerInfo mamba2_layer_info(int64_t heads, int64_t state_size) {
+  return {MixerKind::Mamba2SSD, static_cast<int>(heads), "mamba2 (SSD)", state_size};
+}
 
-LayerInfo mamba1_layer_info(int64_t channels) {
-  return {MixerKind::Mamba1Channel, static_cast<int>(channels), "mamba (per-channel kernels)"};
+LayerInfo mamba1_layer_info(int64_t channels, int64_t state_size) {
+  return {MixerKind::Mamba1Channel, static_cast<int>(channels), "mamba (per-channel kernels)", state_size};
 }
 
 int heads_in_view(const LayerInfo& layer, int channel_group) {

@@ -1,0 +1,38 @@
+#pragma once
+// Will it fit? Estimates of the memory a forward pass, a session read or an
+// image needs, checked before the allocation instead of after: a prompt
+// that would take 40 GB ends in one sentence naming the need, the limit and
+// what to change, not in std::bad_alloc or the kernel's OOM killer.
+#include <cstdint>
+#include <string>
+
+#include "core/models/model_info.h"
+
+namespace attnscope {
+
+// Bytes this process may still allocate: the smallest of the system's
+// MemAvailable, the headroom under RLIMIT_AS and RLIMIT_DATA, and the
+// cgroup's memory.max. ATTNSCOPE_MEMORY_LIMIT (bytes) overrides it.
+uint64_t available_memory_bytes();
+
+// "3.2 GB", "512 MB".
+std::string format_bytes(double bytes);
+
+// Throws attnscope::Error when `need` bytes exceed what is available:
+// "<what> needs about X of memory but only Y is available: <hint>".
+void require_memory(double need, const std::string& what, const std::string& hint);
+
+struct ForwardShape {
+  int64_t length = 0;          // prompt tokens
+  bool capture = false;        // maps captured (per layer, one at a time)
+  bool every_position = false; // logits at every position
+  int channel_group = 1;       // Mamba-1 maps averaged in groups
+  int element_bytes = 4;       // the run dtype
+};
+
+// Peak working memory of one forward pass beyond the weights: the residual
+// stream and a layer's activations, the largest layer's L x L work (scores
+// and probabilities, or an SSM layer's maps), and the logits.
+double forward_working_bytes(const ModelInfo& info, const ForwardShape& shape);
+
+}  // namespace attnscope
