@@ -10,6 +10,7 @@
 #include "attnscope/version.h"
 #include "core/runtime/device.h"
 #include "core/runtime/large_block_allocator.h"
+#include "core/util/atomic_output.h"
 #include "core/util/error.h"
 #ifdef ATTNSCOPE_WITH_GUI
 #include "app/gui/export_command.h"
@@ -17,6 +18,16 @@
 #endif
 
 namespace {
+// LibTorch reports a failed allocation as c10::Error, whose text starts
+// with the allocator's sentence and goes on with a backtrace.
+bool is_out_of_memory(const std::exception& e) {
+  const std::string what = e.what();
+  return what.find("out of memory") != std::string::npos || what.find("can't allocate memory") != std::string::npos ||
+         what.find("bad_alloc") != std::string::npos;
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 bool has_display() {
   for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
     if (const char* s = std::getenv(v); s && *s) return true;
@@ -36,6 +47,7 @@ int main(int argc, char** argv) {
   }
   use_large_block_allocator();
   configure_cpu_threads();
+  files::remove_partial_outputs_on_signals();
   const std::string name = argc >= 2 ? argv[1] : "";
 #ifdef ATTNSCOPE_WITH_GUI
   const bool headless_demo = name == "demo" && (!has_display() || (argc >= 3 && !std::strcmp(argv[2], "--headless")));
@@ -80,8 +92,15 @@ int main(int argc, char** argv) {
     } catch (const Error& e) {
       std::fprintf(stderr, "attnscope %s: %s\n", c.name, e.what());
       return 1;
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr, "attnscope %s: out of memory (try a shorter prompt, fewer layers, or a GPU)\n", c.name);
+      return 1;
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "attnscope %s: internal error: %s\n", c.name, e.what());
+      if (is_out_of_memory(e)) {
+        std::fprintf(stderr, "attnscope %s: out of memory: %s\n", c.name, first_line(e.what()).c_str());
+        return 1;
+      }
+      std::fprintf(stderr, "attnscope %s: internal error: %s\n", c.name, first_line(e.what()).c_str());
       return 3;
     }
   }

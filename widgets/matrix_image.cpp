@@ -39,6 +39,7 @@ ValueRange value_range(const MatrixView& m, bool symmetric) {
 
 QImage render_matrix(const MatrixView& m, const ColourMap& map, const ValueRange& range, ScaleKind scale) {
   QImage image(m.cols, m.rows, QImage::Format_RGB32);
+  if (image.isNull()) return image;  // too large for one image (Qt's limit, or memory): nothing is drawn
   // A lookup table over the value range makes the per-cell work one multiply.
   const bool linear = scale == ScaleKind::Linear || map.diverging();
   for (int i = 0; i < m.rows; ++i) {

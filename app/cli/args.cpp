@@ -1,5 +1,7 @@
 #include "app/cli/args.h"
 
+#include <cstdio>
+
 #include "core/util/error.h"
 #include "core/util/numbers.h"
 
@@ -49,6 +51,23 @@ int Args::int_or(const std::string& name, int fallback) const {
   if (!v) return fallback;
   if (const auto n = parse_int(*v)) return *n;
   throw Error("--" + name + " " + *v + ": not an integer");
+}
+
+int Args::int_in(const std::string& name, int fallback, int lo, int hi) const {
+  const int v = int_or(name, fallback);
+  if (v < lo || v > hi)
+    throw Error("--" + name + " " + std::to_string(v) + ": must be from " + std::to_string(lo) + " to " + std::to_string(hi));
+  return v;
+}
+
+double Args::double_in(const std::string& name, double fallback, double lo, double hi) const {
+  const double v = double_or(name, fallback);
+  if (!(v >= lo && v <= hi)) {
+    char range[64];
+    std::snprintf(range, sizeof range, "%g to %g", lo, hi);
+    throw Error("--" + name + " " + *value(name) + ": must be a number from " + range);
+  }
+  return v;
 }
 
 double Args::double_or(const std::string& name, double fallback) const {

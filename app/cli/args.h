@@ -23,6 +23,9 @@ class Args {
   std::string value_or(const std::string& name, const std::string& fallback) const;
   int int_or(const std::string& name, int fallback) const;       // throws on non-integers
   double double_or(const std::string& name, double fallback) const;
+  // The same, refusing values outside [lo, hi] (and NaN) with the range in the message.
+  int int_in(const std::string& name, int fallback, int lo, int hi) const;
+  double double_in(const std::string& name, double fallback, double lo, double hi) const;
 
  private:
   std::vector<std::string> positional_;

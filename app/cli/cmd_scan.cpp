@@ -9,7 +9,8 @@
 #include <sstream>
 
 #include "app/cli/args.h"
-#include "app/cli/atomic_file.h"
+#include "core/util/atomic_output.h"
+#include "core/util/input_file.h"
 #include "app/cli/commands.h"
 #include "app/cli/scan_figure.h"
 #include "core/ablation/head_scan.h"
@@ -46,7 +47,7 @@ std::vector<AblationMode> parse_modes(const std::string& text) {
 void write_csv_lines(const std::filesystem::path& path, const std::vector<std::string>& lines) {
   std::string text = std::string(kCsvHeader) + "\n";
   for (const auto& line : lines) text += line + "\n";
-  write_file_atomically(path, text);
+  files::write_file_atomically(path, text);
 }
 
 std::string csv_line(const ScanRow& r) {
@@ -273,8 +274,7 @@ int cmd_merge(const Argv& argv) {
   std::map<std::string, std::string> seen;  // condition (layer,head,mode) -> file
   int intact = 0;
   for (const auto& part : args.positional()) {
-    std::ifstream in(part);
-    if (!in) throw Error("cannot read " + part);
+    std::istringstream in(files::read_file(part));
     std::string line;
     if (!std::getline(in, line) || line != kCsvHeader)
       throw Error(part + " is not an attnscope scan CSV (its first line is not '" + std::string(kCsvHeader) + "')");

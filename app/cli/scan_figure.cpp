@@ -4,7 +4,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "app/cli/atomic_file.h"
+#include "core/util/atomic_output.h"
 
 namespace attnscope::cli {
 namespace {
@@ -108,7 +108,7 @@ void write_scan_figure(const ScanResult& result, const std::string& title, const
     panel(svg, 96 + 3 * panel_w, top, cell, result.scores.sharpness, "transition sharpness", false, {84, 39, 143}, 0, 1);
   svg << "</svg>\n";
 
-  write_file_atomically(path, svg.str());
+  files::write_file_atomically(path, svg.str());
 }
 
 }  // namespace attnscope::cli

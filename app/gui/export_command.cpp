@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/cli/args.h"
+#include "app/gui/figure_output.h"
 #include "app/gui/head_summary.h"
 #include "core/mixing/head_metrics.h"
 #include "core/session/session_reader.h"
@@ -21,6 +22,9 @@ int export_command(int argc, char** argv, const std::vector<std::string>& argv_r
     auto out = args.value("out");
     if (!out) throw Error("missing --out fig.pdf|fig.svg|fig.png");
     const session::SessionReader s(path);
+    // Sizes a paper figure can have: 5 mm to 2 m, 10 to 2400 dpi.
+    const widgets::FigureSize size{args.double_in("width-mm", 85, 5, 2000), args.double_in("height-mm", 85, 5, 2000),
+                                   args.int_in("dpi", 300, 10, 2400)};
     const int layer = args.int_or("layer", s.layers_with_maps().empty() ? 0 : s.layers_with_maps().back());
     const int head = args.int_or("head", 0);
     if (!s.has_maps(layer)) throw Error(path + ": holds no maps for layer " + std::to_string(layer));
@@ -36,8 +40,9 @@ int export_command(int argc, char** argv, const std::vector<std::string>& argv_r
     widgets::HeatmapData data;
     data.values = s.read_head(layer, head);
     QString title = QString("layer %1, head %2 (%3)").arg(layer).arg(head).arg(QString::fromStdString(s.layer(layer).kind));
-    if (auto n = args.value("diff-ablation")) {
-      const int a = std::stoi(*n);
+    if (args.has("diff-ablation")) {
+      if (s.ablations().empty()) throw Error(path + ": holds no ablations to compare with");
+      const int a = args.int_in("diff-ablation", 0, 0, static_cast<int>(s.ablations().size()) - 1);
       const auto after = s.read_ablation_head(a, layer, head);
       for (size_t k = 0; k < after.size(); ++k) data.values[k] = after[k] - data.values[k];
       view.set_colour_map(widgets::ColourMapKind::Diverging);
@@ -56,8 +61,9 @@ int export_command(int argc, char** argv, const std::vector<std::string>& argv_r
       for (const auto& [i, j] : mixing::sharp_cells({values.data(), s.length()})) marks.append(QPoint(int(j), int(i)));
       view.set_marks(marks);
     }
-    widgets::FigureSize size{args.double_or("width-mm", 85), args.double_or("height-mm", 85), args.int_or("dpi", 300)};
-    const QString error = widgets::export_plot(view.plot(), QString::fromStdString(*out), size);
+    const QString error = write_figure(QString::fromStdString(*out), [&](const QString& temp) {
+      return widgets::export_plot(view.plot(), temp, size);
+    });
     if (!error.isEmpty()) throw Error(error.toStdString());
     std::printf("wrote %s\n", out->c_str());
     return 0;

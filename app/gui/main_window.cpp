@@ -3,6 +3,8 @@
 // Qt after torch.
 #include "app/gui/main_window.h"
 
+#include "app/gui/figure_output.h"
+
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
@@ -195,7 +197,8 @@ void MainWindow::build_menus() {
     if (!path.isEmpty()) {
       const auto size = ask_figure_size(this, 1);
       if (!size) return;
-      const QString error = widgets::export_widget(grid_, path, *size);
+      const QString error =
+          write_figure(path, [&](const QString& temp) { return widgets::export_widget(grid_, temp, *size); });
       if (!error.isEmpty()) show_error(error);
     }
   });
@@ -532,9 +535,11 @@ int MainWindow::current_panels() const { return tabs_->currentIndex() == 1 ? 3 :
 
 QString MainWindow::export_current(const QString& path, const widgets::FigureSize& size) {
   // The tab on show: one head, before/after/diff side by side, or the comparison.
-  if (tabs_->currentIndex() == 1) return widgets::export_plots({before_->plot(), after_->plot(), diff_->plot()}, path, size);
-  if (tabs_->currentIndex() == 2) return widgets::export_plots({compare_left_->plot(), compare_right_->plot()}, path, size);
-  return widgets::export_plot(heatmap_->plot(), path, size);
+  return write_figure(path, [&](const QString& temp) {
+    if (tabs_->currentIndex() == 1) return widgets::export_plots({before_->plot(), after_->plot(), diff_->plot()}, temp, size);
+    if (tabs_->currentIndex() == 2) return widgets::export_plots({compare_left_->plot(), compare_right_->plot()}, temp, size);
+    return widgets::export_plot(heatmap_->plot(), temp, size);
+  });
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -2,6 +2,7 @@
 
 #include "core/io/json_file.h"
 #include "core/io/tokenizer.h"
+#include "core/util/atomic_output.h"
 #include "core/util/error.h"
 
 namespace attnscope::io {
@@ -10,9 +11,20 @@ namespace fs = std::filesystem;
 namespace {
 fs::path checkpoint_folder(const fs::path& path) {
   std::error_code ec;
-  if (!fs::exists(path, ec)) fail_file(path, "no such file or folder");
-  if (fs::is_directory(path, ec)) return path;
+  const auto status = fs::status(path, ec);
+  if (ec && ec.value() == ELOOP) fail_file(path, "symbolic link loop");
+  if (!fs::exists(status)) fail_file(path, "no such file or folder");
+  if (fs::is_directory(status)) return path;
   return path.has_parent_path() ? path.parent_path() : fs::path(".");
+}
+
+// A shard named by the index, which must stay inside the checkpoint folder:
+// "../../etc/passwd" or an absolute path would make AttnScope read any file.
+fs::path shard_in_folder(const fs::path& dir, const fs::path& index, const std::string& shard) {
+  const fs::path name(shard);
+  if (shard.empty() || name.is_absolute() || name.filename() != name || shard == "." || shard == "..")
+    fail_file(index, "names the shard '" + shard + "', which is not a file name inside the checkpoint folder");
+  return dir / name;
 }
 }  // namespace
 
@@ -38,7 +50,7 @@ Checkpoint Checkpoint::open(const fs::path& path) {
       if (!it->is_string()) fail_file(index, "weight_map entry '" + it.key() + "' is not a file name");
       const std::string shard = it->get<std::string>();
       if (!shard_index.count(shard)) {
-        const fs::path shard_path = ck.dir_ / shard;
+        const fs::path shard_path = shard_in_folder(ck.dir_, index, shard);
         if (!fs::exists(shard_path))
           fail_file(index, "shard '" + shard + "' is missing from " + ck.dir_.string());
         shard_index[shard] = ck.files_.size();
@@ -54,6 +66,10 @@ Checkpoint Checkpoint::open(const fs::path& path) {
   } else {
     fail_file(ck.dir_, "no model.safetensors or model.safetensors.index.json");
   }
+  // The checkpoint's own files are inputs no output of this run may replace
+  // (the weights are guarded by their memory maps).
+  ck.guards_.push_back(std::make_shared<files::InputGuard>(config));
+  if (fs::exists(index)) ck.guards_.push_back(std::make_shared<files::InputGuard>(index));
   for (size_t f = 0; f < ck.files_.size(); ++f)
     for (const auto& t : ck.files_[f]->tensors()) {
       auto [it, fresh] = ck.where_.emplace(t.name, f);

@@ -10,6 +10,7 @@
 
 #include "core/io/config.h"
 #include "core/io/safetensors.h"
+#include "core/util/atomic_output.h"
 
 namespace attnscope::io {
 
@@ -37,6 +38,7 @@ class Checkpoint {
   Config config_;
   std::vector<std::shared_ptr<SafetensorsFile>> files_;
   std::map<std::string, size_t> where_;  // tensor name -> index into files_
+  std::vector<std::shared_ptr<files::InputGuard>> guards_;  // config.json and the index: never an output
 };
 
 }  // namespace attnscope::io

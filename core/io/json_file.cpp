@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/util/error.h"
+#include "core/util/input_file.h"
 
 namespace attnscope::io {
 namespace {
@@ -98,11 +99,8 @@ json parse_json_text(std::string_view text, const std::filesystem::path& origin)
 }
 
 json read_json_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail_file(path, "cannot open");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_json_text(buf.str(), path);
+  // 1 GB: far above any config or tokenizer (Gemma-3's is 33 MB).
+  return parse_json_text(files::read_file(path, uint64_t(1) << 30), path);
 }
 
 }  // namespace attnscope::io

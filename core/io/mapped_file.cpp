@@ -9,28 +9,20 @@
 #include <cstring>
 
 #include "core/util/error.h"
+#include "core/util/input_file.h"
 
 namespace attnscope::io {
 
-MappedFile::MappedFile(const std::filesystem::path& path) : path_(path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail_file(path, std::string("cannot open: ") + std::strerror(errno));
+MappedFile::MappedFile(const std::filesystem::path& path) : path_(path), guard_(path) {
+  const files::Fd fd = files::open_regular_file(path);  // never blocks on a FIFO
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    fail_file(path, "not a regular file");
-  }
+  if (::fstat(fd.get(), &st) != 0) fail_file(path, std::string("cannot read: ") + std::strerror(errno));
   size_ = static_cast<size_t>(st.st_size);
   if (size_ > 0) {
-    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) {
-      int err = errno;
-      ::close(fd);
-      fail_file(path, std::string("cannot map into memory: ") + std::strerror(err));
-    }
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    if (p == MAP_FAILED) fail_file(path, std::string("cannot map into memory: ") + std::strerror(errno));
     data_ = static_cast<const uint8_t*>(p);
   }
-  ::close(fd);
 }
 
 MappedFile::~MappedFile() {

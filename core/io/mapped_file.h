@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <filesystem>
 
+#include "core/util/atomic_output.h"
+
 namespace attnscope::io {
 
 class MappedFile {
@@ -20,6 +22,7 @@ class MappedFile {
 
  private:
   std::filesystem::path path_;
+  files::InputGuard guard_;  // while mapped, no output of this process may replace the file
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
 };

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "core/util/atomic_output.h"
 #include "core/util/error.h"
 
 namespace attnscope::io {
@@ -32,9 +33,9 @@ void SafetensorsWriter::write(const std::filesystem::path& path) const {
   }
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // keeps tensor data 8-byte aligned
-  const auto tmp = std::filesystem::path(path.string() + ".partial");
+  files::AtomicOutput output(path);
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    std::ofstream out(output.temp(), std::ios::binary | std::ios::trunc);
     if (!out) fail_file(path, "cannot write");
     uint64_t n = text.size();
     uint8_t len[8];
@@ -44,15 +45,9 @@ void SafetensorsWriter::write(const std::filesystem::path& path) const {
     for (const auto& t : tensors_)
       out.write(reinterpret_cast<const char*>(t.bytes.data()), static_cast<std::streamsize>(t.bytes.size()));
     out.flush();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      fail_file(path, "write failed (disk full?)");
-    }
+    if (!out) fail_file(path, "write failed (disk full?)");
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) fail_file(path, "cannot move the finished file into place: " + ec.message());
+  output.commit();
 }
 
 }  // namespace attnscope::io

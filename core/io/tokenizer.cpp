@@ -7,20 +7,13 @@
 #include "core/io/byte_level.h"
 #include "core/io/json_file.h"
 #include "core/util/error.h"
+#include "core/util/input_file.h"
 
 namespace attnscope::io {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail_file(path, "cannot open");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Merges come as "a b" strings or ["a", "b"] pairs.
 std::vector<std::pair<std::string, std::string>> read_merges(const json& merges, const std::string& origin) {
@@ -99,7 +92,7 @@ std::unique_ptr<Tokenizer> Tokenizer::from_vocab_merges(const fs::path& vocab_js
   const std::string origin = vocab_json.string();
   std::unique_ptr<Tokenizer> t(new Tokenizer);
   std::vector<std::pair<std::string, std::string>> merges;
-  std::istringstream lines(read_file(merges_txt));
+  std::istringstream lines(files::read_file(merges_txt));
   std::string line;
   int number = 0;
   while (std::getline(lines, line)) {
@@ -135,7 +128,7 @@ std::unique_ptr<Tokenizer> Tokenizer::from_file(const fs::path& file) {
     return from_vocab_merges(vocab, merges);
   }
   if (file.filename() == "encoder.json") return from_vocab_merges(file, file.parent_path() / "vocab.bpe");
-  return from_json_text(read_file(file), file.string());
+  return from_json_text(files::read_file(file), file.string());
 }
 
 std::optional<fs::path> Tokenizer::find_in(const fs::path& dir) {

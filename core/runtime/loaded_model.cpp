@@ -5,13 +5,18 @@
 #include "core/models/describe.h"
 #include "core/models/registry.h"
 #include "core/runtime/memory_budget.h"
+#include "core/util/atomic_output.h"
+#include "core/util/utf8.h"
 #include "core/util/error.h"
 
 namespace attnscope {
 
 std::unique_ptr<LoadedModel> load_for_running(const std::filesystem::path& path, const LoadOptions& options) {
   auto loaded = std::make_unique<LoadedModel>(LoadedModel{io::Checkpoint::open(path), nullptr, nullptr, options});
-  if (auto tok = loaded->checkpoint.tokenizer_path()) loaded->tokenizer = io::Tokenizer::from_file(*tok);
+  if (auto tok = loaded->checkpoint.tokenizer_path()) {
+    loaded->tokenizer = io::Tokenizer::from_file(*tok);
+    loaded->tokenizer_guard = std::make_shared<files::InputGuard>(*tok);
+  }
   // The config is validated (describe) before any weight is read; then the weights must fit.
   (void)describe_from_config(loaded->checkpoint);
   if (options.device.is_cpu())
@@ -27,6 +32,8 @@ at::Tensor Prompt::ids_tensor() const {
 }
 
 Prompt prompt_from_text(const LoadedModel& loaded, const std::string& text) {
+  if (const auto bad = utf8::first_invalid(text))
+    throw Error("the prompt is not valid UTF-8 (byte " + std::to_string(*bad) + " does not start a character)");
   if (!loaded.tokenizer)
     fail_file(loaded.checkpoint.dir(), "has no tokenizer.json or vocab.json: give token ids (--input-ids) instead of text");
   Prompt p;

@@ -12,6 +12,7 @@
 #include "core/io/tokenizer.h"
 #include "core/models/model.h"
 #include "core/models/weights.h"
+#include "core/util/atomic_output.h"
 
 namespace attnscope {
 
@@ -20,6 +21,7 @@ struct LoadedModel {
   std::unique_ptr<io::Tokenizer> tokenizer;  // null when the folder has none
   std::unique_ptr<Model> model;
   LoadOptions options;
+  std::shared_ptr<files::InputGuard> tokenizer_guard;  // no output may replace the tokenizer file
 };
 
 // Throws attnscope::Error with one clear message on any problem.

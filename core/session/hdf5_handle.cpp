@@ -1,9 +1,26 @@
 #include "core/session/hdf5_handle.h"
 
+#include <H5PLpublic.h>
 
 #include "core/util/error.h"
+#include "core/util/utf8.h"
 
 namespace attnscope::session {
+namespace {
+// Before any other HDF5 call (static initialisation): no cleanup at exit (a
+// file whose close failed on a full disk made it crash there), and no filter
+// plugins: a hostile session could name a filter and have HDF5 load a shared
+// library from its plugin path. Sessions use deflate and shuffle, built in.
+[[maybe_unused]] const bool g_hdf5_configured = [] {
+  H5dont_atexit();
+  H5PLset_loading_state(0);
+  return true;
+}();
+}  // namespace
+
+void close_after_failure(H5Id& file) {
+  if (file.valid()) H5Fclose(file.release());
+}
 
 void H5Id::reset() {
   if (id_ < 0) return;
@@ -84,10 +101,12 @@ H5Id open_dataset(hid_t loc, const std::string& name, const std::filesystem::pat
   return H5Id(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), file, "cannot open dataset " + name));
 }
 
-size_t element_count(hid_t dataset) {
+size_t element_count(hid_t dataset, const std::string& name, const std::filesystem::path& file) {
   H5Id space(H5Dget_space(dataset));
   hssize_t n = H5Sget_simple_extent_npoints(space);
-  return n < 0 ? 0 : static_cast<size_t>(n);
+  if (n < 0 || static_cast<size_t>(n) > kMaxVectorElements)
+    fail_file(file, "dataset '" + name + "' declares " + std::to_string(n) + " elements: damaged session");
+  return static_cast<size_t>(n);
 }
 
 template <typename T>
@@ -102,15 +121,22 @@ void write_vector(hid_t loc, const std::string& name, hid_t type, const std::vec
 template <typename T>
 std::vector<T> read_vector(hid_t loc, const std::string& name, hid_t type, const std::filesystem::path& file) {
   H5Id set = open_dataset(loc, name, file);
-  std::vector<T> out(element_count(set));
+  std::vector<T> out(element_count(set, name, file));
   if (!out.empty()) check_status(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), file,
                                  "cannot read dataset " + name);
   return out;
 }
 }  // namespace
 
-void write_string_attr(hid_t loc, const std::string& name, const std::string& value) {
+std::string storable_utf8(const std::string& text) {
+  std::string out = utf8::sanitized(text);
+  for (size_t i = out.find('\0'); i != std::string::npos; i = out.find('\0', i)) out.replace(i, 1, "\xE2\x90\x80");
+  return out;
+}
+
+void write_string_attr(hid_t loc, const std::string& name, const std::string& text) {
   H5Id type = string_type();
+  const std::string value = storable_utf8(text);
   const char* p = value.c_str();
   write_attr(loc, name, type, &p);
 }
@@ -154,7 +180,9 @@ double read_double_attr(hid_t loc, const std::string& name, const std::filesyste
   return v;
 }
 
-void write_string_dataset(hid_t loc, const std::string& name, const std::vector<std::string>& values) {
+void write_string_dataset(hid_t loc, const std::string& name, const std::vector<std::string>& texts) {
+  std::vector<std::string> values;
+  for (const auto& t : texts) values.push_back(storable_utf8(t));
   std::vector<const char*> ptrs;
   for (const auto& s : values) ptrs.push_back(s.c_str());
   H5Id type = string_type();
@@ -163,8 +191,10 @@ void write_string_dataset(hid_t loc, const std::string& name, const std::vector<
 
 std::vector<std::string> read_string_dataset(hid_t loc, const std::string& name, const std::filesystem::path& file) {
   H5Id set = open_dataset(loc, name, file);
+  H5Id file_type(H5Dget_type(set));
+  if (H5Tget_class(file_type) != H5T_STRING) fail_file(file, "dataset '" + name + "' does not hold strings");
   H5Id type = string_type();
-  std::vector<char*> ptrs(element_count(set), nullptr);
+  std::vector<char*> ptrs(element_count(set, name, file), nullptr);
   if (!ptrs.empty())
     check_status(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), file, "cannot read " + name);
   std::vector<std::string> out;
@@ -174,6 +204,22 @@ std::vector<std::string> read_string_dataset(hid_t loc, const std::string& name,
     H5Dvlen_reclaim(type, space, H5P_DEFAULT, ptrs.data());
   }
   return out;
+}
+
+std::string read_single_string(hid_t loc, const std::string& name, const std::filesystem::path& file) {
+  auto values = read_string_dataset(loc, name, file);
+  if (values.size() != 1)
+    fail_file(file, "dataset '" + name + "' holds " + std::to_string(values.size()) + " strings, not one: damaged session");
+  return values.front();
+}
+
+void write_bytes_dataset(hid_t loc, const std::string& name, const std::string& bytes) {
+  write_vector(loc, name, H5T_NATIVE_UINT8, std::vector<uint8_t>(bytes.begin(), bytes.end()), {});
+}
+
+std::string read_bytes_dataset(hid_t loc, const std::string& name, const std::filesystem::path& file) {
+  const auto bytes = read_vector<uint8_t>(loc, name, H5T_NATIVE_UINT8, file);
+  return std::string(bytes.begin(), bytes.end());
 }
 
 void write_int64_dataset(hid_t loc, const std::string& name, const std::vector<int64_t>& values,

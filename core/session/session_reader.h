@@ -48,7 +48,9 @@ class SessionReader {
                                int64_t cols) const;
   void read_model();
   void read_prompt();
-  OutputRecord read_outputs(hid_t group) const;
+  OutputRecord read_outputs(hid_t group, const std::string& where) const;
+  // Checks a map dataset's name and shape against the model and prompt; returns its layer.
+  int check_map_dataset(hid_t group, const std::string& name, const std::string& where) const;
   std::filesystem::path path_;
   H5Id file_;
   SessionHeader header_;

@@ -13,6 +13,7 @@
 #include "core/session/chunk_codec.h"
 #include "core/session/half_float.h"
 #include "core/util/error.h"
+#include "core/util/input_file.h"
 
 namespace attnscope::session {
 namespace fs = std::filesystem;
@@ -27,10 +28,6 @@ std::string now_iso8601() {
 }
 
 namespace {
-fs::path temp_beside(const fs::path& target) {
-  return target.string() + ".partial-" + std::to_string(::getpid());
-}
-
 std::string layer_name(int layer) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "layer_%03d", layer);
@@ -43,12 +40,12 @@ struct Tile {
 };
 }  // namespace
 
-SessionWriter::SessionWriter(fs::path target, fs::path temp, WriteOptions options)
-    : target_(std::move(target)), temp_(std::move(temp)), options_(options) {}
+SessionWriter::SessionWriter(const fs::path& target, WriteOptions options)
+    : output_(target), target_(target), options_(options) {}
 
 SessionWriter::SessionWriter(SessionWriter&& o) noexcept
-    : target_(std::move(o.target_)),
-      temp_(std::move(o.temp_)),
+    : output_(std::move(o.output_)),
+      target_(std::move(o.target_)),
       options_(o.options_),
       file_(std::move(o.file_)),
       committed_(o.committed_) {
@@ -57,8 +54,8 @@ SessionWriter::SessionWriter(SessionWriter&& o) noexcept
 
 SessionWriter SessionWriter::create(const fs::path& path, const WriteOptions& options) {
   silence_hdf5_errors();
-  SessionWriter w(path, temp_beside(path), options);
-  w.file_ = H5Id(H5Fcreate(w.temp_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+  SessionWriter w(path, options);
+  w.file_ = H5Id(H5Fcreate(w.output_.temp().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
   if (!w.file_.valid()) fail_file(path, "cannot create a session file here (folder missing or read-only?)");
   write_string_attr(w.file_, "format", kFormatName);
   write_int_attr(w.file_, "schema_version", kSchemaVersion);
@@ -67,25 +64,22 @@ SessionWriter SessionWriter::create(const fs::path& path, const WriteOptions& op
   return w;
 }
 
-SessionWriter SessionWriter::amend(const fs::path& path, const WriteOptions& options) {
+SessionWriter SessionWriter::amend(const fs::path& source, const fs::path& target, const WriteOptions& options) {
   silence_hdf5_errors();
-  SessionWriter w(path, temp_beside(path), options);
+  files::require_regular_file(source);
+  SessionWriter w(target, options);
   std::error_code ec;
-  fs::copy_file(path, w.temp_, fs::copy_options::overwrite_existing, ec);
-  if (ec) fail_file(path, "cannot copy the session to amend it: " + ec.message());
-  w.file_ = H5Id(H5Fopen(w.temp_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
-  if (!w.file_.valid()) {
-    fs::remove(w.temp_, ec);
-    fail_file(path, "cannot be opened for amending (not a session, or damaged)");
-  }
+  fs::copy_file(source, w.output_.temp(), fs::copy_options::overwrite_existing, ec);
+  if (ec) fail_file(source, "cannot copy the session to amend it: " + ec.message());
+  w.file_ = H5Id(H5Fopen(w.output_.temp().c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+  if (!w.file_.valid()) fail_file(source, "cannot be opened for amending (not a session, or damaged)");
   return w;
 }
 
 SessionWriter::~SessionWriter() {
   if (committed_) return;
-  file_.reset();
-  std::error_code ec;
-  fs::remove(temp_, ec);
+  close_after_failure(file_);
+  output_.discard();
 }
 
 hid_t SessionWriter::group(const std::string& path) {
@@ -126,7 +120,8 @@ void SessionWriter::write_model(const ModelRecord& model) {
 
 void SessionWriter::write_prompt(const PromptRecord& prompt) {
   H5Id g(group("prompt"));
-  write_string_dataset(g, "text", {prompt.text});
+  write_string_dataset(g, "text", {prompt.text});  // for display: valid UTF-8
+  write_bytes_dataset(g, "text_bytes", prompt.text);  // exactly as given (NUL, any byte)
   write_int64_dataset(g, "token_ids", prompt.ids);
   write_string_dataset(g, "tokens", prompt.tokens);
   if (!prompt.byte_spans.empty())
@@ -261,14 +256,10 @@ void SessionWriter::write_ablation_layer(int ablation, int layer, const LayerRec
 
 void SessionWriter::commit() {
   if (committed_) return;
-  check_status(H5Fflush(file_, H5F_SCOPE_GLOBAL), target_, "flush failed (disk full?)");
-  file_.reset();
-  std::error_code ec;
-  fs::rename(temp_, target_, ec);
-  if (ec) {
-    fs::remove(temp_, ec);
-    fail_file(target_, "cannot move the finished session into place: " + ec.message());
-  }
+  check_status(H5Fflush(file_, H5F_SCOPE_GLOBAL), target_, "write failed (disk full?)");
+  // H5Fclose writes the last metadata: its failure is a failed write too.
+  if (H5Fclose(file_.release()) < 0) fail_file(target_, "write failed (disk full?)");
+  output_.commit();
   committed_ = true;
 }
 

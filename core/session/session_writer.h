@@ -10,6 +10,7 @@
 
 #include "core/session/hdf5_handle.h"
 #include "core/session/session_data.h"
+#include "core/util/atomic_output.h"
 
 namespace attnscope::session {
 
@@ -23,7 +24,12 @@ struct WriteOptions {
 class SessionWriter {
  public:
   static SessionWriter create(const std::filesystem::path& path, const WriteOptions& options = {});
-  static SessionWriter amend(const std::filesystem::path& path, const WriteOptions& options = {});
+  // A copy of `source` with more added, committed to `target` (which may be `source`).
+  static SessionWriter amend(const std::filesystem::path& source, const std::filesystem::path& target,
+                             const WriteOptions& options = {});
+  static SessionWriter amend(const std::filesystem::path& path, const WriteOptions& options = {}) {
+    return amend(path, path, options);
+  }
   SessionWriter(SessionWriter&&) noexcept;
   SessionWriter& operator=(SessionWriter&&) = delete;
   ~SessionWriter();  // without commit(): the temporary file is removed
@@ -42,15 +48,16 @@ class SessionWriter {
                             int64_t length);
   void commit();
 
-  const std::filesystem::path& target() const { return target_; }
+  const std::filesystem::path& target() const { return output_.target(); }
 
  private:
-  SessionWriter(std::filesystem::path target, std::filesystem::path temp, WriteOptions options);
+  SessionWriter(const std::filesystem::path& target, WriteOptions options);
   void write_maps(hid_t group, const std::string& name, const LayerRecord& record, const void* maps,
                   size_t element_size, int heads, int64_t length);
   hid_t group(const std::string& path);  // opens or creates
 
-  std::filesystem::path target_, temp_;
+  files::AtomicOutput output_;  // the temp file beside the target, renamed over it by commit()
+  std::filesystem::path target_;
   WriteOptions options_;
   H5Id file_;
   bool committed_ = false;

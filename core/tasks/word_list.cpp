@@ -1,9 +1,10 @@
 #include "core/tasks/word_list.h"
 
-#include <fstream>
+#include <sstream>
 
 #include "core/runtime/resources.h"
 #include "core/util/error.h"
+#include "core/util/input_file.h"
 
 namespace attnscope::tasks {
 
@@ -11,8 +12,7 @@ const std::vector<std::string>& task_words() {
   static const std::vector<std::string> words = [] {
     std::vector<std::string> out;
     const auto file = datasets_dir() / "words.txt";
-    std::ifstream in(file);
-    if (!in) throw Error(file.string() + ": the task word list is missing");
+    std::istringstream in(files::read_file(file));
     std::string line;
     while (std::getline(in, line))
       if (!line.empty() && line[0] != '#') out.push_back(line);

@@ -2,7 +2,10 @@
 
 #include <torch/optim/adamw.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -20,7 +23,9 @@
 #include "core/train/demo_configs.h"
 #include "core/train/head_sparsity.h"
 #include "core/train/model_card.h"
+#include "core/util/atomic_output.h"
 #include "core/util/error.h"
+#include "core/util/input_file.h"
 
 namespace attnscope::train {
 namespace fs = std::filesystem;
@@ -131,18 +136,21 @@ void clip_gradients(const std::vector<at::Tensor>& params, double max_norm) {
       if (p.grad().defined()) p.grad().mul_(max_norm / (total + 1e-6));
 }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (!in) throw Error(path.string() + ": cannot read");
-  return s.str();
-}
+std::string read_text(const fs::path& path) { return files::read_file(path); }
 
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw Error(path.string() + ": cannot write");
+void write_text(const fs::path& path, const std::string& text) { files::write_file_atomically(path, text); }
+
+// The names `train` writes into its output folder: replacing a folder that
+// holds anything else would destroy the user's files.
+bool is_train_output(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return false;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name != "config.json" && name != "model.safetensors" && name != "tokenizer.json" && name != "README.md")
+      return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -154,8 +162,12 @@ TrainReport train_demo_model(const TrainOptions& o) {
   at::manual_seed(o.seed);
   TrainReport report;
 
+  std::error_code exists_ec;
+  if (fs::exists(fs::symlink_status(o.out_dir, exists_ec)) && !is_train_output(o.out_dir))
+    throw Error("train: " + o.out_dir.string() +
+                " exists and is not a checkpoint folder written by train; choose a new folder (nothing was changed)");
   // Work in a side folder; the finished checkpoint replaces out_dir at the end.
-  const fs::path work = o.out_dir.string() + ".partial";
+  const fs::path work = o.out_dir.string() + ".partial-" + std::to_string(::getpid());
   fs::remove_all(work);
   fs::create_directories(work);
   // A failure anywhere below leaves nothing behind (after success it is gone already).
@@ -337,8 +349,16 @@ TrainReport train_demo_model(const TrainOptions& o) {
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_text(work / "README.md", model_card(o, report, config));
 
-  fs::remove_all(o.out_dir);
-  fs::rename(work, o.out_dir);
+  // Swap folders: the old checkpoint (if any) is removed only once the new one is in place.
+  const fs::path old = o.out_dir.string() + ".old-" + std::to_string(::getpid());
+  std::error_code ec;
+  if (fs::exists(o.out_dir)) fs::rename(o.out_dir, old);
+  fs::rename(work, o.out_dir, ec);
+  if (ec) {
+    if (fs::exists(old)) fs::rename(old, o.out_dir);
+    throw Error("train: cannot move the finished checkpoint to " + o.out_dir.string() + ": " + ec.message());
+  }
+  fs::remove_all(old, ec);
   return report;
 }
 

@@ -11,7 +11,7 @@
 #include <climits>
 #include <cstring>
 #include <mutex>
-#include <set>
+#include <map>
 
 #include "core/util/error.h"
 #include "core/util/input_file.h"
@@ -54,8 +54,8 @@ void on_fatal_signal(int sig) {
 }
 
 std::mutex g_protected_mutex;
-std::set<fs::path>& protected_inputs() {
-  static std::set<fs::path> paths;
+std::map<fs::path, int>& protected_inputs() {  // path -> guards alive
+  static std::map<fs::path, int> paths;
   return paths;
 }
 
@@ -101,9 +101,15 @@ void fsync_path(const fs::path& path, int flags, const fs::path& target, const c
 
 }  // namespace
 
-void protect_input(const fs::path& path) {
+InputGuard::InputGuard(const fs::path& path) : path_(canonical_or_self(path)) {
   std::lock_guard<std::mutex> lock(g_protected_mutex);
-  protected_inputs().insert(canonical_or_self(path));
+  ++protected_inputs()[path_];
+}
+
+InputGuard::~InputGuard() {
+  std::lock_guard<std::mutex> lock(g_protected_mutex);
+  auto it = protected_inputs().find(path_);
+  if (it != protected_inputs().end() && --it->second == 0) protected_inputs().erase(it);
 }
 
 AtomicOutput::AtomicOutput(const fs::path& requested, bool keep_extension) : target_(requested) {

@@ -15,8 +15,18 @@
 
 namespace attnscope::files {
 
-// Marks an input of this process that no output may replace.
-void protect_input(const std::filesystem::path& path);
+// An input this process has open (a checkpoint's weights, config or
+// tokenizer): while the guard lives, no output may replace the file.
+class InputGuard {
+ public:
+  explicit InputGuard(const std::filesystem::path& path);
+  ~InputGuard();
+  InputGuard(const InputGuard&) = delete;
+  InputGuard& operator=(const InputGuard&) = delete;
+
+ private:
+  std::filesystem::path path_;
+};
 
 class AtomicOutput {
  public:

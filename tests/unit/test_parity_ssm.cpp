@@ -73,7 +73,7 @@ namespace {
 // The fixture re-saved as a state-spaces checkpoint: mamba_ssm's config
 // dialect (no model_type) and its `backbone.embedding` name.
 std::filesystem::path as_mamba_ssm_checkpoint(const std::string& fixture, const std::string& config) {
-  return attnscope::testing::rewrite_fixture(fixture, "ssm-dialect", config, [](const std::string& n) {
+  return attnscope::testing::rewrite_fixture(fixture, "ssm-dialect-" + fixture, config, [](const std::string& n) {
     return n == "backbone.embeddings.weight" ? std::string("backbone.embedding.weight") : n;
   });
 }

@@ -90,7 +90,7 @@ TEST_F(SessionTest, RoundTripMapsAndMetadata) {
   out.top = {{5, "·the", 0.5}, {9, "a", 0.25}};
   out.target = 5;
   out.target_logprob = std::log(0.5);
-  out.final_logits = {1.f, 2.f, 3.f};
+  out.final_logits = {1.f, 2.f, 3.f, 0.f, 0.5f, 4.f, 0.f, 0.f, 0.f, 2.5f};  // a vocabulary of 10: ids 5 and 9 are in it
   w.write_outputs(out);
   EXPECT_FALSE(fs::exists(path)) << "the target must not exist before commit";
   w.commit();
