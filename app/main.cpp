@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <string>
 
 #include "app/cli/args.h"
@@ -91,6 +92,10 @@ int main(int argc, char** argv) {
       return c.run(cli::Argv(argv + 2, argv + argc));
     } catch (const Error& e) {
       std::fprintf(stderr, "attnscope %s: %s\n", c.name, e.what());
+      return 1;
+    } catch (const std::filesystem::filesystem_error& e) {
+      // A file system refusal on a path the user gave (a loop, a permission).
+      std::fprintf(stderr, "attnscope %s: %s: %s\n", c.name, e.path1().c_str(), e.code().message().c_str());
       return 1;
     } catch (const std::bad_alloc&) {
       std::fprintf(stderr, "attnscope %s: out of memory (try a shorter prompt, fewer layers, or a GPU)\n", c.name);

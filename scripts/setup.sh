@@ -10,7 +10,7 @@ packages=(
   nlohmann-json3-dev libpcre2-dev
   libgtest-dev
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
-  xvfb xauth poppler-utils python3 python3-numpy
+  xvfb xauth poppler-utils python3 python3-numpy python3-h5py
   dpkg-dev lintian
   clang libclang-rt-14-dev
   nodejs

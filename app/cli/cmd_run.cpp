@@ -15,6 +15,7 @@
 #include "core/runtime/device.h"
 #include "core/runtime/loaded_model.h"
 #include "core/runtime/session_run.h"
+#include "core/util/atomic_output.h"
 #include "core/util/input_file.h"
 
 namespace attnscope::cli {
@@ -90,6 +91,9 @@ int cmd_run(const Argv& argv) {
                                              parse_ablation_mode(args.value_or("ablate-mode", "zero")));
   const auto dump = args.value("dump");
   const auto out = args.value("out");
+  // Outputs are checked before the model runs (the checkpoint is open: its files are refused).
+  for (const auto& target : {dump, out})
+    if (target) files::check_output_target(*target);
   const std::string source = args.positional_at(0, "checkpoint folder");
   const int64_t target = target_from_args(args, *loaded);
   const MixingView view = parse_view(args.value_or("view", "direct"));

@@ -194,6 +194,8 @@ int cmd_scan(const Argv& argv) {
     throw Error("--figure " + *figure + ": the scan figure is an SVG (name it .svg)");
   if (o.shard_count > 1 && (args.has("out") || figure))
     throw Error("--out and --figure need the whole scan: write CSVs per shard and join them with attnscope merge");
+  for (const char* option : {"csv", "out", "figure"})
+    if (auto target = args.value(option)) files::check_output_target(*target);
 
   LoadOptions load;
   load.device = choose_device(args.value_or("device", "auto"));

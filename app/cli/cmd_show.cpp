@@ -5,13 +5,14 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
-#include "core/session/session_reader.h"
+#include "core/session/checked_open.h"
 
 namespace attnscope::cli {
 
 int cmd_show(const Argv& argv) {
   Args args(argv, {}, {"json"});
-  const session::SessionReader s(args.positional_at(0, "session file"));
+  const auto reader = session::open_session_checked(args.positional_at(0, "session file"));
+  const session::SessionReader& s = *reader;
   const auto& m = s.model();
   if (args.flag("json")) {
     nlohmann::ordered_json j = {{"path", s.path().string()},
@@ -23,6 +24,7 @@ int cmd_show(const Argv& argv) {
                                 {"dtype", m.dtype},
                                 {"device", m.device},
                                 {"tokens", s.length()},
+                                {"text", s.prompt().text},
                                 {"token_strings", s.prompt().tokens},
                                 {"layers", nlohmann::json::array()},
                                 {"top_k", nlohmann::json::array()},

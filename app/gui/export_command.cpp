@@ -1,5 +1,8 @@
 #include "app/gui/export_command.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <QApplication>
 #include <cstdio>
 
@@ -7,12 +10,35 @@
 #include "app/gui/figure_output.h"
 #include "app/gui/head_summary.h"
 #include "core/mixing/head_metrics.h"
-#include "core/session/session_reader.h"
+#include "core/session/checked_open.h"
+#include "core/util/atomic_output.h"
 #include "core/util/error.h"
 #include "widgets/figure_export.h"
 #include "widgets/heatmap_view.h"
 
 namespace attnscope::gui {
+namespace {
+// Qt's and libpng's chatter (XDG_RUNTIME_DIR, "libpng error") would bury the
+// one line the command prints; every failure is reported by the command itself.
+void quiet_qt_messages(QtMsgType type, const QMessageLogContext&, const QString& message) {
+  if (type == QtFatalMsg) std::fprintf(stderr, "attnscope export: %s\n", qPrintable(message));
+}
+
+// libpng reports a failed write on stderr by itself; the command's own line says it better.
+class StderrSilenced {
+ public:
+  StderrSilenced() : saved_(::dup(2)) {
+    const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null >= 0) ::dup2(null, 2), ::close(null);
+  }
+  ~StderrSilenced() {
+    if (saved_ >= 0) ::dup2(saved_, 2), ::close(saved_);
+  }
+
+ private:
+  int saved_;
+};
+}  // namespace
 
 int export_command(int argc, char** argv, const std::vector<std::string>& argv_rest) {
   try {
@@ -21,7 +47,10 @@ int export_command(int argc, char** argv, const std::vector<std::string>& argv_r
     const std::string path = args.positional_at(0, "session file");
     auto out = args.value("out");
     if (!out) throw Error("missing --out fig.pdf|fig.svg|fig.png");
-    const session::SessionReader s(path);
+    files::check_output_target(*out);
+    const auto reader = session::open_session_checked(path);
+    const session::SessionReader& s = *reader;
+    require_drawable(s);
     // Sizes a paper figure can have: 5 mm to 2 m, 10 to 2400 dpi.
     const widgets::FigureSize size{args.double_in("width-mm", 85, 5, 2000), args.double_in("height-mm", 85, 5, 2000),
                                    args.int_in("dpi", 300, 10, 2400)};
@@ -34,6 +63,7 @@ int export_command(int argc, char** argv, const std::vector<std::string>& argv_r
     // Offscreen: the figure needs no display.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))
       qputenv("QT_QPA_PLATFORM", "offscreen");
+    qInstallMessageHandler(quiet_qt_messages);
     QApplication app(argc, argv);
     widgets::HeatmapView view;
     view.resize(800, 800);
@@ -62,6 +92,7 @@ int export_command(int argc, char** argv, const std::vector<std::string>& argv_r
       view.set_marks(marks);
     }
     const QString error = write_figure(QString::fromStdString(*out), [&](const QString& temp) {
+      const StderrSilenced quiet;
       return widgets::export_plot(view.plot(), temp, size);
     });
     if (!error.isEmpty()) throw Error(error.toStdString());

@@ -27,9 +27,10 @@ QString write_figure(const QString& target, const std::function<QString(const QS
   try {
     files::AtomicOutput output(target.toStdString(), /*keep_extension=*/true);
     const QString temp = QString::fromStdString(output.temp().string());
-    QString error = render(temp);
-    if (!error.isEmpty()) return error.replace(temp, target);
-    if (!complete(temp, QFileInfo(target).suffix().toLower()))
+    // The folder was checked writable above: a writer that fails now ran out of space.
+    const QString error = render(temp);
+    if (error.contains("unknown figure format")) return QString(error).replace(temp, target);
+    if (!error.isEmpty() || !complete(temp, QFileInfo(target).suffix().toLower()))
       return target + ": write failed (disk full?); nothing was changed";
     output.commit();
     return {};

@@ -15,7 +15,9 @@
 #include "core/session/session_reader.h"
 #include "widgets/head_grid.h"
 #include "widgets/outputs_panel.h"
+#include "core/util/atomic_output.h"
 #include "core/util/error.h"
+#include "core/util/input_file.h"
 
 namespace attnscope::gui {
 
@@ -23,10 +25,7 @@ GuiScript::GuiScript(MainWindow* window, const QStringList& lines, QObject* pare
     : QObject(parent), window_(window), lines_(lines) {}
 
 QStringList GuiScript::read(const QString& path) {
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
-    throw Error(path.toStdString() + ": cannot read the script (" + file.errorString().toStdString() + ")");
-  return QString::fromUtf8(file.readAll()).split('\n');
+  return QString::fromStdString(files::read_file(path.toStdString())).split('\n');
 }
 
 void GuiScript::start() { QTimer::singleShot(0, this, &GuiScript::next); }
@@ -71,8 +70,12 @@ bool GuiScript::write_state(const QString& path) const {
                     {"ablation", window_->last_ablation() ? window_->last_ablation()->spec : ""},
                     {"outputs", window_->outputs()->delta_text()},
                     {"status", window_->run_panel()->status()}};
-  QFile file(path);
-  return file.open(QIODevice::WriteOnly) && file.write(QJsonDocument(state).toJson()) > 0;
+  try {
+    files::write_file_atomically(path.toStdString(), QJsonDocument(state).toJson().toStdString());
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
 }
 
 void GuiScript::step(const QStringList& words) {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/mixing/head_metrics.h"
+#include "core/util/error.h"
 #include "widgets/matrix_image.h"
 
 namespace attnscope::gui {
@@ -30,7 +31,15 @@ QImage thumbnail(const std::vector<float>& map, int64_t length, int size) {
   return widgets::render_matrix(view, colours, widgets::value_range(view, false), widgets::ScaleKind::Linear);
 }
 
+void require_drawable(const session::SessionReader& session) {
+  if (session.length() > kMaxDrawnLength)
+    throw Error(session.path().string() + ": its maps are " + std::to_string(session.length()) + " x " +
+                std::to_string(session.length()) + " cells; figures and the window draw at most " +
+                std::to_string(kMaxDrawnLength) + " per side");
+}
+
 QVector<widgets::LayerRow> grid_rows(const session::SessionReader& session) {
+  require_drawable(session);
   QVector<widgets::LayerRow> rows;
   const auto& layers = session.model().layers;
   for (size_t l = 0; l < layers.size(); ++l) {

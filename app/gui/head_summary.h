@@ -18,4 +18,10 @@ QVector<widgets::LayerRow> grid_rows(const session::SessionReader& session);
 // Labels for axes, from the session's token strings.
 QStringList token_labels(const session::SessionReader& session);
 
+// Maps are drawn as one image per head; beyond this many cells a side the
+// image would exceed Qt's limits (and gigabytes of memory).
+constexpr int64_t kMaxDrawnLength = 16384;
+// Throws attnscope::Error naming the session when its maps are larger than that.
+void require_drawable(const session::SessionReader& session);
+
 }  // namespace attnscope::gui

@@ -1,5 +1,6 @@
 // LibTorch (through the ablation parser) before Qt: Qt's `slots` macro breaks it.
 #include "core/ablation/ablation_spec.h"
+#include "core/session/checked_open.h"
 // Qt after torch.
 #include "app/gui/main_window.h"
 
@@ -337,7 +338,7 @@ void MainWindow::load_saved_ablations() {
 
 bool MainWindow::show_session(const QString& path) {
   try {
-    auto reader = std::make_unique<session::SessionReader>(path.toStdString());
+    auto reader = session::open_session_checked(path.toStdString());
     auto rows = grid_rows(*reader);
     session_ = std::move(reader);
     grid_->set_layers(rows);
@@ -497,12 +498,9 @@ bool MainWindow::save_session(const QString& path) {
     return false;
   }
   try {
-    namespace fs = std::filesystem;
-    const fs::path target = path.toStdString();
-    const fs::path staging = target.string() + ".saving";
-    fs::copy_file(session_->path(), staging, fs::copy_options::overwrite_existing);
     {
-      auto writer = session::SessionWriter::amend(staging);
+      // A copy of the open session with the ablations added, renamed over the target when complete.
+      auto writer = session::SessionWriter::amend(session_->path(), path.toStdString());
       // The shown ablation goes last: reopening makes the last one active.
       QList<AblationResult> order;
       for (const auto& r : ablation_cache_)
@@ -522,7 +520,6 @@ bool MainWindow::save_session(const QString& path) {
       }
       writer.commit();
     }
-    fs::rename(staging, target);
     run_panel_->set_status(tr("Saved %1.").arg(path));
     return true;
   } catch (const std::exception& e) {

@@ -32,16 +32,23 @@ Checkpoint Checkpoint::open(const fs::path& path) {
   Checkpoint ck;
   ck.dir_ = checkpoint_folder(path);
   const fs::path config = ck.dir_ / "config.json";
-  if (!fs::exists(config)) fail_file(ck.dir_, "no config.json: not a Hugging Face checkpoint folder");
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(config, ec))) fail_file(ck.dir_, "no config.json: not a Hugging Face checkpoint folder");
   ck.config_ = Config::read(config);
 
   const fs::path single = ck.dir_ / "model.safetensors";
   const fs::path index = ck.dir_ / "model.safetensors.index.json";
-  if (path.extension() == ".safetensors" && fs::is_regular_file(path)) {
+  // symlink_status: a dangling link or a loop counts as present, and its
+  // opening then names the problem (no filesystem_error escapes).
+  auto present = [](const fs::path& p) {
+    std::error_code e;
+    return fs::exists(fs::symlink_status(p, e));
+  };
+  if (path.extension() == ".safetensors" && !fs::is_directory(path, ec)) {
     ck.files_.push_back(std::make_shared<SafetensorsFile>(path));
-  } else if (fs::exists(single)) {
+  } else if (present(single)) {
     ck.files_.push_back(std::make_shared<SafetensorsFile>(single));
-  } else if (fs::exists(index)) {
+  } else if (present(index)) {
     auto j = read_json_file(index);
     if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
       fail_file(index, "has no weight_map");
@@ -51,7 +58,7 @@ Checkpoint Checkpoint::open(const fs::path& path) {
       const std::string shard = it->get<std::string>();
       if (!shard_index.count(shard)) {
         const fs::path shard_path = shard_in_folder(ck.dir_, index, shard);
-        if (!fs::exists(shard_path))
+        if (!present(shard_path))
           fail_file(index, "shard '" + shard + "' is missing from " + ck.dir_.string());
         shard_index[shard] = ck.files_.size();
         ck.files_.push_back(std::make_shared<SafetensorsFile>(shard_path));
@@ -60,7 +67,7 @@ Checkpoint Checkpoint::open(const fs::path& path) {
       if (!ck.files_[f]->has(it.key()))
         fail_file(ck.files_[f]->path(), "lacks tensor '" + it.key() + "' that the index places there");
     }
-  } else if (fs::exists(ck.dir_ / "pytorch_model.bin")) {
+  } else if (present(ck.dir_ / "pytorch_model.bin")) {
     fail_file(ck.dir_, "has only pytorch_model.bin; AttnScope reads safetensors weights "
                        "(convert with safetensors' convert script)");
   } else {
@@ -69,7 +76,7 @@ Checkpoint Checkpoint::open(const fs::path& path) {
   // The checkpoint's own files are inputs no output of this run may replace
   // (the weights are guarded by their memory maps).
   ck.guards_.push_back(std::make_shared<files::InputGuard>(config));
-  if (fs::exists(index)) ck.guards_.push_back(std::make_shared<files::InputGuard>(index));
+  if (present(index)) ck.guards_.push_back(std::make_shared<files::InputGuard>(index));
   for (size_t f = 0; f < ck.files_.size(); ++f)
     for (const auto& t : ck.files_[f]->tensors()) {
       auto [it, fresh] = ck.where_.emplace(t.name, f);

@@ -1,6 +1,7 @@
 #include "core/io/config.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "core/io/json_file.h"
 #include "core/util/error.h"
@@ -85,9 +86,13 @@ int64_t Config::get_int_any(std::initializer_list<const char*> keys) const {
 namespace {
 // Values as a user would write them: NaN and Infinity, not JSON's null.
 std::string number_text(const nlohmann::json& v) {
-  if (v.is_number_float() && std::isnan(v.get<double>())) return "NaN";
-  if (v.is_number_float() && std::isinf(v.get<double>())) return v.get<double>() > 0 ? "Infinity" : "-Infinity";
-  return v.dump();
+  if (!v.is_number_float()) return v.dump();
+  const double d = v.get<double>();
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", d);
+  return buf;
 }
 }  // namespace
 
@@ -137,7 +142,7 @@ double Config::get_double_in(const std::string& key, double fallback, double lo,
   if (!has(key)) return fallback;
   const double v = get_double(key);
   if (!std::isfinite(v) || v < lo || v > hi)
-    fail_key(key, "must be a number from " + nlohmann::json(lo).dump() + " to " + nlohmann::json(hi).dump() +
+    fail_key(key, "must be a number from " + number_text(lo) + " to " + number_text(hi) +
                       ", not " + number_text(json_.at(key)));
   return v;
 }

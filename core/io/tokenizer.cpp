@@ -132,8 +132,10 @@ std::unique_ptr<Tokenizer> Tokenizer::from_file(const fs::path& file) {
 }
 
 std::optional<fs::path> Tokenizer::find_in(const fs::path& dir) {
-  for (const char* name : {"tokenizer.json", "vocab.json"})
-    if (fs::exists(dir / name)) return dir / name;
+  for (const char* name : {"tokenizer.json", "vocab.json"}) {
+    std::error_code ec;  // a loop or dangling link is found here and refused when opened
+    if (fs::exists(fs::symlink_status(dir / name, ec))) return dir / name;
+  }
   return std::nullopt;
 }
 

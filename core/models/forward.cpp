@@ -88,10 +88,9 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
     const int64_t layer = options.start_layer + i - 1;
     const std::string where = i == 0 ? (options.start_layer > 0 ? "the resumed residual stream" : "the token embeddings")
                               : i + 1 == ok.size(0) ? "the final norm and output head"
-                                                    : "layer " + std::to_string(layer);
-    throw Error("the model's numbers overflow: " + where +
-                " gives NaN or infinite values (its weights hold NaN/Inf, or the config's eps, rope_theta or "
-                "scaling factors are unusable)");
+                                                    : "the output of layer " + std::to_string(layer);
+    throw Error("NaN or infinite values appear in " + where +
+                " (the checkpoint's weights hold NaN/Inf, or the config's eps, rope_theta or scaling are unusable)");
   }
   return result;
 }

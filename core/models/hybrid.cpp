@@ -46,7 +46,7 @@ class Hybrid : public Model {
         if (fixed && cfg_.max_positions <= 0)
           fail_file(ck.config().origin(), layer.mixer + " needs max_position_embeddings (the length of its fixed input)");
         if (layer.mixer == "rnd_emb_qk") layer.qk_source = w.get(p + "self_attn.qk_source", {cfg_.max_positions, d});
-        if (layer.mixer == "fixed_seq_qk") layer.qk_source_ids = w.get(p + "self_attn.qk_source_ids", {cfg_.max_positions});
+        if (layer.mixer == "fixed_seq_qk") layer.qk_source_ids = w.get_token_ids(p + "self_attn.qk_source_ids", {cfg_.max_positions}, cfg_.vocab);
         for (const at::Tensor& t : {layer.qk_source, layer.qk_source_ids})
           if (t.defined()) source_length = source_length ? std::min(source_length, t.size(0)) : t.size(0);
       }

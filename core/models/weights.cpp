@@ -83,9 +83,33 @@ at::Tensor Weights::get(const std::string& name, std::vector<int64_t> shape) con
   if (!shape.empty() && view.entry->shape != shape)
     fail_file(*view.file, "tensor '" + name + "' has shape " + shape_string(view.entry->shape) +
                               " but the config implies " + shape_string(shape));
-  const bool integral = !at::isFloatingType(to_scalar_type(view.entry->dtype));
-  at::Tensor t = tensor_from_view(view, integral ? to_scalar_type(view.entry->dtype) : options_.dtype);
+  if (!at::isFloatingType(to_scalar_type(view.entry->dtype)))
+    fail_file(*view.file, "tensor '" + name + "' is stored as " + io::dtype_name(view.entry->dtype) +
+                              "; a weight must be floating point (F32, F16, BF16 or F64)");
+  at::Tensor t = tensor_from_view(view, options_.dtype);
   return options_.device.is_cpu() ? t : t.to(options_.device);
+}
+
+at::Tensor Weights::get_token_ids(const std::string& name, std::vector<int64_t> shape, int64_t vocab) const {
+  if (auto* sink = options_.parameters.get()) {
+    // Recorded like every tensor the family asks for, so train writes it back (never trainable).
+    if (const at::Tensor* known = sink->find(name)) return *known;
+    at::Tensor t = sink->initialise ? initial_value(name, shape)
+                                    : Weights(*checkpoint_, {options_.device, options_.dtype, nullptr}).get_token_ids(name, shape, vocab);
+    sink->named.emplace_back(name, t);
+    return t;
+  }
+  const io::TensorView view = checkpoint_->tensor(name);
+  if (view.entry->shape != shape)
+    fail_file(*view.file, "tensor '" + name + "' has shape " + shape_string(view.entry->shape) +
+                              " but the config implies " + shape_string(shape));
+  const at::ScalarType type = to_scalar_type(view.entry->dtype);
+  if (at::isFloatingType(type) || type == at::kBool)
+    fail_file(*view.file, "tensor '" + name + "' holds token ids but is stored as " + io::dtype_name(view.entry->dtype));
+  at::Tensor ids = tensor_from_view(view, at::kLong);
+  if (ids.numel() && (ids.min().item<int64_t>() < 0 || ids.max().item<int64_t>() >= vocab))
+    fail_file(*view.file, "tensor '" + name + "' holds token ids outside the vocabulary (0.." + std::to_string(vocab - 1) + ")");
+  return options_.device.is_cpu() ? ids : ids.to(options_.device);
 }
 
 at::Tensor Weights::initial_value(const std::string& name, const std::vector<int64_t>& shape) const {

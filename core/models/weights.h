@@ -46,8 +46,11 @@ class Weights {
 
   // When initialising, every optional tensor is wanted (the config decides).
   bool has(const std::string& name) const { return initialising() || checkpoint_->has(name); }
-  // The tensor, checked against `shape` when given (errors name file, tensor, shapes).
+  // A floating-point weight in the run dtype, checked against `shape` when
+  // given (errors name file, tensor, shapes, and a dtype that is not F64/F32/F16/BF16).
   at::Tensor get(const std::string& name, std::vector<int64_t> shape = {}) const;
+  // Token ids stored in the checkpoint (int64), each checked to lie in [0, vocab).
+  at::Tensor get_token_ids(const std::string& name, std::vector<int64_t> shape, int64_t vocab) const;
   // The first name present (checkpoints spell prefixes differently).
   at::Tensor get_any(std::initializer_list<std::string> names, std::vector<int64_t> shape = {}) const;
   std::optional<at::Tensor> get_optional(const std::string& name, std::vector<int64_t> shape = {}) const;

@@ -9,6 +9,7 @@
 #include "core/session/half_float.h"
 #include "core/session/hdf5_handle.h"
 #include "core/util/error.h"
+#include "core/util/parallel.h"
 
 namespace attnscope::session {
 namespace {
@@ -52,6 +53,10 @@ bool read_rect_by_chunks(hid_t dataset, int head, int64_t row0, int64_t col0, in
   Layout layout;
   if (!understood_layout(dataset, layout)) return false;
   const hsize_t T0 = layout.chunk[1], T1 = layout.chunk[2];
+  // The writer's tiles are 256 x 256; a crafted file may declare huge ones.
+  const size_t chunk_bytes = T0 * T1 * layout.element_size;
+  if (T0 > 8192 || T1 > 8192) fail_file(file, "a map's chunks are " + std::to_string(T0) + " x " + std::to_string(T1) +
+                                                  ": not written by AttnScope, or damaged");
   std::vector<RawChunk> chunks;
   for (hsize_t r = static_cast<hsize_t>(row0) / T0 * T0; r < static_cast<hsize_t>(row0 + rows); r += T0)
     for (hsize_t c = static_cast<hsize_t>(col0) / T1 * T1; c < static_cast<hsize_t>(col0 + cols); c += T1) {
@@ -59,6 +64,8 @@ bool read_rect_by_chunks(hid_t dataset, int head, int64_t row0, int64_t col0, in
       const hsize_t offset[3] = {static_cast<hsize_t>(head), r, c};
       hsize_t stored = 0;
       if (H5Dget_chunk_storage_size(dataset, offset, &stored) >= 0 && stored > 0) {
+        // deflate never grows data by more than a few bytes per 16 kB block
+        if (stored > chunk_bytes + chunk_bytes / 64 + 1024) fail_file(file, "a compressed chunk of a map is damaged");
         chunk.bytes.resize(stored);
         check_status(H5Dread_chunk(dataset, H5P_DEFAULT, offset, &chunk.filter_mask, chunk.bytes.data()), file,
                      "cannot read a chunk of a map (damaged?)");
@@ -67,7 +74,6 @@ bool read_rect_by_chunks(hid_t dataset, int head, int64_t row0, int64_t col0, in
     }
 
   out.assign(static_cast<size_t>(rows * cols), 0.f);
-  const size_t chunk_bytes = T0 * T1 * layout.element_size;
   std::atomic<size_t> next{0};
   std::atomic<bool> damaged{false};
   auto work = [&] {
@@ -90,16 +96,13 @@ bool read_rect_by_chunks(hid_t dataset, int head, int64_t row0, int64_t col0, in
           if (layout.element_size == 2) halves_to_floats(reinterpret_cast<const uint16_t*>(plain.data() + src), dst, c_end - c_begin);
           else std::memcpy(dst, plain.data() + src, (c_end - c_begin) * 4);
         }
-      } catch (const std::exception&) {
-        damaged = true;
+      } catch (const Error&) {
+        damaged = true;  // other exceptions (out of memory) reach the caller as they are
       }
     }
   };
   const unsigned threads = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), chunks.size()));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  run_in_parallel(static_cast<int>(threads), work);
   if (damaged) fail_file(file, "a compressed chunk of a map is damaged");
   return true;
 }

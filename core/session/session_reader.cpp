@@ -58,6 +58,12 @@ std::vector<hsize_t> dims_of(hid_t dataset) {
   return dims;
 }
 
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 [[noreturn]] void damaged(const fs::path& path, const std::string& what) { fail_file(path, what + ": damaged session"); }
 
 // Largest prompt and head count a session may declare.
@@ -217,7 +223,7 @@ OutputRecord SessionReader::read_outputs(hid_t g, const std::string& where) cons
     damaged(path_, where + " top-k tables disagree in length");
   if (has_link(g, "final_logits")) out.final_logits = read_float_dataset(g, "final_logits", path_);
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (!(probs[i] >= 0.f && probs[i] <= 1.f)) damaged(path_, where + " holds the probability " + std::to_string(probs[i]));
+    if (!(probs[i] >= 0.f && probs[i] <= 1.f)) damaged(path_, where + " holds the probability " + number(probs[i]));
     if (ids[i] < 0 || (!out.final_logits.empty() && ids[i] >= static_cast<int64_t>(out.final_logits.size())))
       damaged(path_, where + " holds the token id " + std::to_string(ids[i]));
     out.top.push_back({ids[i], tokens[i], probs[i]});
@@ -227,7 +233,7 @@ OutputRecord SessionReader::read_outputs(hid_t g, const std::string& where) cons
   if (out.target < -1 || (!out.final_logits.empty() && out.target >= static_cast<int64_t>(out.final_logits.size())))
     damaged(path_, where + " names the target token " + std::to_string(out.target));
   if (out.target_logprob > 1e-6 || std::isinf(out.target_logprob))
-    damaged(path_, where + " holds the log-probability " + std::to_string(out.target_logprob));
+    damaged(path_, where + " holds the log-probability " + number(out.target_logprob));
   return out;
 }
 

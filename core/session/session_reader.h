@@ -19,6 +19,7 @@ class SessionReader {
   explicit SessionReader(const std::filesystem::path& path);
 
   const std::filesystem::path& path() const { return path_; }
+  hid_t file_id() const { return file_; }
   const SessionHeader& header() const { return header_; }
   const ModelRecord& model() const { return model_; }
   const PromptRecord& prompt() const { return prompt_; }

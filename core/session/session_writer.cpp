@@ -14,6 +14,7 @@
 #include "core/session/half_float.h"
 #include "core/util/error.h"
 #include "core/util/input_file.h"
+#include "core/util/parallel.h"
 
 namespace attnscope::session {
 namespace fs = std::filesystem;
@@ -192,10 +193,7 @@ void SessionWriter::write_maps(hid_t parent, const std::string& name, const Laye
     }
   };
   const int threads = options_.threads > 0 ? options_.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  run_in_parallel(threads, work);
   for (const auto& t : tiles) {
     if (t.compressed.empty()) continue;
     check_status(H5Dwrite_chunk(set, H5P_DEFAULT, 0, t.offset, t.compressed.size(), t.compressed.data()), target_,

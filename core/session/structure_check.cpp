@@ -63,6 +63,40 @@ herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* d
 
 }  // namespace
 
+namespace {
+herr_t walk_chunks(hid_t group, const char* name, const H5L_info_t*, void* data) {
+  auto* problem = static_cast<std::string*>(data);
+  H5Id object(H5Oopen(group, name, H5P_DEFAULT));
+  if (!object.valid() || H5Iget_type(object) != H5I_DATASET) return 0;
+  H5Id dcpl(H5Dget_create_plist(object));
+  if (H5Pget_layout(dcpl) != H5D_CHUNKED) return 0;
+  H5Id space(H5Dget_space(object));
+  hsize_t chunks = 0;
+  if (H5Dget_num_chunks(object, space, &chunks) < 0) {
+    *problem = "the chunk index of '" + std::string(name) + "' cannot be read";
+    return 1;
+  }
+  for (hsize_t i = 0; i < chunks; ++i) {
+    hsize_t offset[8] = {};
+    unsigned mask = 0;
+    haddr_t address = 0;
+    hsize_t size = 0;
+    if (H5Dget_chunk_info(object, space, i, offset, &mask, &address, &size) < 0) {
+      *problem = "chunk " + std::to_string(i) + " of '" + std::string(name) + "' cannot be located";
+      return 1;
+    }
+  }
+  return 0;
+}
+}  // namespace
+
+void walk_chunk_indexes(hid_t file, const std::filesystem::path& path) {
+  std::string problem;
+  const herr_t rc = H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, walk_chunks, &problem);
+  if (!problem.empty()) fail_file(path, problem + ": damaged session");
+  if (rc < 0) fail_file(path, "its structure cannot be read (truncated or damaged?)");
+}
+
 void check_session_structure(hid_t file, const std::filesystem::path& path) {
   Visit v{&path, {}, 0};
   const herr_t rc = H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, visit_link, &v);

@@ -17,4 +17,8 @@ namespace attnscope::session {
 // deflate, shuffle or fletcher32 filters.
 void check_session_structure(hid_t file, const std::filesystem::path& path);
 
+// Walks the chunk index of every dataset, as reading maps will: a damaged
+// index fails here (or, inside HDF5, hangs or crashes: see checked_open.h).
+void walk_chunk_indexes(hid_t file, const std::filesystem::path& path);
+
 }  // namespace attnscope::session

@@ -112,27 +112,36 @@ InputGuard::~InputGuard() {
   if (it != protected_inputs().end() && --it->second == 0) protected_inputs().erase(it);
 }
 
-AtomicOutput::AtomicOutput(const fs::path& requested, bool keep_extension) : target_(requested) {
+namespace {
+// The target to write (a symlink resolved to the file it names), or an Error.
+fs::path checked_target(const fs::path& requested) {
   if (requested.empty()) throw Error("an output file name is empty");
+  fs::path target = requested;
   struct stat st {};
   if (::stat(requested.c_str(), &st) == 0) {
     if (!S_ISREG(st.st_mode))
       fail_file(requested, "is " + file_kind(st.st_mode) + "; AttnScope writes only regular files (choose a file name)");
-    target_ = canonical_or_self(requested);  // through a symlink: replace the file, keep the link
+    target = canonical_or_self(requested);  // through a symlink: replace the file, keep the link
   } else if (errno == ELOOP) {
     fail_file(requested, "symbolic link loop");
   }
   {
     std::lock_guard<std::mutex> lock(g_protected_mutex);
-    if (protected_inputs().count(canonical_or_self(target_)))
+    if (protected_inputs().count(canonical_or_self(target)))
       fail_file(requested, "is a file this run reads (the checkpoint's own); writing there would destroy it: "
                            "choose another name");
   }
-  const fs::path folder = target_.has_parent_path() ? target_.parent_path() : fs::path(".");
+  const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (::stat(folder.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     fail_file(requested, "its folder " + folder.string() + " does not exist");
   if (::access(folder.c_str(), W_OK) != 0) fail_file(requested, "its folder " + folder.string() + " is not writable");
-  if (!target_.has_parent_path()) target_ = fs::path(".") / target_;
+  return target.has_parent_path() ? target : fs::path(".") / target;
+}
+}  // namespace
+
+void check_output_target(const fs::path& target) { (void)checked_target(target); }
+
+AtomicOutput::AtomicOutput(const fs::path& requested, bool keep_extension) : target_(checked_target(requested)) {
   remove_stale_partials(target_);
   temp_ = target_.string() + ".partial-" + std::to_string(::getpid());
   if (keep_extension) temp_ += target_.extension().string();

@@ -53,6 +53,10 @@ class AtomicOutput {
   bool done_ = false;
 };
 
+// The checks AtomicOutput makes, without creating anything: commands call
+// it for every output they will write before doing the work.
+void check_output_target(const std::filesystem::path& target);
+
 // A whole file in one go, through an AtomicOutput.
 void write_file_atomically(const std::filesystem::path& target, std::string_view bytes);
 
