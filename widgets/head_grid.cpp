@@ -1,8 +1,10 @@
 #include "widgets/head_grid.h"
 
+#include <QHelpEvent>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QToolTip>
 #include <cmath>
 
 #include "widgets/colour_map.h"
@@ -20,74 +22,74 @@ HeadGrid::HeadGrid(QWidget* parent) : QWidget(parent) {
   setObjectName("head_grid");
 }
 
-void HeadGrid::set_layers(const QVector<LayerRow>& layers) {
-  layers_ = layers;
-  current_ = layers_.isEmpty() || layers_[0].heads.isEmpty() ? QPoint(-1, -1) : QPoint(0, 0);
+void HeadGrid::set_rows(const QVector<GridRow>& rows) {
+  rows_ = rows;
+  current_ = rows_.isEmpty() || rows_[0].heads.isEmpty() ? QPoint(-1, -1) : QPoint(0, 0);
   updateGeometry();
   update();
 }
 
-void HeadGrid::set_thumbnail(int layer, int head, const QImage& image) {
-  if (layer < 0 || layer >= layers_.size() || head < 0 || head >= layers_[layer].heads.size()) return;
-  layers_[layer].heads[head].thumbnail = image;
-  update(cell_rect(layer, head));
+void HeadGrid::set_thumbnail(int row, int head, const QImage& image) {
+  if (row < 0 || row >= rows_.size() || head < 0 || head >= rows_[row].heads.size()) return;
+  rows_[row].heads[head].thumbnail = image;
+  update(cell_rect(row, head));
 }
 
-void HeadGrid::set_score(int layer, int head, double score) {
-  if (layer < 0 || layer >= layers_.size() || head < 0 || head >= layers_[layer].heads.size()) return;
-  layers_[layer].heads[head].score = score;
-  update(cell_rect(layer, head).adjusted(-2, -2, 2, 2));
+void HeadGrid::set_score(int row, int head, double score) {
+  if (row < 0 || row >= rows_.size() || head < 0 || head >= rows_[row].heads.size()) return;
+  rows_[row].heads[head].score = score;
+  update(cell_rect(row, head).adjusted(-2, -2, 2, 2));
 }
 
-void HeadGrid::set_ablated(int layer, int head, bool ablated) {
-  if (layer < 0 || layer >= layers_.size() || head < 0 || head >= layers_[layer].heads.size()) return;
-  layers_[layer].heads[head].ablated = ablated;
+void HeadGrid::set_ablated(int row, int head, bool ablated) {
+  if (row < 0 || row >= rows_.size() || head < 0 || head >= rows_[row].heads.size()) return;
+  rows_[row].heads[head].ablated = ablated;
   update();
 }
 
-bool HeadGrid::is_ablated(int layer, int head) const {
-  if (layer < 0 || layer >= layers_.size() || head < 0 || head >= layers_[layer].heads.size()) return false;
-  return layers_[layer].heads[head].ablated;
+bool HeadGrid::is_ablated(int row, int head) const {
+  if (row < 0 || row >= rows_.size() || head < 0 || head >= rows_[row].heads.size()) return false;
+  return rows_[row].heads[head].ablated;
 }
 
-int HeadGrid::head_count(int layer) const { return layer >= 0 && layer < layers_.size() ? layers_[layer].heads.size() : 0; }
+int HeadGrid::head_count(int row) const { return row >= 0 && row < rows_.size() ? rows_[row].heads.size() : 0; }
 
 int HeadGrid::max_heads() const {
   int m = 0;
-  for (const auto& l : layers_) m = std::max(m, static_cast<int>(l.heads.size()));
+  for (const auto& l : rows_) m = std::max(m, static_cast<int>(l.heads.size()));
   return m;
 }
 
 int HeadGrid::cell_size() const {
-  const int cols = std::max(1, max_heads()), rows = std::max(1, static_cast<int>(layers_.size()));
+  const int cols = std::max(1, max_heads()), rows = std::max(1, static_cast<int>(rows_.size()));
   const int by_width = (width() - kHeaderWidth) / cols - kGap;
   const int by_height = (height() - kHeaderHeight) / rows - kGap;
   return std::clamp(std::min(by_width, by_height), 8, 96);
 }
 
-QRect HeadGrid::cell_rect(int layer, int head) const {
+QRect HeadGrid::cell_rect(int row, int head) const {
   const int s = cell_size();
-  return QRect(kHeaderWidth + head * (s + kGap), kHeaderHeight + layer * (s + kGap), s, s);
+  return QRect(kHeaderWidth + head * (s + kGap), kHeaderHeight + row * (s + kGap), s, s);
 }
 
-QPoint HeadGrid::cell_centre(int layer, int head) const { return cell_rect(layer, head).center(); }
+QPoint HeadGrid::cell_centre(int row, int head) const { return cell_rect(row, head).center(); }
 
 QPoint HeadGrid::cell_at(const QPoint& pos) const {
-  for (int l = 0; l < layers_.size(); ++l)
-    for (int h = 0; h < layers_[l].heads.size(); ++h)
+  for (int l = 0; l < rows_.size(); ++l)
+    for (int h = 0; h < rows_[l].heads.size(); ++h)
       if (cell_rect(l, h).adjusted(-1, -1, 1, 1).contains(pos)) return {h, l};
   return {-1, -1};
 }
 
 QSize HeadGrid::sizeHint() const {
-  return QSize(kHeaderWidth + std::max(1, max_heads()) * 40, kHeaderHeight + std::max(1, static_cast<int>(layers_.size())) * 40);
+  return QSize(kHeaderWidth + std::max(1, max_heads()) * 40, kHeaderHeight + std::max(1, static_cast<int>(rows_.size())) * 40);
 }
 
-void HeadGrid::set_current(int layer, int head) {
-  if (layer < 0 || layer >= layers_.size() || head < 0 || head >= layers_[layer].heads.size()) return;
-  current_ = {head, layer};
+void HeadGrid::set_current(int row, int head) {
+  if (row < 0 || row >= rows_.size() || head < 0 || head >= rows_[row].heads.size()) return;
+  current_ = {head, row};
   update();
-  emit current_changed(layer, head);
+  emit current_changed(row, head);
 }
 
 void HeadGrid::paintEvent(QPaintEvent*) {
@@ -102,15 +104,15 @@ void HeadGrid::paintEvent(QPaintEvent*) {
     const QRect r = cell_rect(0, h);
     p.drawText(QRect(r.left(), 0, r.width(), kHeaderHeight), Qt::AlignCenter, QString::number(h));
   }
-  for (int l = 0; l < layers_.size(); ++l) {
-    const auto& row = layers_[l];
+  for (int l = 0; l < rows_.size(); ++l) {
+    const auto& row = rows_[l];
     const QRect first = cell_rect(l, 0);
-    // Layer header: index and a coloured badge telling attention from SSM.
+    // Row header: layer and mixer, and a coloured badge telling attention from SSM.
     const QRect badge(4, first.top(), 14, first.height());
     p.fillRect(badge, row.ssm ? QColor(46, 139, 87) : QColor(70, 110, 200));
     p.setPen(palette().text().color());
     p.drawText(QRect(20, first.top(), kHeaderWidth - 22, first.height()), Qt::AlignVCenter | Qt::AlignLeft,
-               QString("L%1 %2").arg(l).arg(row.ssm ? "S" : "A"));
+               row.label.isEmpty() ? QString("L%1 %2").arg(l).arg(row.ssm ? "S" : "A") : row.label);
     for (int h = 0; h < row.heads.size(); ++h) {
       const auto& cell = row.heads[h];
       const QRect r = cell_rect(l, h);
@@ -145,22 +147,34 @@ void HeadGrid::mousePressEvent(QMouseEvent* event) {
   else if (event->button() == Qt::LeftButton) emit head_opened(cell.y(), cell.x());
 }
 
+bool HeadGrid::event(QEvent* event) {
+  if (event->type() != QEvent::ToolTip) return QWidget::event(event);
+  const auto* help = static_cast<QHelpEvent*>(event);
+  const int s = cell_size();
+  const int row = help->pos().x() < kHeaderWidth ? (help->pos().y() - kHeaderHeight) / (s + kGap) : -1;
+  if (row >= 0 && row < rows_.size() && !rows_[row].kind.isEmpty())
+    QToolTip::showText(help->globalPos(), rows_[row].kind, this);
+  else
+    QToolTip::hideText();
+  return true;
+}
+
 void HeadGrid::keyPressEvent(QKeyEvent* event) {
   if (current_.y() < 0) return QWidget::keyPressEvent(event);
-  int layer = current_.y(), head = current_.x();
+  int row = current_.y(), head = current_.x();
   switch (event->key()) {
     case Qt::Key_Left: head = std::max(0, head - 1); break;
-    case Qt::Key_Right: head = std::min(head_count(layer) - 1, head + 1); break;
-    case Qt::Key_Up: layer = std::max(0, layer - 1); break;
-    case Qt::Key_Down: layer = std::min(static_cast<int>(layers_.size()) - 1, layer + 1); break;
-    case Qt::Key_Space: emit ablation_toggled(layer, head); return;
+    case Qt::Key_Right: head = std::min(head_count(row) - 1, head + 1); break;
+    case Qt::Key_Up: row = std::max(0, row - 1); break;
+    case Qt::Key_Down: row = std::min(static_cast<int>(rows_.size()) - 1, row + 1); break;
+    case Qt::Key_Space: emit ablation_toggled(row, head); return;
     case Qt::Key_Return:
-    case Qt::Key_Enter: emit head_opened(layer, head); return;
+    case Qt::Key_Enter: emit head_opened(row, head); return;
     default: return QWidget::keyPressEvent(event);
   }
-  head = std::min(head, head_count(layer) - 1);
-  set_current(layer, head);
-  emit head_opened(layer, head);
+  head = std::min(head, head_count(row) - 1);
+  set_current(row, head);
+  emit head_opened(row, head);
 }
 
 }  // namespace attnscope::widgets

@@ -1,6 +1,7 @@
 #pragma once
-// Layers x heads as small thumbnails of each map, outlined by a sharpness
-// score, Transformer and SSM layers marked. Click (or Enter) opens a head;
+// Mixers x heads as small thumbnails of each map, outlined by a sharpness
+// score: one row per mixer (a hybrid layer with attention and an SSM has two),
+// attention and SSM rows marked. Click (or Enter) opens a head;
 // right-click (or Space) toggles its ablation; arrow keys move.
 #include <QImage>
 #include <QPoint>
@@ -16,8 +17,9 @@ struct HeadCell {
   bool ablated = false;
 };
 
-struct LayerRow {
-  QString kind;  // "attention", "mamba2", ...
+struct GridRow {
+  QString label;  // row header, e.g. "L3 A" or "L3 S"
+  QString kind;   // shown as the header's tooltip: "softmax_attention", "mamba2_ssd", ...
   bool ssm = false;
   QVector<HeadCell> heads;
 };
@@ -27,36 +29,37 @@ class HeadGrid : public QWidget {
  public:
   explicit HeadGrid(QWidget* parent = nullptr);
 
-  void set_layers(const QVector<LayerRow>& layers);
-  void set_thumbnail(int layer, int head, const QImage& image);
-  void set_score(int layer, int head, double score);
-  void set_ablated(int layer, int head, bool ablated);
-  bool is_ablated(int layer, int head) const;
-  int layer_count() const { return layers_.size(); }
-  int head_count(int layer) const;
+  void set_rows(const QVector<GridRow>& rows);
+  void set_thumbnail(int row, int head, const QImage& image);
+  void set_score(int row, int head, double score);
+  void set_ablated(int row, int head, bool ablated);
+  bool is_ablated(int row, int head) const;
+  int row_count() const { return rows_.size(); }
+  int head_count(int row) const;
 
-  QPoint current() const { return current_; }  // (head, layer); (-1, -1) when empty
-  void set_current(int layer, int head);
+  QPoint current() const { return current_; }  // (head, row); (-1, -1) when empty
+  void set_current(int row, int head);
   // Centre of a cell in widget coordinates (tests click there).
-  QPoint cell_centre(int layer, int head) const;
-  QPoint cell_at(const QPoint& pos) const;  // (head, layer) or (-1, -1)
+  QPoint cell_centre(int row, int head) const;
+  QPoint cell_at(const QPoint& pos) const;  // (head, row) or (-1, -1)
   QSize sizeHint() const override;
 
  signals:
-  void head_opened(int layer, int head);
-  void ablation_toggled(int layer, int head);
-  void current_changed(int layer, int head);
+  void head_opened(int row, int head);
+  void ablation_toggled(int row, int head);
+  void current_changed(int row, int head);
 
  protected:
   void paintEvent(QPaintEvent* event) override;
+  bool event(QEvent* event) override;  // tooltips: a row header names its mixer kind
   void mousePressEvent(QMouseEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
 
  private:
   int max_heads() const;
-  QRect cell_rect(int layer, int head) const;
+  QRect cell_rect(int row, int head) const;
   int cell_size() const;
-  QVector<LayerRow> layers_;
+  QVector<GridRow> rows_;
   QPoint current_{-1, -1};
 };
 

@@ -35,15 +35,15 @@ int cmd_demo(const Argv& argv) {
     for (size_t i = 0; i < std::min<size_t>(3, s.outputs().top.size()); ++i)
       std::printf("  %s %.3f", s.outputs().top[i].token.c_str(), s.outputs().top[i].prob);
     double best = -1;
-    int best_layer = 0, best_head = 0;
-    for (int l : s.layers_with_maps())
-      for (int h = 0; h < s.layer(l).heads; ++h) {
-        const auto m = s.read_head(l, h);
+    int best_row = 0, best_head = 0;
+    for (int r : s.rows_with_maps())
+      for (int h = 0; h < s.mixer(r).heads; ++h) {
+        const auto m = s.read_head(r, h);
         const double sharp = mixing::transition_sharpness({m.data(), s.length()});
-        if (sharp > best) best = sharp, best_layer = l, best_head = h;
+        if (sharp > best) best = sharp, best_row = r, best_head = h;
       }
-    std::printf("\n  sharpest head %d.%d (transition sharpness %.3f); session written to %s\n", best_layer, best_head,
-                best, out.c_str());
+    std::printf("\n  sharpest head %s.%d (transition sharpness %.3f); session written to %s\n",
+                s.model().row_label(best_row).c_str(), best_head, best, out.c_str());
   }
   std::printf("\nOpen a session in the window: attnscope gui <session.h5>\n");
   return 0;

@@ -22,8 +22,14 @@ int cmd_inspect(const Argv& argv) {
   nlohmann::ordered_json layers = nlohmann::json::array();
   int total_heads = 0;
   for (const auto& l : info.layers) {
-    layers.push_back({{"mixer", mixer_kind_name(l.mixer)}, {"heads", l.heads}, {"description", l.description}});
-    total_heads += l.heads;
+    nlohmann::ordered_json mixers = nlohmann::json::array();
+    int heads = 0;
+    for (const auto& m : l.mixers) {
+      mixers.push_back({{"name", m.name}, {"kind", mixer_kind_name(m.kind)}, {"heads", m.heads}, {"description", m.description}});
+      heads += m.heads;
+    }
+    layers.push_back({{"heads", heads}, {"description", l.description}, {"mixers", mixers}});
+    total_heads += heads;
   }
   if (args.flag("json")) {
     nlohmann::ordered_json j = {
@@ -51,8 +57,15 @@ int cmd_inspect(const Argv& argv) {
   std::printf("vocabulary   %lld\n", static_cast<long long>(info.vocab_size));
   std::printf("positions    %s\n", info.max_positions ? std::to_string(info.max_positions).c_str() : "unlimited");
   std::printf("heads        %d in all\n", total_heads);
-  for (size_t l = 0; l < info.layers.size(); ++l)
-    std::printf("  layer %-3zu  %5d  %s\n", l, info.layers[l].heads, info.layers[l].description.c_str());
+  for (size_t l = 0; l < info.layers.size(); ++l) {
+    const auto& layer = info.layers[l];
+    if (layer.mixers.size() == 1) {
+      std::printf("  layer %-3zu  %5d  %s\n", l, layer.mixers[0].heads, layer.description.c_str());
+      continue;
+    }
+    std::printf("  layer %-3zu         %s\n", l, layer.description.c_str());
+    for (const auto& m : layer.mixers) std::printf("    %-6s    %5d  %s\n", m.name.c_str(), m.heads, m.description.c_str());
+  }
   std::printf("parameters   %lld\n", static_cast<long long>(info.parameter_count));
   std::printf("dtype        %s (%zu file%s, %.1f MB)\n", checkpoint.storage_dtype().c_str(),
               checkpoint.files().size(), checkpoint.files().size() == 1 ? "" : "s",

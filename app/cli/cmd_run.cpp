@@ -108,7 +108,9 @@ int cmd_run(const Argv& argv) {
   intact.logits_at_every_position = dump.has_value();  // a dump holds logits [1, L, vocab]
   if (dump) {
     intact.capture_layer = [](int) { return true; };
-    intact.on_mixing = [&](int layer, const at::Tensor& m) { add_float_tensor(writer, "mixing." + std::to_string(layer), m); };
+    intact.on_mixing = [&](int layer, int mixer, const at::Tensor& m) {
+      add_float_tensor(writer, mixing_tensor_name(loaded->model->info(), layer, mixer), m);
+    };
   }
   ForwardOptions with;
   with.ablations = ablations;

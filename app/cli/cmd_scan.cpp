@@ -9,8 +9,6 @@
 #include <sstream>
 
 #include "app/cli/args.h"
-#include "core/util/atomic_output.h"
-#include "core/util/input_file.h"
 #include "app/cli/commands.h"
 #include "app/cli/scan_figure.h"
 #include "core/ablation/head_scan.h"
@@ -20,7 +18,9 @@
 #include "core/session/session_writer.h"
 #include "core/tasks/scoring.h"
 #include "core/tasks/task.h"
+#include "core/util/atomic_output.h"
 #include "core/util/error.h"
+#include "core/util/input_file.h"
 #include "core/util/numbers.h"
 
 namespace attnscope::cli {
@@ -50,25 +50,27 @@ void write_csv_lines(const std::filesystem::path& path, const std::vector<std::s
   files::write_file_atomically(path, text);
 }
 
+// The layer column: the mixer row's label ("3", or "3.attn" in layers with several mixers), -1 for the intact row.
+std::string row_label(const ScanCondition& c) { return c.row < 0 ? "-1" : c.label; }
+
 std::string csv_line(const ScanRow& r) {
-  return std::to_string(r.condition.layer) + "," + std::to_string(r.condition.head) + "," + r.condition.mode + "," +
+  return row_label(r.condition) + "," + std::to_string(r.condition.head) + "," + r.condition.mode + "," +
          number(r.accuracy) + "," + number(r.gather_score) + "," + number(r.aggregate_score);
 }
 
 // The head's write at the final position (head_scan.h), "" where unmeasured.
-std::string write_text(const HeadScores& s, int layer, int head) {
-  if (layer < 0 || head < 0 || static_cast<size_t>(layer) >= s.writes.size() ||
-      static_cast<size_t>(head) >= s.writes[layer].size())
+std::string write_text(const HeadScores& s, int row, int head) {
+  if (row < 0 || head < 0 || static_cast<size_t>(row) >= s.writes.size() || static_cast<size_t>(head) >= s.writes[row].size())
     return "";
-  return number(s.writes[layer][head]) + (is_silent(s, layer, head) ? " silent" : "");
+  return number(s.writes[row][head]) + (is_silent(s, row, head) ? " silent" : "");
 }
 
 void print_table(const ScanResult& result) {
   std::printf("%6s %5s %-10s %9s %8s %10s  %s\n", "layer", "head", "mode", "accuracy", "gather", "aggregate", "writes");
   for (const auto& r : result.rows)
-    std::printf("%6d %5d %-10s %8.1f%% %8s %10s  %s\n", r.condition.layer, r.condition.head, r.condition.mode.c_str(),
-                100 * r.accuracy, number(r.gather_score).c_str(), number(r.aggregate_score).c_str(),
-                write_text(result.scores, r.condition.layer, r.condition.head).c_str());
+    std::printf("%6s %5d %-10s %8.1f%% %8s %10s  %s\n", row_label(r.condition).c_str(), r.condition.head,
+                r.condition.mode.c_str(), 100 * r.accuracy, number(r.gather_score).c_str(), number(r.aggregate_score).c_str(),
+                write_text(result.scores, r.condition.row, r.condition.head).c_str());
   const double intact = intact_accuracy(result);
   if (std::isnan(intact)) return;
   const ScanRow* worst = nullptr;
@@ -76,7 +78,7 @@ void print_table(const ScanResult& result) {
     if (r.condition.mode == "zero" && (!worst || r.accuracy < worst->accuracy)) worst = &r;
   std::printf("\nintact accuracy %.1f%% on %d examples\n", 100 * intact, result.examples);
   if (worst)
-    std::printf("largest drop: zeroing head %d.%d -> %.1f%% (aggregate score %s)\n", worst->condition.layer,
+    std::printf("largest drop: zeroing head %s.%d -> %.1f%% (aggregate score %s)\n", worst->condition.label.c_str(),
                 worst->condition.head, 100 * worst->accuracy, number(worst->aggregate_score).c_str());
   const auto random = mean_drop(result, [](const ScanRow& r) { return r.condition.mode == "random"; });
   if (random.rows) std::printf("random controls: mean drop %.1f points over %d heads\n", 100 * random.drop, random.rows);
@@ -95,9 +97,12 @@ void print_table(const ScanResult& result) {
   if (ranked.empty() || !sharp_n) return;
   const auto [top_l, top_h] = ranked.front();
   if (std::isnan(sc.aggregate[top_l][top_h])) return;
-  std::printf("top aggregate head %d.%d: aggregate %.3f, transition sharpness %.3f (mean over all heads %.3f)\n",
-              top_l, top_h, sc.aggregate[top_l][top_h], sc.sharpness[top_l][top_h], sharp_sum / sharp_n);
-  const auto is_top = [&](const ScanRow& r) { return r.condition.layer == top_l && r.condition.head == top_h; };
+  std::string top_label = std::to_string(top_l);
+  for (const auto& r : result.rows)
+    if (r.condition.row == top_l) top_label = r.condition.label;
+  std::printf("top aggregate head %s.%d: aggregate %.3f, transition sharpness %.3f (mean over all heads %.3f)\n",
+              top_label.c_str(), top_h, sc.aggregate[top_l][top_h], sc.sharpness[top_l][top_h], sharp_sum / sharp_n);
+  const auto is_top = [&](const ScanRow& r) { return r.condition.row == top_l && r.condition.head == top_h; };
   for (const auto& r : result.rows)
     if (r.condition.mode == "zero" && is_top(r))
       std::printf("zeroing the top aggregate head: %.1f%% -> %.1f%%\n", 100 * intact, 100 * r.accuracy);
@@ -109,22 +114,26 @@ void print_table(const ScanResult& result) {
   // The G&A heads by their scores, and what the heads that are not cost.
   const auto ga = ga_heads(sc);
   std::string ga_list;
-  for (const auto& [l, h] : ga) ga_list += (ga_list.empty() ? "" : ", ") + std::to_string(l) + "." + std::to_string(h);
+  std::map<int, std::string> labels;
+  for (const auto& r : result.rows)
+    if (r.condition.row >= 0) labels[r.condition.row] = r.condition.label;
+  for (const auto& [l, h] : ga)
+    ga_list += (ga_list.empty() ? "" : ", ") + (labels.count(l) ? labels[l] : std::to_string(l)) + "." + std::to_string(h);
   const auto non_ga = mean_drop(result, [&](const ScanRow& r) {
-    return r.condition.mode == "zero" && !is_top(r) && !ga.count({r.condition.layer, r.condition.head});
+    return r.condition.mode == "zero" && !is_top(r) && !ga.count({r.condition.row, r.condition.head});
   });
   if (!ga.empty() && non_ga.rows)
     std::printf("G&A heads (gather or aggregate score at least %.1f): %s; the %d others zeroed: mean drop %.1f points\n",
                 kGaHeadScore, ga_list.c_str(), non_ga.rows, 100 * non_ga.drop);
 }
 
-// A [layers][heads] table as a session metric (NaN where missing).
+// A [mixer rows][heads] table as a session metric (NaN where missing).
 session::MetricRecord metric_record(const std::string& name, const std::vector<std::vector<double>>& table) {
   session::MetricRecord m;
   m.name = name;
-  m.layers = static_cast<int>(table.size());
+  m.rows = static_cast<int>(table.size());
   for (const auto& row : table) m.max_heads = std::max(m.max_heads, static_cast<int>(row.size()));
-  m.values.assign(static_cast<size_t>(m.layers) * m.max_heads, NAN);
+  m.values.assign(static_cast<size_t>(m.rows) * m.max_heads, NAN);
   for (size_t l = 0; l < table.size(); ++l)
     for (size_t h = 0; h < table[l].size(); ++h) m.values[l * m.max_heads + h] = static_cast<float>(table[l][h]);
   return m;
@@ -144,13 +153,13 @@ void write_scan_session(const LoadedModel& loaded, const std::string& source, co
   if (!result.scores.writes.empty()) writer.write_metric(metric_record("final_position_write", result.scores.writes));
   std::map<std::string, std::vector<std::vector<double>>> by_mode;  // accuracy with one head ablated
   for (const auto& r : result.rows) {
-    if (r.condition.head < 0 || r.condition.layer < 0 || r.condition.mode == "random") continue;
+    if (r.condition.head < 0 || r.condition.row < 0 || r.condition.mode == "random") continue;
     auto& table = by_mode[r.condition.mode];
     if (table.empty()) {
       table.resize(result.scores.aggregate.size());
       for (size_t l = 0; l < table.size(); ++l) table[l].assign(result.scores.aggregate[l].size(), NAN);
     }
-    table[r.condition.layer][r.condition.head] = r.accuracy;
+    table[r.condition.row][r.condition.head] = r.accuracy;
   }
   for (const auto& [mode, table] : by_mode) writer.write_metric(metric_record("scan_accuracy_" + mode, table));
   writer.commit();
@@ -234,13 +243,23 @@ double parse_number(const std::string& text) { return text == "nan" ? NAN : std:
 // heads' scores from their ablation rows.
 ScanResult result_from_csv_lines(const std::vector<std::string>& lines) {
   ScanResult result;
+  // Row labels ("3", "3.attn") back to mixer rows: by layer, then in order of appearance.
+  std::vector<std::pair<int, std::string>> seen;
+  for (const auto& line : lines) {
+    const std::string label = line.substr(0, line.find(','));
+    const auto v = parse_int(label.substr(0, label.find('.')));
+    if (v && *v >= 0 && std::find(seen.begin(), seen.end(), std::make_pair(*v, label)) == seen.end()) seen.emplace_back(*v, label);
+  }
+  std::stable_sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& line : lines) {
     std::stringstream fields(line);
     std::string layer, head, mode, accuracy, gather, aggregate;
     for (auto* f : {&layer, &head, &mode, &accuracy, &gather, &aggregate}) std::getline(fields, *f, ',');
     ScanRow row;
     try {
-      row.condition.layer = std::stoi(layer);
+      row.condition.row = -1;
+      for (size_t i = 0; i < seen.size(); ++i)
+        if (seen[i].second == layer) row.condition.row = static_cast<int>(i), row.condition.label = layer;
       row.condition.head = std::stoi(head);
       row.accuracy = parse_number(accuracy);
       row.gather_score = parse_number(gather);
@@ -249,7 +268,7 @@ ScanResult result_from_csv_lines(const std::vector<std::string>& lines) {
       throw Error("a scan CSV row is not numbers where numbers belong: " + line);
     }
     row.condition.mode = mode;
-    const int l = row.condition.layer, h = row.condition.head;
+    const int l = row.condition.row, h = row.condition.head;
     if (l >= 0 && h >= 0 && mode != "random") {
       auto& scores = result.scores;
       if (static_cast<int>(scores.gather.size()) <= l) scores.gather.resize(l + 1), scores.aggregate.resize(l + 1);

@@ -32,10 +32,11 @@ int cmd_show(const Argv& argv) {
                                 {"target_logprob", s.outputs().target_logprob},
                                 {"ablations", nlohmann::json::array()},
                                 {"metrics", s.metric_names()}};
-    for (int l : s.layers_with_maps()) {
-      const auto& r = s.layer(l);
-      j["layers"].push_back({{"layer", l}, {"kind", r.kind}, {"heads", r.heads}, {"description", r.description},
-                             {"dtype", s.maps_dtype(l)}});
+    // One entry per mixer with maps (a layer with several mixers has several).
+    for (int row : s.rows_with_maps()) {
+      const auto& r = s.mixer(row);
+      j["layers"].push_back({{"layer", r.layer}, {"mixer", r.name}, {"kind", r.kind}, {"heads", r.heads},
+                             {"description", r.description}, {"dtype", s.maps_dtype(row)}});
     }
     for (const auto& t : s.outputs().top) j["top_k"].push_back({{"id", t.id}, {"token", t.token}, {"prob", t.prob}});
     for (const auto& a : s.ablations())
@@ -51,11 +52,11 @@ int cmd_show(const Argv& argv) {
               m.device.c_str());
   std::printf("prompt       %lld tokens: %s\n", static_cast<long long>(s.length()),
               s.prompt().text.substr(0, 120).c_str());
-  std::printf("maps         %zu layers\n", s.layers_with_maps().size());
-  for (int l : s.layers_with_maps()) {
-    const auto& r = s.layer(l);
-    std::printf("  layer %-3d  %-18s %5d heads  %s, %s\n", l, r.kind.c_str(), r.heads, s.maps_dtype(l).c_str(),
-                r.description.c_str());
+  std::printf("maps         %zu mixers in %zu layers\n", s.rows_with_maps().size(), m.layer_descriptions.size());
+  for (int row : s.rows_with_maps()) {
+    const auto& r = s.mixer(row);
+    std::printf("  layer %-8s %-18s %5d heads  %s, %s\n", m.row_label(row).c_str(), r.kind.c_str(), r.heads,
+                s.maps_dtype(row).c_str(), r.description.c_str());
   }
   std::printf("next token\n");
   for (const auto& t : s.outputs().top) std::printf("  %-20s %.6f\n", t.token.c_str(), t.prob);

@@ -36,7 +36,7 @@ void print_usage() {
   std::printf("AttnScope %s: token-mixing matrices of Transformers and SSMs\n\nusage:\n", ATTNSCOPE_VERSION);
   std::printf("  attnscope --version\n");
   std::printf("  attnscope gui [session.h5 | checkpoint] [--script steps.txt]   (GUI builds; app/gui/gui_script.h lists the steps)\n");
-  std::printf("  attnscope export <session.h5> --layer L --head H --out fig.pdf|svg|png [--dpi 300]\n"
+  std::printf("  attnscope export <session.h5> --layer L [--mixer attn|ssm] --head H --out fig.pdf|svg|png [--dpi 300]\n"
               "        [--width-mm 85] [--height-mm 85] [--log] [--colour-map viridis|magma|greys] [--diff-ablation N]\n");
   for (const auto& c : commands()) std::printf("  attnscope %s\n", c.usage);
 }

@@ -79,9 +79,9 @@ void write_scan_figure(const ScanResult& result, const std::string& title, const
   for (const auto& row : aggregate) heads = std::max(heads, row.size());
   std::vector<std::vector<double>> zeroed(layers, std::vector<double>(heads, NAN));
   for (const auto& r : result.rows)
-    if (r.condition.mode == "zero" && r.condition.layer >= 0 && static_cast<size_t>(r.condition.layer) < layers &&
+    if (r.condition.mode == "zero" && r.condition.row >= 0 && static_cast<size_t>(r.condition.row) < layers &&
         r.condition.head >= 0 && static_cast<size_t>(r.condition.head) < heads)
-      zeroed[r.condition.layer][r.condition.head] = r.accuracy;
+      zeroed[r.condition.row][r.condition.head] = r.accuracy;
   const double intact = intact_accuracy(result);
   const auto random = mean_drop(result, [](const ScanRow& r) { return r.condition.mode == "random"; });
 

@@ -4,9 +4,10 @@ namespace attnscope::gui {
 
 ToggleAblationCommand::ToggleAblationCommand(AblationSet* set, HeadRef head, std::function<void()> apply)
     : set_(set), head_(head), apply_(std::move(apply)) {
-  setText(QString("%1 head %2.%3")
+  setText(QString("%1 head %2.%3%4")
               .arg(set->contains(head) ? QObject::tr("Restore") : QObject::tr("Ablate"))
               .arg(head.layer)
+              .arg(head.mixer.isEmpty() ? QString() : head.mixer + ".")
               .arg(head.head));
 }
 

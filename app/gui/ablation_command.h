@@ -9,7 +9,9 @@
 
 namespace attnscope::gui {
 
-inline size_t qHash(const HeadRef& h, size_t seed = 0) { return ::qHash(h.layer * 100003 + h.head, seed); }
+inline size_t qHash(const HeadRef& h, size_t seed = 0) {
+  return ::qHash(h.layer * 100003 + h.head, seed) ^ ::qHash(h.mixer, seed);
+}
 
 using AblationSet = QSet<HeadRef>;
 

@@ -38,11 +38,29 @@ class StderrSilenced {
  private:
   int saved_;
 };
+// --layer L [--mixer attn|ssm]: the mixer's row; default the last one with maps.
+int chosen_row(const session::SessionReader& s, const cli::Args& args) {
+  const auto rows = s.rows_with_maps();
+  if (rows.empty()) throw Error(s.path().string() + ": holds no maps");
+  if (!args.has("layer") && !args.has("mixer")) return rows.back();
+  const int layer = args.int_or("layer", s.mixer(rows.back()).layer);
+  const std::string name = args.value_or("mixer", "");
+  const int row = s.model().find_row(layer, name);
+  if (row < 0) {
+    if (name.empty() && s.model().mixers_in_layer(layer) > 1)
+      throw Error("layer " + std::to_string(layer) + " has several mixers: choose one with --mixer attn or --mixer ssm");
+    throw Error(s.path().string() + ": no layer " + std::to_string(layer) + (name.empty() ? "" : " mixer " + name) +
+                " in this model");
+  }
+  if (!s.has_maps(row)) throw Error(s.path().string() + ": holds no maps for layer " + s.model().row_label(row));
+  return row;
+}
+
 }  // namespace
 
 int export_command(int argc, char** argv, const std::vector<std::string>& argv_rest) {
   try {
-    cli::Args args(argv_rest, {"layer", "head", "out", "dpi", "width-mm", "height-mm", "colour-map", "diff-ablation"},
+    cli::Args args(argv_rest, {"layer", "mixer", "head", "out", "dpi", "width-mm", "height-mm", "colour-map", "diff-ablation"},
                    {"log", "no-marks"});
     const std::string path = args.positional_at(0, "session file");
     auto out = args.value("out");
@@ -54,11 +72,11 @@ int export_command(int argc, char** argv, const std::vector<std::string>& argv_r
     // Sizes a paper figure can have: 5 mm to 2 m, 10 to 2400 dpi.
     const widgets::FigureSize size{args.double_in("width-mm", 85, 5, 2000), args.double_in("height-mm", 85, 5, 2000),
                                    args.int_in("dpi", 300, 10, 2400)};
-    const int layer = args.int_or("layer", s.layers_with_maps().empty() ? 0 : s.layers_with_maps().back());
+    const int row = chosen_row(s, args);
+    const std::string row_name = s.model().row_label(row);
     const int head = args.int_or("head", 0);
-    if (!s.has_maps(layer)) throw Error(path + ": holds no maps for layer " + std::to_string(layer));
-    if (head < 0 || head >= s.layer(layer).heads)
-      throw Error("layer " + std::to_string(layer) + " has " + std::to_string(s.layer(layer).heads) + " heads; no head " +
+    if (head < 0 || head >= s.mixer(row).heads)
+      throw Error("layer " + row_name + " has " + std::to_string(s.mixer(row).heads) + " heads; no head " +
                   std::to_string(head));
     // Offscreen: the figure needs no display.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))
@@ -68,12 +86,17 @@ int export_command(int argc, char** argv, const std::vector<std::string>& argv_r
     widgets::HeatmapView view;
     view.resize(800, 800);
     widgets::HeatmapData data;
-    data.values = s.read_head(layer, head);
-    QString title = QString("layer %1, head %2 (%3)").arg(layer).arg(head).arg(QString::fromStdString(s.layer(layer).kind));
+    data.values = s.read_head(row, head);
+    QString title = QString("layer %1, head %2 (%3)")
+                        .arg(QString::fromStdString(row_name))
+                        .arg(head)
+                        .arg(QString::fromStdString(s.mixer(row).kind));
     if (args.has("diff-ablation")) {
       if (s.ablations().empty()) throw Error(path + ": holds no ablations to compare with");
       const int a = args.int_in("diff-ablation", 0, 0, static_cast<int>(s.ablations().size()) - 1);
-      const auto after = s.read_ablation_head(a, layer, head);
+      if (!s.has_ablation_maps(a, row))
+        throw Error(path + ": ablation " + std::to_string(a) + " holds no maps of layer " + row_name);
+      const auto after = s.read_ablation_head(a, row, head);
       for (size_t k = 0; k < after.size(); ++k) data.values[k] = after[k] - data.values[k];
       view.set_colour_map(widgets::ColourMapKind::Diverging);
       title += QString(": ablated %1 − intact").arg(QString::fromStdString(s.ablations().at(a).spec));

@@ -1,5 +1,5 @@
 #pragma once
-// attnscope export <session.h5> --layer L --head H --out fig.pdf|svg|png
+// attnscope export <session.h5> --layer L [--mixer attn|ssm] --head H --out fig.pdf|svg|png
 // [--dpi 300] [--width-mm 85] [--height-mm 85] [--log] [--colour-map viridis]
 // [--diff-ablation N]: the heatmap figure the window exports, without a display.
 #include <string>

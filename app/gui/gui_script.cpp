@@ -60,11 +60,11 @@ void GuiScript::wait_then_next(bool ablation) {
 
 bool GuiScript::write_state(const QString& path) const {
   QJsonArray ablated;
-  for (int l = 0; l < window_->grid()->layer_count(); ++l)
+  for (int l = 0; l < window_->grid()->row_count(); ++l)
     for (int h = 0; h < window_->grid()->head_count(l); ++h)
       if (window_->grid()->is_ablated(l, h)) ablated.append(QJsonArray{l, h});
   QJsonObject state{{"session", window_->session() ? QString::fromStdString(window_->session()->path().string()) : ""},
-                    {"layer", window_->current_layer()},
+                    {"row", window_->current_row_label()},
                     {"head", window_->current_head()},
                     {"ablated", ablated},
                     {"ablation", window_->last_ablation() ? window_->last_ablation()->spec : ""},
@@ -93,17 +93,18 @@ void GuiScript::step(const QStringList& words) {
     if (!window_->busy()) fail(window_->run_panel()->status());
   } else if (verb == "ablate" || verb == "open-head") {
     if (!needs(2)) return;
-    bool ok_layer = false, ok_head = false;
-    const int layer = arg(1).toInt(&ok_layer), head = arg(2).toInt(&ok_head);
-    if (!ok_layer || !ok_head) return fail("expects LAYER HEAD as integers");
+    // LAYER is a row label: "3", or "3.attn" / "3.ssm" where layer 3 has several mixers.
+    bool ok_head = false;
+    const int row = window_->row_of_label(arg(1)), head = arg(2).toInt(&ok_head);
+    if (row < 0 || !ok_head) return fail("expects LAYER HEAD: a layer (3, or 3.attn where it has several mixers) and a head");
     if (verb == "open-head") {
-      window_->open_head(layer, head);
-      if (window_->current_layer() != layer || window_->current_head() != head) return fail("no such head");
+      window_->open_head(row, head);
+      if (window_->current_row() != row || window_->current_head() != head) return fail("no such head");
       return next();
     }
     const int commands = window_->undo_stack()->count();
     wait_then_next(true);
-    window_->toggle_ablation(layer, head);
+    window_->toggle_ablation(row, head);
     if (window_->busy()) return;  // the re-run reports back
     disconnect(window_, nullptr, this, nullptr);
     // Refused (no model, no session) leaves no command; a cached result shows at once.

@@ -2,7 +2,8 @@
 // Drives the window from a file of steps, one per line, for automation and
 // the end-to-end test (`attnscope gui --script steps.txt`):
 //   run                 run the checkpoint and prompt in the run panel
-//   ablate LAYER HEAD   toggle a head's ablation (waits for the re-run)
+//   ablate LAYER HEAD   toggle a head's ablation (waits for the re-run); LAYER is
+//                       "3", or "3.attn" / "3.ssm" where layer 3 has several mixers
 //   open-head LAYER HEAD
 //   tab head|diff|compare  show a tab (export draws the tab on show)
 //   pin                 pin the shown head to the Compare tab's left

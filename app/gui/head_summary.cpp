@@ -38,23 +38,30 @@ void require_drawable(const session::SessionReader& session) {
                 std::to_string(kMaxDrawnLength) + " per side");
 }
 
-QVector<widgets::LayerRow> grid_rows(const session::SessionReader& session) {
+QVector<widgets::GridRow> grid_rows(const session::SessionReader& session) {
   require_drawable(session);
-  QVector<widgets::LayerRow> rows;
-  const auto& layers = session.model().layers;
-  for (size_t l = 0; l < layers.size(); ++l) {
-    widgets::LayerRow row;
-    row.kind = QString::fromStdString(layers[l].kind);
-    row.ssm = layers[l].kind.rfind("mamba", 0) == 0;
-    const int heads = session.has_maps(static_cast<int>(l)) ? session.layer(static_cast<int>(l)).heads : layers[l].heads;
-    row.heads.resize(heads);
-    if (session.has_maps(static_cast<int>(l)))
-      for (int h = 0; h < heads; ++h) {
-        const auto map = session.read_head(static_cast<int>(l), h);
-        row.heads[h].thumbnail = thumbnail(map, session.length());
-        row.heads[h].score = mixing::transition_sharpness({map.data(), session.length()});
+  QVector<widgets::GridRow> rows;
+  const auto& model = session.model();
+  for (size_t r = 0; r < model.mixers.size(); ++r) {
+    const int row = static_cast<int>(r);
+    const auto& mixer = session.mixer(row);
+    widgets::GridRow grid_row;
+    grid_row.ssm = mixer.name == "ssm";
+    // "L3 A": the layer and A/S; a hybrid layer's two mixers get a row each.
+    grid_row.label = QString("L%1 %2").arg(mixer.layer).arg(grid_row.ssm ? "S" : "A");
+    grid_row.kind = QString("layer %1, %2: %3, %4 heads")
+                        .arg(mixer.layer)
+                        .arg(QString::fromStdString(mixer.name), QString::fromStdString(mixer.kind))
+                        .arg(mixer.heads);
+    if (!mixer.description.empty()) grid_row.kind += " (" + QString::fromStdString(mixer.description) + ")";
+    grid_row.heads.resize(mixer.heads);
+    if (session.has_maps(row))
+      for (int h = 0; h < mixer.heads; ++h) {
+        const auto map = session.read_head(row, h);
+        grid_row.heads[h].thumbnail = thumbnail(map, session.length());
+        grid_row.heads[h].score = mixing::transition_sharpness({map.data(), session.length()});
       }
-    rows.append(row);
+    rows.append(grid_row);
   }
   return rows;
 }

@@ -13,8 +13,9 @@ namespace attnscope::gui {
 // Max-pools an L x L map to at most `size` x `size` (max keeps sharp peaks visible).
 std::vector<float> pool_max(const std::vector<float>& map, int64_t length, int size, int* out_size);
 QImage thumbnail(const std::vector<float>& map, int64_t length, int size = 48);
-// One row per layer of the model; layers without maps have empty cells.
-QVector<widgets::LayerRow> grid_rows(const session::SessionReader& session);
+// One row per mixer of the model (a layer may have none or several); mixers
+// without maps have empty cells.
+QVector<widgets::GridRow> grid_rows(const session::SessionReader& session);
 // Labels for axes, from the session's token strings.
 QStringList token_labels(const session::SessionReader& session);
 

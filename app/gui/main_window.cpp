@@ -136,7 +136,7 @@ MainWindow::MainWindow(QWidget* parent)
   connect(runner_, &ModelRunner::ablation_finished, this, [this](const AblationResult& r) {
     busy_ = false;
     run_panel_->set_busy(false);
-    ablation_cache_[QString("%1@%2").arg(r.spec).arg(r.captured_layer)] = r;
+    ablation_cache_[cache_key(r.spec, captured_row(r))] = r;
     if (r.spec == ablation_key()) show_ablation(r);
     emit ablation_done();
   });
@@ -315,20 +315,25 @@ void MainWindow::load_saved_ablations() {
     AblationResult r;
     r.spec = QString::fromStdString(record.spec);
     r.mode = r.spec.section(',', 0, 0).section(':', 1, 1);
-    for (const auto& h : parse_ablation_list(record.spec, AblationMode::Zero)) r.heads.append({h.layer, h.head});
+    for (const auto& h : parse_ablation_list(record.spec, AblationMode::Zero))
+      r.heads.append({h.layer, h.head, QString::fromStdString(h.mixer)});
     for (const auto& t : record.outputs.top) r.top.append({t.id, QString::fromStdString(t.token), t.prob});
     r.target = record.outputs.target;
     r.logprob_after = record.outputs.target_logprob;
     r.logprob_before = record.outputs.target_logprob - record.target_logprob_delta;
-    if (!record.map_layers.empty()) {
-      r.captured_layer = record.map_layers.front();
-      r.heads_in_layer = session_->layer(r.captured_layer).heads;
-      for (int h = 0; h < r.heads_in_layer; ++h) {
-        const auto map = session_->read_ablation_head(n, r.captured_layer, h);
+    int row = -1;
+    if (!record.map_rows.empty()) {
+      row = record.map_rows.front();
+      const auto& mixer = session_->mixer(row);
+      r.captured_layer = mixer.layer;
+      r.captured_mixer = QString::fromStdString(mixer.name);
+      r.captured_heads = mixer.heads;
+      for (int h = 0; h < r.captured_heads; ++h) {
+        const auto map = session_->read_ablation_head(n, row, h);
         r.captured_maps += QVector<float>(map.begin(), map.end());
       }
     }
-    ablation_cache_[QString("%1@%2").arg(r.spec).arg(r.captured_layer)] = r;
+    ablation_cache_[cache_key(r.spec, row)] = r;
     if (n + 1 == static_cast<int>(records.size())) {
       ablated_ = AblationSet(r.heads.begin(), r.heads.end());
       if (!r.mode.isEmpty()) set_ablation_mode(r.mode);
@@ -341,8 +346,8 @@ bool MainWindow::show_session(const QString& path) {
     auto reader = session::open_session_checked(path.toStdString());
     auto rows = grid_rows(*reader);
     session_ = std::move(reader);
-    grid_->set_layers(rows);
-    for (const auto& h : ablated_) grid_->set_ablated(h.layer, h.head, true);
+    grid_->set_rows(rows);
+    for (const auto& h : ablated_) grid_->set_ablated(row_of(h), h.head, true);
     const auto& out = session_->outputs();
     QString target = "#" + QString::number(out.target);
     for (const auto& t : out.top)
@@ -356,8 +361,8 @@ bool MainWindow::show_session(const QString& path) {
     setWindowTitle(QString("AttnScope — %1").arg(QFileInfo(path).fileName()));
     if (!session_->prompt().text.empty() && run_panel_->prompt().isEmpty())
       run_panel_->set_prompt(QString::fromStdString(session_->prompt().text));
-    const auto layers = session_->layers_with_maps();
-    if (!layers.empty()) open_head(layers.back(), 0);
+    const auto rows_with_maps = session_->rows_with_maps();
+    if (!rows_with_maps.empty()) open_head(rows_with_maps.back(), 0);
     return true;
   } catch (const std::exception& e) {
     show_error(QString::fromStdString(e.what()));
@@ -365,21 +370,53 @@ bool MainWindow::show_session(const QString& path) {
   }
 }
 
-void MainWindow::open_head(int layer, int head) {
-  if (!session_ || !session_->has_maps(layer) || head < 0 || head >= session_->layer(layer).heads) return;
-  layer_ = layer, head_ = head;
-  if (grid_->current() != QPoint(head, layer)) grid_->set_current(layer, head);
-  auto map = session_->read_head(layer, head);
+HeadRef MainWindow::head_ref(int row, int head) const {
+  const auto& mixer = session_->mixer(row);
+  // The mixer is named only where the layer has several (the --ablate syntax).
+  const bool named = session_->model().mixers_in_layer(mixer.layer) > 1;
+  return {mixer.layer, head, named ? QString::fromStdString(mixer.name) : QString()};
+}
+
+int MainWindow::row_of(const HeadRef& head) const {
+  return session_ ? session_->model().find_row(head.layer, head.mixer.toStdString()) : -1;
+}
+
+int MainWindow::captured_row(const AblationResult& result) const {
+  if (!session_ || result.captured_layer < 0) return -1;
+  return session_->model().find_row(result.captured_layer, result.captured_mixer.toStdString());
+}
+
+int MainWindow::row_of_label(const QString& label) const {
+  if (!session_) return -1;
+  const auto& model = session_->model();
+  for (size_t row = 0; row < model.mixers.size(); ++row)
+    if (QString::fromStdString(model.row_label(row)) == label) return static_cast<int>(row);
+  return -1;
+}
+
+QString MainWindow::current_row_label() const {
+  return session_ && row_ >= 0 ? QString::fromStdString(session_->model().row_label(row_)) : QString();
+}
+
+void MainWindow::open_head(int row, int head) {
+  if (!session_ || !session_->has_maps(row) || head < 0 || head >= session_->mixer(row).heads) return;
+  row_ = row, head_ = head;
+  if (grid_->current() != QPoint(head, row)) grid_->set_current(row, head);
+  auto map = session_->read_head(row, head);
   const auto marks = sharp_marks(map, session_->length());
-  const QString kind = QString::fromStdString(session_->layer(layer).kind);
-  heatmap_->set_data(head_data(*session_, std::move(map), tr("layer %1, head %2 (%3)").arg(layer).arg(head).arg(kind)));
+  const auto& mixer = session_->mixer(row);
+  heatmap_->set_data(head_data(*session_, std::move(map),
+                               tr("layer %1, head %2 (%3)")
+                                   .arg(QString::fromStdString(session_->model().row_label(row)))
+                                   .arg(head)
+                                   .arg(QString::fromStdString(mixer.kind))));
   heatmap_->set_marks(marks);
   if (!compare_right_->data().values.empty() || !compare_left_->data().values.empty()) {
     compare_right_->set_data(heatmap_->data());
     pin_for_compare();  // keeps one colour scale over both
   }
   update_diff();
-  if (!ablated_.isEmpty()) apply_ablation_set();  // capture this layer of the ablated run for the diff
+  if (!ablated_.isEmpty()) apply_ablation_set();  // capture this mixer of the ablated run for the diff
 }
 
 void MainWindow::start_run() {
@@ -405,26 +442,31 @@ QString MainWindow::ablation_key() const {
   QList<HeadRef> heads(ablated_.begin(), ablated_.end());
   std::sort(heads.begin(), heads.end());
   QStringList parts;
-  for (const auto& h : heads) parts << QString("%1.%2:%3").arg(h.layer).arg(h.head).arg(ablation_mode_);
+  // As format_ablation_list writes it, so it matches the runner's spec.
+  for (const auto& h : heads)
+    parts << QString("%1.%2%3:%4").arg(h.layer).arg(h.mixer.isEmpty() ? QString() : h.mixer + ".").arg(h.head).arg(ablation_mode_);
   return parts.join(",");
 }
 
-void MainWindow::toggle_ablation(int layer, int head) {
+void MainWindow::toggle_ablation(int row, int head) {
   if (!session_) return show_error(tr("Run a model or open a session first."));
   if (!runner_->has_model() || !live_)
     return show_error(tr("This session was opened from a file: run its model (Run) to ablate heads."));
-  undo_.push(new ToggleAblationCommand(&ablated_, HeadRef{layer, head}, [this] { apply_ablation_set(); }));
+  if (row < 0 || row >= static_cast<int>(session_->model().mixers.size()) || head < 0 ||
+      head >= session_->mixer(row).heads)
+    return show_error(tr("No head %1 in row %2.").arg(head).arg(row));
+  undo_.push(new ToggleAblationCommand(&ablated_, head_ref(row, head), [this] { apply_ablation_set(); }));
 }
 
 void MainWindow::apply_ablation_set() {
-  for (int l = 0; l < grid_->layer_count(); ++l)
-    for (int h = 0; h < grid_->head_count(l); ++h) grid_->set_ablated(l, h, ablated_.contains({l, h}));
+  for (int row = 0; row < grid_->row_count(); ++row)
+    for (int h = 0; h < grid_->head_count(row); ++h) grid_->set_ablated(row, h, ablated_.contains(head_ref(row, h)));
   if (ablated_.isEmpty()) return show_ablation(std::nullopt);
   const QString key = ablation_key();
-  const auto cached = ablation_cache_.find(QString("%1@%2").arg(key).arg(layer_));
+  const auto cached = ablation_cache_.find(cache_key(key, row_));
   if (cached != ablation_cache_.end()) return show_ablation(*cached);
   if (!live_) {
-    // A saved session: its recorded result, even without this layer's maps.
+    // A saved session: its recorded result, even without this mixer's maps.
     for (const auto& r : ablation_cache_)
       if (r.spec == key) return show_ablation(r);
     return show_ablation(std::nullopt);
@@ -434,7 +476,10 @@ void MainWindow::apply_ablation_set() {
   request.heads = QVector<HeadRef>(ablated_.begin(), ablated_.end());
   std::sort(request.heads.begin(), request.heads.end());
   request.mode = ablation_mode_;
-  request.capture_layer = layer_;
+  if (row_ >= 0) {
+    request.capture_layer = session_->mixer(row_).layer;
+    request.capture_mixer = QString::fromStdString(session_->mixer(row_).name);
+  }
   busy_ = true;
   run_panel_->set_busy(true);
   QMetaObject::invokeMethod(runner_, [r = runner_, request] { r->ablate(request); }, Qt::QueuedConnection);
@@ -458,17 +503,17 @@ void MainWindow::show_ablation(const std::optional<AblationResult>& result) {
 }
 
 void MainWindow::update_diff() {
-  if (!session_ || layer_ < 0) return;
+  if (!session_ || row_ < 0) return;
   const auto before = heatmap_->data().values;
   std::vector<float> after = before, diff(before.size(), 0.f);
-  const bool have = ablation_ && ablation_->captured_layer == layer_ && !ablation_->captured_maps.isEmpty();
+  const bool have = ablation_ && captured_row(*ablation_) == row_ && !ablation_->captured_maps.isEmpty();
   if (have) {
     const int64_t L = session_->length();
     const float* p = ablation_->captured_maps.constData() + static_cast<size_t>(head_) * L * L;
     after.assign(p, p + L * L);
     for (size_t k = 0; k < diff.size(); ++k) diff[k] = after[k] - before[k];
   }
-  const QString where = tr("layer %1, head %2").arg(layer_).arg(head_);
+  const QString where = tr("layer %1, head %2").arg(current_row_label()).arg(head_);
   before_->set_data(head_data(*session_, before, tr("intact: %1").arg(where)));
   after_->set_data(head_data(*session_, after, have ? tr("ablated %1: %2").arg(ablation_->spec, where) : tr("no ablation")));
   diff_->set_data(head_data(*session_, diff, tr("ablated − intact")));
@@ -504,7 +549,7 @@ bool MainWindow::save_session(const QString& path) {
       // The shown ablation goes last: reopening makes the last one active.
       QList<AblationResult> order;
       for (const auto& r : ablation_cache_)
-        if (!ablation_ || r.spec != ablation_->spec || r.captured_layer != ablation_->captured_layer) order << r;
+        if (!ablation_ || r.spec != ablation_->spec || captured_row(r) != captured_row(*ablation_)) order << r;
       if (ablation_) order << *ablation_;
       for (const auto& r : order) {
         session::AblationRecord record;
@@ -514,9 +559,10 @@ bool MainWindow::save_session(const QString& path) {
         record.outputs.target_logprob = r.logprob_after;
         record.target_logprob_delta = r.logprob_after - r.logprob_before;
         const int n = writer.write_ablation(record);
-        if (r.captured_layer >= 0 && !r.captured_maps.isEmpty())
-          writer.write_ablation_layer(n, r.captured_layer, session_->layer(r.captured_layer), r.captured_maps.constData(),
-                                      r.heads_in_layer, session_->length());
+        const int row = captured_row(r);
+        if (row >= 0 && !r.captured_maps.isEmpty())
+          writer.write_ablation_maps(n, session_->mixer(row), r.captured_maps.constData(), r.captured_heads,
+                                     session_->length());
       }
       writer.commit();
     }

@@ -41,8 +41,12 @@ class MainWindow : public QMainWindow {
   bool open_session(const QString& path);
   void start_run();
   void cancel_run();
-  void toggle_ablation(int layer, int head);
-  void open_head(int layer, int head);
+  // Grid rows are the session's mixers (docs/architecture.md): a hybrid
+  // layer with attention and an SSM has a row for each.
+  void toggle_ablation(int row, int head);
+  void open_head(int row, int head);
+  // The row a label names ("3", or "3.attn" when layer 3 has several mixers); -1 when none.
+  int row_of_label(const QString& label) const;
   // Keeps the shown head on the Compare tab's left; the right follows the selection.
   void pin_for_compare();
   bool save_session(const QString& path);
@@ -59,7 +63,8 @@ class MainWindow : public QMainWindow {
   widgets::OutputsPanel* outputs() const { return outputs_; }
   widgets::HeatmapView* diff_view() const { return diff_; }
   bool busy() const { return busy_; }
-  int current_layer() const { return layer_; }
+  int current_row() const { return row_; }
+  QString current_row_label() const;
   int current_head() const { return head_; }
   const session::SessionReader* session() const { return session_.get(); }
   const std::optional<AblationResult>& last_ablation() const { return ablation_; }
@@ -82,6 +87,10 @@ class MainWindow : public QMainWindow {
   void update_diff();
   void show_error(const QString& message);
   QString ablation_key() const;
+  HeadRef head_ref(int row, int head) const;
+  int row_of(const HeadRef& head) const;
+  int captured_row(const AblationResult& result) const;
+  QString cache_key(const QString& spec, int row) const { return QString("%1@%2").arg(spec).arg(row); }
 
   QThread worker_;
   ModelRunner* runner_;
@@ -93,11 +102,11 @@ class MainWindow : public QMainWindow {
   // True when the shown session is the runner's own last run: only then can
   // heads be ablated (a saved session's prompt may not be the runner's).
   bool live_ = false;
-  QMap<QString, AblationResult> ablation_cache_;  // by ablation spec and captured layer
+  QMap<QString, AblationResult> ablation_cache_;  // by ablation spec and captured row
   std::optional<AblationResult> ablation_;
   QUndoStack undo_;
   bool busy_ = false;
-  int layer_ = -1, head_ = -1;
+  int row_ = -1, head_ = -1;  // the shown head: mixer row of the session, head
   int run_counter_ = 0;
 
   RunPanel* run_panel_;

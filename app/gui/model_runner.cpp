@@ -67,17 +67,20 @@ void ModelRunner::ablate(const AblationRequest& request) {
     if (!loaded_ || prompt_ids_.empty()) throw Error("run a model first: a saved session alone cannot be re-run");
     std::vector<HeadAblation> ablations;
     const AblationMode mode = parse_ablation_mode(request.mode.toStdString());
-    for (const auto& h : request.heads) ablations.push_back({h.layer, h.head, mode});
+    for (const auto& h : request.heads) ablations.push_back({h.layer, h.head, mode, h.mixer.toStdString()});
     ForwardOptions forward;
     forward.ablations = ablations;
     forward.channel_group = channel_group_;
     forward.cancel = &cancel_;
     AblationResult out;
     if (request.capture_layer >= 0) {
+      const auto& mixers = loaded_->model->info().layers.at(request.capture_layer).mixers;
       forward.capture_layer = [&](int l) { return l == request.capture_layer; };
-      forward.on_mixing = [&](int l, const at::Tensor& maps) {
+      forward.on_mixing = [&](int l, int m, const at::Tensor& maps) {
+        if (!request.capture_mixer.isEmpty() && mixers.at(m).name != request.capture_mixer.toStdString()) return;
         out.captured_layer = l;
-        out.heads_in_layer = static_cast<int>(maps.size(0));
+        out.captured_mixer = QString::fromStdString(mixers.at(m).name);
+        out.captured_heads = static_cast<int>(maps.size(0));
         const float* p = maps.data_ptr<float>();
         out.captured_maps = QVector<float>(p, p + maps.numel());
       };

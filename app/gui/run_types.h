@@ -27,16 +27,23 @@ struct RunResult {
   QString description;  // "gpt2 on cpu (2 threads), 12 tokens, 0.4 s"
 };
 
+// One head of one mixer: `mixer` is its name in the layer ("attn", "ssm").
 struct HeadRef {
   int layer = 0, head = 0;
-  bool operator==(const HeadRef& o) const { return layer == o.layer && head == o.head; }
-  bool operator<(const HeadRef& o) const { return layer != o.layer ? layer < o.layer : head < o.head; }
+  QString mixer;
+  bool operator==(const HeadRef& o) const { return layer == o.layer && head == o.head && mixer == o.mixer; }
+  bool operator<(const HeadRef& o) const {
+    if (layer != o.layer) return layer < o.layer;
+    return mixer != o.mixer ? mixer < o.mixer : head < o.head;
+  }
 };
 
 struct AblationRequest {
   QVector<HeadRef> heads;
   QString mode = "zero";
-  int capture_layer = -1;  // also capture this layer's maps of the ablated run (for the diff view)
+  // Also capture this mixer's maps of the ablated run (for the diff view); layer -1: none.
+  int capture_layer = -1;
+  QString capture_mixer;
   int top_k = 10;
 };
 
@@ -48,8 +55,9 @@ struct AblationResult {
   qint64 target = -1;
   double logprob_before = 0, logprob_after = 0;
   int captured_layer = -1;
-  int heads_in_layer = 0;
-  QVector<float> captured_maps;  // [heads, L, L] of captured_layer, or empty
+  QString captured_mixer;
+  int captured_heads = 0;
+  QVector<float> captured_maps;  // [heads, L, L] of the captured mixer, or empty
 };
 
 }  // namespace attnscope::gui

@@ -1,5 +1,6 @@
 #pragma once
-// Ablation sets as users write them: "3.5,7.1" (layer.head), optionally
+// Ablation sets as users write them: "3.5,7.1" (layer.head), "3.attn.5" or
+// "3.ssm.1" (layer.mixer.head, for layers with several mixers), optionally
 // "3.5:mean" per head; the default mode applies where none is given.
 #include <string>
 #include <vector>

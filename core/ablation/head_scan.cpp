@@ -44,19 +44,24 @@ constexpr int kMaxHeadsForWrites = 4096;
 // Adds, per head, how much zeroing it changes its layer's output at the final
 // position (relative to that output) on one example, from the residuals
 // entering each layer of its intact run.
-void add_final_token_writes(const Model& model, const std::vector<at::Tensor>& residuals,
+void add_final_token_writes(const Model& model, const std::vector<MixerRow>& rows, const std::vector<at::Tensor>& residuals,
                             std::vector<std::vector<double>>& sum, const ScanOptions& o) {
   at::NoGradGuard no_grad;
-  for (int l = 0; l < model.info().num_layers; ++l) {
+  const auto& info = model.info();
+  for (int l = 0; l < info.num_layers; ++l) {
+    if (info.layers[l].mixers.empty()) continue;
     if (o.cancel && o.cancel->load()) throw Cancelled();
-    LayerCall intact_call;
+    LayerCall intact_call(info.layers[l]);
     const at::Tensor intact = model.layer(l, residuals[l], intact_call).select(1, -1).to(at::kFloat);
     const double scale = std::max(intact.norm().item<double>(), 1e-30);
-    for (int h = 0; h < model.info().layers[l].heads; ++h) {
-      LayerCall call;
-      call.ablate = {{h, AblationMode::Zero}};
-      const at::Tensor zeroed = model.layer(l, residuals[l], call).select(1, -1).to(at::kFloat);
-      sum[l][h] += (intact - zeroed).norm().item<double>() / scale;
+    for (size_t m = 0; m < info.layers[l].mixers.size(); ++m) {
+      const int r = row_of(rows, l, static_cast<int>(m));
+      for (int h = 0; h < info.layers[l].mixers[m].heads; ++h) {
+        LayerCall call(info.layers[l]);
+        call.mixers[m].ablate = {{h, AblationMode::Zero}};
+        const at::Tensor zeroed = model.layer(l, residuals[l], call).select(1, -1).to(at::kFloat);
+        sum[r][h] += (intact - zeroed).norm().item<double>() / scale;
+      }
     }
   }
 }
@@ -70,15 +75,15 @@ struct IntactPass {
 
 IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExample>& prepared, bool keep_residuals,
                       const ScanOptions& o) {
-  const auto& info = model.info();
+  const auto rows = mixer_rows(model.info());
   IntactPass pass;
   std::vector<std::vector<double>> g_sum, a_sum, s_sum, w_sum;
   std::vector<std::vector<int>> g_n, a_n, s_n;
   int total_heads = 0;
-  for (const auto& layer : info.layers) {
-    for (auto* v : {&g_sum, &a_sum, &s_sum, &w_sum}) v->emplace_back(layer.heads, 0.0);
-    for (auto* v : {&g_n, &a_n, &s_n}) v->emplace_back(layer.heads, 0);
-    total_heads += layer.heads;
+  for (const auto& row : rows) {
+    for (auto* v : {&g_sum, &a_sum, &s_sum, &w_sum}) v->emplace_back(row.info.heads, 0.0);
+    for (auto* v : {&g_n, &a_n, &s_n}) v->emplace_back(row.info.heads, 0);
+    total_heads += row.info.heads;
   }
   const size_t write_examples =
       total_heads > kMaxHeadsForWrites ? 0 : std::min<size_t>(kWriteExamples, prepared.size());
@@ -91,20 +96,21 @@ IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExamp
     f.cancel = o.cancel;
     if (!segments.empty()) {
       f.capture_layer = [](int) { return true; };
-      f.on_mixing = [&](int layer, const at::Tensor& maps) {
+      f.on_mixing = [&](int layer, int mixer, const at::Tensor& maps) {
+        const int r = row_of(rows, layer, mixer);
         const int64_t L = maps.size(-1);
-        for (int64_t h = 0; h < maps.size(0) && h < static_cast<int64_t>(g_sum[layer].size()); ++h) {
+        for (int64_t h = 0; h < maps.size(0) && h < static_cast<int64_t>(g_sum[r].size()); ++h) {
           const mixing::MatrixRef m{maps[h].data_ptr<float>(), L};
           const double g = mixing::gather_score(m, segments), a = mixing::aggregate_score(m, segments);
-          if (!std::isnan(g)) g_sum[layer][h] += g, ++g_n[layer][h];
-          if (!std::isnan(a)) a_sum[layer][h] += a, ++a_n[layer][h];
-          s_sum[layer][h] += mixing::transition_sharpness(m), ++s_n[layer][h];
+          if (!std::isnan(g)) g_sum[r][h] += g, ++g_n[r][h];
+          if (!std::isnan(a)) a_sum[r][h] += a, ++a_n[r][h];
+          s_sum[r][h] += mixing::transition_sharpness(m), ++s_n[r][h];
         }
       };
     }
     auto result = run_forward(model, ids_tensor(ex.ids), f);
     pass.tally.add(tasks::score_logits(result.logits[-1], ex.choices, ex.answer));
-    if (e < write_examples) add_final_token_writes(model, result.residuals, w_sum, o);
+    if (e < write_examples) add_final_token_writes(model, rows, result.residuals, w_sum, o);
     if (keep_residuals) pass.residuals.push_back(std::move(result.residuals));
   }
   for (size_t l = 0; l < g_sum.size(); ++l) {
@@ -127,30 +133,41 @@ IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExamp
 
 using Head = std::pair<int, int>;
 
+// A condition ablating one head (row r, head h) in `mode`.
+ScanCondition one_head(const std::vector<MixerRow>& rows, int r, int h, AblationMode mode, const std::string& name) {
+  return {r, h, name, {{rows[r].layer, h, mode, rows[r].info.name}}, rows[r].label};
+}
+
 std::vector<ScanCondition> conditions_for(const Model& model, const HeadScores& scores, const ScanOptions& o) {
+  const auto rows = mixer_rows(model.info());
   const auto ranked = heads_by_aggregate(scores);
   std::vector<Head> chosen = ranked;
   if (o.top_heads > 0) chosen.resize(std::min<size_t>(ranked.size(), static_cast<size_t>(o.top_heads)));
-  if (o.top_heads == 0) std::sort(chosen.begin(), chosen.end());  // every head, in layer order
+  if (o.top_heads == 0) std::sort(chosen.begin(), chosen.end());  // every head, in row order
 
   std::vector<ScanCondition> out;
-  for (const auto& [l, h] : chosen)
-    for (AblationMode mode : o.modes) out.push_back({l, h, ablation_mode_name(mode), {{l, h, mode}}});
+  for (const auto& [r, h] : chosen)
+    for (AblationMode mode : o.modes) out.push_back(one_head(rows, r, h, mode, ablation_mode_name(mode)));
 
   const auto& layers = model.info().layers;
   for (const auto& keep : o.keep) {
     if (keep.layer < 0 || keep.layer >= static_cast<int>(layers.size()))
       throw Error("--keep: the model has no layer " + std::to_string(keep.layer));
-    const int heads = layers[keep.layer].heads;
+    const int m = layers[keep.layer].mixer_index(keep.mixer);
+    if (m < 0)
+      throw Error("--keep: layer " + std::to_string(keep.layer) +
+                  (keep.mixer.empty() ? " has several mixers (or none): name one, e.g. " + std::to_string(keep.layer) + ".attn:0"
+                                      : " has no mixer '" + keep.mixer + "'"));
+    const int r = row_of(rows, keep.layer, m), heads = rows[r].info.heads;
     std::set<int> kept(keep.heads.begin(), keep.heads.end());
     std::string name = "keep:";
     for (int h : kept) {
       if (h < 0 || h >= heads) throw Error("--keep: layer " + std::to_string(keep.layer) + " has no head " + std::to_string(h));
       name += (name.size() > 5 ? "+" : "") + std::to_string(h);
     }
-    ScanCondition c{keep.layer, -1, name, {}};
+    ScanCondition c{r, -1, name, {}, rows[r].label};
     for (int h = 0; h < heads; ++h)
-      if (!kept.count(h)) c.ablations.push_back({keep.layer, h, AblationMode::Zero});
+      if (!kept.count(h)) c.ablations.push_back({keep.layer, h, AblationMode::Zero, rows[r].info.name});
     out.push_back(c);
   }
 
@@ -161,13 +178,13 @@ std::vector<ScanCondition> conditions_for(const Model& model, const HeadScores& 
   std::vector<Head> others;
   for (size_t i = excluded; i < ranked.size(); ++i)
     if (!not_controls.count(ranked[i])) others.push_back(ranked[i]);
-  // Drawn from the heads in layer order, so that the draws depend on the seed
+  // Drawn from the heads in row order, so that the draws depend on the seed
   // and on which heads are excluded, not on how the others happen to rank.
   std::sort(others.begin(), others.end());
   std::mt19937 rng(o.seed);
   std::shuffle(others.begin(), others.end(), rng);
   for (int i = 0; i < o.random_controls && i < static_cast<int>(others.size()); ++i)
-    out.push_back({others[i].first, others[i].second, "random", {{others[i].first, others[i].second, AblationMode::Zero}}});
+    out.push_back(one_head(rows, others[i].first, others[i].second, AblationMode::Zero, "random"));
   return out;
 }
 
@@ -198,22 +215,22 @@ double silent_below(const HeadScores& s) {
   return kSilentWriteShare * strongest;
 }
 
-bool is_silent_below(const HeadScores& s, int layer, int head, double threshold) {
-  return layer >= 0 && head >= 0 && static_cast<size_t>(layer) < s.writes.size() &&
-         static_cast<size_t>(head) < s.writes[layer].size() && s.writes[layer][head] < threshold;
+bool is_silent_below(const HeadScores& s, int row, int head, double threshold) {
+  return row >= 0 && head >= 0 && static_cast<size_t>(row) < s.writes.size() &&
+         static_cast<size_t>(head) < s.writes[row].size() && s.writes[row][head] < threshold;
 }
 
-bool is_ga_head_below(const HeadScores& s, int layer, int head, double silent_threshold) {
+bool is_ga_head_below(const HeadScores& s, int row, int head, double silent_threshold) {
   auto at_least = [&](const std::vector<std::vector<double>>& table) {
-    return static_cast<size_t>(layer) < table.size() && static_cast<size_t>(head) < table[layer].size() &&
-           table[layer][head] >= kGaHeadScore;  // false for NaN
+    return static_cast<size_t>(row) < table.size() && static_cast<size_t>(head) < table[row].size() &&
+           table[row][head] >= kGaHeadScore;  // false for NaN
   };
-  return layer >= 0 && head >= 0 && (at_least(s.gather) || at_least(s.aggregate)) &&
-         !is_silent_below(s, layer, head, silent_threshold);
+  return row >= 0 && head >= 0 && (at_least(s.gather) || at_least(s.aggregate)) &&
+         !is_silent_below(s, row, head, silent_threshold);
 }
 }  // namespace
 
-bool is_silent(const HeadScores& s, int layer, int head) { return is_silent_below(s, layer, head, silent_below(s)); }
+bool is_silent(const HeadScores& s, int row, int head) { return is_silent_below(s, row, head, silent_below(s)); }
 
 int silent_head_count(const HeadScores& s) {
   const double threshold = silent_below(s);
@@ -224,7 +241,7 @@ int silent_head_count(const HeadScores& s) {
   return n;
 }
 
-bool is_ga_head(const HeadScores& s, int layer, int head) { return is_ga_head_below(s, layer, head, silent_below(s)); }
+bool is_ga_head(const HeadScores& s, int row, int head) { return is_ga_head_below(s, row, head, silent_below(s)); }
 
 std::set<Head> ga_heads(const HeadScores& s) {
   const double threshold = silent_below(s);
@@ -252,7 +269,7 @@ std::vector<Head> heads_by_aggregate(const HeadScores& s) {
 }
 
 KeepSet parse_keep_set(const std::string& option, const std::string& text) {
-  const Error malformed(option + " " + text + ": expected LAYER:HEAD+HEAD, e.g. 1:0+3");
+  const Error malformed(option + " " + text + ": expected LAYER:HEAD+HEAD, e.g. 1:0+3 (or 1.attn:0+3)");
   const auto colon = text.find(':');
   if (colon == std::string::npos) throw malformed;
   // Whole numbers only: "1+3;2" is a typo, not heads 1, 3 and 2.
@@ -262,7 +279,13 @@ KeepSet parse_keep_set(const std::string& option, const std::string& text) {
     return *v;
   };
   KeepSet k;
-  k.layer = index(text.substr(0, colon));
+  std::string layer = text.substr(0, colon);
+  if (const auto dot = layer.find('.'); dot != std::string::npos) {
+    k.mixer = layer.substr(dot + 1);
+    if (k.mixer.empty() || k.mixer.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos) throw malformed;
+    layer = layer.substr(0, dot);
+  }
+  k.layer = index(layer);
   std::stringstream heads(text.substr(colon + 1));
   std::string h;
   while (std::getline(heads, h, '+')) k.heads.push_back(index(h));
@@ -345,8 +368,8 @@ ScanResult run_head_scan(const Model& model, const io::Tokenizer& tokenizer,
     const auto& cond = mine[c];
     const bool one_head = cond.head >= 0;
     result.rows.push_back({cond, tallies[c].correct / n, tallies[c].logprob / n,
-                           one_head ? intact.scores.gather[cond.layer][cond.head] : kNaN,
-                           one_head ? intact.scores.aggregate[cond.layer][cond.head] : kNaN});
+                           one_head ? intact.scores.gather[cond.row][cond.head] : kNaN,
+                           one_head ? intact.scores.aggregate[cond.row][cond.head] : kNaN});
   }
   return result;
 }

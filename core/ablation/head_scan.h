@@ -18,11 +18,14 @@
 
 namespace attnscope {
 
+// Heads are addressed by mixer row (core/models/model_info.h: one row per
+// mixer, row r is layer r when every layer has one mixer) and head.
 struct ScanCondition {
-  int layer = -1;           // -1 with head -1: the intact run
-  int head = -1;            // -1 for keep sets
+  int row = -1;               // -1 with head -1: the intact run
+  int head = -1;              // -1 for keep sets
   std::string mode = "none";  // none | zero | mean | uniform | keep:0+3 | random
   std::vector<HeadAblation> ablations;
+  std::string label;          // the row's label: "3", or "3.attn" in layers with several mixers
 };
 
 struct ScanRow {
@@ -35,9 +38,11 @@ struct ScanRow {
 
 struct KeepSet {
   int layer = 0;
-  std::vector<int> heads;  // kept; every other head of the layer is zeroed
+  std::vector<int> heads;  // kept; every other head of the mixer is zeroed
+  std::string mixer;       // empty: the layer's only mixer
 };
-// "1:0+3" -> layer 1, heads 0 and 3; throws attnscope::Error naming `option` otherwise.
+// "1:0+3" -> layer 1, heads 0 and 3 ("1.attn:0+3" names a mixer); throws
+// attnscope::Error naming `option` otherwise.
 KeepSet parse_keep_set(const std::string& option, const std::string& text);
 // "1:0+3,2:1" -> one KeepSet per comma-separated item.
 std::vector<KeepSet> parse_keep_sets(const std::string& option, const std::string& list);
@@ -56,7 +61,7 @@ struct ScanOptions {
 };
 
 struct HeadScores {
-  // [layer][head]; NaN where the prompts have no segments.
+  // [row][head] (mixer rows); NaN where the prompts have no segments.
   std::vector<std::vector<double>> gather, aggregate;
   // Transition sharpness (docs/metrics.md) of each head's map, averaged over
   // the examples: sharp softmax heads against smooth SSM ones.
@@ -73,7 +78,7 @@ struct HeadScores {
 // A head is silent when it writes less than this share of what the model's
 // strongest-writing head writes at the final position.
 constexpr double kSilentWriteShare = 0.01;
-bool is_silent(const HeadScores& scores, int layer, int head);
+bool is_silent(const HeadScores& scores, int row, int head);
 int silent_head_count(const HeadScores& scores);
 
 // A G&A head, by its pattern: it puts at least this share of its weight on
@@ -83,8 +88,8 @@ int silent_head_count(const HeadScores& scores);
 // stand for heads that do not carry retrieval, as in the study, where a
 // few G&A heads sit among hundreds of others.
 constexpr double kGaHeadScore = 0.5;
-bool is_ga_head(const HeadScores& scores, int layer, int head);
-// Every G&A head, in layer order (the silent threshold found once, not per head).
+bool is_ga_head(const HeadScores& scores, int row, int head);
+// Every G&A head (row, head), in row order (the silent threshold found once, not per head).
 std::set<std::pair<int, int>> ga_heads(const HeadScores& scores);
 
 struct ScanResult {
@@ -96,7 +101,7 @@ struct ScanResult {
 ScanResult run_head_scan(const Model& model, const io::Tokenizer& tokenizer,
                          const std::vector<tasks::TaskExample>& examples, const ScanOptions& options);
 
-// (layer, head) by aggregate score, highest first, silent heads after the
+// (row, head) by aggregate score, highest first, silent heads after the
 // others and NaN last, ties by position: the order `top_heads` picks from,
 // so "the top aggregate head" is one that writes.
 std::vector<std::pair<int, int>> heads_by_aggregate(const HeadScores& scores);

@@ -159,6 +159,8 @@ std::string Config::model_type() const {
   // d_model + n_layer + ssm_cfg shape is unmistakable.
   if (!has("model_type") && has("d_model") && has("n_layer") && has("ssm_cfg")) {
     const auto& cfg = json_["ssm_cfg"];
+    // Cartesia's Llamba configs: DiscreteMamba2 sizes (n_v_heads, n_qk_heads) in ssm_cfg.
+    if (cfg.is_object() && (cfg.contains("n_v_heads") || cfg.contains("n_qk_heads"))) return "llamba";
     const bool v2 = cfg.is_object() && cfg.contains("layer") && cfg["layer"] == "Mamba2";
     return v2 ? "mamba2" : "mamba";
   }

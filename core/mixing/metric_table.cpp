@@ -13,19 +13,19 @@ const std::vector<std::string>& HeadMetricTable::names() {
   return n;
 }
 
-HeadMetricTable::HeadMetricTable(int layers, int max_heads)
-    : layers_(layers),
+HeadMetricTable::HeadMetricTable(int rows, int max_heads)
+    : rows_(rows),
       max_heads_(max_heads),
       values_(names().size(),
-              std::vector<float>(static_cast<size_t>(layers) * max_heads, std::numeric_limits<float>::quiet_NaN())) {}
+              std::vector<float>(static_cast<size_t>(rows) * max_heads, std::numeric_limits<float>::quiet_NaN())) {}
 
-void HeadMetricTable::add_layer(int layer, const float* maps, int heads, int64_t length) {
-  if (layer < 0 || layer >= layers_ || heads > max_heads_)
-    throw Error("metrics: layer " + std::to_string(layer) + " with " + std::to_string(heads) +
+void HeadMetricTable::add_row(int row, const float* maps, int heads, int64_t length) {
+  if (row < 0 || row >= rows_ || heads > max_heads_)
+    throw Error("metrics: mixer row " + std::to_string(row) + " with " + std::to_string(heads) +
                 " heads does not fit the table");
   for (int h = 0; h < heads; ++h) {
     const MatrixRef m{maps + static_cast<size_t>(h) * length * length, length};
-    const size_t at = static_cast<size_t>(layer) * max_heads_ + h;
+    const size_t at = static_cast<size_t>(row) * max_heads_ + h;
     values_[0][at] = static_cast<float>(normalised_row_entropy(m));
     values_[1][at] = static_cast<float>(top1_mass(m));
     values_[2][at] = static_cast<float>(transition_sharpness(m));
@@ -34,7 +34,7 @@ void HeadMetricTable::add_layer(int layer, const float* maps, int heads, int64_t
 
 std::vector<session::MetricRecord> HeadMetricTable::records() const {
   std::vector<session::MetricRecord> out;
-  for (size_t k = 0; k < names().size(); ++k) out.push_back({names()[k], layers_, max_heads_, values_[k]});
+  for (size_t k = 0; k < names().size(); ++k) out.push_back({names()[k], rows_, max_heads_, values_[k]});
   return out;
 }
 

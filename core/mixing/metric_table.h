@@ -1,8 +1,8 @@
 #pragma once
 // The per-head figures a session stores under /metrics (docs/metrics.md),
-// gathered layer by layer as a run captures its maps: row entropy, top-1
-// mass and transition sharpness, each a [layers, max_heads] table with NaN
-// where a layer has fewer heads or no maps.
+// gathered mixer by mixer as a run captures its maps: row entropy, top-1
+// mass and transition sharpness, each a [mixer rows, max_heads] table with
+// NaN where a mixer has fewer heads or no maps.
 #include <string>
 #include <vector>
 
@@ -12,15 +12,15 @@ namespace attnscope::mixing {
 
 class HeadMetricTable {
  public:
-  HeadMetricTable(int layers, int max_heads);
-  // maps: [heads, L, L] row-major float32 of one layer.
-  void add_layer(int layer, const float* maps, int heads, int64_t length);
+  HeadMetricTable(int rows, int max_heads);
+  // maps: [heads, L, L] row-major float32 of one mixer (its row in ModelRecord::mixers).
+  void add_row(int row, const float* maps, int heads, int64_t length);
   std::vector<session::MetricRecord> records() const;
   static const std::vector<std::string>& names();  // in records() order
 
  private:
-  int layers_, max_heads_;
-  std::vector<std::vector<float>> values_;  // per metric, [layers * max_heads]
+  int rows_, max_heads_;
+  std::vector<std::vector<float>> values_;  // per metric, [rows * max_heads]
 };
 
 }  // namespace attnscope::mixing

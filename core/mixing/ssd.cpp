@@ -13,7 +13,7 @@ at::Tensor per_head(const at::Tensor& t, int64_t heads) {
 
 at::Tensor ssd_matrix(const SsdInputs& in, int64_t block) {
   const int64_t L = in.x.size(1), H = in.x.size(2);
-  const at::Tensor dt = in.dt.to(at::kFloat).transpose(1, 2);                           // [B, H, L]
+  const at::Tensor dt = (in.weight.defined() ? in.weight : in.dt).to(at::kFloat).transpose(1, 2);  // [B, H, L] input weights
   const at::Tensor cum = (in.dt.to(at::kDouble) * in.A.to(at::kDouble)).cumsum(1).transpose(1, 2).contiguous();
   at::Tensor Bh = per_head(in.B.to(at::kFloat), H).transpose(1, 2);                     // [B, H, L, N]
   at::Tensor Ch = per_head(in.C.to(at::kFloat), H).transpose(1, 2);
@@ -49,6 +49,8 @@ at::Tensor ssd_chunked(const SsdInputs& in, int64_t chunk) {
   };
   at::Tensor x = pad(in.x.to(at::kFloat)).view({Bsz, chunks, Q, H, P});
   at::Tensor dt = pad(in.dt.to(at::kFloat)).view({Bsz, chunks, Q, H});
+  // Input weights (dt unless given); padding has weight 0 either way.
+  at::Tensor wt = in.weight.defined() ? pad(in.weight.to(at::kFloat)).view({Bsz, chunks, Q, H}) : dt;
   at::Tensor Bh = pad(per_head(in.B.to(at::kFloat), H)).view({Bsz, chunks, Q, H, N});
   at::Tensor Ch = pad(per_head(in.C.to(at::kFloat), H)).view({Bsz, chunks, Q, H, N});
   at::Tensor a = dt * in.A.to(at::kFloat);                                // [B, c, Q, H]
@@ -61,7 +63,7 @@ at::Tensor ssd_chunked(const SsdInputs& in, int64_t chunk) {
   decay = decay.masked_fill_(future, -std::numeric_limits<double>::infinity()).exp_().to(at::kFloat);
   at::Tensor Cc = Ch.permute({0, 1, 3, 2, 4}), Bc = Bh.permute({0, 1, 3, 2, 4});  // [B, c, H, Q, N]
   at::Tensor xc = x.permute({0, 1, 3, 2, 4});                                     // [B, c, H, Q, P]
-  at::Tensor dtc = dt.permute({0, 1, 3, 2});                                      // [B, c, H, Q]
+  at::Tensor dtc = wt.permute({0, 1, 3, 2});                                      // [B, c, H, Q] input weights
   // Out of place: the trainer differentiates through this (decay depends on dt).
   at::Tensor m = at::matmul(Cc, Bc.transpose(-1, -2)) * decay * dtc.unsqueeze(-2);
   at::Tensor y = at::matmul(m, xc);                                               // [B, c, H, Q, P]

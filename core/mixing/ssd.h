@@ -16,6 +16,9 @@ struct SsdInputs {
   at::Tensor A;   // [H], negative
   at::Tensor B;   // [B, L, G, N], G groups shared by H / G heads each
   at::Tensor C;   // [B, L, G, N]
+  // The factor each input is written into the state with, [B, L, H]; dt when
+  // undefined. Llamba's DiscreteMamba2 writes x_j unscaled: weight 1.
+  at::Tensor weight;
 };
 
 // y without the D skip: [B, L, H, P], float32.

@@ -14,4 +14,12 @@ std::unique_ptr<Model> make_llama(const io::Checkpoint& checkpoint, const LoadOp
 std::unique_ptr<Model> make_mamba(const io::Checkpoint& checkpoint, const LoadOptions& options);
 std::unique_ptr<Model> make_hybrid(const io::Checkpoint& checkpoint, const LoadOptions& options);
 std::unique_ptr<Model> make_mamba2(const io::Checkpoint& checkpoint, const LoadOptions& options);
+std::unique_ptr<Model> make_falcon_mamba(const io::Checkpoint& checkpoint, const LoadOptions& options);
+std::unique_ptr<Model> make_llamba(const io::Checkpoint& checkpoint, const LoadOptions& options);
+std::unique_ptr<Model> make_jamba(const io::Checkpoint& checkpoint, const LoadOptions& options);
+std::unique_ptr<Model> make_bamba(const io::Checkpoint& checkpoint, const LoadOptions& options);
+std::unique_ptr<Model> make_granite_hybrid(const io::Checkpoint& checkpoint, const LoadOptions& options);
+std::unique_ptr<Model> make_nemotron_h(const io::Checkpoint& checkpoint, const LoadOptions& options);
+std::unique_ptr<Model> make_zamba2(const io::Checkpoint& checkpoint, const LoadOptions& options);
+std::unique_ptr<Model> make_falcon_h1(const io::Checkpoint& checkpoint, const LoadOptions& options);
 }  // namespace attnscope

@@ -27,15 +27,9 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
   check_input_ids(model, input_ids);
   const auto& info = model.info();
   const int layers = info.num_layers;
-  for (const auto& a : options.ablations) {
-    if (a.layer < 0 || a.layer >= layers)
-      throw Error("cannot ablate layer " + std::to_string(a.layer) + ": the model has " +
-                  std::to_string(layers) + " layers");
-    const int heads = heads_in_view(info.layers[a.layer], options.channel_group);
-    if (a.head < 0 || a.head >= heads)
-      throw Error("cannot ablate head " + std::to_string(a.layer) + "." + std::to_string(a.head) +
-                  ": layer " + std::to_string(a.layer) + " has " + std::to_string(heads) + " heads");
-  }
+  std::vector<int> ablated(options.ablations.size());
+  for (size_t i = 0; i < options.ablations.size(); ++i)
+    ablated[i] = ablated_mixer(info, options.ablations[i], options.channel_group);
   auto check_cancel = [&] {
     if (options.cancel && options.cancel->load()) throw Cancelled();
   };
@@ -65,17 +59,19 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
   for (int l = options.start_layer; l < layers; ++l) {
     check_cancel();
     if (options.keep_residuals) result.residuals.push_back(hidden);
-    LayerCall call;
-    call.capture = options.capture_layer && options.capture_layer(l);
-    call.view = options.view;
-    call.channel_group = options.channel_group;
+    LayerCall call(info.layers[l]);
+    const bool capture = options.capture_layer && options.capture_layer(l);
+    for (auto& m : call.mixers) m.capture = capture, m.view = options.view, m.channel_group = options.channel_group;
     call.token_embeddings = embedded;
-    for (const auto& a : options.ablations)
-      if (a.layer == l) call.ablate.emplace_back(a.head, a.mode);
+    for (size_t i = 0; i < options.ablations.size(); ++i)
+      if (options.ablations[i].layer == l)
+        call.mixers[ablated[i]].ablate.emplace_back(options.ablations[i].head, options.ablations[i].mode);
+    if (options.on_layer_call) options.on_layer_call(l, call);
     hidden = model.layer(l, hidden, call);
     finite.push_back(at::isfinite(hidden).all());
-    if (call.capture && call.mixing.defined() && options.on_mixing)
-      options.on_mixing(l, call.mixing.select(0, 0).to(at::kCPU, at::kFloat).contiguous());
+    for (size_t m = 0; m < call.mixers.size(); ++m)
+      if (call.mixers[m].capture && call.mixers[m].mixing.defined() && options.on_mixing)
+        options.on_mixing(l, static_cast<int>(m), call.mixers[m].mixing.select(0, 0).to(at::kCPU, at::kFloat).contiguous());
     if (options.on_progress) options.on_progress(l + 1, layers);
   }
   check_cancel();
@@ -93,6 +89,42 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
                 " (the checkpoint's weights hold NaN/Inf, or the config's eps, rope_theta or scaling are unusable)");
   }
   return result;
+}
+
+int ablated_mixer(const ModelInfo& info, const HeadAblation& a, int channel_group) {
+  const std::string spelled = a.mixer.empty() ? std::to_string(a.layer) + "." + std::to_string(a.head)
+                                              : std::to_string(a.layer) + "." + a.mixer + "." + std::to_string(a.head);
+  if (a.layer < 0 || a.layer >= info.num_layers)
+    throw Error("cannot ablate head " + spelled + ": the model has " + std::to_string(info.num_layers) + " layers");
+  const LayerInfo& layer = info.layers[a.layer];
+  if (layer.mixers.empty())
+    throw Error("cannot ablate head " + spelled + ": layer " + std::to_string(a.layer) + " mixes no tokens (" +
+                layer.description + ")");
+  const int m = layer.mixer_index(a.mixer);
+  if (m < 0) {
+    std::string names;
+    for (const auto& mixer : layer.mixers) names += (names.empty() ? "" : " and ") + mixer.name;
+    throw Error("cannot ablate head " + spelled + ": layer " + std::to_string(a.layer) + " has the mixers " + names +
+                (a.mixer.empty() ? "; name one, e.g. " + std::to_string(a.layer) + "." + layer.mixers.front().name + "." +
+                                       std::to_string(a.head)
+                                 : ""));
+  }
+  const int heads = heads_in_view(layer.mixers[m], channel_group);
+  if (a.head < 0 || a.head >= heads)
+    throw Error("cannot ablate head " + spelled + ": " + mixer_label(info, a.layer, m) + " has " + std::to_string(heads) +
+                " heads");
+  return m;
+}
+
+std::string head_name(const ModelInfo& info, int layer, int mixer, int head) {
+  const auto& l = info.layers.at(layer);
+  return std::to_string(layer) + "." + (l.mixers.size() > 1 ? l.mixers.at(mixer).name + "." : "") + std::to_string(head);
+}
+
+std::string mixing_tensor_name(const ModelInfo& info, int layer, int mixer) {
+  const auto& l = info.layers.at(layer);
+  const std::string& name = l.mixers.at(mixer).name;
+  return "mixing." + std::to_string(layer) + (l.mixers.size() > 1 && name != "ssm" ? "." + name : "");
 }
 
 std::vector<TokenProb> top_k(const at::Tensor& logits_row, int k) {

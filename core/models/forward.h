@@ -21,13 +21,16 @@ class Cancelled : public Error {
 
 struct ForwardOptions {
   std::vector<HeadAblation> ablations;
-  // Which layers to capture; empty function = none.
+  // Which layers to capture (every mixer of them); empty function = none.
   std::function<bool(int layer)> capture_layer;
   MixingView view = MixingView::Direct;
   int channel_group = 1;
-  // Receives each captured layer's maps [heads, L, L], float32, CPU, right
-  // after the layer ran; the driver drops them afterwards.
-  std::function<void(int layer, const at::Tensor& mixing)> on_mixing;
+  // Receives each captured mixer's maps [heads, L, L], float32, CPU, right
+  // after its layer ran (mixer: index into LayerInfo::mixers); the driver
+  // drops them afterwards.
+  std::function<void(int layer, int mixer, const at::Tensor& mixing)> on_mixing;
+  // Sees each layer's call before it runs (hooks for patching, replacement).
+  std::function<void(int layer, LayerCall& call)> on_layer_call;
   std::function<void(int layers_done, int layers_total)> on_progress;
   const std::atomic<bool>* cancel = nullptr;  // checked between layers
   // Logits at every position ([L, vocab], for dumps and parity checks) or at
@@ -54,6 +57,17 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids,
 
 // Validates ids against the model (length, vocabulary) with a clear message.
 void check_input_ids(const Model& model, const at::Tensor& input_ids);
+
+// The mixer of `layer` an ablation names (its `mixer`, or the only one),
+// checked with one clear message: the layer exists, has that mixer, and
+// that mixer has the head (Mamba-1 channels grouped by channel_group).
+int ablated_mixer(const ModelInfo& info, const HeadAblation& ablation, int channel_group);
+
+// "3.5", or "3.attn.5" when layer 3 has several mixers (the --ablate syntax).
+std::string head_name(const ModelInfo& info, int layer, int mixer, int head);
+// The fixtures' and dumps' tensor name of a mixer's maps: mixing.<L> for a
+// layer's only or SSM mixer, mixing.<L>.<name> for the others (mixing.3.attn).
+std::string mixing_tensor_name(const ModelInfo& info, int layer, int mixer);
 
 struct TokenProb {
   int64_t id = 0;

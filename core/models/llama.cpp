@@ -1,67 +1,43 @@
-// Llama 2/3 and look-alikes (model_type llama, mistral, qwen2): RMSNorm, RoPE
-// with rope_theta and rope_scaling (linear, llama3), grouped-query
-// attention, SwiGLU MLP, tied or untied head; q/k/v biases when the config
-// says attention_bias (qwen2 always has them).
-#include <cmath>
-
-#include "core/models/blocks/llama_block.h"
-#include "core/models/blocks/norms.h"
+// Llama 2/3 and look-alikes (model_type llama, mistral, qwen2, qwen3):
+// RMSNorm, RoPE with rope_theta and rope_scaling (linear, llama3),
+// grouped-query attention, SwiGLU MLP, tied or untied head; q/k/v biases
+// when the config says attention_bias (qwen2 always has them, never on
+// o_proj); Qwen3's per-head q_norm / k_norm before RoPE.
+#include "core/models/blocks/read_blocks.h"
+#include "core/models/composed_model.h"
 #include "core/models/families.h"
-#include "core/util/error.h"
 
 namespace attnscope {
-namespace {
 
-class Llama : public Model {
- public:
-  Llama(const io::Checkpoint& ck, const LoadOptions& options)
-      : options_(options), cfg_(read_llama_config(ck.config(), ck.model_type())), shape_(cfg_.shape) {
-    const std::string type = ck.model_type();
-    const int64_t d = shape_.hidden, layers = cfg_.layers, vocab = cfg_.vocab;
-    rotary_ = blocks::Rotary(shape_.head_dim, cfg_.rope_theta, cfg_.rope_scaling);
-
-    Weights w(ck, options);
-    embed_ = w.get("model.embed_tokens.weight", {vocab, d});
-    for (int64_t l = 0; l < layers; ++l)
-      blocks_.push_back(blocks::LlamaBlock::read(w, "model.layers." + std::to_string(l) + ".", shape_));
-    norm_ = w.get("model.norm.weight", {d});
-    const bool tied = cfg_.tied || !w.has("lm_head.weight");
-    head_ = tied ? embed_ : w.get("lm_head.weight", {vocab, d});
-
-    info_.family = type;
-    info_.num_layers = static_cast<int>(layers);
-    info_.hidden_size = static_cast<int>(d);
-    info_.vocab_size = vocab;
-    info_.max_positions = cfg_.max_positions;
-    info_.parameter_count = ck.parameter_count();
-    for (int64_t l = 0; l < layers; ++l) info_.layers.push_back(attention_layer_info(shape_.heads, shape_.kv_heads));
+std::unique_ptr<Model> make_llama(const io::Checkpoint& ck, const LoadOptions& options) {
+  const std::string type = ck.model_type();
+  const LlamaConfig c = read_llama_config(ck.config(), type);
+  const LlamaShape& s = c.shape;
+  const int64_t d = s.hidden;
+  Weights w(ck, options);
+  EmbeddingSpec embedding{w.get("model.embed_tokens.weight", {c.vocab, d})};
+  std::vector<std::unique_ptr<blocks::Layer>> layers;
+  for (int64_t l = 0; l < c.layers; ++l) {
+    const std::string b = "model.layers." + std::to_string(l) + ".";
+    blocks::AttentionSpec spec;
+    spec.heads = s.heads, spec.kv_heads = s.kv_heads, spec.head_dim = s.head_dim;
+    spec.rotary = blocks::Rotary(s.head_dim, c.rope_theta, c.rope_scaling);
+    if (s.qk_norm) {
+      spec.q_norm = blocks::Norm::rms(w.get(b + "self_attn.q_norm.weight", {s.head_dim}), s.eps);
+      spec.k_norm = blocks::Norm::rms(w.get(b + "self_attn.k_norm.weight", {s.head_dim}), s.eps);
+    }
+    auto layer = std::make_unique<blocks::DecoderLayer>();
+    layer->mixer_norm = blocks::Norm::rms(w.get(b + "input_layernorm.weight", {d}), s.eps);
+    layer->mixers.push_back({blocks::read_attention(w, b + "self_attn.", spec, d, d, s.qkv_bias, s.o_bias)});
+    layer->ffn_norm = blocks::Norm::rms(w.get(b + "post_attention_layernorm.weight", {d}), s.eps);
+    layer->ffn = blocks::read_gated_mlp(w, b + "mlp.", d, s.inner, s.act, s.mlp_bias);
+    layers.push_back(std::move(layer));
   }
-
-  const ModelInfo& info() const override { return info_; }
-  at::Device device() const override { return options_.device; }
-  at::ScalarType dtype() const override { return options_.dtype; }
-  at::Tensor embed(const at::Tensor& ids) const override { return at::embedding(embed_, ids); }
-
-  at::Tensor layer(int index, const at::Tensor& x, LayerCall& call) const override {
-    return blocks_[index].forward(x, call, shape_, rotary_);
-  }
-
-  at::Tensor logits(const at::Tensor& x) const override { return at::linear(blocks::rms_norm(x, norm_, shape_.eps), head_); }
-
- private:
-  LoadOptions options_;
-  LlamaConfig cfg_;
-  LlamaShape shape_;
-  ModelInfo info_;
-  blocks::Rotary rotary_;
-  at::Tensor embed_, norm_, head_;
-  std::vector<blocks::LlamaBlock> blocks_;
-};
-
-}  // namespace
-
-std::unique_ptr<Model> make_llama(const io::Checkpoint& checkpoint, const LoadOptions& options) {
-  return std::make_unique<Llama>(checkpoint, options);
+  HeadSpec head{blocks::Norm::rms(w.get("model.norm.weight", {d}), s.eps),
+                blocks::read_head_weight(w, "lm_head.weight", c.tied, embedding.table, c.vocab, d)};
+  ModelInfo info = describe_llama(ck.config(), type);
+  info.parameter_count = ck.parameter_count();
+  return std::make_unique<ComposedModel>(info, options, std::move(embedding), std::move(layers), std::move(head));
 }
 
 }  // namespace attnscope

@@ -7,6 +7,7 @@
 
 #include "core/models/model_info.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,18 +15,36 @@ namespace attnscope {
 
 // How a layer's maps are requested.
 enum class MixingView {
-  Direct,     // M as defined in DESIGN.md
+  Direct,     // M as defined in docs/architecture.md
   Effective,  // SSMs: also fold in the causal conv and the output gate
 };
 
-// State of one layer call, filled by the driver.
-struct LayerCall {
+// What the driver asks of one mixer in one layer call, and the hook points
+// every mixer offers (core/models/blocks/mixer.h applies them, once for all
+// mixers): its input, each head's output before the output projection, and
+// its output. Capture and every ablation mode are built on these; patching
+// and head replacement attach their own functions.
+struct MixerCall {
   bool capture = false;                // set `mixing` to [B, heads, L, L] (float32)
   MixingView view = MixingView::Direct;
   int channel_group = 1;               // Mamba-1: average contiguous groups of this many channels
-  std::vector<std::pair<int, AblationMode>> ablate;  // (head, mode) of this layer
-  at::Tensor token_embeddings;         // the embedded prompt [B, L, d] (for mixers that read it)
+  std::vector<std::pair<int, AblationMode>> ablate;  // (head, mode) of this mixer
+  std::function<void(at::Tensor& input)> on_input;         // [B, L, d], may be replaced
+  std::function<void(at::Tensor& heads)> on_head_outputs;  // [B, H, L, P] before the output projection
+  std::function<void(at::Tensor& output)> on_output;       // [B, L, d], may be replaced
   at::Tensor mixing;                   // out
+};
+
+// State of one layer call, filled by the driver: one MixerCall per mixer of
+// the layer (LayerInfo::mixers, same order).
+struct LayerCall {
+  std::vector<MixerCall> mixers;
+  at::Tensor token_embeddings;  // the embedded prompt [B, L, d] (for mixers that read it)
+
+  LayerCall() = default;
+  explicit LayerCall(const LayerInfo& layer) : mixers(layer.mixers.size()) {}
+  // The call of the mixer `name` names (empty: the only one); throws attnscope::Error when absent.
+  MixerCall& mixer(const LayerInfo& layer, const std::string& name);
 };
 
 class Model {
@@ -36,7 +55,8 @@ class Model {
   virtual at::ScalarType dtype() const = 0;
   // [B, L] int64 token ids -> [B, L, d] residual stream.
   virtual at::Tensor embed(const at::Tensor& input_ids) const = 0;
-  // One block: residual in, residual out. Applies call.ablate, fills call.mixing on request.
+  // One layer: residual in, residual out. Applies each mixer call's ablations
+  // and hooks, and fills its `mixing` on request.
   virtual at::Tensor layer(int index, const at::Tensor& hidden, LayerCall& call) const = 0;
   // Final norm and LM head: [B, L, d] -> [B, L, vocab_size].
   virtual at::Tensor logits(const at::Tensor& hidden) const = 0;

@@ -1,6 +1,7 @@
 #include "core/models/registry.h"
 
 #include "core/models/config/hybrid_config.h"
+#include "core/models/config/hybrid_families.h"
 #include "core/models/config/ssm_config.h"
 #include "core/models/config/transformer_configs.h"
 #include "core/models/describe.h"
@@ -18,9 +19,18 @@ const std::vector<FamilyEntry>& model_families() {
       {"llama", make_llama, [](const io::Config& c) { return describe_llama(c, "llama"); }},
       {"mistral", make_llama, [](const io::Config& c) { return describe_llama(c, "mistral"); }},
       {"qwen2", make_llama, [](const io::Config& c) { return describe_llama(c, "qwen2"); }},
+      {"qwen3", make_llama, [](const io::Config& c) { return describe_llama(c, "qwen3"); }},
       {"mamba", make_mamba, ssm::describe_mamba},
+      {"falcon_mamba", make_falcon_mamba, ssm::describe_falcon_mamba},
       {"mamba2", make_mamba2, ssm::describe_mamba2},
+      {"llamba", make_llamba, describe_llamba},
       {"attnscope_hybrid", make_hybrid, describe_hybrid},
+      {"jamba", make_jamba, describe_jamba},
+      {"bamba", make_bamba, describe_bamba},
+      {"granitemoehybrid", make_granite_hybrid, describe_granite_hybrid},
+      {"nemotron_h", make_nemotron_h, describe_nemotron_h},
+      {"zamba2", make_zamba2, describe_zamba2},
+      {"falcon_h1", make_falcon_h1, describe_falcon_h1},
   };
   return families;
 }

@@ -8,26 +8,27 @@ double forward_working_bytes(const ModelInfo& info, const ForwardShape& s) {
   // Residual stream, the layer's projections and MLP (a generous 16 widths), kept residuals not counted.
   double bytes = 16 * L * d * e;
   double largest_layer = 0;
-  for (const auto& layer : info.layers) {
+  for (const auto& layer_info : info.layers) {
     double work = 0;
-    switch (layer.mixer) {
+    for (const auto& layer : layer_info.mixers) switch (layer.kind) {
       case MixerKind::SoftmaxAttention:
       case MixerKind::RelaxedAttention:
         // float32 scores and probabilities, plus the captured copy.
-        work = layer.heads * L * L * 4 * (s.capture ? 3 : 2);
+        work += layer.heads * L * L * 4 * (s.capture ? 3 : 2);
         break;
       case MixerKind::Mamba2SSD:
+      case MixerKind::DiscreteMamba2:
         // The chunked scan is linear in L; its maps, when captured, are [heads, L, L] with a float64 decay block.
-        work = s.capture ? layer.heads * L * L * 4 * 3 : 0;
+        work += s.capture ? layer.heads * L * L * 4 * 3 : 0;
         break;
       case MixerKind::Mamba1Channel:
         // The scan keeps [L, channels, state] three times (decays, inputs, states); captured maps
         // are [channels / group, L, L] plus blocks of at most 2^24 entries in float64.
-        work = 3 * L * layer.heads * std::max<int64_t>(layer.state_size, 16) * 4 +
+        work += 3 * L * layer.heads * std::max<int64_t>(layer.state_size, 16) * 4 +
                (s.capture ? layer.heads / std::max(1, s.channel_group) * L * L * 4 + 3 * 8 * double(1 << 24) : 0);
         break;
       case MixerKind::Identity:
-        work = s.capture ? layer.heads * L * L * 4 : 0;
+        work += s.capture ? layer.heads * L * L * 4 : 0;
         break;
     }
     largest_layer = std::max(largest_layer, work);

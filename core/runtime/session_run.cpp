@@ -28,19 +28,27 @@ session::PromptRecord prompt_record(const Prompt& prompt) {
   return p;
 }
 
-session::LayerRecord layer_record(const LayerInfo& layer, MixingView view, int channel_group) {
-  session::LayerRecord r{mixer_kind_name(layer.mixer), layer.heads, layer.description};
-  if (layer.mixer == MixerKind::Mamba1Channel && channel_group > 1) {
-    r.heads = layer.heads / channel_group;
+session::MixerRecord mixer_record(const MixerRow& row, MixingView view, int channel_group) {
+  const MixerInfo& mixer = row.info;
+  session::MixerRecord r{row.layer, mixer.name, mixer_kind_name(mixer.kind), mixer.heads, mixer.description};
+  if (mixer.kind == MixerKind::Mamba1Channel && channel_group > 1) {
+    r.heads = mixer.heads / channel_group;
     r.channels_per_head = channel_group;
     r.description += ", mean over contiguous groups of " + std::to_string(channel_group) + " channels";
   }
   // Only Mamba-1 has an effective view: Mamba-2's gate passes through a
   // grouped RMSNorm, which is not a per-head linear map (docs/ssm-maps.md).
-  if (layer.mixer == MixerKind::Mamba1Channel && view == MixingView::Effective) r.view = "effective";
+  if (mixer.kind == MixerKind::Mamba1Channel && view == MixingView::Effective) r.view = "effective";
   if (r.view == "effective")
     r.description += ", effective kernel (causal conv and gate folded in)";
   return r;
+}
+
+session::ModelRecord model_record(const LoadedModel& loaded, const std::string& source, MixingView view, int channel_group) {
+  session::ModelRecord m = model_record(loaded, source);
+  for (const auto& l : loaded.model->info().layers) m.layer_descriptions.push_back(l.description);
+  for (const auto& row : mixer_rows(loaded.model->info())) m.mixers.push_back(mixer_record(row, view, channel_group));
+  return m;
 }
 
 session::OutputRecord output_record(const LoadedModel& loaded, const at::Tensor& last_logits, int top_k,
@@ -56,9 +64,8 @@ session::OutputRecord output_record(const LoadedModel& loaded, const at::Tensor&
 
 ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const std::string& source,
                          session::SessionWriter& writer, const RecordOptions& options) {
-  const ModelInfo& info = loaded.model->info();
-  auto model = model_record(loaded, source);
-  for (const auto& l : info.layers) model.layers.push_back(layer_record(l, options.view, options.channel_group));
+  const auto rows = mixer_rows(loaded.model->info());
+  const auto model = model_record(loaded, source, options.view, options.channel_group);
   writer.write_model(model);
   writer.write_prompt(prompt_record(prompt));
 
@@ -69,17 +76,18 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
   forward.on_progress = options.on_progress;
   forward.cancel = options.cancel;
   int max_heads = 0;
-  for (const auto& l : model.layers) max_heads = std::max(max_heads, l.heads);
-  mixing::HeadMetricTable metrics(static_cast<int>(model.layers.size()), max_heads);
-  forward.on_mixing = [&](int layer, const at::Tensor& maps) {
+  for (const auto& m : model.mixers) max_heads = std::max(max_heads, m.heads);
+  mixing::HeadMetricTable metrics(static_cast<int>(model.mixers.size()), max_heads);
+  forward.on_mixing = [&](int layer, int mixer, const at::Tensor& maps) {
+    const int row = row_of(rows, layer, mixer);
     if (options.metrics) {
       const at::Tensor f = maps.to(at::kCPU, at::kFloat).contiguous();
-      metrics.add_layer(layer, f.data_ptr<float>(), static_cast<int>(f.size(0)), f.size(1));
+      metrics.add_row(row, f.data_ptr<float>(), static_cast<int>(f.size(0)), f.size(1));
     }
     // float16 conversion on all cores in ATen, then straight to the writer.
     at::Tensor half = maps.to(at::kHalf).contiguous();
-    writer.write_layer_half(layer, model.layers[layer], reinterpret_cast<const uint16_t*>(half.data_ptr()),
-                            static_cast<int>(half.size(0)), half.size(1));
+    writer.write_maps_half(model.mixers[row], reinterpret_cast<const uint16_t*>(half.data_ptr()),
+                           static_cast<int>(half.size(0)), half.size(1));
   };
   ForwardResult result = run_forward(*loaded.model, prompt.ids_tensor(), forward);
   writer.write_outputs(output_record(loaded, result.logits[-1], options.top_k, options.target));

@@ -22,9 +22,11 @@ struct RecordOptions {
   const std::atomic<bool>* cancel = nullptr;
 };
 
+// The model without its mixer table, and with it (maps as `view` and `channel_group` record them).
 session::ModelRecord model_record(const LoadedModel& loaded, const std::string& source);
+session::ModelRecord model_record(const LoadedModel& loaded, const std::string& source, MixingView view, int channel_group);
 session::PromptRecord prompt_record(const Prompt& prompt);
-session::LayerRecord layer_record(const LayerInfo& layer, MixingView view, int channel_group);
+session::MixerRecord mixer_record(const MixerRow& row, MixingView view, int channel_group);
 session::OutputRecord output_record(const LoadedModel& loaded, const at::Tensor& last_logits, int top_k,
                                     int64_t target);
 

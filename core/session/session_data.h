@@ -8,12 +8,17 @@
 namespace attnscope::session {
 
 constexpr const char* kFormatName = "attnscope-session";
-constexpr int64_t kSchemaVersion = 1;
+// 2: one map group per mixer (/mixing/layer_NNN/<mixer>) and a mixer table;
+// 1: one map per layer (/mixing/layer_NNN), still read.
+constexpr int64_t kSchemaVersion = 2;
 
-struct LayerRecord {
-  std::string kind;         // mixer_kind_name: softmax_attention, mamba2_ssd, ...
+// One mixer of one layer: a row of the head grid and of metric tables.
+struct MixerRecord {
+  int layer = 0;
+  std::string name = "attn";  // "attn" | "ssm": unique within its layer
+  std::string kind;           // mixer_kind_name: softmax_attention, mamba2_ssd, ...
   int heads = 0;
-  std::string description;  // e.g. "mamba1 channels, mean over groups of 16"
+  std::string description;    // e.g. "mamba1 channels, mean over groups of 16"
   int channels_per_head = 1;  // Mamba-1: each map is the mean over this many contiguous channels
   std::string view = "direct";  // "direct" (M) or "effective" (SSMs: conv and gate folded in)
 };
@@ -24,7 +29,14 @@ struct ModelRecord {
   std::string config_json;  // config.json as read
   std::string dtype;
   std::string device;
-  std::vector<LayerRecord> layers;
+  std::vector<std::string> layer_descriptions;  // one per layer
+  std::vector<MixerRecord> mixers;              // in layer order; a layer may have none or several
+
+  // "3", or "3.attn" when layer 3 has several mixers (a note for rows that do not exist).
+  std::string row_label(size_t row) const;
+  // The row of (layer, name), or of the layer's only mixer when name is empty; -1 when none.
+  int find_row(int layer, const std::string& name = "") const;
+  int mixers_in_layer(int layer) const;
 };
 
 struct PromptRecord {
@@ -48,17 +60,17 @@ struct OutputRecord {
 };
 
 struct AblationRecord {
-  std::string spec;  // "3.5:zero,7.1:mean"
+  std::string spec;  // "3.5:zero,7.attn.1:mean"
   OutputRecord outputs;
   double target_logprob_delta = 0;
-  std::vector<int> map_layers;  // layers whose ablated maps were saved
+  std::vector<int> map_rows;  // mixer rows whose ablated maps were saved
 };
 
-// Per layer x head figures (metrics issue); NaN where a layer has fewer heads.
+// Per mixer row x head figures; NaN where a row has fewer heads.
 struct MetricRecord {
   std::string name;
-  int layers = 0, max_heads = 0;
-  std::vector<float> values;  // [layers * max_heads]
+  int rows = 0, max_heads = 0;
+  std::vector<float> values;  // [rows * max_heads]
 };
 
 struct SessionHeader {

@@ -21,7 +21,12 @@ std::string layer_path(int layer) {
   return buf;
 }
 
-std::vector<std::string> child_names(hid_t group) {
+// The name schema 1 gives a layer's only mixer.
+std::string schema1_mixer_name(const std::string& kind) {
+  return kind == "mamba2_ssd" || kind == "mamba1_channel" || kind == "discrete_mamba2" ? "ssm" : "attn";
+}
+
+std::vector<std::string> child_names(hid_t group) {  // sorted by name (H5_INDEX_NAME)
   std::vector<std::string> names;
   H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr,
              [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
@@ -97,17 +102,10 @@ SessionReader::SessionReader(const fs::path& path) : path_(path) {
     H5Id g(check(H5Gopen2(file_, "/outputs", H5P_DEFAULT), path, "cannot open /outputs"));
     outputs_ = read_outputs(g, "/outputs");
   }
+  map_paths_.assign(model_.mixers.size(), "");
   if (has_link(file_, "/mixing")) {
     H5Id g(check(H5Gopen2(file_, "/mixing", H5P_DEFAULT), path, "cannot open /mixing"));
-    for (const auto& name : child_names(g)) {
-      const int layer = check_map_dataset(g, name, "/mixing/");
-      H5Id set(check(H5Dopen2(g, name.c_str(), H5P_DEFAULT), path, "cannot open " + name));
-      LayerRecord r;
-      r.kind = read_string_attr(set, "kind", path);
-      r.description = read_string_attr(set, "description", path);
-      r.heads = model_.layers[layer].heads;
-      layers_[layer] = r;
-    }
+    for (const int row : find_maps(g, "/mixing/")) map_paths_[row] = map_path("/mixing", row);
   }
   if (has_link(file_, "/ablations")) {
     H5Id g(check(H5Gopen2(file_, "/ablations", H5P_DEFAULT), path, "cannot open /ablations"));
@@ -128,21 +126,49 @@ SessionReader::SessionReader(const fs::path& path) : path_(path) {
       r.outputs = read_outputs(a, where);
       if (has_link(a, "mixing")) {
         H5Id m(check(H5Gopen2(a, "mixing", H5P_DEFAULT), path, "cannot open " + where + "/mixing"));
-        for (const auto& name : child_names(m)) r.map_layers.push_back(check_map_dataset(m, name, where + "/mixing/"));
+        r.map_rows = find_maps(m, where + "/mixing/");
       }
       ablations_.push_back(r);
     }
   }
 }
 
-int SessionReader::check_map_dataset(hid_t group, const std::string& name, const std::string& where) const {
-  const int layer = parse_layer_name(name);
-  if (layer < 0 || layer >= static_cast<int>(model_.layers.size()))
-    damaged(path_, where + name + " names no layer of this " + std::to_string(model_.layers.size()) + "-layer model");
+std::string SessionReader::map_path(const std::string& root, int row) const {
+  const MixerRecord& m = model_.mixers[row];
+  return header_.schema_version >= 2 ? root + layer_path(m.layer).substr(7) + "/" + m.name : root + layer_path(m.layer).substr(7);
+}
+
+std::vector<int> SessionReader::find_maps(hid_t group, const std::string& where) const {
+  std::vector<int> rows;
+  for (const auto& name : child_names(group)) {
+    const int layer = parse_layer_name(name);
+    if (layer < 0 || layer >= static_cast<int>(model_.layer_descriptions.size()))
+      damaged(path_, where + name + " names no layer of this " + std::to_string(model_.layer_descriptions.size()) +
+                         "-layer model");
+    if (header_.schema_version < 2) {  // schema 1: the layer's map is the dataset itself
+      const int row = model_.find_row(layer);
+      check_map_dataset(group, name, where, row);
+      rows.push_back(row);
+      continue;
+    }
+    H5Id layer_group(check(H5Gopen2(group, name.c_str(), H5P_DEFAULT), path_, "cannot open " + where + name));
+    for (const auto& mixer : child_names(layer_group)) {
+      const int row = model_.find_row(layer, mixer);
+      if (row < 0) damaged(path_, where + name + "/" + mixer + " names no mixer of layer " + std::to_string(layer));
+      check_map_dataset(layer_group, mixer, where + name + "/", row);
+      rows.push_back(row);
+    }
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+void SessionReader::check_map_dataset(hid_t group, const std::string& name, const std::string& where, int row) const {
+  if (row < 0) damaged(path_, where + name + " belongs to no mixer of the model");
   H5Id set(check(H5Dopen2(group, name.c_str(), H5P_DEFAULT), path_, "cannot open " + where + name));
   const auto dims = dims_of(set);
   const auto L = static_cast<hsize_t>(length());
-  const auto heads = static_cast<hsize_t>(model_.layers[layer].heads);
+  const auto heads = static_cast<hsize_t>(model_.mixers[row].heads);
   if (dims.size() != 3 || dims[0] != heads || dims[1] != L || dims[2] != L)
     damaged(path_, where + name + " is not [" + std::to_string(heads) + ", " + std::to_string(L) + ", " +
                        std::to_string(L) + "] as the model and prompt say");
@@ -152,7 +178,6 @@ int SessionReader::check_map_dataset(hid_t group, const std::string& name, const
   H5Id type(H5Dget_type(set));
   if (H5Tget_class(type) != H5T_FLOAT || (H5Tget_size(type) != 2 && H5Tget_size(type) != 4))
     damaged(path_, where + name + " does not hold float16 or float32 maps");
-  return layer;
 }
 
 void SessionReader::read_model() {
@@ -163,30 +188,41 @@ void SessionReader::read_model() {
   model_.dtype = read_string_attr(g, "dtype", path_);
   model_.device = read_string_attr(g, "device", path_);
   model_.config_json = read_single_string(g, "config_json", path_);
-  const auto kinds = read_string_dataset(g, "layer_kinds", path_);
-  const auto descriptions = read_string_dataset(g, "layer_descriptions", path_);
-  const auto heads = read_int64_dataset(g, "layer_heads", path_);
-  if (heads.empty()) damaged(path_, "/model lists no layers");
-  if (kinds.size() != heads.size() || descriptions.size() != heads.size())
-    damaged(path_, "/model layer tables disagree in length");
-  if (has_attribute(g, "num_layers") && read_int_attr(g, "num_layers", path_) != static_cast<int64_t>(heads.size()))
+  model_.layer_descriptions = read_string_dataset(g, "layer_descriptions", path_);
+  const size_t layers = model_.layer_descriptions.size();
+  if (layers == 0) damaged(path_, "/model lists no layers");
+  if (has_attribute(g, "num_layers") && read_int_attr(g, "num_layers", path_) != static_cast<int64_t>(layers))
     damaged(path_, "/model says " + std::to_string(read_int_attr(g, "num_layers", path_)) + " layers but lists " +
-                       std::to_string(heads.size()));
-  // Optional tables (older writers of schema 1 did not have them).
-  const auto channels = has_link(g, "layer_channels_per_head") ? read_int64_dataset(g, "layer_channels_per_head", path_)
-                                                               : std::vector<int64_t>(heads.size(), 1);
-  const auto views = has_link(g, "layer_views") ? read_string_dataset(g, "layer_views", path_)
-                                                : std::vector<std::string>(heads.size(), "direct");
-  if (channels.size() != heads.size() || views.size() != heads.size())
-    damaged(path_, "/model layer tables disagree in length");
-  for (size_t i = 0; i < kinds.size(); ++i) {
-    if (heads[i] < 1 || heads[i] > kMaxHeads)
-      damaged(path_, "/model gives layer " + std::to_string(i) + " " + std::to_string(heads[i]) + " heads");
-    if (channels[i] < 1 || channels[i] > kMaxHeads)
-      damaged(path_, "/model gives layer " + std::to_string(i) + " " + std::to_string(channels[i]) + " channels per head");
-    if (views[i] != "direct" && views[i] != "effective")
-      damaged(path_, "/model gives layer " + std::to_string(i) + " the unknown view '" + views[i] + "'");
-    model_.layers.push_back({kinds[i], static_cast<int>(heads[i]), descriptions[i], static_cast<int>(channels[i]), views[i]});
+                       std::to_string(layers));
+  // Schema 2: a mixer table; schema 1: one mixer per layer, tables per layer.
+  const bool mixers = header_.schema_version >= 2;
+  const auto kinds = read_string_dataset(g, mixers ? "mixer_kinds" : "layer_kinds", path_);
+  const auto heads = read_int64_dataset(g, mixers ? "mixer_heads" : "layer_heads", path_);
+  const auto descriptions = mixers ? read_string_dataset(g, "mixer_descriptions", path_) : model_.layer_descriptions;
+  const auto names = mixers ? read_string_dataset(g, "mixer_names", path_) : std::vector<std::string>();
+  std::vector<int64_t> owners(kinds.size());
+  if (mixers) owners = read_int64_dataset(g, "mixer_layers", path_);
+  else
+    for (size_t i = 0; i < owners.size(); ++i) owners[i] = static_cast<int64_t>(i);
+  const char* channels_key = mixers ? "mixer_channels_per_head" : "layer_channels_per_head";
+  const char* views_key = mixers ? "mixer_views" : "layer_views";
+  const auto channels = has_link(g, channels_key) ? read_int64_dataset(g, channels_key, path_) : std::vector<int64_t>(kinds.size(), 1);
+  const auto views = has_link(g, views_key) ? read_string_dataset(g, views_key, path_) : std::vector<std::string>(kinds.size(), "direct");
+  const size_t n = kinds.size();
+  if (heads.size() != n || descriptions.size() != n || owners.size() != n || channels.size() != n || views.size() != n ||
+      (mixers && names.size() != n) || (!mixers && n != layers))
+    damaged(path_, "/model mixer tables disagree in length");
+  for (size_t i = 0; i < n; ++i) {
+    const std::string what = "/model's mixer " + std::to_string(i);
+    if (owners[i] < 0 || owners[i] >= static_cast<int64_t>(layers) || (i > 0 && owners[i] < owners[i - 1]))
+      damaged(path_, what + " belongs to layer " + std::to_string(owners[i]));
+    if (heads[i] < 1 || heads[i] > kMaxHeads) damaged(path_, "/model gives layer " + std::to_string(owners[i]) + " " + std::to_string(heads[i]) + " heads");
+    if (channels[i] < 1 || channels[i] > kMaxHeads) damaged(path_, what + " has " + std::to_string(channels[i]) + " channels per head");
+    if (views[i] != "direct" && views[i] != "effective") damaged(path_, what + " has the unknown view '" + views[i] + "'");
+    MixerRecord m{static_cast<int>(owners[i]), mixers ? names[i] : schema1_mixer_name(kinds[i]), kinds[i],
+                  static_cast<int>(heads[i]), descriptions[i], static_cast<int>(channels[i]), views[i]};
+    if (m.name.empty() || model_.find_row(m.layer, m.name) >= 0) damaged(path_, what + " has an empty or repeated name");
+    model_.mixers.push_back(m);
   }
 }
 
@@ -237,21 +273,21 @@ OutputRecord SessionReader::read_outputs(hid_t g, const std::string& where) cons
   return out;
 }
 
-std::vector<int> SessionReader::layers_with_maps() const {
+std::vector<int> SessionReader::rows_with_maps() const {
   std::vector<int> out;
-  for (const auto& [l, _] : layers_) out.push_back(l);
+  for (size_t r = 0; r < map_paths_.size(); ++r)
+    if (!map_paths_[r].empty()) out.push_back(static_cast<int>(r));
   return out;
 }
 
-const LayerRecord& SessionReader::layer(int layer) const {
-  auto it = layers_.find(layer);
-  if (it == layers_.end()) fail_file(path_, "holds no maps for layer " + std::to_string(layer));
-  return it->second;
+const MixerRecord& SessionReader::mixer(int row) const {
+  if (row < 0 || row >= static_cast<int>(model_.mixers.size())) fail_file(path_, "has no mixer row " + std::to_string(row));
+  return model_.mixers[row];
 }
 
-std::string SessionReader::maps_dtype(int layer) const {
-  (void)this->layer(layer);
-  H5Id set(H5Dopen2(file_, layer_path(layer).c_str(), H5P_DEFAULT));
+std::string SessionReader::maps_dtype(int row) const {
+  if (!has_maps(row)) fail_file(path_, "holds no maps for " + model_.row_label(row));
+  H5Id set(H5Dopen2(file_, map_paths_[row].c_str(), H5P_DEFAULT));
   H5Id type(H5Dget_type(set));
   return H5Tget_size(type) == 2 ? "float16" : "float32";
 }
@@ -292,27 +328,27 @@ std::vector<float> SessionReader::read_rect(const std::string& dataset, int head
   return out;
 }
 
-std::vector<float> SessionReader::read_head(int layer, int head) const {
-  (void)this->layer(layer);
-  return read_rect(layer_path(layer), head, 0, 0, length(), length());
+std::vector<float> SessionReader::read_head(int row, int head) const {
+  if (!has_maps(row)) fail_file(path_, "holds no maps for layer " + model_.row_label(row));
+  return read_rect(map_paths_[row], head, 0, 0, length(), length());
 }
 
-std::vector<float> SessionReader::read_tile(int layer, int head, int64_t row0, int64_t col0, int64_t rows,
+std::vector<float> SessionReader::read_tile(int row, int head, int64_t row0, int64_t col0, int64_t rows,
                                             int64_t cols) const {
-  (void)this->layer(layer);
-  return read_rect(layer_path(layer), head, row0, col0, rows, cols);
+  if (!has_maps(row)) fail_file(path_, "holds no maps for layer " + model_.row_label(row));
+  return read_rect(map_paths_[row], head, row0, col0, rows, cols);
 }
 
-bool SessionReader::has_ablation_maps(int ablation, int layer) const {
+bool SessionReader::has_ablation_maps(int ablation, int row) const {
   if (ablation < 0 || ablation >= static_cast<int>(ablations_.size())) return false;
-  const auto& l = ablations_[ablation].map_layers;
-  return std::find(l.begin(), l.end(), layer) != l.end();
+  const auto& r = ablations_[ablation].map_rows;
+  return std::find(r.begin(), r.end(), row) != r.end();
 }
 
-std::vector<float> SessionReader::read_ablation_head(int ablation, int layer, int head) const {
-  if (!has_ablation_maps(ablation, layer))
-    fail_file(path_, "holds no maps of layer " + std::to_string(layer) + " for ablation " + std::to_string(ablation));
-  return read_rect("/ablations/" + std::to_string(ablation) + layer_path(layer), head, 0, 0, length(), length());
+std::vector<float> SessionReader::read_ablation_head(int ablation, int row, int head) const {
+  if (!has_ablation_maps(ablation, row))
+    fail_file(path_, "holds no maps of layer " + model_.row_label(row) + " for ablation " + std::to_string(ablation));
+  return read_rect(map_path("/ablations/" + std::to_string(ablation) + "/mixing", row), head, 0, 0, length(), length());
 }
 
 std::vector<std::string> SessionReader::metric_names() const {
@@ -327,16 +363,38 @@ MetricRecord SessionReader::metric(const std::string& name) const {
   m.name = name;
   auto dims = dataset_dims(g, name, path_);
   int max_heads = 0;
-  for (const auto& l : model_.layers) max_heads = std::max(max_heads, l.heads);
-  if (dims.size() != 2 || dims[0] != model_.layers.size() || dims[1] != static_cast<hsize_t>(max_heads))
-    damaged(path_, "metric " + name + " is not [" + std::to_string(model_.layers.size()) + " layers, " +
+  for (const auto& r : model_.mixers) max_heads = std::max(max_heads, r.heads);
+  if (dims.size() != 2 || dims[0] != model_.mixers.size() || dims[1] != static_cast<hsize_t>(max_heads))
+    damaged(path_, "metric " + name + " is not [" + std::to_string(model_.mixers.size()) + " mixers, " +
                        std::to_string(max_heads) + " heads]");
-  m.layers = static_cast<int>(dims[0]);
+  m.rows = static_cast<int>(dims[0]);
   m.max_heads = static_cast<int>(dims[1]);
   m.values = read_float_dataset(g, name, path_);
   for (float v : m.values)
     if (std::isinf(v)) damaged(path_, "metric " + name + " holds an infinite value");
   return m;
+}
+
+std::string ModelRecord::row_label(size_t row) const {
+  if (row >= mixers.size()) return "(no mixer row " + std::to_string(row) + ")";
+  const MixerRecord& m = mixers[row];
+  return std::to_string(m.layer) + (mixers_in_layer(m.layer) > 1 ? "." + m.name : "");
+}
+
+int ModelRecord::find_row(int layer, const std::string& name) const {
+  int found = -1, count = 0;
+  for (size_t r = 0; r < mixers.size(); ++r) {
+    if (mixers[r].layer != layer) continue;
+    ++count;
+    if (name.empty() || mixers[r].name == name) found = static_cast<int>(r);
+  }
+  return name.empty() && count != 1 ? -1 : found;
+}
+
+int ModelRecord::mixers_in_layer(int layer) const {
+  int n = 0;
+  for (const auto& m : mixers) n += m.layer == layer;
+  return n;
 }
 
 }  // namespace attnscope::session

@@ -27,19 +27,19 @@ class SessionReader {
   const std::vector<AblationRecord>& ablations() const { return ablations_; }
   int64_t length() const { return static_cast<int64_t>(prompt_.ids.size()); }
 
-  // Layers whose maps the session holds, and what each holds.
-  std::vector<int> layers_with_maps() const;
-  bool has_maps(int layer) const { return layers_.count(layer) != 0; }
-  const LayerRecord& layer(int layer) const;
-  std::string maps_dtype(int layer) const;  // "float16" | "float32"
+  // Mixer rows (model().mixers) whose maps the session holds.
+  std::vector<int> rows_with_maps() const;
+  bool has_maps(int row) const { return row >= 0 && row < static_cast<int>(map_paths_.size()) && !map_paths_[row].empty(); }
+  const MixerRecord& mixer(int row) const;
+  std::string maps_dtype(int row) const;  // "float16" | "float32"
 
   // One head's map [L * L] row-major, as float32.
-  std::vector<float> read_head(int layer, int head) const;
+  std::vector<float> read_head(int row, int head) const;
   // A rectangle of it [rows * cols].
-  std::vector<float> read_tile(int layer, int head, int64_t row0, int64_t col0, int64_t rows, int64_t cols) const;
+  std::vector<float> read_tile(int row, int head, int64_t row0, int64_t col0, int64_t rows, int64_t cols) const;
   // An ablation's saved maps, when present.
-  bool has_ablation_maps(int ablation, int layer) const;
-  std::vector<float> read_ablation_head(int ablation, int layer, int head) const;
+  bool has_ablation_maps(int ablation, int row) const;
+  std::vector<float> read_ablation_head(int ablation, int row, int head) const;
 
   std::vector<std::string> metric_names() const;
   MetricRecord metric(const std::string& name) const;
@@ -50,8 +50,11 @@ class SessionReader {
   void read_model();
   void read_prompt();
   OutputRecord read_outputs(hid_t group, const std::string& where) const;
-  // Checks a map dataset's name and shape against the model and prompt; returns its layer.
-  int check_map_dataset(hid_t group, const std::string& name, const std::string& where) const;
+  // The mixer rows whose maps a /mixing group holds, each checked against the model and prompt.
+  std::vector<int> find_maps(hid_t group, const std::string& where) const;
+  void check_map_dataset(hid_t group, const std::string& name, const std::string& where, int row) const;
+  // Where row's maps are under `root` ("/mixing", "/ablations/2/mixing") in this file's schema.
+  std::string map_path(const std::string& root, int row) const;
   std::filesystem::path path_;
   H5Id file_;
   SessionHeader header_;
@@ -59,7 +62,7 @@ class SessionReader {
   PromptRecord prompt_;
   OutputRecord outputs_;
   std::vector<AblationRecord> ablations_;
-  std::map<int, LayerRecord> layers_;
+  std::vector<std::string> map_paths_;  // per mixer row; empty: no maps
 };
 
 }  // namespace attnscope::session

@@ -103,20 +103,23 @@ void SessionWriter::write_model(const ModelRecord& model) {
   write_string_attr(g, "source", model.source);
   write_string_attr(g, "dtype", model.dtype);
   write_string_attr(g, "device", model.device);
-  write_int_attr(g, "num_layers", static_cast<int64_t>(model.layers.size()));
+  write_int_attr(g, "num_layers", static_cast<int64_t>(model.layer_descriptions.size()));
   write_string_dataset(g, "config_json", {model.config_json});
-  std::vector<std::string> kinds, descriptions;
-  std::vector<std::string> views;
-  std::vector<int64_t> heads, channels;
-  for (const auto& l : model.layers) {
-    kinds.push_back(l.kind), descriptions.push_back(l.description), heads.push_back(l.heads);
-    channels.push_back(l.channels_per_head), views.push_back(l.view);
+  write_string_dataset(g, "layer_descriptions", model.layer_descriptions);
+  // The mixer table: one row per mixer, in layer order.
+  std::vector<std::string> names, kinds, descriptions, views;
+  std::vector<int64_t> layers, heads, channels;
+  for (const auto& m : model.mixers) {
+    layers.push_back(m.layer), names.push_back(m.name), kinds.push_back(m.kind), heads.push_back(m.heads);
+    descriptions.push_back(m.description), channels.push_back(m.channels_per_head), views.push_back(m.view);
   }
-  write_string_dataset(g, "layer_kinds", kinds);
-  write_string_dataset(g, "layer_descriptions", descriptions);
-  write_int64_dataset(g, "layer_heads", heads);
-  write_int64_dataset(g, "layer_channels_per_head", channels);
-  write_string_dataset(g, "layer_views", views);
+  write_int64_dataset(g, "mixer_layers", layers);
+  write_string_dataset(g, "mixer_names", names);
+  write_string_dataset(g, "mixer_kinds", kinds);
+  write_int64_dataset(g, "mixer_heads", heads);
+  write_string_dataset(g, "mixer_descriptions", descriptions);
+  write_int64_dataset(g, "mixer_channels_per_head", channels);
+  write_string_dataset(g, "mixer_views", views);
 }
 
 void SessionWriter::write_prompt(const PromptRecord& prompt) {
@@ -129,25 +132,24 @@ void SessionWriter::write_prompt(const PromptRecord& prompt) {
     write_int64_dataset(g, "byte_spans", prompt.byte_spans, {prompt.byte_spans.size() / 2, 2});
 }
 
-void SessionWriter::write_layer(int layer, const LayerRecord& record, const float* maps, int heads, int64_t length) {
-  H5Id g(group("mixing"));
+void SessionWriter::write_maps(const MixerRecord& record, const float* maps, int heads, int64_t length) {
   if (options_.float32) {
-    write_maps(g, layer_name(layer), record, maps, 4, heads, length);
+    write_dataset("mixing/" + layer_name(record.layer), record, maps, 4, heads, length);
     return;
   }
   std::vector<uint16_t> half(static_cast<size_t>(heads) * length * length);
   floats_to_halves(maps, half.data(), half.size());
-  write_maps(g, layer_name(layer), record, half.data(), 2, heads, length);
+  write_dataset("mixing/" + layer_name(record.layer), record, half.data(), 2, heads, length);
 }
 
-void SessionWriter::write_layer_half(int layer, const LayerRecord& record, const uint16_t* maps, int heads,
-                                     int64_t length) {
-  H5Id g(group("mixing"));
-  write_maps(g, layer_name(layer), record, maps, 2, heads, length);
+void SessionWriter::write_maps_half(const MixerRecord& record, const uint16_t* maps, int heads, int64_t length) {
+  write_dataset("mixing/" + layer_name(record.layer), record, maps, 2, heads, length);
 }
 
-void SessionWriter::write_maps(hid_t parent, const std::string& name, const LayerRecord& record, const void* maps,
-                               size_t element_size, int heads, int64_t length) {
+void SessionWriter::write_dataset(const std::string& group_path, const MixerRecord& record, const void* maps,
+                                  size_t element_size, int heads, int64_t length) {
+  H5Id parent(group(group_path));
+  const std::string name = record.name;
   const hsize_t L = static_cast<hsize_t>(length);
   const hsize_t T = std::min<hsize_t>(static_cast<hsize_t>(options_.tile), L);
   const hsize_t dims[3] = {static_cast<hsize_t>(heads), L, L};
@@ -163,6 +165,7 @@ void SessionWriter::write_maps(hid_t parent, const std::string& name, const Laye
                  "cannot create dataset " + name));
   write_string_attr(set, "kind", record.kind);
   write_string_attr(set, "description", record.description);
+  write_int_attr(set, "layer", record.layer);
   write_int_attr(set, "heads", heads);
   write_int_attr(set, "channels_per_head", record.channels_per_head);
   write_string_attr(set, "view", record.view);
@@ -221,7 +224,7 @@ void SessionWriter::write_metric(const MetricRecord& metric) {
   H5Id g(group("metrics"));
   if (has_link(g, metric.name)) H5Ldelete(g, metric.name.c_str(), H5P_DEFAULT);
   write_float_dataset(g, metric.name, metric.values,
-                      {static_cast<hsize_t>(metric.layers), static_cast<hsize_t>(metric.max_heads)});
+                      {static_cast<hsize_t>(metric.rows), static_cast<hsize_t>(metric.max_heads)});
 }
 
 int SessionWriter::write_ablation(const AblationRecord& ablation) {
@@ -244,12 +247,12 @@ int SessionWriter::write_ablation(const AblationRecord& ablation) {
   return n;
 }
 
-void SessionWriter::write_ablation_layer(int ablation, int layer, const LayerRecord& record, const float* maps,
-                                         int heads, int64_t length) {
-  H5Id g(group("ablations/" + std::to_string(ablation) + "/mixing"));
+void SessionWriter::write_ablation_maps(int ablation, const MixerRecord& record, const float* maps, int heads,
+                                       int64_t length) {
   std::vector<uint16_t> half(static_cast<size_t>(heads) * length * length);
   floats_to_halves(maps, half.data(), half.size());
-  write_maps(g, layer_name(layer), record, half.data(), 2, heads, length);
+  write_dataset("ablations/" + std::to_string(ablation) + "/mixing/" + layer_name(record.layer), record, half.data(), 2,
+                heads, length);
 }
 
 void SessionWriter::commit() {

@@ -36,24 +36,24 @@ class SessionWriter {
 
   void write_model(const ModelRecord& model);
   void write_prompt(const PromptRecord& prompt);
-  // maps: [heads, L, L] row-major float32 (converted to float16 unless options.float32).
-  void write_layer(int layer, const LayerRecord& record, const float* maps, int heads, int64_t length);
+  // One mixer's maps at /mixing/layer_NNN/<record.name>: [heads, L, L]
+  // row-major float32 (converted to float16 unless options.float32).
+  void write_maps(const MixerRecord& record, const float* maps, int heads, int64_t length);
   // Same, already float16 (IEEE half bits), e.g. converted on the GPU.
-  void write_layer_half(int layer, const LayerRecord& record, const uint16_t* maps, int heads, int64_t length);
+  void write_maps_half(const MixerRecord& record, const uint16_t* maps, int heads, int64_t length);
   void write_outputs(const OutputRecord& outputs);
   void write_metric(const MetricRecord& metric);
   // Adds /ablations/<n> and returns n; its maps go in with write_ablation_layer.
   int write_ablation(const AblationRecord& ablation);
-  void write_ablation_layer(int ablation, int layer, const LayerRecord& record, const float* maps, int heads,
-                            int64_t length);
+  void write_ablation_maps(int ablation, const MixerRecord& record, const float* maps, int heads, int64_t length);
   void commit();
 
   const std::filesystem::path& target() const { return output_.target(); }
 
  private:
   SessionWriter(const std::filesystem::path& target, WriteOptions options);
-  void write_maps(hid_t group, const std::string& name, const LayerRecord& record, const void* maps,
-                  size_t element_size, int heads, int64_t length);
+  void write_dataset(const std::string& group, const MixerRecord& record, const void* maps, size_t element_size,
+                     int heads, int64_t length);
   hid_t group(const std::string& path);  // opens or creates
 
   files::AtomicOutput output_;  // the temp file beside the target, renamed over it by commit()

@@ -83,6 +83,12 @@ std::vector<tasks::TaskExample> mixed_examples(const std::vector<tasks::TaskSpec
 // [layer] the heads `keep` prunes; their output-projection columns are zeroed
 // here, and stay zero (the heads' outputs are zeroed at every step, so those
 // columns get no gradient, and weight decay keeps zero at zero).
+// The attention mixer of a layer whose only mixer is softmax attention (the
+// demo models' attention layers), or null.
+const MixerInfo* attention_of(const LayerInfo& layer) {
+  return layer.mixers.size() == 1 && layer.mixers[0].kind == MixerKind::SoftmaxAttention ? &layer.mixers[0] : nullptr;
+}
+
 std::vector<std::vector<int>> pruned_heads(const Model& model, const std::vector<std::pair<std::string, at::Tensor>>& named,
                                            const std::vector<KeepSet>& keep) {
   const auto& layers = model.info().layers;
@@ -90,8 +96,9 @@ std::vector<std::vector<int>> pruned_heads(const Model& model, const std::vector
   for (const auto& k : keep) {
     if (k.layer < 0 || k.layer >= static_cast<int>(layers.size()))
       throw Error("--keep-heads: the model has no layer " + std::to_string(k.layer));
-    const auto& layer = layers[k.layer];
-    if (layer.mixer != MixerKind::SoftmaxAttention) throw Error("--keep-heads: layer " + std::to_string(k.layer) + " is not attention");
+    const MixerInfo* attention = attention_of(layers[k.layer]);
+    if (!attention) throw Error("--keep-heads: layer " + std::to_string(k.layer) + " is not attention");
+    const MixerInfo& layer = *attention;
     for (int h : k.heads)
       if (h >= layer.heads) throw Error("--keep-heads: layer " + std::to_string(k.layer) + " has no head " + std::to_string(h));
     const auto projections = head_output_projections(named, layer.heads, {k.layer});
@@ -118,7 +125,7 @@ std::vector<std::set<int>> spared_heads(const Model& model, const std::vector<Ke
       throw Error("--head-dropout-spare: head dropout does not apply to layer " + std::to_string(k.layer) +
                   (dropout_layers.empty() ? " (give --head-dropout)" : ""));
     for (int h : k.heads) {
-      if (h >= layers[k.layer].heads) throw Error("--head-dropout-spare: layer " + std::to_string(k.layer) + " has no head " + std::to_string(h));
+      if (h >= attention_of(layers[k.layer])->heads) throw Error("--head-dropout-spare: layer " + std::to_string(k.layer) + " has no head " + std::to_string(h));
       spared[k.layer].insert(h);
     }
   }
@@ -284,7 +291,7 @@ TrainReport train_demo_model(const TrainOptions& o) {
     for (int l = 0; l < num_layers; ++l) {
       const bool chosen = o.head_dropout_layers.empty() ||
                           std::find(o.head_dropout_layers.begin(), o.head_dropout_layers.end(), l) != o.head_dropout_layers.end();
-      if (chosen && model->info().layers[l].mixer == MixerKind::SoftmaxAttention) dropout_layers.push_back(l);
+      if (chosen && attention_of(model->info().layers[l])) dropout_layers.push_back(l);
     }
     if (dropout_layers.empty())
       throw Error("--head-dropout applies to attention layers; this " + o.architecture + " model has none" +
@@ -305,13 +312,13 @@ TrainReport train_demo_model(const TrainOptions& o) {
     const Batch b = make_batch(*tokenizer, mixed_examples(o.tasks, o.batch, o.seed * 1000003u + static_cast<unsigned>(step)), pad);
     at::Tensor hidden = model->embed(b.ids);
     for (int l = 0; l < num_layers; ++l) {
-      LayerCall call;
-      for (int h : pruned[l]) call.ablate.emplace_back(h, AblationMode::Zero);
+      LayerCall call(model->info().layers[l]);
+      for (int h : pruned[l]) call.mixers.at(0).ablate.emplace_back(h, AblationMode::Zero);
       if (std::find(dropout_layers.begin(), dropout_layers.end(), l) != dropout_layers.end())
-        for (int h = 0; h < model->info().layers[l].heads; ++h) {
+        for (int h = 0; h < attention_of(model->info().layers[l])->heads; ++h) {
           // Draw for spared heads too, so sparing one leaves the others' draws as they were.
           const bool dropped = std::bernoulli_distribution(o.head_dropout)(dropout_rng);
-          if (dropped && !spared[l].count(h)) call.ablate.emplace_back(h, AblationMode::Zero);
+          if (dropped && !spared[l].count(h)) call.mixers.at(0).ablate.emplace_back(h, AblationMode::Zero);
         }
       hidden = model->layer(l, hidden, call);
     }

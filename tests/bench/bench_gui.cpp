@@ -52,8 +52,11 @@ double median(std::vector<double> v) {
 fs::path write_grid_session(int layers, int heads, int64_t L) {
   const fs::path path = fs::temp_directory_path() / "attnscope-bench-grid.h5";
   auto w = session::SessionWriter::create(path);
-  session::ModelRecord model{"llama", "/bench", "{}", "float32", "cpu", {}};
-  for (int l = 0; l < layers; ++l) model.layers.push_back({"softmax_attention", heads, "attention"});
+  session::ModelRecord model{"llama", "/bench", "{}", "float32", "cpu", {}, {}};
+  for (int l = 0; l < layers; ++l) {
+    model.layer_descriptions.push_back("attention");
+    model.mixers.push_back({l, "attn", "softmax_attention", heads, "attention"});
+  }
   w.write_model(model);
   session::PromptRecord prompt;
   for (int64_t i = 0; i < L; ++i) {
@@ -67,7 +70,7 @@ fs::path write_grid_session(int layers, int heads, int64_t L) {
     const auto m = attention_like(L, h);
     maps.insert(maps.end(), m.begin(), m.end());
   }
-  for (int l = 0; l < layers; ++l) w.write_layer(l, {"softmax_attention", heads, "attention"}, maps.data(), heads, L);
+  for (int l = 0; l < layers; ++l) w.write_maps(model.mixers[l], maps.data(), heads, L);
   w.commit();
   return path;
 }
@@ -133,7 +136,7 @@ int main(int argc, char** argv) {
   QApplication::processEvents();
   const double t0 = bench::now_seconds();
   const session::SessionReader session(path);
-  grid.set_layers(gui::grid_rows(session));
+  grid.set_rows(gui::grid_rows(session));
   grid.repaint();
   const double t = bench::now_seconds() - t0;
   const double floor = double(layers) * heads * L * L * (2 + 4) / (bandwidth * 1e9);  // half read, float written

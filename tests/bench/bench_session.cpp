@@ -43,14 +43,17 @@ int main(int argc, char** argv) {
   double t0 = bench::now_seconds();
   {
     auto w = session::SessionWriter::create(path);
-    session::ModelRecord m{"gpt2", "bench", "{}", "float16", "cpu", {}};
-    for (int l = 0; l < layers; ++l) m.layers.push_back({"softmax_attention", heads, "attention"});
+    session::ModelRecord m{"gpt2", "bench", "{}", "float16", "cpu", {}, {}};
+    for (int l = 0; l < layers; ++l) {
+      m.layer_descriptions.push_back("attention");
+      m.mixers.push_back({l, "attn", "softmax_attention", heads, "attention"});
+    }
     w.write_model(m);
     session::PromptRecord p;
     for (int64_t i = 0; i < L; ++i) p.ids.push_back(i % 100), p.tokens.push_back("t" + std::to_string(i));
     w.write_prompt(p);
     for (int l = 0; l < layers; ++l)
-      w.write_layer_half(l, m.layers[l], reinterpret_cast<const uint16_t*>(maps[l % 4].data_ptr()), heads, L);
+      w.write_maps_half(m.mixers[l], reinterpret_cast<const uint16_t*>(maps[l % 4].data_ptr()), heads, L);
     w.commit();
   }
   const double write_s = bench::now_seconds() - t0;
@@ -82,7 +85,7 @@ int main(int argc, char** argv) {
   const at::Tensor layer_maps = maps[0].to(at::kFloat).contiguous();
   mixing::HeadMetricTable table(1, heads);
   t0 = bench::now_seconds();
-  table.add_layer(0, layer_maps.data_ptr<float>(), heads, L);
+  table.add_row(0, layer_maps.data_ptr<float>(), heads, L);
   const double metrics_s = bench::now_seconds() - t0;
   const double layer_write_s = write_s / layers;
   bench::print_row("metrics of one layer (" + std::to_string(heads) + " heads)", metrics_s * 1e3, "ms",

@@ -20,7 +20,7 @@ double forward_seconds(const Model& model, int64_t L, bool capture, int layers_c
   ForwardOptions o;
   if (capture) {
     o.capture_layer = [&](int l) { return layers_captured < 0 || l < layers_captured; };
-    o.on_mixing = [](int, const at::Tensor&) {
+    o.on_mixing = [](int, int, const at::Tensor&) {
     };  // a streaming consumer: maps are dropped after each layer
   }
   const double t0 = bench::now_seconds();

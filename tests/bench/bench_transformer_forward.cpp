@@ -18,7 +18,7 @@ double best_forward_seconds(const Model& model, const at::Tensor& ids, bool capt
   ForwardOptions o;
   if (capture) {
     o.capture_layer = [](int) { return true; };
-    o.on_mixing = [](int, const at::Tensor&) {};  // a streaming consumer (the session writer is measured elsewhere)
+    o.on_mixing = [](int, int, const at::Tensor&) {};  // a streaming consumer (the session writer is measured elsewhere)
   }
   double best = 1e30;
   for (int r = 0; r < repeats; ++r) {

@@ -28,11 +28,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto& s = *reader;
     if (s.length() < 1) __builtin_trap();
     if (s.length() > 512) return 0;  // accepted, but too large to read whole in a fuzz iteration
-    for (int layer : s.layers_with_maps())
-      for (int h = 0; h < s.layer(layer).heads && h < 4; ++h)
-        if (s.read_head(layer, h).size() != static_cast<size_t>(s.length() * s.length())) __builtin_trap();
+    for (int row : s.rows_with_maps())
+      for (int h = 0; h < s.mixer(row).heads && h < 4; ++h)
+        if (s.read_head(row, h).size() != static_cast<size_t>(s.length() * s.length())) __builtin_trap();
     for (size_t a = 0; a < s.ablations().size(); ++a)
-      for (int layer : s.ablations()[a].map_layers) (void)s.read_ablation_head(static_cast<int>(a), layer, 0);
+      for (int row : s.ablations()[a].map_rows) (void)s.read_ablation_head(static_cast<int>(a), row, 0);
     for (const auto& name : s.metric_names()) (void)s.metric(name);
   } catch (const attnscope::Error&) {
   }

@@ -17,11 +17,15 @@ def _variant(good, folder, name, change):
     return path
 
 
+# Schema 2: one dataset per mixer; the demo Transformer's layer 0 has one, "attn".
+MAP = "/mixing/layer_000/attn"
+
+
 def _replace_map(f, make):
-    """Replaces /mixing/layer_000 by what `make(f, shape, dtype)` creates, keeping its attributes."""
-    old = f["/mixing/layer_000"]
+    """Replaces the map at MAP by what `make(f, shape, dtype)` creates, keeping its attributes."""
+    old = f[MAP]
     shape, dtype, attrs = old.shape, old.dtype, dict(old.attrs)
-    del f["/mixing/layer_000"]
+    del f[MAP]
     new = make(f, shape, dtype)
     if new is not None:
         for k, v in attrs.items():
@@ -38,19 +42,19 @@ def _other_file(folder, shape, dtype):
 def external_storage(f, folder):
     def make(f, shape, dtype):
         size = int(np.prod(shape)) * np.dtype(dtype).itemsize
-        return f.create_dataset("/mixing/layer_000", shape=shape, dtype=dtype, external=[("/etc/passwd", 0, size)])
+        return f.create_dataset(MAP, shape=shape, dtype=dtype, external=[("/etc/passwd", 0, size)])
     _replace_map(f, make)
 
 
 def external_link(f, folder):
     def make(f, shape, dtype):
         _other_file(folder, shape, dtype)
-        f["/mixing/layer_000"] = h5py.ExternalLink("other.h5", "/data")
+        f[MAP] = h5py.ExternalLink("other.h5", "/data")
     _replace_map(f, make)
 
 
 def soft_link(f, folder):
-    f["/mixing/soft"] = h5py.SoftLink("/mixing/layer_000")
+    f["/mixing/layer_000/soft"] = h5py.SoftLink(MAP)
 
 
 def virtual_dataset(f, folder):
@@ -58,7 +62,7 @@ def virtual_dataset(f, folder):
         source = h5py.VirtualSource(_other_file(folder, shape, dtype), "data", shape=shape)
         layout = h5py.VirtualLayout(shape=shape, dtype=dtype)
         layout[...] = source
-        return f.create_virtual_dataset("/mixing/layer_000", layout)
+        return f.create_virtual_dataset(MAP, layout)
     _replace_map(f, make)
 
 
@@ -68,19 +72,34 @@ def unknown_filter(f, folder):
         dcpl.set_chunk((1, shape[1], shape[2]))
         dcpl.set_filter(32000, h5py.h5z.FLAG_OPTIONAL)  # a filter id no session uses
         space = h5py.h5s.create_simple(shape)
-        h5py.h5d.create(f.id, b"/mixing/layer_000", h5py.h5t.py_create(dtype), space, dcpl)
-        return f["/mixing/layer_000"]
+        h5py.h5d.create(f.id, MAP.encode(), h5py.h5t.py_create(dtype), space, dcpl)
+        return f[MAP]
     _replace_map(f, make)
 
 
 def heads(count):
     def change(f, folder):
-        f["/model/layer_heads"][0] = count
+        f["/model/mixer_heads"][0] = count
     return change
 
 
 def layer_name_overflow(f, folder):
     f.move("/mixing/layer_000", "/mixing/layer_99999999999")
+
+
+def mixer_unknown(f, folder):
+    f.move(MAP, "/mixing/layer_000/xyz")
+
+
+def mixer_table_short(f, folder):
+    heads = f["/model/mixer_heads"][...]
+    del f["/model/mixer_heads"]
+    f["/model"].create_dataset("mixer_heads", data=heads[:-1])
+
+
+def mixer_layer_backwards(f, folder):
+    f["/model/mixer_layers"][0] = 1
+    f["/model/mixer_layers"][1] = 0
 
 
 def schema(version):
@@ -113,13 +132,14 @@ def ablation_named(name):
 
 def map_shape_mismatch(f, folder):
     def make(f, shape, dtype):
-        return f.create_dataset("/mixing/layer_000", data=np.zeros((shape[0], shape[1] - 1, shape[2]), dtype=dtype))
+        return f.create_dataset(MAP, data=np.zeros((shape[0], shape[1] - 1, shape[2]), dtype=dtype))
     _replace_map(f, make)
 
 
 def sparse_session(folder, name, length, heads=4):
     """A whole session declaring a prompt of `length` tokens whose map is chunked and never
-    written: megabytes on disk, length^2 x heads floats when read."""
+    written: megabytes on disk, length^2 x heads floats when read. Written in schema 1 (one
+    map per layer, per-layer tables), which AttnScope still reads."""
     path = os.path.join(folder, name + ".h5")
     text = h5py.string_dtype()
     with h5py.File(path, "w") as f:
@@ -171,7 +191,8 @@ def make_all(good, folder):
         "heads_negative": heads(-3), "layer_name_overflow": layer_name_overflow, "schema_negative": schema(-1),
         "schema_newer": schema(99), "topk_bit_flip": topk_bit_flip, "empty_text": empty_text,
         "empty_config": empty_config, "ablation_not_numbered": ablation_named("abc"),
-        "map_shape_mismatch": map_shape_mismatch,
+        "map_shape_mismatch": map_shape_mismatch, "mixer_unknown": mixer_unknown,
+        "mixer_table_short": mixer_table_short, "mixer_layer_backwards": mixer_layer_backwards,
     }
     out = {name: _variant(good, folder, name, change) for name, change in variants.items()}
     out["truncated"] = truncated(good, folder)

@@ -171,7 +171,7 @@ def checkpoints(ctx):
     os.symlink("loop_a", ctx.path("loop_b"))
     r.expect_error("checkpoint_folder_symlink_loop", ["inspect", ctx.path("loop_a")], "symbolic link loop")
 
-    for name, shard in (("sharded_index_parent_escape", "../../../../../../etc/passwd"),
+    for name, shard in (("sharded_index_parent_escape", "../" * 6 + "etc/passwd"),
                         ("sharded_index_absolute_path", "/etc/passwd"),
                         ("sharded_index_subfolder", "sub/model.safetensors")):
         folder = fixture_copy(ctx, "gpt2-tiny", name)
@@ -340,7 +340,10 @@ def sessions(ctx):
         "empty_text": "holds 0 strings, not one",
         "empty_config": "config_json' holds 0 strings",
         "ablation_not_numbered": "/ablations holds 'abc', not a numbered ablation",
-        "map_shape_mismatch": "/mixing/layer_000 is not \\[",
+        "map_shape_mismatch": "/mixing/layer_000/attn is not \\[",
+        "mixer_unknown": "layer_000/xyz names no mixer of layer 0",
+        "mixer_table_short": "mixer tables disagree in length",
+        "mixer_layer_backwards": "mixer 1 belongs to layer 0",
         "truncated": "truncated",
     }
     for name, message in expected.items():

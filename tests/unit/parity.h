@@ -51,7 +51,8 @@ inline std::vector<std::filesystem::path> extra_fixture_roots() {
 
 struct Reference {
   std::map<std::string, at::Tensor> tensors;      // float32 / int64 as stored
-  std::map<int, std::vector<int>> ablated_heads;  // metadata ablated_heads: layer -> heads
+  // metadata ablated_heads: "<layer>" or "<layer>.<mixer>" -> heads
+  std::map<std::string, std::vector<int>> ablated_heads;
   std::map<std::string, std::string> metadata;
 
   bool has(const std::string& name) const { return tensors.count(name) != 0; }
@@ -70,7 +71,7 @@ inline Reference load_reference_at(const std::filesystem::path& dir) {
   if (it != ref.metadata.end() && !it->second.empty()) {
     auto j = nlohmann::json::parse(it->second);
     for (auto e = j.begin(); e != j.end(); ++e)
-      for (const auto& h : *e) ref.ablated_heads[std::stoi(e.key())].push_back(h.get<int>());
+      for (const auto& h : *e) ref.ablated_heads[e.key()].push_back(h.get<int>());
   }
   return ref;
 }
@@ -119,11 +120,27 @@ inline ForwardOptions every_position() {
   return o;
 }
 
-// One forward pass with every layer's maps captured (cloned: the driver reuses buffers).
+// One forward pass with every mixer's maps captured (cloned: the driver
+// reuses buffers), by tensor name: mixing.<L>, mixing.<L>.attn.
 struct Captured {
   ForwardResult result;
-  std::map<int, at::Tensor> maps;
+  std::map<std::string, at::Tensor> maps;
 };
+
+// The reference's ablation keys: "<L>" names the layer's only mixer, or its
+// SSM where it has several; "<L>.<mixer>" names one of several.
+inline std::vector<HeadAblation> reference_ablations(const ModelInfo& info, const Reference& ref) {
+  std::vector<HeadAblation> out;
+  for (const auto& [key, heads] : ref.ablated_heads) {
+    const auto dot = key.find('.');
+    const int layer = std::stoi(key.substr(0, dot));
+    std::string mixer = dot == std::string::npos ? "" : key.substr(dot + 1);
+    if (mixer.empty() && layer < static_cast<int>(info.layers.size()) && info.layers[layer].mixers.size() > 1)
+      mixer = "ssm";
+    for (int h : heads) out.push_back({layer, h, AblationMode::Zero, mixer});
+  }
+  return out;
+}
 
 inline Captured run_capturing(const Model& model, const at::Tensor& ids, std::vector<HeadAblation> ablations = {},
                               MixingView view = MixingView::Direct, int channel_group = 1) {
@@ -133,7 +150,9 @@ inline Captured run_capturing(const Model& model, const at::Tensor& ids, std::ve
   o.view = view;
   o.channel_group = channel_group;
   o.capture_layer = [](int) { return true; };
-  o.on_mixing = [&](int layer, const at::Tensor& m) { c.maps[layer] = m.clone(); };
+  o.on_mixing = [&](int layer, int mixer, const at::Tensor& m) {
+    c.maps[mixing_tensor_name(model.info(), layer, mixer)] = m.clone();
+  };
   c.result = run_forward(model, ids, o);
   return c;
 }
@@ -147,7 +166,7 @@ inline const std::vector<std::pair<std::string, AblationMode>>& ablated_logits_k
   return keys;
 }
 
-// Logits, every mixing.<layer> and the ablated logits of every mode the
+// Logits, every mixing.<layer>[.<mixer>] and the ablated logits of every mode the
 // reference holds, to `tolerance` relative; ablation must change the logits.
 inline void expect_matches_reference_at(const Model& model, const std::filesystem::path& dir, double tolerance = 1e-4) {
   const auto ref = load_reference_at(dir);
@@ -165,9 +184,7 @@ inline void expect_matches_reference_at(const Model& model, const std::filesyste
   for (const auto& [name, tensor] : ref.tensors) {
     if (name.rfind("mixing.", 0) != 0) continue;
     ++reference_maps;
-    const std::string key = name.substr(7);
-    const auto it = key.find_first_not_of("0123456789") == std::string::npos ? intact.maps.find(std::stoi(key))
-                                                                                : intact.maps.end();
+    const auto it = intact.maps.find(name);
     if (it == intact.maps.end()) {
       ADD_FAILURE() << "the model yields no map for the reference's " << name;
       continue;
@@ -176,9 +193,7 @@ inline void expect_matches_reference_at(const Model& model, const std::filesyste
   }
   EXPECT_EQ(reference_maps, static_cast<int>(intact.maps.size())) << "maps the reference does not have";
 
-  std::vector<HeadAblation> ablations;
-  for (const auto& [layer, heads] : ref.ablated_heads)
-    for (int h : heads) ablations.push_back({layer, h, AblationMode::Zero});
+  std::vector<HeadAblation> ablations = reference_ablations(model.info(), ref);
   ASSERT_FALSE(ablations.empty());
   int modes = 0;
   for (const auto& [key, mode] : ablated_logits_keys()) {

@@ -55,7 +55,7 @@ Demo transformer_demo() { return bundled_demo("transformer"); }
 std::map<std::string, double> by_condition(const ScanResult& r) {
   std::map<std::string, double> out;
   for (const auto& row : r.rows)
-    out[std::to_string(row.condition.layer) + "." + std::to_string(row.condition.head) + " " + row.condition.mode] = row.accuracy;
+    out[std::to_string(row.condition.row) + "." + std::to_string(row.condition.head) + " " + row.condition.mode] = row.accuracy;
   return out;
 }
 }  // namespace
@@ -89,7 +89,7 @@ TEST(HeadScan, MeanDropCountsOnlyTheSelectedRows) {
   ScanResult r;
   const auto row = [](int layer, int head, const char* mode, double accuracy) {
     ScanRow x;
-    x.condition.layer = layer, x.condition.head = head, x.condition.mode = mode, x.accuracy = accuracy;
+    x.condition.row = layer, x.condition.head = head, x.condition.mode = mode, x.accuracy = accuracy;
     return x;
   };
   r.rows = {row(0, 0, "zero", 0.25), row(0, 1, "zero", 0.75), row(0, 1, "random", 0.5)};
@@ -109,7 +109,7 @@ TEST(HeadScan, AgreesWithPlainRunsAndSplitsIntoShards) {
   const auto examples = tasks::generate({"mqar", 0}, 24, 3);
   const auto& layers = demo.model->info().layers;
   ASSERT_EQ(layers.size(), 2u);
-  const int heads = layers[1].heads;
+  const int heads = layers[1].mixers.at(0).heads;
   std::vector<int> every_head;
   std::string keep_label = "1.-1 keep:";
   for (int h = 0; h < heads; ++h) {
@@ -125,7 +125,7 @@ TEST(HeadScan, AgreesWithPlainRunsAndSplitsIntoShards) {
   EXPECT_DOUBLE_EQ(full.rows.front().accuracy, tasks::accuracy(*demo.model, *demo.tokenizer, examples));
   EXPECT_DOUBLE_EQ(rows.at(keep_label), full.rows.front().accuracy) << "keeping every head ablates nothing";
   // intact, every head of both layers in two modes, the keep row, two random heads
-  EXPECT_EQ(full.rows.size(), 1u + (layers[0].heads + heads) * 2 + 1 + 2);
+  EXPECT_EQ(full.rows.size(), 1u + (layers[0].mixers.at(0).heads + heads) * 2 + 1 + 2);
 
   // A zero-ablated head's accuracy equals a plain forward with that ablation.
   ForwardOptions f;
@@ -189,22 +189,22 @@ TEST(HeadScan, TheTransformerDemosTopAggregateHeadCarriesLetters) {
   EXPECT_GE(intact, 0.9) << "the demo model was trained to solve letters";
   const auto top_head = heads_by_aggregate(scan.scores).front();
   const ScanRow& top = *std::find_if(scan.rows.begin(), scan.rows.end(), [&](const ScanRow& r) {
-    return r.condition.layer == top_head.first && r.condition.head == top_head.second;
+    return r.condition.row == top_head.first && r.condition.head == top_head.second;
   });
   EXPECT_GT(top.aggregate_score, 0.5) << "the top head's final row sits on the option lines' ends";
-  EXPECT_LE(top.accuracy, 0.4) << "zeroing head " << top.condition.layer << "." << top.condition.head
+  EXPECT_LE(top.accuracy, 0.4) << "zeroing head " << top.condition.row << "." << top.condition.head
                                << " should leave about chance";
   int spare = 0;
   for (size_t i = 1; i < scan.rows.size(); ++i) {
     const ScanRow& r = scan.rows[i];
     if (r.condition.mode == "random") {
-      EXPECT_FALSE(is_ga_head(scan.scores, r.condition.layer, r.condition.head)) << "controls are not G&A heads";
-      EXPECT_GT(r.accuracy, intact - 0.05) << "random control " << r.condition.layer << "." << r.condition.head;
+      EXPECT_FALSE(is_ga_head(scan.scores, r.condition.row, r.condition.head)) << "controls are not G&A heads";
+      EXPECT_GT(r.accuracy, intact - 0.05) << "random control " << r.condition.row << "." << r.condition.head;
       continue;
     }
-    if (&r == &top || is_ga_head(scan.scores, r.condition.layer, r.condition.head)) continue;
+    if (&r == &top || is_ga_head(scan.scores, r.condition.row, r.condition.head)) continue;
     ++spare;
-    EXPECT_GT(r.accuracy, intact - 0.05) << "head " << r.condition.layer << "." << r.condition.head << " is not a G&A head";
+    EXPECT_GT(r.accuracy, intact - 0.05) << "head " << r.condition.row << "." << r.condition.head << " is not a G&A head";
   }
   EXPECT_GE(spare, 5) << "most of the demo's eight heads are not G&A heads";
 }
@@ -248,7 +248,7 @@ TEST(HeadScan, AHeadWithoutOutputIsNotTheTopAggregateHead) {
   fs::create_directories(dir);
   for (const char* f : {"config.json", "tokenizer.json"}) fs::copy_file(src / f, dir / f);
   const auto intact_demo = transformer_demo();
-  const int heads = intact_demo.model->info().layers[0].heads;
+  const int heads = intact_demo.model->info().layers[0].mixers.at(0).heads;
   {
     io::SafetensorsFile file(src / "model.safetensors");
     io::SafetensorsWriter w;
@@ -277,7 +277,7 @@ TEST(HeadScan, AHeadWithoutOutputIsNotTheTopAggregateHead) {
   EXPECT_TRUE(is_silent(scan.scores, 0, 0));
   EXPECT_EQ(silent_head_count(scan.scores), 1);
   ASSERT_EQ(scan.rows.size(), 2u);
-  EXPECT_FALSE(scan.rows[1].condition.layer == 0 && scan.rows[1].condition.head == 0);
+  EXPECT_FALSE(scan.rows[1].condition.row == 0 && scan.rows[1].condition.head == 0);
   EXPECT_GT(scan.scores.aggregate[0][0], scan.rows[1].aggregate_score) << "its pattern still scores highest";
   fs::remove_all(dir);
 }

@@ -42,7 +42,7 @@ TEST(Hybrid, Mamba2LayersMatchTheMamba2Reference) {
   const auto ck = io::Checkpoint::open(dir);
   const auto model = load_model(ck, LoadOptions{});
   attnscope::testing::expect_matches_reference(*model, "mamba2-tiny");
-  EXPECT_EQ(describe_from_config(ck).layers.at(1).heads, 4);
+  EXPECT_EQ(describe_from_config(ck).layers.at(1).mixers.at(0).heads, 4);
   fs::remove_all(dir);
 }
 
@@ -88,27 +88,27 @@ TEST(HybridMixers, EachMixerKeepsItsPromise) {
   const auto standard = run_capturing(*fresh_hybrid("standard"), a);
   // mlp: no token mixing at all.
   const auto mlp = run_capturing(*fresh_hybrid("mlp"), a);
-  EXPECT_TRUE(at::equal(mlp.maps.at(1)[0], at::eye(12)));
+  EXPECT_TRUE(at::equal(mlp.maps.at("mixing.1")[0], at::eye(12)));
   // Fixed query/key inputs: the same maps whatever the prompt.
   for (const std::string m : {"rnd_emb_qk", "fixed_seq_qk"}) {
     const auto model = fresh_hybrid(m);
     const auto ca = run_capturing(*model, a), cb = run_capturing(*model, b);
-    EXPECT_TRUE(at::allclose(ca.maps.at(1), cb.maps.at(1))) << m;
-    EXPECT_FALSE(at::allclose(standard.maps.at(1), ca.maps.at(1))) << m;
+    EXPECT_TRUE(at::allclose(ca.maps.at("mixing.1"), cb.maps.at("mixing.1"))) << m;
+    EXPECT_FALSE(at::allclose(standard.maps.at("mixing.1"), ca.maps.at("mixing.1"))) << m;
   }
-  EXPECT_FALSE(at::allclose(run_capturing(*fresh_hybrid("standard"), b).maps.at(1), standard.maps.at(1)));
+  EXPECT_FALSE(at::allclose(run_capturing(*fresh_hybrid("standard"), b).maps.at("mixing.1"), standard.maps.at("mixing.1")));
   // static_emb_qk: layer 1's map reads the token embeddings, so ablating layer 0 leaves it alone.
   {
     const auto model = fresh_hybrid("static_emb_qk");
     const auto intact = run_capturing(*model, a), ablated = run_capturing(*model, a, {{0, 1, AblationMode::Zero}});
-    EXPECT_TRUE(at::allclose(intact.maps.at(1), ablated.maps.at(1)));
+    EXPECT_TRUE(at::allclose(intact.maps.at("mixing.1"), ablated.maps.at("mixing.1")));
     const auto std_model = fresh_hybrid("standard");
-    EXPECT_FALSE(at::allclose(run_capturing(*std_model, a).maps.at(1),
-                              run_capturing(*std_model, a, {{0, 1, AblationMode::Zero}}).maps.at(1)));
+    EXPECT_FALSE(at::allclose(run_capturing(*std_model, a).maps.at("mixing.1"),
+                              run_capturing(*std_model, a, {{0, 1, AblationMode::Zero}}).maps.at("mixing.1")));
   }
   // non_approximate ignores the query: every row is the same distribution, renormalised to its prefix.
   {
-    const at::Tensor m = run_capturing(*fresh_hybrid("non_approximate"), a).maps.at(1)[2];  // [L, L]
+    const at::Tensor m = run_capturing(*fresh_hybrid("non_approximate"), a).maps.at("mixing.1")[2];  // [L, L]
     const at::Tensor last = m[11];
     for (int i = 3; i < 12; ++i) {
       const at::Tensor expected = last.narrow(0, 0, i + 1) / last.narrow(0, 0, i + 1).sum();
@@ -116,11 +116,11 @@ TEST(HybridMixers, EachMixerKeepsItsPromise) {
     }
   }
   // approximate differs from softmax on the same weights.
-  EXPECT_FALSE(at::allclose(run_capturing(*fresh_hybrid("approximate"), a).maps.at(1), standard.maps.at(1), 1e-3, 1e-4));
+  EXPECT_FALSE(at::allclose(run_capturing(*fresh_hybrid("approximate"), a).maps.at("mixing.1"), standard.maps.at("mixing.1"), 1e-3, 1e-4));
   // alternate layout: even layers stay standard.
   const auto alternate = run_capturing(*fresh_hybrid("mlp", "alternate"), a);
-  EXPECT_FALSE(at::equal(alternate.maps.at(0)[0], at::eye(12)));
-  EXPECT_TRUE(at::equal(alternate.maps.at(1)[0], at::eye(12)));
+  EXPECT_FALSE(at::equal(alternate.maps.at("mixing.0")[0], at::eye(12)));
+  EXPECT_TRUE(at::equal(alternate.maps.at("mixing.1")[0], at::eye(12)));
 }
 
 TEST(HybridMixers, RejectsUnknownMixersAndBadLayerTypes) {

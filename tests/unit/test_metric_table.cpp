@@ -31,12 +31,12 @@ TEST(HeadMetricTable, CellsAreTheHeadMetricsAndMissingHeadsAreNan) {
   const int64_t L = 17;
   mixing::HeadMetricTable table(2, 3);
   const auto layer0 = random_causal_maps(3, L, 1), layer1 = random_causal_maps(2, L, 2);
-  table.add_layer(0, layer0.data(), 3, L);
-  table.add_layer(1, layer1.data(), 2, L);
+  table.add_row(0, layer0.data(), 3, L);
+  table.add_row(1, layer1.data(), 2, L);
   const auto records = table.records();
   ASSERT_EQ(records.size(), mixing::HeadMetricTable::names().size());
   for (const auto& r : records) {
-    EXPECT_EQ(r.layers, 2);
+    EXPECT_EQ(r.rows, 2);
     EXPECT_EQ(r.max_heads, 3);
     ASSERT_EQ(r.values.size(), 6u);
     EXPECT_TRUE(std::isnan(r.values[5])) << r.name << ": layer 1 has no head 2";
@@ -56,6 +56,6 @@ TEST(HeadMetricTable, CellsAreTheHeadMetricsAndMissingHeadsAreNan) {
 TEST(HeadMetricTable, RefusesLayersOutsideTheTable) {
   mixing::HeadMetricTable table(1, 2);
   const auto maps = random_causal_maps(3, 4, 3);
-  EXPECT_THROW(table.add_layer(1, maps.data(), 2, 4), Error);
-  EXPECT_THROW(table.add_layer(0, maps.data(), 3, 4), Error);
+  EXPECT_THROW(table.add_row(1, maps.data(), 2, 4), Error);
+  EXPECT_THROW(table.add_row(0, maps.data(), 3, 4), Error);
 }

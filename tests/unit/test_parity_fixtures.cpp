@@ -74,8 +74,14 @@ TEST_P(FixtureParity, LogitsMapsAndAblationMatchReference) {
   const ModelInfo described = describe_from_config(ck);
   ASSERT_EQ(described.layers.size(), model->info().layers.size());
   for (size_t l = 0; l < described.layers.size(); ++l) {
-    EXPECT_EQ(described.layers[l].heads, model->info().layers[l].heads) << "layer " << l;
-    EXPECT_EQ(described.layers[l].mixer, model->info().layers[l].mixer) << "layer " << l;
+    const auto& want = model->info().layers[l].mixers;
+    const auto& got = described.layers[l].mixers;
+    ASSERT_EQ(got.size(), want.size()) << "layer " << l;
+    for (size_t m = 0; m < got.size(); ++m) {
+      EXPECT_EQ(got[m].name, want[m].name) << "layer " << l;
+      EXPECT_EQ(got[m].kind, want[m].kind) << "layer " << l << " " << got[m].name;
+      EXPECT_EQ(got[m].heads, want[m].heads) << "layer " << l << " " << got[m].name;
+    }
   }
 }
 

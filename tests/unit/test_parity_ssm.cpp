@@ -35,8 +35,8 @@ TEST_P(SsmParity, MapsAreCausalAndAblationIsLocal) {
   EXPECT_TRUE(at::equal(attnscope::testing::run_capturing(*model, ids).result.logits, intact.result.logits)) << "ablating nothing changes nothing";
 
   const Captured uniform = attnscope::testing::run_capturing(*model, ids, {{1, 1, AblationMode::Uniform}});
-  EXPECT_NEAR(uniform.maps.at(1)[1][9][0].item<float>(), 0.1f, 1e-6);
-  EXPECT_TRUE(at::equal(uniform.maps.at(0), intact.maps.at(0))) << "layers before the ablation are untouched";
+  EXPECT_NEAR(uniform.maps.at("mixing.1")[1][9][0].item<float>(), 0.1f, 1e-6);
+  EXPECT_TRUE(at::equal(uniform.maps.at("mixing.0"), intact.maps.at("mixing.0"))) << "layers before the ablation are untouched";
   EXPECT_GT((uniform.result.logits - intact.result.logits).abs().max().item<double>(), 1e-6);
   const Captured mean = attnscope::testing::run_capturing(*model, ids, {{1, 1, AblationMode::Mean}});
   const Captured zero = attnscope::testing::run_capturing(*model, ids, {{1, 1, AblationMode::Zero}});
@@ -51,9 +51,9 @@ TEST(Mamba1Views, GroupsAverageChannelsAndEffectiveViewHasItsOwnShape) {
   const at::Tensor ids = load_reference("mamba-tiny").at("input_ids")[0];
   const Captured channels = attnscope::testing::run_capturing(*model, ids);
   const Captured groups = attnscope::testing::run_capturing(*model, ids, {}, MixingView::Direct, 8);
-  const at::Tensor& per_channel = channels.maps.at(0);  // [32, L, L]
-  ASSERT_EQ(groups.maps.at(0).size(0), per_channel.size(0) / 8);
-  EXPECT_LT(relative_error(groups.maps.at(0)[1], per_channel.narrow(0, 8, 8).mean(0)), 1e-6);
+  const at::Tensor& per_channel = channels.maps.at("mixing.0");  // [32, L, L]
+  ASSERT_EQ(groups.maps.at("mixing.0").size(0), per_channel.size(0) / 8);
+  EXPECT_LT(relative_error(groups.maps.at("mixing.0")[1], per_channel.narrow(0, 8, 8).mean(0)), 1e-6);
   // Groups are heads too: ablating group 1 equals ablating its eight channels.
   std::vector<HeadAblation> eight;
   for (int c = 8; c < 16; ++c) eight.push_back({0, c, AblationMode::Zero});
@@ -64,9 +64,9 @@ TEST(Mamba1Views, GroupsAverageChannelsAndEffectiveViewHasItsOwnShape) {
   EXPECT_LT(relative_error(grouped.logits, attnscope::testing::run_capturing(*model, ids, eight).result.logits), 1e-6);
 
   const Captured effective = attnscope::testing::run_capturing(*model, ids, {}, MixingView::Effective);
-  EXPECT_EQ(effective.maps.at(0).sizes(), per_channel.sizes());
-  EXPECT_EQ(effective.maps.at(0).triu(1).abs().max().item<double>(), 0.0);
-  EXPECT_GT((effective.maps.at(0) - per_channel).abs().max().item<double>(), 1e-4);
+  EXPECT_EQ(effective.maps.at("mixing.0").sizes(), per_channel.sizes());
+  EXPECT_EQ(effective.maps.at("mixing.0").triu(1).abs().max().item<double>(), 0.0);
+  EXPECT_GT((effective.maps.at("mixing.0") - per_channel).abs().max().item<double>(), 1e-4);
 }
 
 namespace {
@@ -85,7 +85,7 @@ TEST(SsmConfigDialects, MambaSsmConfigsLoadLikeHuggingFaceOnes) {
     "pad_vocab_size_multiple": 8})");
   auto ck = io::Checkpoint::open(dir2);
   EXPECT_EQ(ck.model_type(), "mamba2");
-  EXPECT_EQ(describe_from_config(ck).layers.at(0).heads, 4) << "inspect reads ssm_cfg.headdim too";
+  EXPECT_EQ(describe_from_config(ck).layers.at(0).mixers.at(0).heads, 4) << "inspect reads ssm_cfg.headdim too";
   auto ref = load_reference("mamba2-tiny");
   auto out = run_forward(*load_model(ck, LoadOptions{}), ref.at("input_ids")[0], attnscope::testing::every_position());
   EXPECT_LT(relative_error(out.logits.unsqueeze(0), ref.at("logits")), 1e-4);

@@ -40,10 +40,10 @@ TEST_P(TransformerParity, SoftmaxInvariants) {
   EXPECT_TRUE(at::equal(again.result.logits, intact.result.logits));
   // Uniform mode: the captured map of that head is the uniform causal average.
   const Captured uniform = attnscope::testing::run_capturing(*model, ids, {{1, 2, AblationMode::Uniform}});
-  const at::Tensor u = uniform.maps.at(1)[2];
+  const at::Tensor u = uniform.maps.at("mixing.1")[2];
   EXPECT_NEAR(u[9][0].item<float>(), 0.1f, 1e-6);
   EXPECT_NEAR(u[9][9].item<float>(), 0.1f, 1e-6);
-  EXPECT_TRUE(at::equal(uniform.maps.at(0), intact.maps.at(0))) << "layers before the ablation are untouched";
+  EXPECT_TRUE(at::equal(uniform.maps.at("mixing.0"), intact.maps.at("mixing.0"))) << "layers before the ablation are untouched";
   // Mean mode changes the answer too, and differently from zero.
   const Captured mean = attnscope::testing::run_capturing(*model, ids, {{1, 2, AblationMode::Mean}});
   const Captured zero = attnscope::testing::run_capturing(*model, ids, {{1, 2, AblationMode::Zero}});

@@ -33,9 +33,14 @@ std::vector<float> causal_maps(int heads, int64_t L, unsigned seed) {
   return m;
 }
 
+MixerRecord attention(int layer, int heads) { return {layer, "attn", "softmax_attention", heads, "attention"}; }
+
 ModelRecord model_record(int layers, int heads) {
-  ModelRecord m{"gpt2", "/models/x", R"({"model_type": "gpt2", "x": [1, Infinity]})", "float32", "cpu", {}};
-  for (int l = 0; l < layers; ++l) m.layers.push_back({"softmax_attention", heads, "attention"});
+  ModelRecord m{"gpt2", "/models/x", R"({"model_type": "gpt2", "x": [1, Infinity]})", "float32", "cpu", {}, {}};
+  for (int l = 0; l < layers; ++l) {
+    m.layer_descriptions.push_back("attention");
+    m.mixers.push_back(attention(l, heads));
+  }
   return m;
 }
 
@@ -84,7 +89,7 @@ TEST_F(SessionTest, RoundTripMapsAndMetadata) {
   std::vector<std::vector<float>> maps;
   for (int l = 0; l < 2; ++l) {
     maps.push_back(causal_maps(heads, L, 10 + l));
-    w.write_layer(l, {"softmax_attention", heads, "attention"}, maps[l].data(), heads, L);
+    w.write_maps(attention(l, heads), maps[l].data(), heads, L);
   }
   OutputRecord out;
   out.top = {{5, "·the", 0.5}, {9, "a", 0.25}};
@@ -100,14 +105,15 @@ TEST_F(SessionTest, RoundTripMapsAndMetadata) {
   EXPECT_EQ(r.header().schema_version, kSchemaVersion);
   EXPECT_EQ(r.model().family, "gpt2");
   EXPECT_EQ(r.model().config_json, model_record(2, heads).config_json);
-  EXPECT_EQ(r.model().layers.size(), 2u);
+  EXPECT_EQ(r.model().layer_descriptions.size(), 2u);
+  EXPECT_EQ(r.model().mixers.size(), 2u);
   EXPECT_EQ(r.prompt().tokens, prompt_record(L).tokens);
   EXPECT_EQ(r.prompt().ids, prompt_record(L).ids);
   EXPECT_EQ(r.prompt().byte_spans, prompt_record(L).byte_spans);
   EXPECT_EQ(r.outputs().top.size(), 2u);
   EXPECT_EQ(r.outputs().top[0].token, "·the");
   EXPECT_EQ(r.outputs().final_logits, out.final_logits);
-  EXPECT_EQ(r.layers_with_maps(), (std::vector<int>{0, 1}));
+  EXPECT_EQ(r.rows_with_maps(), (std::vector<int>{0, 1}));
   EXPECT_EQ(r.maps_dtype(0), "float16");
   for (int l = 0; l < 2; ++l)
     for (int h = 0; h < heads; ++h) {
@@ -134,7 +140,7 @@ TEST_F(SessionTest, Float32MapsAreExact) {
   w.write_model(model_record(1, 2));
   w.write_prompt(prompt_record(40));
   auto maps = causal_maps(2, 40, 3);
-  w.write_layer(0, {"softmax_attention", 2, "attention"}, maps.data(), 2, 40);
+  w.write_maps(attention(0, 2), maps.data(), 2, 40);
   w.commit();
   SessionReader r(path);
   EXPECT_EQ(r.maps_dtype(0), "float32");
@@ -159,7 +165,7 @@ TEST_F(SessionTest, AmendAddsAblationsWithoutDamage) {
     auto w = SessionWriter::create(path);
     w.write_model(model_record(1, 2));
     w.write_prompt(prompt_record(20));
-    w.write_layer(0, {"softmax_attention", 2, "attention"}, maps.data(), 2, 20);
+    w.write_maps(attention(0, 2), maps.data(), 2, 20);
     w.commit();
   }
   {
@@ -170,7 +176,7 @@ TEST_F(SessionTest, AmendAddsAblationsWithoutDamage) {
     a.target_logprob_delta = -1.5;
     int n = w.write_ablation(a);
     auto ablated = causal_maps(2, 20, 2);
-    w.write_ablation_layer(n, 0, {"softmax_attention", 2, "attention"}, ablated.data(), 2, 20);
+    w.write_ablation_maps(n, attention(0, 2), ablated.data(), 2, 20);
     // Not committed: the original must be untouched.
   }
   EXPECT_TRUE(SessionReader(path).ablations().empty());
@@ -211,7 +217,7 @@ TEST_F(SessionTest, ClearErrorsForBadFiles) {
     w.write_model(model_record(1, 2));
     w.write_prompt(prompt_record(300));
     auto maps = causal_maps(2, 300, 4);
-    w.write_layer(0, {"softmax_attention", 2, "attention"}, maps.data(), 2, 300);
+    w.write_maps(attention(0, 2), maps.data(), 2, 300);
     w.commit();
   }
   // Truncated: half the bytes.
@@ -245,13 +251,96 @@ TEST_F(SessionTest, H5dumpReadsTheFile) {
   w.write_model(model_record(1, 2));
   w.write_prompt(prompt_record(8));
   auto maps = causal_maps(2, 8, 5);
-  w.write_layer(0, {"softmax_attention", 2, "attention"}, maps.data(), 2, 8);
+  w.write_maps(attention(0, 2), maps.data(), 2, 8);
   w.commit();
   const auto out = dir / "dump.txt";
-  const std::string cmd = "h5dump -d /mixing/layer_000 " + path.string() + " > " + out.string() + " 2>&1";
+  const std::string cmd = "h5dump -d /mixing/layer_000/attn " + path.string() + " > " + out.string() + " 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << "h5dump failed (is hdf5-tools installed?)";
   std::ifstream in(out);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("DATASPACE  SIMPLE { ( 2, 8, 8 )"), std::string::npos) << text.substr(0, 400);
   EXPECT_NE(text.find("(0,0,0): 1, 0, 0"), std::string::npos) << text.substr(0, 800);
+}
+
+// A hybrid layer: attention and an SSM side by side, a row each; a layer with
+// no mixer (an MLP block) has none; ablated maps are kept per mixer.
+TEST_F(SessionTest, LayersWithSeveralMixersOrNone) {
+  const int64_t L = 24;
+  auto path = dir / "hybrid.h5";
+  ModelRecord m = model_record(0, 0);
+  m.layer_descriptions = {"attention + mamba2", "mlp", "mamba2"};
+  m.mixers = {attention(0, 2), {0, "ssm", "mamba2_ssd", 4, "mamba2"}, {2, "ssm", "mamba2_ssd", 3, "mamba2"}};
+  const auto a0 = causal_maps(2, L, 1), s0 = causal_maps(4, L, 2), s2 = causal_maps(3, L, 3);
+  {
+    auto w = SessionWriter::create(path);
+    w.write_model(m);
+    w.write_prompt(prompt_record(L));
+    w.write_maps(m.mixers[0], a0.data(), 2, L);
+    w.write_maps(m.mixers[1], s0.data(), 4, L);
+    w.write_maps(m.mixers[2], s2.data(), 3, L);
+    AblationRecord a;
+    a.spec = "0.ssm.1:zero";
+    const int n = w.write_ablation(a);
+    w.write_ablation_maps(n, m.mixers[1], s0.data(), 4, L);
+    w.commit();
+  }
+  SessionReader r(path);
+  const auto& model = r.model();
+  ASSERT_EQ(model.mixers.size(), 3u);
+  EXPECT_EQ(model.row_label(0), "0.attn");
+  EXPECT_EQ(model.row_label(1), "0.ssm");
+  EXPECT_EQ(model.row_label(2), "2");
+  EXPECT_EQ(model.find_row(0, "ssm"), 1);
+  EXPECT_EQ(model.find_row(0), -1) << "layer 0 has two mixers: a name is needed";
+  EXPECT_EQ(model.find_row(1), -1) << "layer 1 mixes no tokens";
+  EXPECT_EQ(model.find_row(2), 2);
+  EXPECT_EQ(model.mixers_in_layer(0), 2);
+  EXPECT_EQ(r.rows_with_maps(), (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(r.mixer(1).heads, 4);
+  EXPECT_EQ(r.read_head(1, 3)[5 * L + 2], half_to_float(float_to_half(s0[(3 * L + 5) * L + 2])));
+  EXPECT_EQ(r.read_head(0, 1)[5 * L + 2], half_to_float(float_to_half(a0[(1 * L + 5) * L + 2])));
+  ASSERT_EQ(r.ablations().size(), 1u);
+  EXPECT_EQ(r.ablations()[0].map_rows, (std::vector<int>{1}));
+  EXPECT_TRUE(r.has_ablation_maps(0, 1));
+  EXPECT_FALSE(r.has_ablation_maps(0, 0));
+}
+
+// Sessions of schema 1 (one map per layer at /mixing/layer_NNN, per-layer
+// tables in /model) still open: made here by rewriting a schema-2 file into
+// exactly that layout.
+TEST_F(SessionTest, Schema1SessionsStillOpen) {
+  const int64_t L = 16;
+  auto path = dir / "old.h5";
+  const auto maps0 = causal_maps(2, L, 7), maps1 = causal_maps(2, L, 8);
+  {
+    auto w = SessionWriter::create(path);
+    w.write_model(model_record(2, 2));
+    w.write_prompt(prompt_record(L));
+    w.write_maps(attention(0, 2), maps0.data(), 2, L);
+    w.write_maps(attention(1, 2), maps1.data(), 2, L);
+    w.commit();
+  }
+  {
+    H5Id f(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+    write_int_attr(f, "schema_version", 1);
+    H5Id model(H5Gopen2(f, "model", H5P_DEFAULT));
+    for (const char* name : {"mixer_layers", "mixer_names", "mixer_kinds", "mixer_heads", "mixer_descriptions",
+                             "mixer_channels_per_head", "mixer_views"})
+      ASSERT_GE(H5Ldelete(model, name, H5P_DEFAULT), 0);
+    write_string_dataset(model, "layer_kinds", {"softmax_attention", "softmax_attention"});
+    write_int64_dataset(model, "layer_heads", {2, 2});
+    for (const char* layer : {"layer_000", "layer_001"}) {
+      const std::string group = std::string("/mixing/") + layer;
+      ASSERT_GE(H5Lmove(f, (group + "/attn").c_str(), f, "/mixing/moved", H5P_DEFAULT, H5P_DEFAULT), 0);
+      ASSERT_GE(H5Ldelete(f, group.c_str(), H5P_DEFAULT), 0);
+      ASSERT_GE(H5Lmove(f, "/mixing/moved", f, group.c_str(), H5P_DEFAULT, H5P_DEFAULT), 0);
+    }
+  }
+  SessionReader r(path);
+  EXPECT_EQ(r.header().schema_version, 1);
+  ASSERT_EQ(r.model().mixers.size(), 2u);
+  EXPECT_EQ(r.mixer(1).name, "attn");
+  EXPECT_EQ(r.model().row_label(1), "1");
+  EXPECT_EQ(r.rows_with_maps(), (std::vector<int>{0, 1}));
+  EXPECT_EQ(r.read_head(1, 1)[3 * L + 1], half_to_float(float_to_half(maps1[(L + 3) * L + 1])));
 }

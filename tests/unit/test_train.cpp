@@ -168,13 +168,13 @@ TEST(Trainer, HeadsSplitTheHiddenSizeUnlessGivenTheirOwn) {
   o.heads = 2;
   train::train_demo_model(o);
   const auto model = load_model(io::Checkpoint::open(out), LoadOptions{});
-  EXPECT_EQ(model->info().layers.front().heads, 2);
+  EXPECT_EQ(model->info().layers.front().mixers.at(0).heads, 2);
   o.heads = 3;  // 128 does not split in three
   EXPECT_THROW(train::train_demo_model(o), Error);
   o.head_dim = 32;  // unless each head is given its own size
   train::train_demo_model(o);
   const auto wide = load_model(io::Checkpoint::open(out), LoadOptions{});
-  EXPECT_EQ(wide->info().layers.front().heads, 3);
+  EXPECT_EQ(wide->info().layers.front().mixers.at(0).heads, 3);
   EXPECT_EQ(io::read_json_file(out / "config.json").at("head_dim"), 32);
   o.heads = 2;
   o.head_dim = 0;

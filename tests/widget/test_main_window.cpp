@@ -72,7 +72,7 @@ TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndo
   // A click on a cell opens exactly that head's map from the session.
   auto* grid = window.grid();
   QTest::mouseClick(grid, Qt::LeftButton, {}, grid->cell_centre(0, 2));
-  EXPECT_EQ(window.current_layer(), 0);
+  EXPECT_EQ(window.current_row(), 0);
   EXPECT_EQ(window.current_head(), 2);
   EXPECT_EQ(window.heatmap()->data().values, window.session()->read_head(0, 2));
 
@@ -194,7 +194,7 @@ TEST(MainWindow, EventLoopKeepsTurningDuringARunAndCancelStopsItWithinASecond) {
   EXPECT_TRUE(window.run_panel()->run_button()->isEnabled());
   // The previous session is still shown, intact.
   ASSERT_NE(window.session(), nullptr);
-  EXPECT_EQ(window.session()->layers_with_maps().size(), 96u);
+  EXPECT_EQ(window.session()->rows_with_maps().size(), 96u);
 }
 
 TEST(MainWindow, HelpHasAQuickTourAndAboutStatesTheVersions) {

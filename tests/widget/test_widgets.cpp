@@ -33,8 +33,8 @@ HeatmapData diagonal_data(int L) {
   return d;
 }
 
-QVector<LayerRow> rows(int layers, int heads) {
-  QVector<LayerRow> out(layers);
+QVector<GridRow> rows(int layers, int heads) {
+  QVector<GridRow> out(layers);
   for (int l = 0; l < layers; ++l) {
     out[l].kind = l % 2 ? "mamba2_ssd" : "softmax_attention";
     out[l].ssm = l % 2;
@@ -72,7 +72,7 @@ TEST(MatrixImage, UpperTriangleIsBlankAndCellsMapToPixels) {
 TEST(HeadGrid, ClickOpensRightClickAndSpaceToggleArrowsMove) {
   HeadGrid grid;
   grid.resize(400, 300);
-  grid.set_layers(rows(3, 4));
+  grid.set_rows(rows(3, 4));
   grid.show();
   QSignalSpy opened(&grid, &HeadGrid::head_opened);
   QSignalSpy toggled(&grid, &HeadGrid::ablation_toggled);

@@ -4,6 +4,10 @@
 
 namespace attnscope::blocks {
 
+Linear read_linear(const Weights& w, const std::string& name, int64_t in, int64_t out, bool bias) {
+  return {w.get(name + ".weight", {out, in}), bias ? w.get(name + ".bias", {out}) : at::Tensor()};
+}
+
 at::Tensor activation(const at::Tensor& x, const std::string& name) {
   if (name == "gelu") return at::gelu(x);
   if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return at::gelu(x, "tanh");

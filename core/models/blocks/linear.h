@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "core/models/weights.h"
+
 namespace attnscope::blocks {
 
 struct Linear {
@@ -12,6 +14,9 @@ struct Linear {
   at::Tensor bias;    // [out] or undefined
   at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
 };
+
+// The checkpoint's `<name>.weight` ([out, in], shape checked) and `<name>.bias` when `bias`.
+Linear read_linear(const Weights& w, const std::string& name, int64_t in, int64_t out, bool bias);
 
 // "gelu" (erf), "gelu_new" / "gelu_pytorch_tanh" / "gelu_fast" (tanh), "silu", "relu"
 // (config readers refuse other names: core/models/config/transformer_configs.h).

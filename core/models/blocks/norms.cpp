@@ -13,7 +13,7 @@ at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
   const auto dtype = x.scalar_type();
   at::Tensor xf = x.to(at::kFloat);
   at::Tensor y = xf * at::rsqrt(xf.pow(2).mean(-1, true) + eps);
-  return (y * weight.to(at::kFloat)).to(dtype);
+  return (weight.defined() ? y * weight.to(at::kFloat) : y).to(dtype);
 }
 
 }  // namespace attnscope::blocks

@@ -79,14 +79,14 @@ std::vector<LayerInfo> hybrid_layer_infos(const HybridConfig& h) {
   for (size_t l = 0; l < h.layer_types.size(); ++l) {
     const std::string& m = h.layer_mixers[l];
     if (m.empty()) {
-      out.push_back(mamba2_layer_info(h.ssm.heads, h.ssm.d_state));
+      out.push_back(single_mixer_layer(mamba2_mixer_info(h.ssm.heads, h.ssm.d_state)));
       continue;
     }
-    LayerInfo info = attention_layer_info(h.attention.heads, h.attention.kv_heads);
-    if (m == "mlp") info.mixer = MixerKind::Identity;
-    if (m == "approximate" || m == "non_approximate") info.mixer = MixerKind::RelaxedAttention;
-    if (m != "standard") info.description += " [" + m + "]";
-    out.push_back(info);
+    MixerInfo mixer = attention_mixer_info(h.attention.heads, h.attention.kv_heads);
+    if (m == "mlp") mixer.kind = MixerKind::Identity;
+    if (m == "approximate" || m == "non_approximate") mixer.kind = MixerKind::RelaxedAttention;
+    if (m != "standard") mixer.description += " [" + m + "]";
+    out.push_back(single_mixer_layer(mixer, "SwiGLU MLP"));
   }
   return out;
 }

@@ -90,7 +90,7 @@ SsmConfig read_mamba1_config(const Config& c) {
 
 namespace {
 // Every layer alike, no position limit.
-ModelInfo ssm_info(const char* family, const SsmConfig& s, const LayerInfo& layer) {
+ModelInfo ssm_info(const char* family, const SsmConfig& s, LayerInfo layer) {
   ModelInfo info;
   info.family = family;
   info.num_layers = static_cast<int>(s.layers);
@@ -103,12 +103,25 @@ ModelInfo ssm_info(const char* family, const SsmConfig& s, const LayerInfo& laye
 
 ModelInfo describe_mamba(const Config& c) {
   const SsmConfig s = read_mamba1_config(c);
-  return ssm_info("mamba", s, mamba1_layer_info(s.d_inner, s.d_state));
+  return ssm_info("mamba", s, single_mixer_layer(mamba1_mixer_info(s.d_inner, s.d_state)));
 }
 
 ModelInfo describe_mamba2(const Config& c) {
   const SsmConfig s = read_mamba2_config(c);
-  return ssm_info("mamba2", s, mamba2_layer_info(s.heads, s.d_state));
+  return ssm_info("mamba2", s, single_mixer_layer(mamba2_mixer_info(s.heads, s.d_state)));
+}
+
+SsmConfig read_falcon_mamba_config(const Config& c) {
+  SsmConfig s = read_mamba1_config(c);
+  // After x_proj, dt, B and C each pass an RMS norm without a weight.
+  s.dt_bc_norm = SsmConfig::DtBcNorm::Weightless;
+  s.dt_bc_eps = c.get_positive("mixer_rms_eps", 1e-6);
+  return s;
+}
+
+ModelInfo describe_falcon_mamba(const Config& c) {
+  const SsmConfig s = read_falcon_mamba_config(c);
+  return ssm_info("falcon_mamba", s, single_mixer_layer(mamba1_mixer_info(s.d_inner, s.d_state)));
 }
 
 }  // namespace attnscope::ssm

@@ -18,24 +18,28 @@ std::string read_activation(const io::Config& c, const char* key, const char* fa
   return act;
 }
 
-// Every layer alike: one attention mixer per layer.
+// Every layer alike: one attention mixer and an MLP.
 ModelInfo transformer_info(const std::string& family, int64_t layers, int64_t hidden, int64_t vocab,
-                           int64_t max_positions, int64_t heads, int64_t kv_heads) {
+                           int64_t max_positions, int64_t heads, int64_t kv_heads, const std::string& ffn) {
   ModelInfo info;
   info.family = family;
   info.num_layers = static_cast<int>(layers);
   info.hidden_size = static_cast<int>(hidden);
   info.vocab_size = vocab;
   info.max_positions = max_positions;
-  info.layers.assign(layers, attention_layer_info(heads, kv_heads));
+  info.layers.assign(layers, attention_layer(heads, kv_heads, ffn));
   return info;
 }
 
 }  // namespace
 
+LayerInfo attention_layer(int64_t heads, int64_t kv_heads, const std::string& ffn) {
+  return single_mixer_layer(attention_mixer_info(heads, kv_heads), ffn);
+}
+
 bool known_activation(const std::string& name) {
   return name == "gelu" || name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast" ||
-         name == "silu" || name == "swish" || name == "relu";
+         name == "silu" || name == "swish" || name == "relu" || name == "relu2";
 }
 
 Gpt2Config read_gpt2_config(const io::Config& c) {
@@ -95,6 +99,7 @@ LlamaShape read_llama_shape(const io::Config& c, const std::string& type) {
   // Qwen2's attention always has q/k/v biases and never an o_proj bias,
   // whatever attention_bias says; Llama and Mistral put it on all four.
   const bool qwen2 = type == "qwen2";
+  s.qk_norm = type == "qwen3";
   s.qkv_bias = qwen2 || c.get_bool("attention_bias", false);
   s.o_bias = !qwen2 && c.get_bool("attention_bias", false);
   s.mlp_bias = c.get_bool("mlp_bias", false);
@@ -122,17 +127,18 @@ LlamaConfig read_llama_config(const io::Config& c, const std::string& type) {
 
 ModelInfo describe_gpt2(const io::Config& c) {
   const Gpt2Config g = read_gpt2_config(c);
-  return transformer_info("gpt2", g.layers, g.hidden, g.vocab, g.positions, g.heads, g.heads);
+  return transformer_info("gpt2", g.layers, g.hidden, g.vocab, g.positions, g.heads, g.heads, "MLP");
 }
 
 ModelInfo describe_neox(const io::Config& c) {
   const NeoxConfig n = read_neox_config(c);
-  return transformer_info("gpt_neox", n.layers, n.hidden, n.vocab, n.max_positions, n.heads, n.heads);
+  return transformer_info("gpt_neox", n.layers, n.hidden, n.vocab, n.max_positions, n.heads, n.heads, "MLP");
 }
 
 ModelInfo describe_llama(const io::Config& c, const std::string& type) {
   const LlamaConfig l = read_llama_config(c, type);
-  return transformer_info(type, l.layers, l.shape.hidden, l.vocab, l.max_positions, l.shape.heads, l.shape.kv_heads);
+  return transformer_info(type, l.layers, l.shape.hidden, l.vocab, l.max_positions, l.shape.heads, l.shape.kv_heads,
+                          l.shape.act == "silu" ? "SwiGLU MLP" : "gated MLP");
 }
 
 }  // namespace attnscope

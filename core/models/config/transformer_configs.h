@@ -36,6 +36,7 @@ struct LlamaShape {
   double eps = 1e-6;
   std::string act = "silu";
   bool qkv_bias = false, o_bias = false, mlp_bias = false;
+  bool qk_norm = false;  // Qwen3: per-head RMSNorms on q and k before RoPE
 };
 LlamaShape read_llama_shape(const io::Config& config, const std::string& model_type);
 
@@ -50,6 +51,9 @@ LlamaConfig read_llama_config(const io::Config& config, const std::string& model
 
 // An activation name the engine implements (gelu, gelu_new, silu, relu, ...).
 bool known_activation(const std::string& name);
+
+// The mixer of an attention layer and the description of a one-mixer layer.
+LayerInfo attention_layer(int64_t heads, int64_t kv_heads, const std::string& ffn);
 
 // What inspect shows for each family, from the validated configs.
 ModelInfo describe_gpt2(const io::Config& config);

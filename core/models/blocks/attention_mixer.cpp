@@ -1,0 +1,105 @@
+#include "core/models/blocks/attention_mixer.h"
+
+#include <cmath>
+#include <limits>
+
+#include "core/util/error.h"
+
+namespace attnscope::blocks {
+namespace {
+
+at::Tensor future_mask(int64_t L, const at::Device& device) {
+  return at::ones({L, L}, at::TensorOptions().dtype(at::kBool).device(device)).triu(1);
+}
+
+// [B, H, L, L] float32 maps. Grouped-query attention: query head h reads kv
+// head h / groups, done as a reshape [B, H_kv, groups * L, d] so no kv copy is made.
+at::Tensor mixing_maps(const at::Tensor& q, const at::Tensor& k, double scale, ScoreForm form) {
+  const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3), Hkv = k.size(1), groups = H / Hkv;
+  const at::Tensor future = future_mask(L, q.device());
+  if (form == ScoreForm::KeyOnlySoftmax) {
+    at::Tensor kh = groups == 1 ? k : k.repeat_interleave(groups, 1);
+    at::Tensor s = (q.to(at::kFloat) * kh.to(at::kFloat)).sum(-1) * scale;  // [B, H, L]: one score per key
+    return at::softmax(s.unsqueeze(-2).expand({B, H, L, L}).masked_fill(future, -std::numeric_limits<float>::infinity()), -1);
+  }
+  at::Tensor scores = at::matmul(q.reshape({B, Hkv, groups * L, d}).to(at::kFloat), k.to(at::kFloat).transpose(-1, -2));
+  // In place where autograd allows it (matmul's backward does not need its
+  // output): at L = 2048 each extra copy of the scores is H x 16 MiB.
+  scores = scores.mul_(scale).view({B, H, L, L});
+  if (form == ScoreForm::Taylor) {
+    // 1 + s + s^2 / 2 > 0 for every s: a valid normalised kernel without exp.
+    at::Tensor a = (1 + scores + scores * scores * 0.5).masked_fill(future, 0.0);
+    return a / a.sum(-1, true);
+  }
+  return at::softmax(scores.masked_fill_(future, -std::numeric_limits<float>::infinity()), -1);
+}
+
+}  // namespace
+
+AttentionMixer::AttentionMixer(AttentionSpec spec, Linear q, Linear k, Linear v, Linear o)
+    : spec_(std::move(spec)), q_(std::move(q)), k_(std::move(k)), v_(std::move(v)), o_(std::move(o)) {}
+
+void AttentionMixer::set_adapters(std::optional<LowRank> q, std::optional<LowRank> k, std::optional<LowRank> v) {
+  q_adapter_ = std::move(q), k_adapter_ = std::move(k), v_adapter_ = std::move(v);
+}
+
+MixerInfo AttentionMixer::info() const {
+  MixerInfo m = attention_mixer_info(spec_.heads, spec_.kv_heads);
+  if (spec_.form == ScoreForm::PerTokenOnly) m.kind = MixerKind::Identity;
+  if (spec_.form == ScoreForm::Taylor || spec_.form == ScoreForm::KeyOnlySoftmax) m.kind = MixerKind::RelaxedAttention;
+  return m;
+}
+
+at::Tensor AttentionMixer::project(const Linear& proj, const std::optional<LowRank>& adapter, const at::Tensor& in,
+                                   int64_t heads) const {
+  at::Tensor t = proj(in);
+  if (adapter) t = t + at::linear(at::linear(in, adapter->down), adapter->up);
+  return t.view({t.size(0), t.size(1), heads, spec_.head_dim}).transpose(1, 2);  // [B or 1, n, L, d]
+}
+
+at::Tensor AttentionMixer::qk_input(const at::Tensor& x, const MixerContext& context) const {
+  const int64_t L = x.size(1);
+  const QkSource& s = spec_.qk_source;
+  switch (s.kind) {
+    case QkSource::Kind::Input: return x;
+    case QkSource::Kind::Fixed: return s.norm(s.fixed.narrow(0, 0, L).unsqueeze(0));
+    case QkSource::Kind::FixedIds: return s.norm(at::embedding(s.embedding, s.fixed.narrow(0, 0, L)).unsqueeze(0));
+    case QkSource::Kind::TokenEmbeddings:
+      if (!context.token_embeddings.defined()) throw Error("this attention mixer needs the embedded prompt");
+      return s.norm(context.token_embeddings);
+  }
+  return x;
+}
+
+at::Tensor AttentionMixer::mix(const at::Tensor& x, MixerCall& call, const MixerContext& context) const {
+  const int64_t B = x.size(0), L = x.size(1), H = spec_.heads, Hkv = spec_.kv_heads, d = spec_.head_dim;
+  const at::Tensor qk_in = qk_input(x, context);
+  at::Tensor q = project(q_, q_adapter_, qk_in, H).expand({B, H, L, d});
+  at::Tensor k = project(k_, k_adapter_, qk_in, Hkv).expand({B, Hkv, L, d});
+  at::Tensor v = project(v_, v_adapter_, x, Hkv);
+  if (spec_.key_multiplier != 1) k = k * spec_.key_multiplier;
+  if (spec_.q_norm) q = (*spec_.q_norm)(q);
+  if (spec_.k_norm) k = (*spec_.k_norm)(k);
+  const int64_t groups = H / Hkv;
+  at::Tensor y, map;
+  if (spec_.form == ScoreForm::PerTokenOnly) {
+    // Same q, k, v weights, combined within each position: q.k gates v elementwise.
+    if (groups > 1) k = k.repeat_interleave(groups, 1), v = v.repeat_interleave(groups, 1);
+    y = at::silu(q * k) * v;  // [B, H, L, d]
+    if (call.capture) map = at::eye(L, x.options().dtype(at::kFloat)).expand({B, H, L, L}).contiguous();
+  } else {
+    q = spec_.rotary.apply(q), k = spec_.rotary.apply(k);
+    const double scale = spec_.scale ? *spec_.scale : 1.0 / std::sqrt(static_cast<double>(d));
+    map = mixing_maps(q, k, scale, spec_.form);
+    y = at::matmul(map.to(v.scalar_type()).view({B, Hkv, groups * L, L}), v).view({B, H, L, d});
+    if (call.ablate.size()) {
+      const at::Tensor values = groups == 1 ? v : v.repeat_interleave(groups, 1);
+      uniform_heads(call, map, y, values);
+    }
+  }
+  if (map.defined()) capture(call, map);
+  head_outputs(call, y);
+  return o_(y.transpose(1, 2).reshape({B, L, H * d}));
+}
+
+}  // namespace attnscope::blocks

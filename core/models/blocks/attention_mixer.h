@@ -1,0 +1,70 @@
+#pragma once
+// Causal attention as one mixer for every family: separate q, k, v, o
+// projections (fused checkpoint layouts are split by their family file),
+// grouped-query heads (query head h reads kv head h / (heads / kv_heads)),
+// RoPE on all or part of each head, per-head q/k RMSNorms (Qwen3), a key
+// multiplier (Falcon-H1), per-invocation LoRA adapters on q, k, v (Zamba2's
+// shared block), and the relaxed variants of the "Deconstructing Attention"
+// study (attnscope_hybrid): other score forms, queries and keys from another
+// input, or no mixing at all.
+#include <ATen/ATen.h>
+
+#include <optional>
+
+#include "core/models/blocks/linear.h"
+#include "core/models/blocks/mixer.h"
+#include "core/models/blocks/norms.h"
+#include "core/models/blocks/rotary.h"
+
+namespace attnscope::blocks {
+
+// How one head's scores become its map M (docs/metrics.md describes each).
+enum class ScoreForm {
+  Softmax,         // softmax(q.k * scale) over j <= i
+  Taylor,          // second-order Taylor expansion of exp, normalised per row (as Based)
+  KeyOnlySoftmax,  // per-token scalar s_j = q_j.k_j * scale, cumulative softmax over j <= i (ignores the query)
+  PerTokenOnly,    // no mixing: silu(q * k) * v at each position (no RoPE), M = I
+};
+
+// Where queries and keys come from when not from the mixer's input.
+struct QkSource {
+  enum class Kind { Input, Fixed, FixedIds, TokenEmbeddings } kind = Kind::Input;
+  at::Tensor fixed;      // Fixed: [max_positions, d]; FixedIds: [max_positions] token ids
+  at::Tensor embedding;  // FixedIds: the model's embedding table
+  Norm norm;             // the layer's input norm, applied to the source too
+};
+
+struct LowRank {  // x -> up(down(x)), added to a projection
+  at::Tensor down, up;
+};
+
+struct AttentionSpec {
+  int64_t heads = 0, kv_heads = 0, head_dim = 0;
+  std::optional<double> scale;  // default head_dim^-0.5
+  Rotary rotary;                // rotary_dim 0: no positions (NoPE)
+  std::optional<Norm> q_norm, k_norm;
+  double key_multiplier = 1;
+  ScoreForm form = ScoreForm::Softmax;
+  QkSource qk_source;
+};
+
+class AttentionMixer : public Mixer {
+ public:
+  AttentionMixer(AttentionSpec spec, Linear q, Linear k, Linear v, Linear o);
+  // Zamba2: the same weights, with this invocation's adapters.
+  void set_adapters(std::optional<LowRank> q, std::optional<LowRank> k, std::optional<LowRank> v);
+  MixerInfo info() const override;
+  const AttentionSpec& spec() const { return spec_; }
+
+ protected:
+  at::Tensor mix(const at::Tensor& x, MixerCall& call, const MixerContext& context) const override;
+
+ private:
+  at::Tensor project(const Linear& proj, const std::optional<LowRank>& adapter, const at::Tensor& in, int64_t heads) const;
+  at::Tensor qk_input(const at::Tensor& x, const MixerContext& context) const;
+  AttentionSpec spec_;
+  Linear q_, k_, v_, o_;
+  std::optional<LowRank> q_adapter_, k_adapter_, v_adapter_;
+};
+
+}  // namespace attnscope::blocks
