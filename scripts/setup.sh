@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libtorch-dev libopenblas0-pthread
   libhdf5-dev hdf5-tools
-  nlohmann-json3-dev libpcre2-dev
+  nlohmann-json3-dev libpcre2-dev libicu-dev libsimdjson-dev
   libgtest-dev
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   xvfb xauth poppler-utils python3 python3-numpy python3-h5py

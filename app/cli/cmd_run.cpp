@@ -26,8 +26,10 @@ Prompt prompt_from_args(const Args& args, const LoadedModel& loaded) {
   const int given = args.has("prompt") + args.has("prompt-file") + args.has("input-ids");
   if (given != 1) throw Error("give exactly one of --prompt, --prompt-file or --input-ids");
   if (auto ids = args.value("input-ids")) return prompt_from_ids(loaded, parse_id_list(*ids));
-  if (auto file = args.value("prompt-file")) return prompt_from_text(loaded, files::read_file(*file, uint64_t(1) << 28));
-  return prompt_from_text(loaded, *args.value("prompt"));
+  const bool special = !args.flag("no-special-tokens");
+  if (auto file = args.value("prompt-file"))
+    return prompt_from_text(loaded, files::read_file(*file, uint64_t(1) << 28), special);
+  return prompt_from_text(loaded, *args.value("prompt"), special);
 }
 
 int64_t target_from_args(const Args& args, const LoadedModel& loaded) {
@@ -79,7 +81,7 @@ int cmd_run(const Argv& argv) {
   Args args(argv,
             {"prompt", "prompt-file", "input-ids", "device", "dtype", "top-k", "ablate", "ablate-mode",
              "target", "target-id", "dump", "out", "view", "channel-group"},
-            {"json"});
+            {"json", "no-special-tokens"});
   LoadOptions options;
   options.device = choose_device(args.value_or("device", "auto"));
   options.dtype = parse_run_dtype(args.value_or("dtype", "float32"));

@@ -1,4 +1,4 @@
-// attnscope tokenize <checkpoint or tokenizer file> --text TEXT [--json]
+// attnscope tokenize <checkpoint or tokenizer file> --text TEXT [--no-special-tokens] [--json]
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -11,7 +11,7 @@
 namespace attnscope::cli {
 
 int cmd_tokenize(const Argv& argv) {
-  Args args(argv, {"text"}, {"json"});
+  Args args(argv, {"text"}, {"json", "no-special-tokens"});
   const std::filesystem::path where = args.positional_at(0, "checkpoint folder or tokenizer file");
   auto text = args.value("text");
   if (!text) throw Error("missing --text");
@@ -22,7 +22,8 @@ int cmd_tokenize(const Argv& argv) {
     file = *found;
   }
   const auto tokenizer = io::Tokenizer::from_file(file);
-  const auto tokens = tokenizer->encode(*text);
+  // As run feeds the model: with the special tokens the tokenizer puts around a prompt.
+  const auto tokens = tokenizer->encode(*text, !args.flag("no-special-tokens"));
   if (args.flag("json")) {
     nlohmann::ordered_json j = {{"tokenizer", file.string()}, {"ids", nlohmann::json::array()},
                                 {"tokens", nlohmann::json::array()}};

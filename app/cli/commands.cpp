@@ -9,11 +9,12 @@ namespace attnscope::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"inspect", "inspect <checkpoint> [--json]", cmd_inspect},
-      {"tokenize", "tokenize <checkpoint|tokenizer file> --text TEXT [--json]", cmd_tokenize},
+      {"tokenize", "tokenize <checkpoint|tokenizer file> --text TEXT [--no-special-tokens] [--json]", cmd_tokenize},
       {"run",
        "run <checkpoint> (--prompt TEXT | --prompt-file F | --input-ids 5,17,3) [--device auto|cpu|cuda]\n"
        "        [--dtype float32|float16|bfloat16] [--top-k K] [--ablate 3.5,7.1] [--ablate-mode zero|mean|uniform]\n"
        "        [--target TOKEN | --target-id N] [--dump out.safetensors] [--out session.h5] [--json]\n"
+       "        [--no-special-tokens]   (leave out the <s>/BOS the tokenizer puts around a prompt)\n"
        "        [--view direct|effective] [--channel-group N|auto]   (Mamba-1: average N contiguous channels per map)",
        cmd_run},
       {"show", "show <session.h5> [--json]", cmd_show},

@@ -44,20 +44,25 @@ constexpr int kMaxHeadsForWrites = 4096;
 // Adds, per head, how much zeroing it changes its layer's output at the final
 // position (relative to that output) on one example, from the residuals
 // entering each layer of its intact run.
-void add_final_token_writes(const Model& model, const std::vector<MixerRow>& rows, const std::vector<at::Tensor>& residuals,
-                            std::vector<std::vector<double>>& sum, const ScanOptions& o) {
+void add_final_token_writes(const Model& model, const std::vector<MixerRow>& rows, const at::Tensor& ids,
+                            const std::vector<at::Tensor>& residuals, std::vector<std::vector<double>>& sum,
+                            const ScanOptions& o) {
   at::NoGradGuard no_grad;
   const auto& info = model.info();
+  // Some layers read the embedded prompt besides the residual (Zamba2's shared block).
+  const at::Tensor embedded = model.embed(ids.unsqueeze(0).to(model.device()));
   for (int l = 0; l < info.num_layers; ++l) {
     if (info.layers[l].mixers.empty()) continue;
     if (o.cancel && o.cancel->load()) throw Cancelled();
     LayerCall intact_call(info.layers[l]);
+    intact_call.token_embeddings = embedded;
     const at::Tensor intact = model.layer(l, residuals[l], intact_call).select(1, -1).to(at::kFloat);
     const double scale = std::max(intact.norm().item<double>(), 1e-30);
     for (size_t m = 0; m < info.layers[l].mixers.size(); ++m) {
       const int r = row_of(rows, l, static_cast<int>(m));
       for (int h = 0; h < info.layers[l].mixers[m].heads; ++h) {
         LayerCall call(info.layers[l]);
+        call.token_embeddings = embedded;
         call.mixers[m].ablate = {{h, AblationMode::Zero}};
         const at::Tensor zeroed = model.layer(l, residuals[l], call).select(1, -1).to(at::kFloat);
         sum[r][h] += (intact - zeroed).norm().item<double>() / scale;
@@ -110,7 +115,7 @@ IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExamp
     }
     auto result = run_forward(model, ids_tensor(ex.ids), f);
     pass.tally.add(tasks::score_logits(result.logits[-1], ex.choices, ex.answer));
-    if (e < write_examples) add_final_token_writes(model, rows, result.residuals, w_sum, o);
+    if (e < write_examples) add_final_token_writes(model, rows, ids_tensor(ex.ids), result.residuals, w_sum, o);
     if (keep_residuals) pass.residuals.push_back(std::move(result.residuals));
   }
   for (size_t l = 0; l < g_sum.size(); ++l) {

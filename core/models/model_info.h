@@ -5,6 +5,7 @@
 // so `inspect` and the fuzzers need no LibTorch.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace attnscope {
@@ -100,7 +101,11 @@ struct HeadAblation {
   int layer = 0;
   int head = 0;
   AblationMode mode = AblationMode::Zero;
-  std::string mixer;
+  std::string mixer;  // empty: the layer's only mixer
+
+  HeadAblation() = default;
+  HeadAblation(int layer, int head, AblationMode mode = AblationMode::Zero, std::string mixer = {})
+      : layer(layer), head(head), mode(mode), mixer(std::move(mixer)) {}
 };
 
 }  // namespace attnscope

@@ -31,14 +31,14 @@ at::Tensor Prompt::ids_tensor() const {
   return at::tensor(at::ArrayRef<int64_t>(ids), at::TensorOptions().dtype(at::kLong));
 }
 
-Prompt prompt_from_text(const LoadedModel& loaded, const std::string& text) {
+Prompt prompt_from_text(const LoadedModel& loaded, const std::string& text, bool special_tokens) {
   if (const auto bad = utf8::first_invalid(text))
     throw Error("the prompt is not valid UTF-8 (byte " + std::to_string(*bad) + " does not start a character)");
   if (!loaded.tokenizer)
     fail_file(loaded.checkpoint.dir(), "has no tokenizer.json or vocab.json: give token ids (--input-ids) instead of text");
   Prompt p;
   p.text = text;
-  for (const auto& t : loaded.tokenizer->encode(text)) {
+  for (const auto& t : loaded.tokenizer->encode(text, special_tokens)) {
     p.ids.push_back(t.id);
     p.labels.push_back(loaded.tokenizer->display(t.id));
     p.byte_spans.emplace_back(t.byte_begin, t.byte_end);

@@ -35,7 +35,10 @@ struct Prompt {
   at::Tensor ids_tensor() const;  // [L] int64
 };
 
-Prompt prompt_from_text(const LoadedModel& loaded, const std::string& text);  // needs a tokenizer
+// Needs a tokenizer. With `special_tokens`, the tokens its post-processor
+// puts around a prompt (Llama's <s>) come first and last, as Hugging Face's
+// tokenizer(text) gives them; they span no bytes of the text.
+Prompt prompt_from_text(const LoadedModel& loaded, const std::string& text, bool special_tokens = true);
 Prompt prompt_from_ids(const LoadedModel& loaded, const std::vector<int64_t>& ids);
 // "5,17,3" -> ids; throws on anything else.
 std::vector<int64_t> parse_id_list(const std::string& text);

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/session/global_heap_check.h"
 #include "core/session/structure_check.h"
 #include "core/util/error.h"
 #include "core/util/input_file.h"
@@ -125,6 +126,7 @@ int run_session_check(const fs::path& path) {
   rlimit limit{std::uint64_t(8) << 30, std::uint64_t(8) << 30};
   ::setrlimit(RLIMIT_AS, &limit);
   try {
+    check_global_heaps(path);  // before HDF5 reads a string: it trusts their sizes
     const SessionReader reader(path);
     walk_chunk_indexes(reader.file_id(), path);
     for (const auto& name : reader.metric_names()) (void)reader.metric(name);

@@ -20,10 +20,19 @@ struct Layout {
   bool shuffle = false, deflate = false;
 };
 
-bool understood_layout(hid_t dataset, Layout& layout) {
+// false for datasets that are not chunked (read by H5Dread). Chunked ones
+// must be as the writer makes them, or HDF5 1.10 itself would read them: it
+// copies past its buffers when a crafted file's chunks do not fit the data
+// (found by fuzz_session_reader), so they are refused instead.
+bool chunked_layout(hid_t dataset, Layout& layout, const std::filesystem::path& file) {
   H5Id dcpl(H5Dget_create_plist(dataset));
-  if (H5Pget_layout(dcpl) != H5D_CHUNKED || H5Pget_chunk(dcpl, 3, layout.chunk) != 3) return false;
-  if (layout.chunk[0] != 1) return false;
+  if (H5Pget_layout(dcpl) != H5D_CHUNKED) return false;
+  const std::string refused = "a map's chunk layout is not one AttnScope writes: damaged session";
+  H5Id space(H5Dget_space(dataset));
+  if (H5Pget_chunk(dcpl, 3, layout.chunk) != 3 || H5Sget_simple_extent_dims(space, layout.dims, nullptr) != 3 ||
+      layout.chunk[0] != 1 || layout.chunk[1] < 1 || layout.chunk[2] < 1 || layout.chunk[1] > 8192 ||
+      layout.chunk[2] > 8192)
+    fail_file(file, refused);
   const int filters = H5Pget_nfilters(dcpl);
   for (int i = 0; i < filters; ++i) {
     unsigned flags = 0, config = 0;
@@ -31,13 +40,12 @@ bool understood_layout(hid_t dataset, Layout& layout) {
     const H5Z_filter_t f = H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &n, nullptr, 0, nullptr, &config);
     if (f == H5Z_FILTER_SHUFFLE && i == 0) layout.shuffle = true;
     else if (f == H5Z_FILTER_DEFLATE && i == filters - 1) layout.deflate = true;
-    else return false;
+    else fail_file(file, refused);
   }
   H5Id type(H5Dget_type(dataset));
   layout.element_size = H5Tget_size(type);
-  if (H5Tget_class(type) != H5T_FLOAT || (layout.element_size != 2 && layout.element_size != 4)) return false;
-  H5Id space(H5Dget_space(dataset));
-  return H5Sget_simple_extent_dims(space, layout.dims, nullptr) == 3;
+  if (H5Tget_class(type) != H5T_FLOAT || (layout.element_size != 2 && layout.element_size != 4)) fail_file(file, refused);
+  return true;
 }
 
 struct RawChunk {
@@ -48,10 +56,17 @@ struct RawChunk {
 
 }  // namespace
 
+void check_map_storage(hid_t dataset, const std::filesystem::path& file) {
+  H5Id dcpl(H5Dget_create_plist(dataset));
+  if (H5Pget_layout(dcpl) == H5D_COMPACT) fail_file(file, "a map is stored compact, which AttnScope never writes: damaged session");
+  Layout layout;
+  chunked_layout(dataset, layout, file);
+}
+
 bool read_rect_by_chunks(hid_t dataset, int head, int64_t row0, int64_t col0, int64_t rows, int64_t cols,
                          std::vector<float>& out, const std::filesystem::path& file) {
   Layout layout;
-  if (!understood_layout(dataset, layout)) return false;
+  if (!chunked_layout(dataset, layout, file)) return false;
   const hsize_t T0 = layout.chunk[1], T1 = layout.chunk[2];
   // The writer's tiles are 256 x 256; a crafted file may declare huge ones.
   const size_t chunk_bytes = T0 * T1 * layout.element_size;

@@ -178,6 +178,7 @@ void SessionReader::check_map_dataset(hid_t group, const std::string& name, cons
   H5Id type(H5Dget_type(set));
   if (H5Tget_class(type) != H5T_FLOAT || (H5Tget_size(type) != 2 && H5Tget_size(type) != 4))
     damaged(path_, where + name + " does not hold float16 or float32 maps");
+  check_map_storage(set, path_);
 }
 
 void SessionReader::read_model() {

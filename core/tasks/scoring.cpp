@@ -7,8 +7,9 @@
 namespace attnscope::tasks {
 
 std::vector<int64_t> prompt_ids(const io::Tokenizer& tokenizer, const TaskExample& example) {
-  // Pieces begin at pre-token boundaries, so the whole prompt tokenises as its pieces do.
-  return tokenizer.encode_ids(example.prompt());
+  // Pieces begin at pre-token boundaries, so the whole prompt tokenises as its
+  // pieces do; with the special tokens a model sees around a prompt (Llama's <s>).
+  return tokenizer.encode_ids(example.prompt(), true);
 }
 
 PreparedExample prepare_example(const io::Tokenizer& tokenizer, const TaskExample& example) {
@@ -19,12 +20,12 @@ PreparedExample prepare_example(const io::Tokenizer& tokenizer, const TaskExampl
   // Token counts of growing prefixes give each piece's span, whatever the
   // tokenizer does at piece boundaries.
   std::string prefix;
-  int64_t before = 0;
+  int64_t before = static_cast<int64_t>(tokenizer.special_tokens_before());  // a BOS comes first
   const std::string prompt = example.prompt();
   for (const auto& piece : example.pieces) {
     if (prefix.size() + piece.text.size() > prompt.size()) break;
     prefix += piece.text;
-    const auto count = static_cast<int64_t>(tokenizer.encode_ids(prefix).size());
+    const auto count = static_cast<int64_t>(tokenizer.special_tokens_before() + tokenizer.encode_ids(prefix).size());
     if (piece.segment && count > before) p.segments.push_back({before, count - 1});
     before = count;
   }

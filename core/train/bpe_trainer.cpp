@@ -3,8 +3,8 @@
 #include <map>
 #include <unordered_map>
 
-#include "core/io/byte_level.h"
-#include "core/io/pretokenizer.h"
+#include "core/io/text/byte_level.h"
+#include "core/io/text/pre_tokenizers.h"
 
 namespace attnscope::train {
 namespace {
@@ -12,13 +12,12 @@ namespace {
 using Word = std::vector<std::string>;  // symbols, each the spelling of one or more bytes
 
 std::map<Word, int64_t> count_words(const std::vector<std::string>& corpus) {
-  const auto split = io::make_regex_split(io::kGpt2Pattern, "Isolated", false, "GPT-2 pattern");
   const auto& bytes = io::ByteLevel::instance();
   std::map<Word, int64_t> words;
   for (const auto& text : corpus) {
-    for (const auto& p : split->split(text, {{0, text.size()}})) {
+    for (const auto& [begin, end] : io::gpt2_pieces(text)) {
       Word w;
-      for (size_t i = p.begin; i < p.end; ++i) w.push_back(bytes.spell(static_cast<uint8_t>(text[i])));
+      for (size_t i = begin; i < end; ++i) w.push_back(bytes.spell(static_cast<uint8_t>(text[i])));
       ++words[w];
     }
   }

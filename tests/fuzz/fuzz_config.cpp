@@ -9,6 +9,7 @@
 #include "core/io/config.h"
 #include "core/io/json_file.h"
 #include "core/models/config/hybrid_config.h"
+#include "core/models/config/hybrid_families.h"
 #include "core/models/config/ssm_config.h"
 #include "core/models/config/transformer_configs.h"
 #include "core/util/error.h"
@@ -21,8 +22,11 @@ void check(const ModelInfo& info) {
   if (info.num_layers < 1 || info.num_layers > max || info.hidden_size < 1 || info.vocab_size < 1 ||
       info.max_positions < 0 || static_cast<int>(info.layers.size()) != info.num_layers)
     __builtin_trap();
-  for (const auto& layer : info.layers)
-    if (layer.heads < 1 || layer.heads > max) __builtin_trap();
+  for (const auto& layer : info.layers) {
+    if (layer.mixers.size() > 2) __builtin_trap();
+    for (const auto& m : layer.mixers)
+      if (m.heads < 1 || m.heads > max || m.name.empty()) __builtin_trap();
+  }
 }
 
 template <typename Describe>
@@ -44,10 +48,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   try_family(config, describe_gpt2);
   try_family(config, describe_neox);
-  for (const char* type : {"llama", "mistral", "qwen2"})
+  for (const char* type : {"llama", "mistral", "qwen2", "qwen3"})
     try_family(config, [type](const io::Config& c) { return describe_llama(c, type); });
   try_family(config, ssm::describe_mamba);
+  try_family(config, ssm::describe_falcon_mamba);
   try_family(config, ssm::describe_mamba2);
   try_family(config, describe_hybrid);
+  for (auto describe : {describe_llamba, describe_jamba, describe_bamba, describe_granite_hybrid, describe_nemotron_h,
+                        describe_zamba2, describe_falcon_h1})
+    try_family(config, describe);
   return 0;
 }

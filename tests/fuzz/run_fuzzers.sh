@@ -17,7 +17,7 @@ rm -rf "$corpus" && mkdir -p "$corpus"/{config,safetensors,tokenizer,session_rea
 n=0
 for f in "$src"/tests/fixtures/*/config.json "$src"/resources/models/*/config.json; do cp "$f" "$corpus/config/$((n++)).json"; done
 for f in "$src"/tests/fixtures/{gpt2-tiny,mamba2-tiny-bf16,hybrid-tiny-mlp}/model.safetensors; do cp "$f" "$corpus/safetensors/$((n++))"; done
-for f in "$src"/resources/models/*/tokenizer.json; do { printf '\0'; cat "$f"; } > "$corpus/tokenizer/$((n++))"; done
+for f in "$src"/resources/models/*/tokenizer.json "$src"/tests/fixtures/llamba-tiny/tokenizer.json; do { printf '\0'; cat "$f"; } > "$corpus/tokenizer/$((n++))"; done
 printf '\1The quick brown fox' > "$corpus/tokenizer/prompt"
 # Sessions: small ones the CLI writes (a map of 8 tokens, an ablation, a Mamba-1 layer).
 "$app" run "$src/resources/models/transformer" --prompt "Alice saw B." --ablate 0.0 --out "$corpus/session_reader/a.h5" >/dev/null

@@ -6,7 +6,7 @@
                                                      # regenerate into a temp dir, compare bytes
 
 Needs Python 3 and numpy only. Each fixture folder gets config.json,
-model.safetensors (float32, or BF16/F16 for the *-bf16/*-f16 ones) and
+tokenizer.json (one token per character: char_tokenizer.py), model.safetensors (float32, or BF16/F16 for the *-bf16/*-f16 ones) and
 reference.safetensors: input_ids, logits, every mixer's map `mixing.<layer>`,
 and the logits with the listed heads ablated (`ablated.logits` zero,
 `ablated_mean.logits`, `ablated_uniform.logits`). Everything is a function
@@ -23,6 +23,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import safetensors_np  # noqa: E402
+from char_tokenizer import tokenizer_json  # noqa: E402
 from fixtures import FIXTURES  # noqa: E402
 from init import Weights  # noqa: E402
 from prng import Stream  # noqa: E402
@@ -74,6 +75,8 @@ def generate(fixture, out_dir):
     public = {k: v for k, v in config.items() if not k.startswith("_")}
     with open(os.path.join(out_dir, "config.json"), "w") as f:
         f.write(json.dumps(public, indent=2) + "\n")
+    with open(os.path.join(out_dir, "tokenizer.json"), "w") as f:
+        f.write(tokenizer_json())
     safetensors_np.write(os.path.join(out_dir, "model.safetensors"), tensors, {"format": "pt"})
     safetensors_np.write(os.path.join(out_dir, "reference.safetensors"), reference, {
         "family": fixture.family.FAMILY,

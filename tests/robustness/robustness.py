@@ -363,6 +363,13 @@ def sessions(ctx):
                        "damaged session: its structure crashes the HDF5 library")
         r.expect_error(f"session_hangs_hdf5[{command[0]}]", [command[0], os.path.join(data, "hdf5_loops.h5")] + command[1:],
                        "damaged session: reading its structure does not finish", env={"ATTNSCOPE_SESSION_CHECK_MS": "3000"})
+    # Found by fuzz_session_reader, each a read past one of HDF5 1.10's buffers: a string object
+    # claiming 4352 bytes in a 4096-byte global heap, and a map whose chunks are (10241, 4, 4).
+    for name, message in (("heap_overread", "claims more bytes than its global heap collection holds"),
+                          ("chunk_overread", "chunk layout is not one AttnScope writes")):
+        for command in (["show"], ["export", "--out", "x.pdf"]):
+            r.expect_error(f"session_{name}[{command[0]}]",
+                           [command[0], os.path.join(data, f"hdf5_{name}.h5")] + command[1:], message)
     os.mkfifo(ctx.path("session.fifo"))
     r.expect_error("session_fifo_hangs", ["show", ctx.path("session.fifo")], "FIFO", timeout=20)
     r.expect_error("session_missing", ["show", ctx.path("none.h5")], "no such (session )?file")

@@ -6,11 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "core/io/pretokenizer.h"
+#include "core/io/text/pre_tokenizers.h"
 #include "core/io/tokenizer.h"
+#include "tokenizer_spec.h"
 #include "core/util/error.h"
 
-using attnscope::io::Piece;
+using attnscope::io::AlignedText;
 using attnscope::io::Tokenizer;
 using nlohmann::json;
 using Ids = std::vector<int64_t>;
@@ -29,17 +30,8 @@ json small_spec(const json& merges) {
           {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}}}};
 }
 
-std::unique_ptr<Tokenizer> load(const json& spec) { return Tokenizer::from_json_text(spec.dump(), "test.json"); }
-
-// The message of the attnscope::Error that loading throws ("" if none).
-std::string load_error(const json& spec) {
-  try {
-    load(spec);
-  } catch (const attnscope::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+const auto load = attnscope::testing::load_tokenizer;
+const auto load_error = attnscope::testing::tokenizer_error;
 
 const char* const kLlama3Pattern =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
@@ -51,12 +43,15 @@ json llama3_pretokenizer() {
             {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", false}}}}};
 }
 
-// Pre-tokens of `text` as strings.
+// Pre-tokens of `text`, as the parts of the text they come from.
 std::vector<std::string> pieces(const json& spec, const std::string& text) {
-  bool prefix = false;
-  auto pre = attnscope::io::make_pretokenizer(spec, prefix, "test.json");
+  bool byte_level = false;
+  auto pre = attnscope::io::make_pretokenizer(spec, byte_level, "test.json");
   std::vector<std::string> out;
-  for (const Piece& p : pre->split(text, {{0, text.size()}})) out.push_back(text.substr(p.begin, p.end - p.begin));
+  for (const auto& p : pre->split({AlignedText::original(text)})) {
+    const auto span = p.span_of(0, p.size());
+    out.push_back(text.substr(span.begin, span.end - span.begin));
+  }
   return out;
 }
 

@@ -14,7 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "core/io/byte_level.h"
+#include "core/io/text/utf8.h"
+#include "node_peer.h"
+#include "peer_strings.h"
 #include "core/io/tokenizer.h"
 
 namespace fs = std::filesystem;
@@ -26,109 +28,29 @@ namespace {
 const fs::path kPeerDir = fs::path(ATTNSCOPE_BINARY_DIR) / "gpt3_encoder";
 const fs::path kPackage = kPeerDir / "node_modules" / "gpt-3-encoder";
 
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string utf8(uint32_t cp) {
-  std::string out;
-  attnscope::io::append_utf8(out, cp);
-  return out;
-}
-
-// Inputs that stress the pre-tokenizer regex (contractions, \s+(?!\S),
-// letter/number/other classes across scripts) and the merge loop.
+// The regex stress strings and 400 random texts.
 std::vector<std::string> test_strings() {
-  std::vector<std::string> fixed = {
-      "Hello world", "Hello, world!", " leading space", "trailing space ", "   ", "\t", "\n", "\r\n",
-      "don't", "DON'T", "I'm here, you're there, we've been, they'll go, he'd say, it's", "I'M", "WE'LL",
-      "'s's's", "' s", "''", "it’s curly", "12345", "3.14159", "1,000,000", "２０２４", "٣٤٥", "Ⅻ ½ ²",
-      "a  b", "a   b", "a\t\tb", "line1\nline2\n\nline4", "x \n y", "crlf\r\n\r\nend", "  \n  \n",
-      "naïve café résumé Straße", "Ελληνικά русский עברית العربية हिन्दी ไทย", "日本語 中文 한국어",
-      "👨‍👩‍👧‍👦 family", "🏳️‍🌈", "👍🏽👍🏿", "🇫🇷🇩🇪", "e\u0301 combining", "\u00a0nbsp\u00a0", "ideographic\u3000space",
-      "int main() {\n    return 0;\n}\n", "def f(x):\n\treturn x ** 2\n", "if (a != b && c <= d) { x->y(); }",
-      "pneumonoultramicroscopicsilicovolcanoconiosis", "Donaudampfschifffahrtsgesellschaftskapitän",
-      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", ",,,,,,,,,,", "!!!???...",
-      // U+180E (Mongolian vowel separator) is not White_Space since Unicode 6.3;
-      // PCRE2's \s still counts it (its \h list), so these check our workaround.
-      "x \u180e!", "a\u180e\u180eb", "\u180e\u180e  \u180e", "end \u180e",
-      "<|endoftext|>", "", "a"};
-  const std::vector<std::string> pool = {
-      "the", "The", "THE", "tokenizer", "naïve", "café", "Ünïcödé", "Straße", "façade", "Ελληνικά", "русский",
-      "עברית", "العربية", "हिन्दी", "ไทย", "日本語", "中文字符", "한국어", "東京タワー", "😀", "👍🏽",
-      "👨‍👩‍👧‍👦", "🏳️‍🌈", "👩🏻‍💻", "🇫🇷", "❤️", "🤖", "0", "42", "3.14", "1,000", "２０", "٣٤", "Ⅻ", "½",
-      "'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "'T", "'RE", "'VE", "'M", "'LL", "'D", "n't", "’s",
-      " ", "  ", "   ", "    ", "\t", "\t\t", "\n", "\n\n", "\r\n", " \n ", "\u00a0", "\u3000", "\u2009", "\v",
-      "\f", ".", ",", "!", "?", "...", "—", "–", "«", "»", "“", "”", "(", ")", "[", "]", "{", "}", "#", "@",
-      "$", "%", "^", "&", "*", "~", "`", "|", "\\", "/", "<", ">", ";", ":", "--", "==", "!=", "->", "::",
-      "int main() {\n    return 0;\n}", "def f(x):\n\treturn x**2", "for (i = 0; i < n; ++i)",
-      "std::vector<int> v;", "#include <cstdio>", "  if x != None:", "console.log(`${a}`);",
-      "SELECT * FROM t WHERE id = 1;", "Supercalifragilisticexpialidocious", "antidisestablishmentarianism",
-      "\u180e", "e\u0301", "x"};
-  // Code point ranges for random runs (Unicode 14 blocks, so every engine's
-  // tables agree on the letter/number classes).
-  const std::vector<std::pair<uint32_t, uint32_t>> ranges = {
-      {0x20, 0x7E},     {0xA1, 0xFF},     {0x100, 0x17F},   {0x391, 0x3C9},   {0x410, 0x44F},
-      {0x300, 0x36F},   {0x4E00, 0x9FFF}, {0x3041, 0x3096}, {0xAC00, 0xD7A3}, {0x1F600, 0x1F64F},
-      {0x2200, 0x22FF}, {0x2500, 0x257F}, {0x660, 0x669},   {0x2160, 0x2188}, {0x9, 0xD}};
-  std::mt19937 rng(20240601);  // raw engine output only: the same strings on every platform
-  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
-  std::vector<std::string> out = fixed;
-  for (int k = 0; k < 400; ++k) {
-    std::string s;
-    const size_t parts = 1 + pick(12);
-    for (size_t p = 0; p < parts; ++p) {
-      if (pick(4) == 0) {
-        const auto& [lo, hi] = ranges[pick(ranges.size())];
-        for (size_t c = 1 + pick(5); c > 0; --c) s += utf8(lo + static_cast<uint32_t>(pick(hi - lo + 1)));
-      } else {
-        s += pool[pick(pool.size())];
-      }
-    }
-    out.push_back(s);
-  }
+  std::vector<std::string> out = attnscope::testing::regex_stress_strings();
+  for (auto& s : attnscope::testing::random_texts(20240601, 400, attnscope::testing::word_pool())) out.push_back(s);
   return out;
 }
 
 // Runs the peer on all texts at once; fails the test (not skips) when it cannot.
 std::vector<Ids> peer_encode(const std::vector<std::string>& texts) {
-  if (std::system("command -v node >/dev/null 2>&1") != 0) {
-    ADD_FAILURE() << "node is not installed: the tokenizer peer test needs nodejs and npm (scripts/setup.sh)";
-    return {};
-  }
   if (!fs::exists(kPackage / "encoder.json") || !fs::exists(kPeerDir / "encode.js")) {
     ADD_FAILURE() << "the gpt-3-encoder package is not installed in " << kPeerDir
                   << ": run the test through ctest (its fixture gpt3_encoder_install installs it) or "
                   << "`npm install --prefix " << kPeerDir.string() << "`";
     return {};
   }
-  const fs::path in = fs::path(::testing::TempDir()) / "attnscope_peer_in.json";
-  const fs::path err = fs::path(::testing::TempDir()) / "attnscope_peer_err.txt";
-  std::ofstream(in, std::ios::binary) << nlohmann::json(texts).dump();
-  const std::string cmd = "node '" + (kPeerDir / "encode.js").string() + "' < '" + in.string() + "' 2> '" +
-                          err.string() + "'";
-  std::string output;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[65536];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) output.append(buf, n);
-    if (pclose(p) != 0) {
-      ADD_FAILURE() << "the peer failed: " << cmd << "\n" << read_all(err);
-      return {};
-    }
-  }
+  const std::string output = attnscope::testing::run_node_peer(kPeerDir / "encode.js", "", texts);
+  if (output.empty()) return {};
   std::vector<Ids> ids = nlohmann::json::parse(output).get<std::vector<Ids>>();
   if (ids.size() != texts.size()) ADD_FAILURE() << "the peer returned " << ids.size() << " results for " << texts.size();
   return ids;
 }
 
-std::string show(const Ids& ids) {
-  std::string s;
-  for (auto id : ids) s += (s.empty() ? "" : ",") + std::to_string(id);
-  return "[" + s + "]";
-}
+using attnscope::testing::show_ids;
 
 std::unique_ptr<Tokenizer> gpt2() { return Tokenizer::from_file(kPackage / "encoder.json"); }
 
@@ -144,8 +66,8 @@ TEST(TokenizerPeer, SameIdsAsGpt3EncoderOnGpt2Vocabulary) {
     const Ids ours = tok->encode_ids(texts[i]);
     if (ours == peer[i]) continue;
     if (++mismatches <= 5)
-      ADD_FAILURE() << "text #" << i << " " << nlohmann::json(texts[i]).dump() << "\n  attnscope: " << show(ours)
-                    << "\n  peer:      " << show(peer[i]);
+      ADD_FAILURE() << "text #" << i << " " << nlohmann::json(texts[i]).dump() << "\n  attnscope: " << show_ids(ours)
+                    << "\n  peer:      " << show_ids(peer[i]);
   }
   EXPECT_EQ(mismatches, 0) << "of " << texts.size() << " texts";
 }
@@ -185,8 +107,8 @@ TEST(TokenizerPeer, WhitespaceWhereThePeerDiffersFromGpt2) {
   ASSERT_EQ(peer.size(), texts.size());
   const auto tok = gpt2();
   for (size_t i = 0; i < cases.size(); ++i) {
-    EXPECT_EQ(show(tok->encode_ids(cases[i].first)), show(cases[i].second)) << nlohmann::json(texts[i]).dump();
-    EXPECT_NE(show(peer[i]), show(cases[i].second)) << "the peer now agrees with GPT-2 on "
+    EXPECT_EQ(show_ids(tok->encode_ids(cases[i].first)), show_ids(cases[i].second)) << nlohmann::json(texts[i]).dump();
+    EXPECT_NE(show_ids(peer[i]), show_ids(cases[i].second)) << "the peer now agrees with GPT-2 on "
                                                     << nlohmann::json(texts[i]).dump()
                                                     << ": move it to the main comparison";
   }

@@ -217,3 +217,37 @@ int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }
+
+// Falcon-H1 runs attention and a Mamba-2 mixer side by side in every layer:
+// the grid has a row for each, labelled by kind; ablating an attention head
+// names its mixer (0.attn.1) and matches the core, and the diff captures that
+// mixer's maps of the ablated run.
+TEST(MainWindow, LayersWithTwoMixersShowARowEachAndAblateByName) {
+  const QString checkpoint = QString(ATTNSCOPE_FIXTURES_DIR) + "/falcon_h1-tiny";
+  MainWindow window;
+  window.run_panel()->set_checkpoint(checkpoint);
+  window.run_panel()->set_prompt("Which option? A. x B. y Answer:");
+  window.show();
+  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+  const auto& model = window.session()->model();
+  ASSERT_EQ(window.grid()->row_count(), 4);  // layers 0 and 1, ssm and attn each
+  const int attn_row = model.find_row(0, "attn");
+  ASSERT_GE(attn_row, 0);
+  EXPECT_EQ(model.row_label(attn_row), "0.attn");
+  EXPECT_EQ(window.grid()->head_count(attn_row), 4);
+
+  window.open_head(attn_row, 1);
+  EXPECT_EQ(window.current_row_label(), "0.attn");
+  QSignalSpy ablated(&window, &MainWindow::ablation_done);
+  window.toggle_ablation(attn_row, 1);
+  ASSERT_TRUE(ablated.wait(60000));
+  ASSERT_TRUE(window.last_ablation().has_value());
+  EXPECT_EQ(window.last_ablation()->spec, "0.attn.1:zero");
+  EXPECT_EQ(window.last_ablation()->captured_mixer, "attn");
+
+  const auto loaded = load_for_running(checkpoint.toStdString(), LoadOptions{});
+  const auto ids = prompt_from_text(*loaded, "Which option? A. x B. y Answer:").ids;
+  const int64_t target = window.session()->outputs().target;
+  EXPECT_NEAR(window.last_ablation()->logprob_after,
+              core_logprob(*loaded, ids, target, {{0, 1, AblationMode::Zero, "attn"}}), 1e-4);
+}

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/io/text/utf8.h"
+
 namespace attnscope::io {
 
 class ByteLevel {
@@ -24,9 +26,5 @@ class ByteLevel {
   std::unordered_map<uint32_t, uint8_t> byte_of_codepoint_;
 };
 
-// Appends the UTF-8 encoding of a code point.
-void append_utf8(std::string& out, uint32_t codepoint);
-// Decodes one UTF-8 character at `i` (advancing it); false on invalid input.
-bool next_utf8(std::string_view s, size_t& i, uint32_t& codepoint);
 
 }  // namespace attnscope::io
