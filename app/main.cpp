@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
     std::printf("attnscope %s\n", ATTNSCOPE_VERSION);
     return 0;
   }
+  if (argc >= 3 && (!std::strcmp(argv[2], "--help") || !std::strcmp(argv[2], "-h")) && cli::print_command_usage(argv[1]))
+    return 0;
   use_large_block_allocator();
   configure_cpu_threads();
   files::remove_partial_outputs_on_signals();

@@ -15,6 +15,7 @@ packages=(
   clang libclang-rt-14-dev
   nodejs
   wamerican
+  slurm-wlm munge   # tests/e2e/slurm_scan.sh starts a one-node Slurm of its own
 )
 if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
 missing=()

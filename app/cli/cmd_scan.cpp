@@ -3,6 +3,7 @@
 // row per condition; attnscope merge joins the CSVs of a sharded scan.
 #include <algorithm>
 #include <cmath>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -11,7 +12,11 @@
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "app/cli/scan_figure.h"
+#include "app/cli/scan_plan.h"
+#include "attnscope/version.h"
 #include "core/ablation/head_scan.h"
+#include "core/ablation/scan_parts.h"
+#include "core/io/checkpoint_fingerprint.h"
 #include "core/runtime/device.h"
 #include "core/runtime/loaded_model.h"
 #include "core/runtime/session_run.h"
@@ -26,8 +31,6 @@
 namespace attnscope::cli {
 namespace {
 
-constexpr const char* kCsvHeader = "layer,head,mode,accuracy,gather_score,aggregate_score";
-
 std::string number(double v) {
   if (std::isnan(v)) return "nan";
   char buf[32];
@@ -41,13 +44,6 @@ std::vector<AblationMode> parse_modes(const std::string& text) {
   std::string m;
   while (std::getline(s, m, ',')) modes.push_back(parse_ablation_mode(m));
   return modes;
-}
-
-// The header and `lines`, moved into place only when complete.
-void write_csv_lines(const std::filesystem::path& path, const std::vector<std::string>& lines) {
-  std::string text = std::string(kCsvHeader) + "\n";
-  for (const auto& line : lines) text += line + "\n";
-  files::write_file_atomically(path, text);
 }
 
 // The layer column: the mixer row's label ("3", or "3.attn" in layers with several mixers), -1 for the intact row.
@@ -165,13 +161,61 @@ void write_scan_session(const LoadedModel& loaded, const std::string& source, co
   writer.commit();
 }
 
+// Every parameter that decides a scan's rows, as merge compares them.
+std::string scan_parameters(const std::string& checkpoint, const std::string& task, int examples, const ScanOptions& o,
+                            const std::string& heads, const std::string& keep, at::ScalarType dtype) {
+  std::string modes;
+  for (auto m : o.modes) modes += (modes.empty() ? "" : ",") + ablation_mode_name(m);
+  return std::string("attnscope=") + ATTNSCOPE_VERSION + " checkpoint=" + io::checkpoint_fingerprint(checkpoint) +
+         " task=" + task + " examples=" + std::to_string(examples) + " seed=" + std::to_string(o.seed) +
+         " heads=" + heads + " modes=" + modes + " keep=" + (keep.empty() ? "-" : keep) +
+         " random=" + std::to_string(o.random_controls) + " dtype=" + run_dtype_name(dtype);
+}
+
+// Saves the shard's progress beside its CSV, at most once a second, so a
+// killed or timed-out shard resumes; the last save waits for the CSV.
+class ProgressFile {
+ public:
+  ProgressFile(std::filesystem::path path, scan_parts::PartInfo info) : path_(std::move(path)), info_(std::move(info)) {}
+  const std::filesystem::path& path() const { return path_; }
+
+  std::optional<ScanProgress> load() const {
+    std::error_code ec;
+    if (!std::filesystem::exists(path_, ec)) return std::nullopt;
+    std::string why;
+    std::optional<ScanProgress> saved;
+    try {
+      saved = scan_parts::read_progress(files::read_file(path_, 1 << 26), info_, &why);
+    } catch (const Error& e) {
+      why = e.what();
+    }
+    if (!saved) std::fprintf(stderr, "scan: ignoring %s (%s); starting from the first example\n", path_.c_str(), why.c_str());
+    return saved;
+  }
+  void save(const ScanProgress& progress, bool last) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!last && now - saved_at_ < std::chrono::seconds(1)) return;
+    files::write_file_atomically(path_, scan_parts::progress_text(info_, progress));
+    saved_at_ = now;
+  }
+  void remove() const {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+
+ private:
+  std::filesystem::path path_;
+  scan_parts::PartInfo info_;
+  std::chrono::steady_clock::time_point saved_at_{};
+};
+
 }  // namespace
 
 int cmd_scan(const Argv& argv) {
   Args args(argv,
             {"task", "examples", "seed", "heads", "modes", "keep", "random", "shard", "csv", "out", "figure", "device",
              "dtype"},
-            {"quiet"});
+            {"quiet", "plan"});
   const std::string checkpoint = args.positional_at(0, "checkpoint folder");
   const auto task_text = args.value("task");
   if (!task_text) throw Error("give --task (one of letters, mqar, dictionary, phonebook, induction)");
@@ -193,9 +237,11 @@ int cmd_scan(const Argv& argv) {
     throw Error("--heads " + heads + ": expected all or top:K");
   }
   o.modes = parse_modes(args.value_or("modes", "zero,mean"));
-  if (auto keep = args.value("keep")) o.keep = parse_keep_sets("--keep", *keep);
+  const std::string keep_text = args.value_or("keep", "");
+  if (!keep_text.empty()) o.keep = parse_keep_sets("--keep", keep_text);
   o.random_controls = args.int_or("random", 5);
   if (o.random_controls < 0) throw Error("--random must be 0 or more");
+  const bool sharded = args.has("shard");
   if (auto shard = args.value("shard")) std::tie(o.shard_index, o.shard_count) = parse_shard(*shard);
   const bool quiet = args.flag("quiet");
   const auto figure = args.value("figure");
@@ -211,19 +257,51 @@ int cmd_scan(const Argv& argv) {
   load.dtype = parse_run_dtype(args.value_or("dtype", "float32"));
   const auto loaded = load_for_running(checkpoint, load);
   if (!loaded->tokenizer) throw Error("a scan needs the checkpoint's tokenizer (tokenizer.json or vocab.json)");
+  // Every shard's log says what it ran on (a CPU-only LibTorch runs --device auto on the CPU).
+  std::fprintf(stderr, "scan: device %s\n", compute_description(load.device).c_str());
   // Examples depend on the seed only, so every shard of an array job scans the same ones.
   const auto set = tasks::generate(spec, examples, o.seed);
+  if (args.flag("plan")) {
+    print_scan_plan(*loaded, set, o);
+    return 0;
+  }
+
+  scan_parts::PartInfo part;
+  part.scan = scan_parameters(checkpoint, *task_text, examples, o, heads, keep_text, load.dtype);
+  part.checkpoint = checkpoint;
+  part.device = compute_description(load.device);
+  part.shard_index = o.shard_index;
+  part.shard_count = o.shard_count;
+  const auto csv = args.value("csv");
+  std::optional<ProgressFile> progress_file;
+  std::optional<ScanProgress> resumed;
+  if (csv) {
+    progress_file.emplace(*csv + ".progress", part);
+    files::check_output_target(progress_file->path());
+    resumed = progress_file->load();  // a progress it cannot use is said even with --quiet
+    o.resume_from = resumed ? &*resumed : nullptr;
+    o.on_resume = [&](bool used, int done, const std::string& why_not) {
+      if (used) std::printf("resuming from %s: %d of %d examples already scored\n", progress_file->path().c_str(), done, examples);
+      else std::fprintf(stderr, "scan: ignoring %s (%s); starting from the first example\n", progress_file->path().c_str(), why_not.c_str());
+      std::fflush(stdout);
+    };
+    o.on_example_done = [&](const ScanProgress& p) { progress_file->save(p, p.examples_done == examples); };
+  }
   o.on_progress = [&](int done, int total) {
     if (!quiet && (done % 100 == 0 || done == total)) std::fprintf(stderr, "\rscan: %d / %d runs", done, total);
     if (!quiet && done == total) std::fprintf(stderr, "\n");
   };
   const ScanResult result = run_head_scan(*loaded->model, *loaded->tokenizer, set, o);
   print_table(result);
-  if (auto csv = args.value("csv")) {
+  if (csv) {
     std::vector<std::string> lines;
     for (const auto& r : result.rows) lines.push_back(csv_line(r));
-    write_csv_lines(*csv, lines);
-    std::printf("wrote %s\n", csv->c_str());
+    part.conditions = result.total_conditions;
+    part.conditions_digest = result.conditions_digest;
+    files::write_file_atomically(*csv, sharded ? scan_parts::part_csv(part, lines) : scan_parts::whole_scan_csv(lines));
+    progress_file->remove();
+    std::printf("wrote %s%s\n", csv->c_str(),
+                sharded ? (" (shard " + std::to_string(o.shard_index) + " of " + std::to_string(o.shard_count) + ")").c_str() : "");
   }
   if (figure) {
     write_scan_figure(result, "scan of " + std::filesystem::path(checkpoint).filename().string() + " on " + *task_text, *figure);
@@ -291,32 +369,20 @@ int cmd_merge(const Argv& argv) {
   const auto out = args.value("csv");
   if (!out) throw Error("give --csv <merged.csv>");
   if (args.positional().empty()) throw Error("give the CSV parts to merge");
-  std::vector<std::string> rows;
-  std::map<std::string, std::string> seen;  // condition (layer,head,mode) -> file
-  int intact = 0;
-  for (const auto& part : args.positional()) {
-    std::istringstream in(files::read_file(part));
-    std::string line;
-    if (!std::getline(in, line) || line != kCsvHeader)
-      throw Error(part + " is not an attnscope scan CSV (its first line is not '" + std::string(kCsvHeader) + "')");
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      std::stringstream fields(line);
-      std::string layer, head, mode;
-      std::getline(fields, layer, ',');
-      std::getline(fields, head, ',');
-      std::getline(fields, mode, ',');
-      const std::string key = layer + "," + head + "," + mode;
-      if (auto it = seen.find(key); it != seen.end())
-        throw Error("condition " + key + " is in both " + it->second + " and " + part + ": parts of different scans?");
-      seen[key] = part;
-      if (mode == "none") ++intact, rows.insert(rows.begin(), line);
-      else rows.push_back(line);
-    }
+  files::check_output_target(*out);
+  if (figure) files::check_output_target(*figure);
+  std::vector<scan_parts::Part> parts;
+  for (const auto& file : args.positional()) {
+    const auto canonical = std::filesystem::weakly_canonical(file);
+    if (canonical == std::filesystem::weakly_canonical(*out))
+      throw Error(file + " is also the output (--csv): name the merged file apart from the parts");
+    for (const auto& p : parts)
+      if (std::filesystem::weakly_canonical(p.file) == canonical) throw Error(file + " is given twice");
+    parts.push_back(scan_parts::read_part(file, files::read_file(file, 1 << 30)));
   }
-  if (intact != 1) throw Error("the parts hold " + std::to_string(intact) + " intact rows; a complete scan has one (from shard 0)");
-  write_csv_lines(*out, rows);
-  std::printf("merged %zu parts, %zu rows into %s\n", args.positional().size(), rows.size(), out->c_str());
+  const auto rows = scan_parts::merge_parts(parts);
+  files::write_file_atomically(*out, scan_parts::whole_scan_csv(rows));
+  std::printf("merged %zu parts (every shard of one scan), %zu rows into %s\n", parts.size(), rows.size(), out->c_str());
   if (figure) {
     // The example count is not in the CSV: the heading says "merged".
     write_scan_figure(result_from_csv_lines(rows), "merged scan " + std::filesystem::path(*out).filename().string(),

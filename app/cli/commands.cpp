@@ -26,19 +26,39 @@ const std::vector<Command>& commands() {
                 "        [--head-dropout-spare 1:0]   (heads never dropped: the shared job settles there)\n"
                 "        [--keep-heads 1:0]   (prune every other head of that layer)", cmd_train},
       {"scan", "scan <checkpoint> --task letters|mqar|dictionary|phonebook|induction[:SIZE] [--examples 200] [--seed 1]\n"
-               "        [--heads all|top:K] [--modes zero,mean] [--keep LAYER:H+H] [--random 5] [--shard i/N] [--csv scan.csv]\n        [--out scan.h5] [--figure scan.svg]",
+               "        [--heads all|top:K] [--modes zero,mean] [--keep LAYER:H+H] [--random 5] [--device auto|cpu|cuda]\n"
+               "        [--dtype float32|float16|bfloat16] [--csv scan.csv] [--out scan.h5] [--figure scan.svg] [--quiet]\n"
+               "        [--shard i/N]   (this machine's share of the conditions; its CSV is a part for merge)\n"
+               "        [--plan]   (count the conditions, time a forward, suggest a shard count; runs no scan)\n"
+               "        A scan with --csv saves its progress in CSV.progress and resumes from it when rerun.",
        cmd_scan},
-      {"merge", "merge part0.csv part1.csv ... --csv scan.csv [--figure scan.svg]   (the parts of a sharded scan)", cmd_merge},
+      {"merge", "merge part-0.csv part-1.csv ... --csv scan.csv [--figure scan.svg]\n"
+                "        (every shard of one scan, complete; the rows come out as one process writes them)",
+       cmd_merge},
   };
   return list;
+}
+
+namespace {
+constexpr const char* kGuiUsage = "gui [session.h5 | checkpoint] [--script steps.txt]   (GUI builds; app/gui/gui_script.h lists the steps)";
+constexpr const char* kExportUsage =
+    "export <session.h5> --layer L [--mixer attn|ssm] --head H --out fig.pdf|svg|png [--dpi 300]\n"
+    "        [--width-mm 85] [--height-mm 85] [--log] [--colour-map viridis|magma|greys] [--diff-ablation N]";
+}  // namespace
+
+bool print_command_usage(const std::string& name) {
+  const char* usage = name == "gui" ? kGuiUsage : name == "export" ? kExportUsage : nullptr;
+  for (const auto& c : commands())
+    if (name == c.name) usage = c.usage;
+  if (!usage) return false;
+  std::printf("usage: attnscope %s\n", usage);
+  return true;
 }
 
 void print_usage() {
   std::printf("AttnScope %s: token-mixing matrices of Transformers and SSMs\n\nusage:\n", ATTNSCOPE_VERSION);
   std::printf("  attnscope --version\n");
-  std::printf("  attnscope gui [session.h5 | checkpoint] [--script steps.txt]   (GUI builds; app/gui/gui_script.h lists the steps)\n");
-  std::printf("  attnscope export <session.h5> --layer L [--mixer attn|ssm] --head H --out fig.pdf|svg|png [--dpi 300]\n"
-              "        [--width-mm 85] [--height-mm 85] [--log] [--colour-map viridis|magma|greys] [--diff-ablation N]\n");
+  std::printf("  attnscope %s\n  attnscope %s\n", kGuiUsage, kExportUsage);
   for (const auto& c : commands()) std::printf("  attnscope %s\n", c.usage);
 }
 

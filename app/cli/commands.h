@@ -16,6 +16,8 @@ struct Command {
 
 const std::vector<Command>& commands();
 void print_usage();
+// `attnscope <name> --help`: that command's usage; false for an unknown name.
+bool print_command_usage(const std::string& name);
 
 int cmd_inspect(const Argv& args);
 int cmd_tokenize(const Argv& args);

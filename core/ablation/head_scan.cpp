@@ -11,6 +11,7 @@
 #include "core/mixing/head_metrics.h"
 #include "core/models/forward.h"
 #include "core/tasks/scoring.h"
+#include "core/util/content_hash.h"
 #include "core/util/error.h"
 #include "core/util/numbers.h"
 
@@ -26,14 +27,11 @@ at::Tensor ids_tensor(const std::vector<int64_t>& ids) {
   return at::tensor(ids, at::TensorOptions().dtype(at::kLong));
 }
 
-struct Tally {
-  int correct = 0;
-  double logprob = 0;
-  void add(const tasks::ScoredExample& s) {
-    correct += s.correct;
-    logprob += s.answer_logprob;
-  }
-};
+using Tally = ConditionTally;
+void add(Tally& t, const tasks::ScoredExample& s) {
+  t.correct += s.correct;
+  t.logprob += s.answer_logprob;
+}
 
 // Writes are measured on this many examples at most, and only while the
 // model has at most kMaxHeadsForWrites heads (one extra layer call per head
@@ -114,7 +112,7 @@ IntactPass run_intact(const Model& model, const std::vector<tasks::PreparedExamp
       };
     }
     auto result = run_forward(model, ids_tensor(ex.ids), f);
-    pass.tally.add(tasks::score_logits(result.logits[-1], ex.choices, ex.answer));
+    add(pass.tally, tasks::score_logits(result.logits[-1], ex.choices, ex.answer));
     if (e < write_examples) add_final_token_writes(model, rows, ids_tensor(ex.ids), result.residuals, w_sum, o);
     if (keep_residuals) pass.residuals.push_back(std::move(result.residuals));
   }
@@ -306,6 +304,20 @@ std::vector<KeepSet> parse_keep_sets(const std::string& option, const std::strin
   return out;
 }
 
+int planned_condition_count(const Model& model, const ScanOptions& o) {
+  int heads = 0;
+  for (const auto& row : mixer_rows(model.info())) heads += row.info.heads;
+  const int chosen = o.top_heads > 0 ? std::min(heads, o.top_heads) : heads;
+  // Controls come from the heads outside the chosen set (at least the top head is excluded).
+  const int control_pool = o.top_heads > 0 ? heads - chosen : std::max(0, heads - 1);
+  return chosen * static_cast<int>(o.modes.size()) + static_cast<int>(o.keep.size()) +
+         std::min(o.random_controls, control_pool);
+}
+
+int shard_condition_count(int total, int shard_index, int shard_count) {
+  return total > shard_index ? (total - shard_index + shard_count - 1) / shard_count : 0;
+}
+
 std::pair<int, int> parse_shard(const std::string& text) {
   const auto slash = text.find('/');
   if (slash != std::string::npos) {
@@ -339,13 +351,31 @@ ScanResult run_head_scan(const Model& model, const io::Tokenizer& tokenizer,
 
   std::vector<ScanCondition> mine;
   const auto all = conditions_for(model, intact.scores, o);
+  result.total_conditions = static_cast<int>(all.size());
+  ContentHash digest;
+  for (const auto& c : all) digest.add(c.label + "," + std::to_string(c.head) + "," + c.mode);
+  result.conditions_digest = digest.hex();
   for (size_t k = 0; k < all.size(); ++k)
     if (static_cast<int>(k % o.shard_count) == o.shard_index) mine.push_back(all[k]);
 
-  std::vector<Tally> tallies(mine.size());
+  ScanProgress progress;
+  progress.conditions_digest = result.conditions_digest;
+  progress.tallies.resize(mine.size());
+  if (const ScanProgress* saved = o.resume_from) {
+    std::string why;
+    if (saved->conditions_digest != result.conditions_digest || saved->tallies.size() != mine.size())
+      why = "it was saved for other conditions (digest " + saved->conditions_digest + ", " +
+            std::to_string(saved->tallies.size()) + " conditions; this shard: " + result.conditions_digest + ", " +
+            std::to_string(mine.size()) + ")";
+    else if (saved->examples_done < 0 || saved->examples_done > static_cast<int>(prepared.size()))
+      why = "it counts " + std::to_string(saved->examples_done) + " examples done of " + std::to_string(prepared.size());
+    if (why.empty()) progress = *saved;
+    if (o.on_resume) o.on_resume(why.empty(), progress.examples_done, why);
+  }
+  auto& tallies = progress.tallies;
   const int total = static_cast<int>(prepared.size() * mine.size());
-  int done = 0;
-  for (size_t e = 0; e < prepared.size(); ++e) {
+  int done = progress.examples_done * static_cast<int>(mine.size());
+  for (size_t e = progress.examples_done; e < prepared.size(); ++e) {
     const at::Tensor ids = ids_tensor(prepared[e].ids);
     std::vector<at::Tensor> repeated;  // residuals of this example when they were not kept
     if (o.resume_from_residuals && !keep) {
@@ -365,9 +395,11 @@ ScanResult run_head_scan(const Model& model, const io::Tokenizer& tokenizer,
         if (first > 0) f.start_hidden = residuals.at(first);
       }
       const auto r = run_forward(model, ids, f);
-      tallies[c].add(tasks::score_logits(r.logits[-1], prepared[e].choices, prepared[e].answer));
+      add(tallies[c], tasks::score_logits(r.logits[-1], prepared[e].choices, prepared[e].answer));
       if (o.on_progress) o.on_progress(++done, total);
     }
+    progress.examples_done = static_cast<int>(e + 1);
+    if (o.on_example_done) o.on_example_done(progress);
   }
   for (size_t c = 0; c < mine.size(); ++c) {
     const auto& cond = mine[c];

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ablation/scan_progress.h"
 #include "core/io/tokenizer.h"
 #include "core/models/model.h"
 #include "core/tasks/task.h"
@@ -58,6 +59,14 @@ struct ScanOptions {
   bool resume_from_residuals = true;  // false: re-run every ablation from the embeddings (benchmarks)
   std::function<void(int done, int total)> on_progress;
   const std::atomic<bool>* cancel = nullptr;
+  // Resume from a saved progress (nullptr: from the start). A progress of
+  // other conditions (digest or count) is not used: the scan starts over.
+  // on_resume hears which, after the intact pass: resumed (and from how many
+  // examples), or why not.
+  const ScanProgress* resume_from = nullptr;
+  std::function<void(bool resumed, int examples_done, const std::string& why_not)> on_resume;
+  // Called after every example with the progress so far (to save it).
+  std::function<void(const ScanProgress&)> on_example_done;
 };
 
 struct HeadScores {
@@ -96,6 +105,8 @@ struct ScanResult {
   HeadScores scores;
   std::vector<ScanRow> rows;  // the intact row first (in shard 0), then conditions in order
   int examples = 0;
+  int total_conditions = 0;   // in the whole scan, every shard's together
+  std::string conditions_digest;  // of the whole scan's ordered condition list (every shard's must agree)
 };
 
 ScanResult run_head_scan(const Model& model, const io::Tokenizer& tokenizer,
@@ -116,6 +127,12 @@ struct MeanDrop {
   int rows = 0;
 };
 MeanDrop mean_drop(const ScanResult& result, const std::function<bool(const ScanRow&)>& selected);
+
+// How many conditions a scan of `model` with `options` has at most (the
+// random controls may come out fewer: they skip G&A heads), before any run.
+int planned_condition_count(const Model& model, const ScanOptions& options);
+// The conditions shard i of N holds out of `total`: k = i, i + N, ...
+int shard_condition_count(int total, int shard_index, int shard_count);
 
 // "0/4" -> (0, 4); throws attnscope::Error on anything else.
 std::pair<int, int> parse_shard(const std::string& text);

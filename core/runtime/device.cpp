@@ -3,6 +3,9 @@
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 
+#include <dlfcn.h>
+#include <sched.h>
+
 #include <cstdlib>
 #include <thread>
 
@@ -32,10 +35,43 @@ std::string device_description(const at::Device& device) {
   return device.str();
 }
 
+namespace {
+int env_count(const char* name) {
+  const char* v = std::getenv(name);
+  const int n = v ? std::atoi(v) : 0;
+  return n > 0 ? n : 0;
+}
+
+// OpenBLAS's thread control, looked up at run time: LibTorch may be linked
+// against another BLAS, which then keeps its own defaults.
+using SetThreads = void (*)(int);
+using GetThreads = int (*)();
+SetThreads openblas_set() { return reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")); }
+GetThreads openblas_get() { return reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads")); }
+}  // namespace
+
+int allocated_cpus() {
+  if (const int n = env_count("ATTNSCOPE_THREADS")) return n;
+  if (const int n = env_count("SLURM_CPUS_PER_TASK")) return n;
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 void configure_cpu_threads() {
-  int threads = 1;
-  if (const char* env = std::getenv("ATTNSCOPE_THREADS"); env && std::atoi(env) > 0) threads = std::atoi(env);
-  at::set_num_threads(threads);
+  at::set_num_threads(std::max(1, env_count("ATTNSCOPE_THREADS")));
+  if (env_count("OPENBLAS_NUM_THREADS") || env_count("OMP_NUM_THREADS")) return;
+  const auto set = openblas_set();
+  const auto get = openblas_get();
+  if (set && get && get() > allocated_cpus()) set(allocated_cpus());
+}
+
+std::string compute_description(const at::Device& device) {
+  if (!device.is_cpu()) return device_description(device);
+  std::string text = "cpu (" + std::to_string(std::max(1u, std::thread::hardware_concurrency())) + " cores";
+  if (const auto get = openblas_get()) text += ", " + std::to_string(get()) + " BLAS threads";
+  if (at::get_num_threads() > 1) text += ", " + std::to_string(at::get_num_threads()) + " LibTorch threads";
+  return text + ")";
 }
 
 at::ScalarType parse_run_dtype(const std::string& name) {

@@ -16,7 +16,16 @@ std::string device_description(const at::Device& device);
 // threads spin between ops and take those cores from OpenBLAS: on 2 cores,
 // GPT-2-small at L = 128 ran at 0.21 of the matmul rate with 2 threads and
 // 0.65 with 1 (tests/bench/bench_transformer_forward).
+// OpenBLAS's threads are bound to this process's share of the machine: the
+// cores it may run on, or a batch job's allocation (SLURM_CPUS_PER_TASK)
+// where the scheduler does not pin CPUs, unless OPENBLAS_NUM_THREADS or
+// OMP_NUM_THREADS already chose.
 void configure_cpu_threads();
+// The cores this process may use: ATTNSCOPE_THREADS, else
+// SLURM_CPUS_PER_TASK, else the CPU affinity mask.
+int allocated_cpus();
+// "cpu (16 cores, 4 BLAS threads)" / "cuda:0 (...)": what a run says it used.
+std::string compute_description(const at::Device& device);
 // "float32" | "float16" | "bfloat16" -> ATen type; throws on anything else.
 at::ScalarType parse_run_dtype(const std::string& name);
 std::string run_dtype_name(at::ScalarType type);

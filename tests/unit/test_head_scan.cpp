@@ -156,6 +156,51 @@ TEST(HeadScan, AgreesWithPlainRunsAndSplitsIntoShards) {
   EXPECT_EQ(parse_shard("1/4"), std::make_pair(1, 4));
 }
 
+// A scan stopped after some examples and resumed from its saved progress
+// gives the rows, to the last bit, of one that never stopped; progress of
+// another shard is refused; the planned condition count bounds the real one.
+TEST(HeadScan, ResumesFromSavedProgressExactly) {
+  const auto demo = transformer_demo();
+  const auto examples = tasks::generate({"letters", 0}, 10, 5);
+  ScanOptions o;
+  o.random_controls = 3;
+  o.shard_index = 1;
+  o.shard_count = 2;
+  std::vector<ScanProgress> saved;
+  o.on_example_done = [&](const ScanProgress& p) { saved.push_back(p); };
+  const ScanResult whole = run_head_scan(*demo.model, *demo.tokenizer, examples, o);
+  ASSERT_EQ(saved.size(), examples.size());
+  EXPECT_EQ(saved[3].examples_done, 4);
+  EXPECT_EQ(shard_condition_count(whole.total_conditions, 1, 2), static_cast<int>(saved[3].tallies.size()))
+      << "shard 1 of 2 holds every odd condition";
+  EXPECT_EQ(whole.rows.size(), saved[3].tallies.size()) << "and not the intact row";
+  EXPECT_LE(whole.total_conditions, planned_condition_count(*demo.model, o));
+
+  o.on_example_done = nullptr;
+  o.resume_from = &saved[3];
+  std::vector<std::string> told;
+  o.on_resume = [&](bool resumed, int done, const std::string& why) {
+    told.push_back((resumed ? "resumed at " + std::to_string(done) : "ignored: " + why));
+  };
+  const ScanResult resumed = run_head_scan(*demo.model, *demo.tokenizer, examples, o);
+  EXPECT_EQ(told, std::vector<std::string>{"resumed at 4"});
+  EXPECT_EQ(saved[3].conditions_digest, whole.conditions_digest);
+  ASSERT_EQ(resumed.rows.size(), whole.rows.size());
+  for (size_t i = 0; i < whole.rows.size(); ++i) {
+    EXPECT_EQ(resumed.rows[i].accuracy, whole.rows[i].accuracy);
+    EXPECT_EQ(resumed.rows[i].mean_answer_logprob, whole.rows[i].mean_answer_logprob) << "sums carried exactly";
+  }
+  // Progress of other conditions is not used: the scan starts over and says why.
+  ScanProgress foreign = saved[3];
+  foreign.conditions_digest = "0123456789abcdef";
+  o.resume_from = &foreign;
+  told.clear();
+  const ScanResult fresh = run_head_scan(*demo.model, *demo.tokenizer, examples, o);
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_NE(told[0].find("ignored: it was saved for other conditions"), std::string::npos) << told[0];
+  for (size_t i = 0; i < whole.rows.size(); ++i) EXPECT_EQ(fresh.rows[i].mean_answer_logprob, whole.rows[i].mean_answer_logprob);
+}
+
 // The bundled Mamba-2 demo solves letter retrieval; its scan runs on SSM
 // heads, resuming from residuals changes nothing, and the top aggregate head
 // is one that reads the option lines' ends.
