@@ -16,6 +16,8 @@
 #include <string>
 
 #include "core/session/global_heap_check.h"
+#include "core/session/hdf5_handle.h"
+#include "core/session/object_header_check.h"
 #include "core/session/structure_check.h"
 #include "core/util/error.h"
 #include "core/util/input_file.h"
@@ -127,6 +129,13 @@ int run_session_check(const fs::path& path) {
   ::setrlimit(RLIMIT_AS, &limit);
   try {
     check_global_heaps(path);  // before HDF5 reads a string: it trusts their sizes
+    {
+      // Before HDF5 decodes an attribute: it trusts the sizes inside the messages.
+      files::require_regular_file(path);  // never open a FIFO
+      silence_hdf5_errors();
+      H5Id file(H5Fis_hdf5(path.c_str()) > 0 ? H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT) : H5I_INVALID_HID);
+      if (file.valid()) check_object_headers(file, path);  // an unopenable file: the reader says why
+    }
     const SessionReader reader(path);
     walk_chunk_indexes(reader.file_id(), path);
     for (const auto& name : reader.metric_names()) (void)reader.metric(name);

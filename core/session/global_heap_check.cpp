@@ -57,59 +57,37 @@ size_t read_objects(const unsigned char* c, uint64_t size, ObjectSizes& objects)
   return 0;
 }
 
-// A variable-length string is stored as (length u32, collection address u64,
-// object index u32). HDF5 1.10 keeps a collection's objects in a table of
-// max(slots, highest index + 1) entries, slots = (size - 16) / 16 + 2, and
-// looks an index up without a bound: a reference past the table reads
-// HDF5's memory (found by fuzz_session_reader), one to an empty entry
-// dereferences null (the helper process takes that crash), and an object
-// longer than the reference's length is copied past the buffer HDF5 sized
-// from it. A reference is recognised by the collection's exact 8-byte
-// address with a length in [1, collection size] before it and an index
-// that fits the 16 bits a collection stores; only the two silent cases are
-// refused, so stale references in space a rewrite freed are left alone.
-std::string bad_reference(const unsigned char* data, size_t bytes, const std::map<uint64_t, ObjectSizes>& collections) {
-  for (const auto& [address, objects] : collections) {
-    unsigned char key[8];
-    for (int k = 0; k < 8; ++k) key[k] = static_cast<unsigned char>(address >> (8 * k));
-    const uint64_t collection_size = read_u64(data + address + 8);
-    const uint64_t table = std::max<uint64_t>((collection_size - kHeader) / kObjectHeader + 2, objects.size());
-    for (size_t at = 4; at + 12 <= bytes;) {
-      const void* hit = ::memmem(data + at, bytes - at, key, 8);
-      if (!hit) break;
-      const size_t p = static_cast<size_t>(static_cast<const unsigned char*>(hit) - data);
-      at = p + 1;
-      if (p < 4 || p + 12 > bytes) continue;
-      const uint32_t length = read_u32(data + p - 4), index = read_u32(data + p + 8);
-      if (length == 0 || length > collection_size || index > 0xFFFF) continue;
-      if (index >= table)
-        return "a string at byte " + std::to_string(p - 4) + " refers to object " + std::to_string(index) +
-               " of the global heap collection at byte " + std::to_string(address) + ", which has no such object";
-      if (index < objects.size() && objects[index] > static_cast<int64_t>(length))
-        return "a string at byte " + std::to_string(p - 4) + " claims " + std::to_string(length) +
-               " bytes but its object in the global heap holds " + std::to_string(objects[index]);
+// A mapped file, unmapped when done.
+class MappedBytes {
+ public:
+  explicit MappedBytes(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;  // the open that follows names the problem
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+      void* map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (map != MAP_FAILED) data_ = static_cast<const unsigned char*>(map), bytes_ = static_cast<size_t>(st.st_size);
     }
-  }
-  return "";
-}
-
-}  // namespace
-
-void check_global_heaps(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;  // the open that follows names the problem
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || st.st_size <= 0) {
     ::close(fd);
-    return;
   }
-  const size_t bytes = static_cast<size_t>(st.st_size);
-  void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (map == MAP_FAILED) return;
-  const auto* data = static_cast<const unsigned char*>(map);
-  std::string problem;
-  std::map<uint64_t, ObjectSizes> collections;  // by address (the file offset: sessions have no user block)
+  ~MappedBytes() {
+    if (data_) ::munmap(const_cast<unsigned char*>(data_), bytes_);
+  }
+  MappedBytes(const MappedBytes&) = delete;
+  MappedBytes& operator=(const MappedBytes&) = delete;
+  const unsigned char* data() const { return data_; }
+  size_t size() const { return bytes_; }
+
+ private:
+  const unsigned char* data_ = nullptr;
+  size_t bytes_ = 0;
+};
+
+// Every plausible collection's objects, by address (the file offset:
+// sessions have no user block); `problem` names the first object that runs
+// past its collection.
+std::map<uint64_t, ObjectSizes> read_collections(const unsigned char* data, size_t bytes, std::string& problem) {
+  std::map<uint64_t, ObjectSizes> collections;
   for (size_t at = 0; at + kHeader <= bytes && problem.empty();) {
     const void* hit = ::memmem(data + at, bytes - at, "GCOL", 4);
     if (!hit) break;
@@ -124,8 +102,49 @@ void check_global_heaps(const std::filesystem::path& path) {
                 " claims more bytes than its global heap collection holds";
     at = start + size;  // the strings inside a collection are not collections
   }
-  if (problem.empty()) problem = bad_reference(data, bytes, collections);
-  ::munmap(map, bytes);
+  return collections;
+}
+
+}  // namespace
+
+void check_global_heaps(const std::filesystem::path& path) {
+  const MappedBytes file(path);
+  std::string problem;
+  read_collections(file.data(), file.size(), problem);
+  if (!problem.empty()) fail_file(path, "damaged session: " + problem);
+}
+
+// HDF5 1.10 keeps a collection's objects in a table of max(slots, highest
+// index + 1) entries, slots = (size - 16) / 16 + 2, and looks an index up
+// without a bound: past the table it reads its own memory (found by
+// fuzz_session_reader), at an empty entry it dereferences null, and it
+// copies the object whole into a buffer sized by the reference's length.
+void check_string_references(const std::filesystem::path& path, const std::vector<uint64_t>& offsets) {
+  if (offsets.empty()) return;
+  const MappedBytes file(path);
+  const unsigned char* data = file.data();
+  std::string problem;
+  const auto collections = read_collections(data, file.size(), problem);
+  for (const uint64_t at : offsets) {
+    if (!problem.empty()) break;
+    if (at > file.size() || file.size() - at < 16) {
+      problem = "a string's reference at byte " + std::to_string(at) + " lies past the end of the file";
+      break;
+    }
+    const uint32_t length = read_u32(data + at), index = read_u32(data + at + 12);
+    const uint64_t address = read_u64(data + at + 4);
+    if (address == 0) continue;  // a null string
+    const auto it = collections.find(address);
+    if (it == collections.end()) continue;  // not a collection: HDF5 checks the signature and fails cleanly
+    const ObjectSizes& objects = it->second;
+    const std::string where = "a string at byte " + std::to_string(at);
+    if (index == 0 || index >= objects.size() || objects[index] < 0)
+      problem = where + " refers to object " + std::to_string(index) + " of the global heap collection at byte " +
+                std::to_string(address) + ", which has no such object";
+    else if (objects[index] > static_cast<int64_t>(length))
+      problem = where + " claims " + std::to_string(length) + " bytes but its object in the global heap holds " +
+                std::to_string(objects[index]);
+  }
   if (!problem.empty()) fail_file(path, "damaged session: " + problem);
 }
 
