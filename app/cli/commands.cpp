@@ -32,6 +32,11 @@ const std::vector<Command>& commands() {
                "        [--plan]   (count the conditions, time a forward, suggest a shard count; runs no scan)\n"
                "        A scan with --csv saves its progress in CSV.progress and resumes from it when rerun.",
        cmd_scan},
+      {"sweep", "sweep <checkpoint> (--prompt TEXT | --prompt-file F | --input-ids 5,17,3) [--target TOKEN | --target-id N]\n"
+                "        [--mode zero|mean|uniform] [--csv sweep.csv] [--top 10] [--device auto|cpu|cuda] [--dtype float32|...]\n"
+                "        [--no-special-tokens] [--quiet]   (every head ablated alone: change in log p(target) and KL; CSV\n"
+                "        columns layer,head,delta_logprob,kl)",
+       cmd_sweep},
       {"merge", "merge part-0.csv part-1.csv ... --csv scan.csv [--figure scan.svg]\n"
                 "        (every shard of one scan, complete; the rows come out as one process writes them)",
        cmd_merge},

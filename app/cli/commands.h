@@ -27,5 +27,6 @@ int cmd_demo(const Argv& args);
 int cmd_train(const Argv& args);
 int cmd_scan(const Argv& args);
 int cmd_merge(const Argv& args);
+int cmd_sweep(const Argv& args);
 
 }  // namespace attnscope::cli

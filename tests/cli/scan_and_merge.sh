@@ -113,6 +113,18 @@ for command in scan merge run inspect; do "$app" $command --help | grep -q "^usa
 "$app" scan --help | grep -q -- '--device auto|cpu|cuda'
 "$app" scan --help | grep -q -- '--quiet'
 
+# sweep: every head of the demo ablated alone on its prompt; the G&A head 0.0
+# heads the table (it turns B into C) and the CSV has a row per head.
+"$app" sweep "$model" --prompt "$(cat "$root/resources/prompts/demo.txt")" \
+  --top 3 --csv "$work/sweep.csv" --quiet > "$work/sweep.txt" 2>&1
+head -n 1 "$work/sweep.csv" | grep -qx 'layer,head,delta_logprob,kl'
+test "$(($(wc -l < "$work/sweep.csv") - 1))" -eq "$heads"
+grep -q 'heads zero-ablated one at a time' "$work/sweep.txt"
+grep -A1 'delta log p' "$work/sweep.txt" | tail -n 1 | grep -Eq '^ +0 +0 +-[0-9]'   # head 0.0 first: the largest drop
+"$app" sweep "$model" --prompt x --target "two words" > "$work/err.txt" 2>&1 && exit 1
+grep -q "give a single token" "$work/err.txt"
+"$app" sweep --help | grep -q '^usage: attnscope sweep'
+
 # Clear errors, nothing written.
 expect_error() {
   local pattern=$1; shift

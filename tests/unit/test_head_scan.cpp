@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <map>
 
+#include "bundled_demo.h"
 #include "core/ablation/head_scan.h"
 #include "core/io/checkpoint.h"
 #include "core/io/safetensors.h"
@@ -40,17 +41,8 @@ TEST(GatherAggregateScores, OnHandMadeMaps) {
 }
 
 namespace {
-struct Demo {
-  io::Checkpoint checkpoint;
-  std::unique_ptr<Model> model;
-  std::unique_ptr<io::Tokenizer> tokenizer;
-};
-Demo bundled_demo(const std::string& name) {
-  auto ck = io::Checkpoint::open(resource_dir() / "models" / name);
-  auto model = load_model(ck, LoadOptions{});
-  auto tok = io::Tokenizer::from_file(resource_dir() / "models" / name / "tokenizer.json");
-  return {std::move(ck), std::move(model), std::move(tok)};
-}
+using test_support::bundled_demo;
+using test_support::Demo;
 Demo transformer_demo() { return bundled_demo("transformer"); }
 std::map<std::string, double> by_condition(const ScanResult& r) {
   std::map<std::string, double> out;
