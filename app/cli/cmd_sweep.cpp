@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "app/cli/prompt_args.h"
+#include "app/cli/sweep_figure.h"
 #include "core/ablation/head_sweep.h"
 #include "core/runtime/device.h"
 #include "core/runtime/loaded_model.h"
@@ -33,7 +35,7 @@ std::string sweep_csv(const SweepResult& result) {
 }  // namespace
 
 int cmd_sweep(const Argv& argv) {
-  Args args(argv, {"prompt", "prompt-file", "input-ids", "target", "target-id", "mode", "csv", "top", "device", "dtype"},
+  Args args(argv, {"prompt", "prompt-file", "input-ids", "target", "target-id", "mode", "csv", "figure", "top", "device", "dtype"},
             {"no-special-tokens", "quiet"});
   const std::string checkpoint = args.positional_at(0, "checkpoint folder");
   SweepOptions o;
@@ -42,6 +44,10 @@ int cmd_sweep(const Argv& argv) {
   if (top < 0) throw Error("--top must be 0 or more");
   const auto csv = args.value("csv");
   if (csv) files::check_output_target(*csv);
+  const auto figure = args.value("figure");
+  if (figure && std::filesystem::path(*figure).extension() != ".svg")
+    throw Error("--figure " + *figure + ": the sweep figure is an SVG (name it .svg)");
+  if (figure) files::check_output_target(*figure);
   LoadOptions load;
   load.device = choose_device(args.value_or("device", "auto"));
   load.dtype = parse_run_dtype(args.value_or("dtype", "float32"));
@@ -72,6 +78,12 @@ int cmd_sweep(const Argv& argv) {
   if (csv) {
     files::write_file_atomically(*csv, sweep_csv(result));
     std::printf("wrote %s\n", csv->c_str());
+  }
+  if (figure) {
+    write_sweep_figure(result, "sweep of " + std::filesystem::path(checkpoint).filename().string() + ", target " +
+                                   token_label(*loaded, result.target),
+                       *figure);
+    std::printf("wrote %s\n", figure->c_str());
   }
   return 0;
 }

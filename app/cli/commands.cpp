@@ -33,7 +33,7 @@ const std::vector<Command>& commands() {
                "        A scan with --csv saves its progress in CSV.progress and resumes from it when rerun.",
        cmd_scan},
       {"sweep", "sweep <checkpoint> (--prompt TEXT | --prompt-file F | --input-ids 5,17,3) [--target TOKEN | --target-id N]\n"
-                "        [--mode zero|mean|uniform] [--csv sweep.csv] [--top 10] [--device auto|cpu|cuda] [--dtype float32|...]\n"
+                "        [--mode zero|mean|uniform] [--csv sweep.csv] [--figure sweep.svg] [--top 10] [--device auto|cpu|cuda] [--dtype float32|...]\n"
                 "        [--no-special-tokens] [--quiet]   (every head ablated alone: change in log p(target) and KL; CSV\n"
                 "        columns layer,head,delta_logprob,kl)",
        cmd_sweep},

@@ -116,7 +116,11 @@ for command in scan merge run inspect; do "$app" $command --help | grep -q "^usa
 # sweep: every head of the demo ablated alone on its prompt; the G&A head 0.0
 # heads the table (it turns B into C) and the CSV has a row per head.
 "$app" sweep "$model" --prompt "$(cat "$root/resources/prompts/demo.txt")" \
-  --top 3 --csv "$work/sweep.csv" --quiet > "$work/sweep.txt" 2>&1
+  --top 3 --csv "$work/sweep.csv" --figure "$work/sweep.svg" --quiet > "$work/sweep.txt" 2>&1
+grep -q '<svg' "$work/sweep.svg"
+for caption in 'change in log p(target), head ablated' 'KL of the next token' 'the largest drop'; do grep -q "$caption" "$work/sweep.svg"; done
+"$app" sweep "$model" --prompt x --figure "$work/sweep.png" > "$work/err.txt" 2>&1 && exit 1
+grep -q "the sweep figure is an SVG" "$work/err.txt"
 head -n 1 "$work/sweep.csv" | grep -qx 'layer,head,delta_logprob,kl'
 test "$(($(wc -l < "$work/sweep.csv") - 1))" -eq "$heads"
 grep -q 'heads zero-ablated one at a time' "$work/sweep.txt"
