@@ -1,13 +1,9 @@
 #include "core/io/checkpoint_fingerprint.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <vector>
 
+#include "core/io/mapped_file.h"
 #include "core/util/content_hash.h"
 #include "core/util/error.h"
 
@@ -17,26 +13,10 @@ namespace {
 namespace fs = std::filesystem;
 
 void add_file(ContentHash& hash, const fs::path& file) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  struct stat st {};
-  if (fd < 0 || ::fstat(fd, &st) != 0) {
-    if (fd >= 0) ::close(fd);
-    fail_file(file, "could not be read for the checkpoint's fingerprint");
-  }
-  const size_t bytes = static_cast<size_t>(st.st_size);
+  const MappedFile mapped(file);  // throws naming the file
   hash.add(file.filename().string());
-  hash.add(static_cast<uint64_t>(bytes));
-  if (bytes > 0) {
-    void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (map == MAP_FAILED) {
-      ::close(fd);
-      fail_file(file, "could not be mapped for the checkpoint's fingerprint");
-    }
-    ::madvise(map, bytes, MADV_SEQUENTIAL);
-    hash.add(map, bytes);
-    ::munmap(map, bytes);
-  }
-  ::close(fd);
+  hash.add(static_cast<uint64_t>(mapped.size()));
+  hash.add(mapped.data(), mapped.size());
 }
 
 bool is_tokenizer_or_config(const fs::path& p) {

@@ -128,13 +128,15 @@ int run_session_check(const fs::path& path) {
   rlimit limit{std::uint64_t(8) << 30, std::uint64_t(8) << 30};
   ::setrlimit(RLIMIT_AS, &limit);
   try {
-    check_global_heaps(path);  // before HDF5 reads a string: it trusts their sizes
     {
-      // Before HDF5 decodes an attribute: it trusts the sizes inside the messages.
+      // Before HDF5 decodes an attribute or reads a string: it trusts the
+      // sizes inside header messages and global heaps.
       files::require_regular_file(path);  // never open a FIFO
       silence_hdf5_errors();
       H5Id file(H5Fis_hdf5(path.c_str()) > 0 ? H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT) : H5I_INVALID_HID);
-      if (file.valid()) check_object_headers(file, path);  // an unopenable file: the reader says why
+      // An unopenable file: the reader says why; its heaps are still checked.
+      const auto references = file.valid() ? check_object_headers(file, path) : std::vector<uint64_t>{};
+      check_global_heaps(path, references);
     }
     const SessionReader reader(path);
     walk_chunk_indexes(reader.file_id(), path);

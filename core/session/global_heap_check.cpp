@@ -1,17 +1,15 @@
 #include "core/session/global_heap_check.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/io/mapped_file.h"
 #include "core/util/error.h"
 
 namespace attnscope::session {
@@ -57,32 +55,6 @@ size_t read_objects(const unsigned char* c, uint64_t size, ObjectSizes& objects)
   return 0;
 }
 
-// A mapped file, unmapped when done.
-class MappedBytes {
- public:
-  explicit MappedBytes(const std::filesystem::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;  // the open that follows names the problem
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-      void* map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-      if (map != MAP_FAILED) data_ = static_cast<const unsigned char*>(map), bytes_ = static_cast<size_t>(st.st_size);
-    }
-    ::close(fd);
-  }
-  ~MappedBytes() {
-    if (data_) ::munmap(const_cast<unsigned char*>(data_), bytes_);
-  }
-  MappedBytes(const MappedBytes&) = delete;
-  MappedBytes& operator=(const MappedBytes&) = delete;
-  const unsigned char* data() const { return data_; }
-  size_t size() const { return bytes_; }
-
- private:
-  const unsigned char* data_ = nullptr;
-  size_t bytes_ = 0;
-};
-
 // Every plausible collection's objects, by address (the file offset:
 // sessions have no user block); `problem` names the first object that runs
 // past its collection.
@@ -107,27 +79,25 @@ std::map<uint64_t, ObjectSizes> read_collections(const unsigned char* data, size
 
 }  // namespace
 
-void check_global_heaps(const std::filesystem::path& path) {
-  const MappedBytes file(path);
-  std::string problem;
-  read_collections(file.data(), file.size(), problem);
-  if (!problem.empty()) fail_file(path, "damaged session: " + problem);
-}
-
 // HDF5 1.10 keeps a collection's objects in a table of max(slots, highest
 // index + 1) entries, slots = (size - 16) / 16 + 2, and looks an index up
 // without a bound: past the table it reads its own memory (found by
 // fuzz_session_reader), at an empty entry it dereferences null, and it
 // copies the object whole into a buffer sized by the reference's length.
-void check_string_references(const std::filesystem::path& path, const std::vector<uint64_t>& offsets) {
-  if (offsets.empty()) return;
-  const MappedBytes file(path);
-  const unsigned char* data = file.data();
+void check_global_heaps(const std::filesystem::path& path, const std::vector<uint64_t>& references) {
+  std::optional<io::MappedFile> mapped;
+  try {
+    mapped.emplace(path);
+  } catch (const Error&) {
+    return;  // the open that follows names the problem
+  }
+  const unsigned char* data = mapped->data();
+  const size_t bytes = mapped->size();
   std::string problem;
-  const auto collections = read_collections(data, file.size(), problem);
-  for (const uint64_t at : offsets) {
+  const auto collections = read_collections(data, bytes, problem);
+  for (const uint64_t at : references) {
     if (!problem.empty()) break;
-    if (at > file.size() || file.size() - at < 16) {
+    if (at > bytes || bytes - at < 16) {
       problem = "a string's reference at byte " + std::to_string(at) + " lies past the end of the file";
       break;
     }

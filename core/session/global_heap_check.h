@@ -12,17 +12,14 @@
 namespace attnscope::session {
 
 // Throws attnscope::Error ("damaged session: ...") when a global heap
-// collection in the file has an object that runs past its end. Collections
-// are found by their signature and header (version 1, reserved bytes zero,
-// at least 4096 bytes, inside the file), so map data that happens to hold the
-// signature's bytes is not taken for one.
-void check_global_heaps(const std::filesystem::path& path);
-
-// Checks the variable-length references stored at `offsets` (each 16 bytes:
-// length u32, collection address u64, object index u32), found where the
-// object headers say strings are (object_header_check.h): each must name an
-// object its collection has, no longer than the length HDF5 will size its
-// buffer by. Throws attnscope::Error ("damaged session: ...") otherwise.
-void check_string_references(const std::filesystem::path& path, const std::vector<uint64_t>& offsets);
+// collection in the file has an object that runs past its end, or when one
+// of the variable-length references stored at `references` (each 16 bytes:
+// length u32, collection address u64, object index u32; found where the
+// object headers say strings are, object_header_check.h) names an object
+// its collection lacks, or one longer than the length HDF5 sizes its buffer
+// by. Collections are found by their signature and header (version 1,
+// reserved bytes zero, at least 4096 bytes, inside the file), so map data
+// that happens to hold the signature's bytes is not taken for one.
+void check_global_heaps(const std::filesystem::path& path, const std::vector<uint64_t>& references);
 
 }  // namespace attnscope::session

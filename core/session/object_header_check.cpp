@@ -1,9 +1,5 @@
 #include "core/session/object_header_check.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstring>
@@ -13,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/session/global_heap_check.h"
+#include "core/io/mapped_file.h"
 #include "core/util/error.h"
 
 namespace attnscope::session {
@@ -179,7 +175,7 @@ herr_t collect(hid_t, const char*, const H5L_info_t* info, void* data) {
 
 }  // namespace
 
-void check_object_headers(hid_t file, const std::filesystem::path& path) {
+std::vector<uint64_t> check_object_headers(hid_t file, const std::filesystem::path& path) {
   Addresses addresses;
   H5O_info_t root{};
   if (H5Oget_info2(file, &root, H5O_INFO_BASIC) >= 0) addresses.headers.insert(root.addr);
@@ -187,31 +183,19 @@ void check_object_headers(hid_t file, const std::filesystem::path& path) {
   H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, collect, &addresses);
   if (addresses.too_many) fail_file(path, "holds more than a million objects: not an AttnScope session");
 
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || st.st_size <= 0) {
-    ::close(fd);
-    return;
+  std::optional<io::MappedFile> mapped;
+  try {
+    mapped.emplace(path);
+  } catch (const Error&) {
+    return {};  // the reader names the problem
   }
-  const size_t bytes = static_cast<size_t>(st.st_size);
-  void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (map == MAP_FAILED) return;
-  std::string problem;
-  uint64_t where = 0;
   std::vector<uint64_t> references;
   for (const haddr_t address : addresses.headers) {
-    problem = header_problem(static_cast<const unsigned char*>(map), bytes, address, references);
-    if (!problem.empty()) {
-      where = address;
-      break;
-    }
+    const std::string problem = header_problem(mapped->data(), mapped->size(), address, references);
+    if (!problem.empty())
+      fail_file(path, "damaged session: the object header at byte " + std::to_string(address) + " " + problem);
   }
-  ::munmap(map, bytes);
-  if (!problem.empty())
-    fail_file(path, "damaged session: the object header at byte " + std::to_string(where) + " " + problem);
-  check_string_references(path, references);
+  return references;
 }
 
 }  // namespace attnscope::session

@@ -10,13 +10,16 @@
 // checksum HDF5 verifies, and are left to it.
 #include <hdf5.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <vector>
 
 namespace attnscope::session {
 
 // Throws attnscope::Error ("damaged session: ...") naming the header's byte
 // offset. `file` is open; its links give the headers' addresses (reading
-// links does not decode attributes).
-void check_object_headers(hid_t file, const std::filesystem::path& path);
+// links does not decode attributes). Returns the file offsets of every
+// string reference the headers hold or point to.
+std::vector<uint64_t> check_object_headers(hid_t file, const std::filesystem::path& path);
 
 }  // namespace attnscope::session
