@@ -8,6 +8,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "app/cli/output_args.h"
 #include "app/cli/prompt_args.h"
 #include "core/ablation/ablation_effect.h"
 #include "core/ablation/ablation_spec.h"
@@ -53,9 +54,7 @@ int cmd_run(const Argv& argv) {
             {"prompt", "prompt-file", "input-ids", "device", "dtype", "top-k", "ablate", "ablate-mode",
              "target", "target-id", "dump", "out", "view", "channel-group"},
             {"json", "no-special-tokens"});
-  LoadOptions options;
-  options.device = choose_device(args.value_or("device", "auto"));
-  options.dtype = parse_run_dtype(args.value_or("dtype", "float32"));
+  const LoadOptions options = load_options_from_args(args);
   const auto loaded = load_for_running(args.positional_at(0, "checkpoint folder"), options);
   const Prompt prompt = prompt_from_args(args, *loaded);
   const int k = args.int_or("top-k", 10);

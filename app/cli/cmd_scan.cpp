@@ -11,6 +11,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "app/cli/output_args.h"
 #include "app/cli/scan_figure.h"
 #include "app/cli/scan_plan.h"
 #include "attnscope/version.h"
@@ -244,17 +245,12 @@ int cmd_scan(const Argv& argv) {
   const bool sharded = args.has("shard");
   if (auto shard = args.value("shard")) std::tie(o.shard_index, o.shard_count) = parse_shard(*shard);
   const bool quiet = args.flag("quiet");
-  const auto figure = args.value("figure");
-  if (figure && std::filesystem::path(*figure).extension() != ".svg")
-    throw Error("--figure " + *figure + ": the scan figure is an SVG (name it .svg)");
+  const auto figure = svg_figure_arg(args, "scan");
   if (o.shard_count > 1 && (args.has("out") || figure))
     throw Error("--out and --figure need the whole scan: write CSVs per shard and join them with attnscope merge");
-  for (const char* option : {"csv", "out", "figure"})
-    if (auto target = args.value(option)) files::check_output_target(*target);
+  for (const char* option : {"csv", "out"}) output_arg(args, option);
 
-  LoadOptions load;
-  load.device = choose_device(args.value_or("device", "auto"));
-  load.dtype = parse_run_dtype(args.value_or("dtype", "float32"));
+  const LoadOptions load = load_options_from_args(args);
   const auto loaded = load_for_running(checkpoint, load);
   if (!loaded->tokenizer) throw Error("a scan needs the checkpoint's tokenizer (tokenizer.json or vocab.json)");
   // Every shard's log says what it ran on (a CPU-only LibTorch runs --device auto on the CPU).
@@ -363,14 +359,11 @@ ScanResult result_from_csv_lines(const std::vector<std::string>& lines) {
 
 int cmd_merge(const Argv& argv) {
   Args args(argv, {"csv", "figure"}, {});
-  const auto figure = args.value("figure");
-  if (figure && std::filesystem::path(*figure).extension() != ".svg")
-    throw Error("--figure " + *figure + ": the scan figure is an SVG (name it .svg)");
+  const auto figure = svg_figure_arg(args, "scan");
   const auto out = args.value("csv");
   if (!out) throw Error("give --csv <merged.csv>");
   if (args.positional().empty()) throw Error("give the CSV parts to merge");
   files::check_output_target(*out);
-  if (figure) files::check_output_target(*figure);
   std::vector<scan_parts::Part> parts;
   for (const auto& file : args.positional()) {
     const auto canonical = std::filesystem::weakly_canonical(file);

@@ -9,6 +9,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "app/cli/output_args.h"
 #include "app/cli/prompt_args.h"
 #include "app/cli/sweep_figure.h"
 #include "core/ablation/head_sweep.h"
@@ -42,15 +43,9 @@ int cmd_sweep(const Argv& argv) {
   o.mode = parse_ablation_mode(args.value_or("mode", "zero"));
   const int top = args.int_or("top", 10);
   if (top < 0) throw Error("--top must be 0 or more");
-  const auto csv = args.value("csv");
-  if (csv) files::check_output_target(*csv);
-  const auto figure = args.value("figure");
-  if (figure && std::filesystem::path(*figure).extension() != ".svg")
-    throw Error("--figure " + *figure + ": the sweep figure is an SVG (name it .svg)");
-  if (figure) files::check_output_target(*figure);
-  LoadOptions load;
-  load.device = choose_device(args.value_or("device", "auto"));
-  load.dtype = parse_run_dtype(args.value_or("dtype", "float32"));
+  const auto csv = output_arg(args, "csv");
+  const auto figure = svg_figure_arg(args, "sweep");
+  const LoadOptions load = load_options_from_args(args);
   const auto loaded = load_for_running(checkpoint, load);
   const Prompt prompt = prompt_from_args(args, *loaded);
   const int64_t target = target_from_args(args, *loaded);

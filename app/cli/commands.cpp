@@ -37,6 +37,13 @@ const std::vector<Command>& commands() {
                 "        [--no-special-tokens] [--quiet]   (every head ablated alone: change in log p(target) and KL; CSV\n"
                 "        columns layer,head,delta_logprob,kl)",
        cmd_sweep},
+      {"patch", "patch <checkpoint> (--clean TEXT | --clean-file F | --clean-ids ...) (--corrupted TEXT | --corrupted-file F | --corrupted-ids ...)\n"
+                "        [--target TOKEN | --target-id N] [--foil TOKEN | --foil-id N] [--direction denoise|noise] [--head 3.5 [--positions]]\n"
+                "        [--csv patch.csv] [--figure patch.svg] [--top 10] [--device auto|cpu|cuda] [--dtype float32|...] [--no-special-tokens] [--quiet]\n"
+                "        (activation patching: a head's output copied from one prompt's run into the other's; the recovered\n"
+                "        fraction of logit[target] - logit[foil]. CSV columns layer,head,logit_diff,recovered, or\n"
+                "        position,token,logit_diff,recovered with --positions)",
+       cmd_patch},
       {"merge", "merge part-0.csv part-1.csv ... --csv scan.csv [--figure scan.svg]\n"
                 "        (every shard of one scan, complete; the rows come out as one process writes them)",
        cmd_merge},

@@ -28,5 +28,6 @@ int cmd_train(const Argv& args);
 int cmd_scan(const Argv& args);
 int cmd_merge(const Argv& args);
 int cmd_sweep(const Argv& args);
+int cmd_patch(const Argv& args);
 
 }  // namespace attnscope::cli

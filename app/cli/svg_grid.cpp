@@ -32,7 +32,7 @@ std::string cell_text(double v, bool percent, int significant) {
   if (std::isnan(v)) return "";
   char buf[32];
   if (significant > 0) std::snprintf(buf, sizeof buf, "%.*g", significant, v);
-  else if (percent) std::snprintf(buf, sizeof buf, "%.0f", 100 * v);
+  else if (percent) std::snprintf(buf, sizeof buf, "%.0f", std::round(100 * v) == 0 ? 0.0 : 100 * v);  // never "-0"
   else std::snprintf(buf, sizeof buf, "%.2f", v);
   return buf;
 }
