@@ -43,7 +43,10 @@ ActivationPatcher::ActivationPatcher(const Model& model, const at::Tensor& clean
   receiving_ids_ = denoising ? corrupted : clean;
 
   // The source run records every mixer's per-head outputs.
+  // Every run computes the final layer whole, as hooked runs do, so that a
+  // patch from an identical run changes no bit.
   ForwardOptions source_options;
+  source_options.whole_final_layer = true;
   source_options.cancel = cancel;
   source_options.on_layer_call = [this](int layer, LayerCall& call) {
     for (size_t m = 0; m < call.mixers.size(); ++m)
@@ -55,6 +58,7 @@ ActivationPatcher::ActivationPatcher(const Model& model, const at::Tensor& clean
   ForwardOptions receiving_options;
   receiving_options.cancel = cancel;
   receiving_options.keep_residuals = true;
+  receiving_options.whole_final_layer = true;
   ForwardResult receiving = run_forward(model, receiving_ids_, receiving_options);
   receiving_residuals_ = std::move(receiving.residuals);
   const at::Tensor receiving_logits = last_logits(receiving);
@@ -104,6 +108,7 @@ at::Tensor ActivationPatcher::patched_logits(const std::vector<HeadPatch>& patch
     first_layer = std::min(first_layer, p.layer);
   }
   ForwardOptions options;
+  options.whole_final_layer = true;
   options.cancel = run.cancel;
   if (run.resume_from_residuals && first_layer > 0 && first_layer < info.num_layers) {
     options.start_layer = first_layer;

@@ -40,7 +40,7 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
     shape.every_position = options.logits_at_every_position;
     shape.channel_group = options.channel_group;
     shape.element_bytes = static_cast<int>(at::elementSize(model.dtype()));
-    double need = forward_working_bytes(info, shape);
+    double need = forward_working_bytes(info, shape) * (options.start_hidden.defined() ? options.start_hidden.size(0) : 1);
     if (options.keep_residuals) need += static_cast<double>(layers) * shape.length * info.hidden_size * shape.element_bytes;
     require_memory(need, "a forward pass over " + std::to_string(shape.length) + " tokens",
                    "use a shorter prompt, capture fewer layers (--layers), or a GPU (--device cuda)");
@@ -52,7 +52,7 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
   if (options.start_layer > 0 && !options.start_hidden.defined())
     throw Error("resuming a forward pass needs the residual stream");
   const at::Tensor embedded = model.embed(ids);
-  at::Tensor hidden = options.start_layer > 0 ? options.start_hidden : embedded;
+  at::Tensor hidden = options.start_hidden.defined() ? options.start_hidden : embedded;
   // Whether each layer's output is finite, checked once at the end (no device sync per layer).
   std::vector<at::Tensor> finite;
   finite.push_back(at::isfinite(hidden).all());
@@ -63,6 +63,7 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
     const bool capture = options.capture_layer && options.capture_layer(l);
     for (auto& m : call.mixers) m.capture = capture, m.view = options.view, m.channel_group = options.channel_group;
     call.token_embeddings = embedded;
+    call.last_position_only = l + 1 == layers && !options.logits_at_every_position && !options.whole_final_layer;
     for (size_t i = 0; i < options.ablations.size(); ++i)
       if (options.ablations[i].layer == l)
         call.mixers[ablated[i]].ablate.emplace_back(options.ablations[i].head, options.ablations[i].mode);
@@ -76,13 +77,15 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
   }
   check_cancel();
   if (!options.logits_at_every_position) hidden = hidden.narrow(1, hidden.size(1) - 1, 1);
-  result.logits = model.logits(hidden).select(0, 0).to(at::kCPU, at::kFloat);
+  const at::Tensor logits = model.logits(hidden).to(at::kCPU, at::kFloat);
+  result.logits = logits.select(0, 0);
+  if (logits.size(0) > 1) result.batch_logits = logits;
   finite.push_back(at::isfinite(result.logits).all().to(finite.front().device()));
   const at::Tensor ok = at::stack(finite).cpu();
   for (int64_t i = 0; i < ok.size(0); ++i) {
     if (ok[i].item<bool>()) continue;
     const int64_t layer = options.start_layer + i - 1;
-    const std::string where = i == 0 ? (options.start_layer > 0 ? "the resumed residual stream" : "the token embeddings")
+    const std::string where = i == 0 ? (options.start_hidden.defined() ? "the resumed residual stream" : "the token embeddings")
                               : i + 1 == ok.size(0) ? "the final norm and output head"
                                                     : "the output of layer " + std::to_string(layer);
     throw Error("NaN or infinite values appear in " + where +

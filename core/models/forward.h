@@ -37,10 +37,15 @@ struct ForwardOptions {
   // the last one only ([1, vocab], all a next-token view needs: at L = 1024
   // GPT-2's full logits are 200 MB and a quarter of the forward's time).
   bool logits_at_every_position = false;
+  // Otherwise the final layer computes its last position only where nothing
+  // watches it (LayerCall::last_position_only); true computes it whole, so
+  // runs with and without hooks on it round alike (activation patching).
+  bool whole_final_layer = false;
   // Keep the residual stream entering every layer (scans resume from it).
   bool keep_residuals = false;
   // Resume: run layers from `start_layer` on, starting from `start_hidden`
-  // (the residual entering that layer, [1, L, d]); embeddings are skipped.
+  // (the residual entering that layer, [B, L, d]; B > 1 runs B variants at
+  // once, told apart by hooks, with every row's logits in batch_logits).
   int start_layer = 0;
   at::Tensor start_hidden;
 };
@@ -48,6 +53,7 @@ struct ForwardOptions {
 struct ForwardResult {
   at::Tensor logits;                    // [L or 1, vocab] float32 on CPU; row -1 is the next token
   std::vector<at::Tensor> residuals;    // [1, L, d] entering each layer, on the model's device
+  at::Tensor batch_logits;              // [B, L or 1, vocab] float32 on CPU, when start_hidden has B > 1
 };
 
 // input_ids: [L] or [1, L] int64. Throws attnscope::Error when the prompt is

@@ -32,7 +32,23 @@ struct MixerCall {
   std::function<void(at::Tensor& input)> on_input;         // [B, L, d], may be replaced
   std::function<void(at::Tensor& heads)> on_head_outputs;  // [B, H, L, P] before the output projection
   std::function<void(at::Tensor& output)> on_output;       // [B, L, d], may be replaced
+  // Per-head outputs [B, H, L, P] to use instead of computing them (a sweep
+  // resumed at this layer reuses the intact run's: same input, same heads);
+  // ablation and on_head_outputs still apply. Not with capture or uniform ablation.
+  at::Tensor given_heads;
+  // Only the last position's output will be read (LayerCall::last_position_only).
+  bool last_position_only = false;
   at::Tensor mixing;                   // out
+
+  // Whether the mixer may compute its last position only: nothing watches
+  // or changes its heads or output, nothing is captured, and no ablation
+  // needs every position (mean, uniform).
+  bool only_last_query() const {
+    if (!last_position_only || capture || on_input || on_head_outputs || on_output) return false;
+    for (const auto& ablated : ablate)
+      if (ablated.second != AblationMode::Zero) return false;
+    return true;
+  }
 };
 
 // State of one layer call, filled by the driver: one MixerCall per mixer of
@@ -40,6 +56,10 @@ struct MixerCall {
 struct LayerCall {
   std::vector<MixerCall> mixers;
   at::Tensor token_embeddings;  // the embedded prompt [B, L, d] (for mixers that read it)
+  // Only the last position's output will be read (the final layer of a run
+  // that keeps the last logits only): a layer may return [B, 1, d] and skip
+  // its feed-forward at the other positions.
+  bool last_position_only = false;
 
   LayerCall() = default;
   explicit LayerCall(const LayerInfo& layer) : mixers(layer.mixers.size()) {}

@@ -52,7 +52,9 @@ TEST_P(ActivationPatching, PatchFromAnIdenticalRunChangesNothing) {
   const auto demo = bundled_demo(GetParam());
   const at::Tensor ids = ids_of(*demo.tokenizer, kClean);
   const ActivationPatcher same(*demo.model, ids, ids, -1, -1, PatchDirection::CleanIntoCorrupted);
-  const at::Tensor plain = run_forward(*demo.model, ids).logits[-1].to(at::kDouble);
+  ForwardOptions whole;
+  whole.whole_final_layer = true;  // as the patcher runs
+  const at::Tensor plain = run_forward(*demo.model, ids, whole).logits[-1].to(at::kDouble);
   const ModelInfo& info = demo.model->info();
   for (int layer = 0; layer < info.num_layers; ++layer) {
     PatchRunOptions from_embeddings;

@@ -34,7 +34,8 @@ TEST_P(HeadSweep, EachRowIsThatHeadAblatedAlone) {
 
   const ForwardResult intact = run_forward(*demo.model, ids, ForwardOptions{});
   EXPECT_EQ(sweep.target, intact.logits[-1].argmax().item<int64_t>()) << "no target: the intact top-1";
-  EXPECT_NEAR(sweep.intact_logprob, last_logprob(intact, sweep.target), 1e-12);
+  // The sweep's intact run records head outputs, so it computes the final layer whole (float rounding apart).
+  EXPECT_NEAR(sweep.intact_logprob, last_logprob(intact, sweep.target), 1e-5);
 
   const auto rows = mixer_rows(demo.model->info());
   int heads = 0;
@@ -55,6 +56,27 @@ TEST_P(HeadSweep, EachRowIsThatHeadAblatedAlone) {
   const SweepResult from_embeddings = run_head_sweep(*demo.model, ids, sweep.target, o);
   for (size_t i = 0; i < sweep.rows.size(); ++i)
     EXPECT_NEAR(from_embeddings.rows[i].delta_logprob, sweep.rows[i].delta_logprob, 1e-5);
+}
+
+// Mean and uniform ablation too: mean ablation reuses the intact head outputs
+// in batched runs, uniform ablation recomputes the map; both equal the
+// plain forward with that head ablated.
+TEST_P(HeadSweep, EveryModeEqualsPlainAblatedRuns) {
+  const auto demo = bundled_demo(GetParam());
+  const at::Tensor ids = ids_of(*demo.tokenizer, "Question: Alice saw B. Bob saw D. Who saw D?\nA B C D\nAnswer:");
+  const auto rows = mixer_rows(demo.model->info());
+  for (AblationMode mode : {AblationMode::Mean, AblationMode::Uniform}) {
+    SweepOptions o;
+    o.mode = mode;
+    const SweepResult sweep = run_head_sweep(*demo.model, ids, -1, o);
+    for (const auto& row : sweep.rows) {
+      ForwardOptions f;
+      f.ablations = {HeadAblation(row.layer, row.head, mode, rows[row.row].info.name)};
+      const ForwardResult alone = run_forward(*demo.model, ids, f);
+      EXPECT_NEAR(row.delta_logprob, last_logprob(alone, sweep.target) - sweep.intact_logprob, 1e-5)
+          << ablation_mode_name(mode) << " " << row.label << "." << row.head;
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Demos, HeadSweep, ::testing::Values("transformer", "mamba2", "hybrid"));

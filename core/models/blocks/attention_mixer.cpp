@@ -12,20 +12,22 @@ at::Tensor future_mask(int64_t L, const at::Device& device) {
   return at::ones({L, L}, at::TensorOptions().dtype(at::kBool).device(device)).triu(1);
 }
 
-// [B, H, L, L] float32 maps. Grouped-query attention: query head h reads kv
+// [B, H, Lq, L] float32 maps of the last Lq queries (Lq = L: the whole map;
+// KeyOnlySoftmax needs it whole). Grouped-query attention: query head h reads kv
 // head h / groups, done as a reshape [B, H_kv, groups * L, d] so no kv copy is made.
 at::Tensor mixing_maps(const at::Tensor& q, const at::Tensor& k, double scale, ScoreForm form) {
-  const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3), Hkv = k.size(1), groups = H / Hkv;
-  const at::Tensor future = future_mask(L, q.device());
+  const int64_t B = q.size(0), H = q.size(1), Lq = q.size(2), L = k.size(2), d = q.size(3), Hkv = k.size(1),
+                groups = H / Hkv;
+  const at::Tensor future = future_mask(L, q.device()).narrow(0, L - Lq, Lq);
   if (form == ScoreForm::KeyOnlySoftmax) {
     at::Tensor kh = groups == 1 ? k : k.repeat_interleave(groups, 1);
     at::Tensor s = (q.to(at::kFloat) * kh.to(at::kFloat)).sum(-1) * scale;  // [B, H, L]: one score per key
     return at::softmax(s.unsqueeze(-2).expand({B, H, L, L}).masked_fill(future, -std::numeric_limits<float>::infinity()), -1);
   }
-  at::Tensor scores = at::matmul(q.reshape({B, Hkv, groups * L, d}).to(at::kFloat), k.to(at::kFloat).transpose(-1, -2));
+  at::Tensor scores = at::matmul(q.reshape({B, Hkv, groups * Lq, d}).to(at::kFloat), k.to(at::kFloat).transpose(-1, -2));
   // In place where autograd allows it (matmul's backward does not need its
   // output): at L = 2048 each extra copy of the scores is H x 16 MiB.
-  scores = scores.mul_(scale).view({B, H, L, L});
+  scores = scores.mul_(scale).view({B, H, Lq, L});
   if (form == ScoreForm::Taylor) {
     // 1 + s + s^2 / 2 > 0 for every s: a valid normalised kernel without exp.
     at::Tensor a = (1 + scores + scores * scores * 0.5).masked_fill(future, 0.0);
@@ -71,7 +73,7 @@ at::Tensor AttentionMixer::qk_input(const at::Tensor& x, const MixerContext& con
   return x;
 }
 
-at::Tensor AttentionMixer::mix(const at::Tensor& x, MixerCall& call, const MixerContext& context) const {
+at::Tensor AttentionMixer::per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext& context) const {
   const int64_t B = x.size(0), L = x.size(1), H = spec_.heads, Hkv = spec_.kv_heads, d = spec_.head_dim;
   const at::Tensor qk_in = qk_input(x, context);
   at::Tensor q = project(q_, q_adapter_, qk_in, H).expand({B, H, L, d});
@@ -89,16 +91,23 @@ at::Tensor AttentionMixer::mix(const at::Tensor& x, MixerCall& call, const Mixer
     if (call.capture) map = at::eye(L, x.options().dtype(at::kFloat)).expand({B, H, L, L}).contiguous();
   } else {
     q = spec_.rotary.apply(q), k = spec_.rotary.apply(k);
+    // Only the last query's row is read (the final layer of a run that keeps the last logits).
+    const int64_t Lq = call.only_last_query() && spec_.form != ScoreForm::KeyOnlySoftmax ? 1 : L;
+    if (Lq < L) q = q.narrow(2, L - 1, 1);
     const double scale = spec_.scale ? *spec_.scale : 1.0 / std::sqrt(static_cast<double>(d));
     map = mixing_maps(q, k, scale, spec_.form);
-    y = at::matmul(map.to(v.scalar_type()).view({B, Hkv, groups * L, L}), v).view({B, H, L, d});
+    y = at::matmul(map.to(v.scalar_type()).view({B, Hkv, groups * Lq, L}), v).view({B, H, Lq, d});
     if (call.ablate.size()) {
       const at::Tensor values = groups == 1 ? v : v.repeat_interleave(groups, 1);
       uniform_heads(call, map, y, values);
     }
   }
   if (map.defined()) capture(call, map);
-  head_outputs(call, y);
+  return y;
+}
+
+at::Tensor AttentionMixer::output_projection(const at::Tensor& y) const {
+  const int64_t B = y.size(0), H = y.size(1), L = y.size(2), d = y.size(3);
   return o_(y.transpose(1, 2).reshape({B, L, H * d}));
 }
 

@@ -57,7 +57,8 @@ class AttentionMixer : public Mixer {
   const AttentionSpec& spec() const { return spec_; }
 
  protected:
-  at::Tensor mix(const at::Tensor& x, MixerCall& call, const MixerContext& context) const override;
+  at::Tensor per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext& context) const override;
+  at::Tensor output_projection(const at::Tensor& heads) const override;
 
  private:
   at::Tensor project(const Linear& proj, const std::optional<LowRank>& adapter, const at::Tensor& in, int64_t heads) const;

@@ -17,7 +17,18 @@ namespace blocks {
 at::Tensor Mixer::operator()(const at::Tensor& x, MixerCall& call, const MixerContext& context) const {
   at::Tensor input = x;
   if (call.on_input) call.on_input(input);
-  at::Tensor out = mix(input, call, context);
+  at::Tensor heads;
+  if (call.given_heads.defined()) {
+    for (const auto& ablated : call.ablate)
+      if (ablated.second == AblationMode::Uniform) throw Error("internal: given head outputs with uniform ablation");
+    if (call.capture) throw Error("internal: given head outputs with capture");
+    heads = call.only_last_query() ? call.given_heads.narrow(2, call.given_heads.size(2) - 1, 1).clone()
+                                   : call.given_heads.clone();
+  } else {
+    heads = per_head_outputs(input, call, context);
+  }
+  head_outputs(call, heads);
+  at::Tensor out = output_projection(heads);
   if (call.on_output) call.on_output(out);
   return out;
 }
@@ -43,12 +54,13 @@ void capture(MixerCall& call, const at::Tensor& map) {
   if (call.capture) call.mixing = map.to(at::kFloat);
 }
 
+void ablate_head_slice(at::Tensor slice, AblationMode mode) {
+  if (mode == AblationMode::Zero) slice.zero_();
+  else if (mode == AblationMode::Mean) slice.copy_(slice.mean(-2, true).expand_as(slice));
+}
+
 void head_outputs(MixerCall& call, at::Tensor& y) {
-  for (const auto& [head, mode] : call.ablate) {
-    at::Tensor slice = y.select(1, head);  // [B, L, P]
-    if (mode == AblationMode::Zero) slice.zero_();
-    else if (mode == AblationMode::Mean) slice.copy_(slice.mean(1, true).expand_as(slice));
-  }
+  for (const auto& [head, mode] : call.ablate) ablate_head_slice(y.select(1, head), mode);
   if (call.on_head_outputs) call.on_head_outputs(y);
 }
 

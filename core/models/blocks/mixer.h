@@ -1,14 +1,16 @@
 #pragma once
 // The one mixer interface: attention of every kind, Mamba-1, Mamba-2 and
-// DiscreteMamba2 mixers implement `mix`; the hook points of MixerCall
+// DiscreteMamba2 mixers implement `per_head_outputs` and
+// `output_projection`; the hook points of MixerCall
 // (input, per-head outputs, output), capture of the map and every ablation
 // mode are applied here, once for all of them.
 //
 // A mixer's work, in the order the helpers below serve it:
 //   x -> [on_input] -> per-head values V [B, H, L, P] and map M [B, H, L, L]
 //     -> uniform_heads (uniform ablation: M_h = U, y_h = U V_h) -> capture(M)
-//     -> per-head outputs y [B, H, L, P] -> head_outputs (zero / mean
-//        ablation, on_head_outputs) -> output projection -> [on_output]
+//     -> per-head outputs y [B, H, L, P] (or MixerCall::given_heads)
+//     -> head_outputs (zero / mean ablation, on_head_outputs)
+//     -> output projection -> [on_output]
 #include <ATen/ATen.h>
 
 #include "core/models/model.h"
@@ -28,7 +30,11 @@ class Mixer {
   at::Tensor operator()(const at::Tensor& x, MixerCall& call, const MixerContext& context) const;
 
  protected:
-  virtual at::Tensor mix(const at::Tensor& x, MixerCall& call, const MixerContext& context) const = 0;
+  // The per-head outputs [B, H, L, P] the output projection reads (after any
+  // gate and norm), with capture and uniform ablation applied; may be a view.
+  virtual at::Tensor per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext& context) const = 0;
+  // [B, H, L, P] -> the mixer's output [B, L, d].
+  virtual at::Tensor output_projection(const at::Tensor& heads) const = 0;
 };
 
 // Uniform causal averaging M[i, j] = 1 / (i + 1) for j <= i, [L, L].
@@ -41,6 +47,10 @@ bool uniform_heads(const MixerCall& call, at::Tensor& map, at::Tensor& y, const 
 
 // Hands the map to the driver when capture is on (float32).
 void capture(MixerCall& call, const at::Tensor& map);
+
+// Zero or mean ablation of one head's outputs [..., L, P] (in place; the
+// mean is over positions). Uniform ablation is done on the map instead.
+void ablate_head_slice(at::Tensor slice, AblationMode mode);
 
 // The per-head outputs [B, H, L, P] as the output projection will read them:
 // zero and mean ablation, then the on_head_outputs hook (in place).

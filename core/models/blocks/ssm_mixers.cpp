@@ -29,7 +29,7 @@ Mamba2Mixer::Mamba2Mixer(const Weights& w, const std::string& m, const ssm::SsmC
   }
 }
 
-at::Tensor Mamba2Mixer::mix(const at::Tensor& x, MixerCall& call, const MixerContext&) const {
+at::Tensor Mamba2Mixer::per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext&) const {
   const auto& s = cfg_;
   const int64_t Bsz = x.size(0), L = x.size(1), GN = s.groups * s.d_state;
   at::Tensor zxbcdt = in_proj_(s.in_multiplier != 1 ? x * s.in_multiplier : x);
@@ -63,10 +63,15 @@ at::Tensor Mamba2Mixer::mix(const at::Tensor& x, MixerCall& call, const MixerCon
       y = flat * at::silu(z);
       break;
   }
-  at::Tensor heads = y.view({Bsz, L, s.heads, s.head_dim}).transpose(1, 2);  // [B, H, L, P] view of y
-  head_outputs(call, heads);
-  return out_proj_(y);
+  return y.view({Bsz, L, s.heads, s.head_dim}).transpose(1, 2);  // [B, H, L, P] view of y
 }
+
+// [B, H, L, P] -> [B, L, H * P], the layout out_proj reads (a view when the heads are one).
+static at::Tensor heads_to_channels(const at::Tensor& heads) {
+  return heads.transpose(1, 2).reshape({heads.size(0), heads.size(2), heads.size(1) * heads.size(3)});
+}
+
+at::Tensor Mamba2Mixer::output_projection(const at::Tensor& heads) const { return out_proj_(heads_to_channels(heads)); }
 
 // ---- DiscreteMamba2 (Llamba) ---------------------------------------------------------------------
 
@@ -80,7 +85,7 @@ DiscreteMamba2Mixer::DiscreteMamba2Mixer(const Weights& w, const std::string& m,
   D_ = w.get(m + "D", {s.heads});
 }
 
-at::Tensor DiscreteMamba2Mixer::mix(const at::Tensor& x, MixerCall& call, const MixerContext&) const {
+at::Tensor DiscreteMamba2Mixer::per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext&) const {
   const auto& s = cfg_;
   const int64_t Bsz = x.size(0), L = x.size(1), GN = s.groups * s.d_state, conv_dim = s.d_inner + 2 * GN;
   const at::Tensor proj = in_proj_(x);
@@ -104,9 +109,11 @@ at::Tensor DiscreteMamba2Mixer::mix(const at::Tensor& x, MixerCall& call, const 
   if (map.defined()) capture(call, map);
   y = (y + xf * D_.to(at::kFloat).view({1, 1, s.heads, 1})).reshape({Bsz, L, s.d_inner}).to(x.scalar_type());
   y = y * at::silu(z_bias_.defined() ? z + z_bias_ : z);
-  at::Tensor heads = y.view({Bsz, L, s.heads, s.head_dim}).transpose(1, 2);
-  head_outputs(call, heads);
-  return out_proj_(y);
+  return y.view({Bsz, L, s.heads, s.head_dim}).transpose(1, 2);
+}
+
+at::Tensor DiscreteMamba2Mixer::output_projection(const at::Tensor& heads) const {
+  return out_proj_(heads_to_channels(heads));
 }
 
 // ---- Mamba-1 -------------------------------------------------------------------------------------
@@ -127,7 +134,7 @@ Mamba1Mixer::Mamba1Mixer(const Weights& w, const std::string& m, const ssm::SsmC
   }
 }
 
-at::Tensor Mamba1Mixer::mix(const at::Tensor& x, MixerCall& call, const MixerContext&) const {
+at::Tensor Mamba1Mixer::per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext&) const {
   const auto& s = cfg_;
   const int64_t Bsz = x.size(0), L = x.size(1), g = std::max(1, call.channel_group);
   if (s.d_inner % g) throw Error("channel group " + std::to_string(g) + " does not divide " + std::to_string(s.d_inner) + " channels");
@@ -158,9 +165,11 @@ at::Tensor Mamba1Mixer::mix(const at::Tensor& x, MixerCall& call, const MixerCon
   const at::Tensor gate = at::silu(z.to(at::kFloat));
   if (call.capture) capture(call, capture_maps(in.dt, B, C, conv, gate, call, L, g));
   y = (y + xf * D_) * gate;
-  at::Tensor heads = as_heads(y);  // [B, heads, L, g] view of y
-  head_outputs(call, heads);
-  return out_proj_(y.to(x.scalar_type()));
+  return as_heads(y);  // [B, heads, L, g] view of y (float32)
+}
+
+at::Tensor Mamba1Mixer::output_projection(const at::Tensor& heads) const {
+  return out_proj_(heads_to_channels(heads).to(out_proj_.weight.scalar_type()));
 }
 
 // Direct: M_d. Effective: diag(gate_d) M_d diag(s_d) W_d, where s = silu(u)/u

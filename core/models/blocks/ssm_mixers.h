@@ -32,7 +32,8 @@ class Mamba2Mixer : public Mixer {
   MixerInfo info() const override { return mamba2_mixer_info(cfg_.heads, cfg_.d_state); }
 
  protected:
-  at::Tensor mix(const at::Tensor& x, MixerCall& call, const MixerContext& context) const override;
+  at::Tensor per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext& context) const override;
+  at::Tensor output_projection(const at::Tensor& heads) const override;
 
  private:
   ssm::SsmConfig cfg_;
@@ -47,7 +48,8 @@ class DiscreteMamba2Mixer : public Mixer {
   MixerInfo info() const override { return discrete_mamba2_mixer_info(cfg_.heads, cfg_.d_state); }
 
  protected:
-  at::Tensor mix(const at::Tensor& x, MixerCall& call, const MixerContext& context) const override;
+  at::Tensor per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext& context) const override;
+  at::Tensor output_projection(const at::Tensor& heads) const override;
 
  private:
   ssm::SsmConfig cfg_;
@@ -64,7 +66,8 @@ class Mamba1Mixer : public Mixer {
   MixerInfo info() const override { return mamba1_mixer_info(cfg_.d_inner, cfg_.d_state); }
 
  protected:
-  at::Tensor mix(const at::Tensor& x, MixerCall& call, const MixerContext& context) const override;
+  at::Tensor per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext& context) const override;
+  at::Tensor output_projection(const at::Tensor& heads) const override;
 
  private:
   at::Tensor capture_maps(const at::Tensor& dt, const at::Tensor& B, const at::Tensor& C, const at::Tensor& conv,
