@@ -1,10 +1,13 @@
 #include "widgets/head_grid.h"
 
+#include <QFontMetrics>
 #include <QHelpEvent>
+#include <QLinearGradient>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
+#include <algorithm>
 #include <cmath>
 
 #include "widgets/colour_map.h"
@@ -14,6 +17,7 @@ namespace {
 constexpr int kHeaderWidth = 64;
 constexpr int kHeaderHeight = 18;
 constexpr int kGap = 3;
+constexpr int kLegendHeight = 40;
 }  // namespace
 
 HeadGrid::HeadGrid(QWidget* parent) : QWidget(parent) {
@@ -52,6 +56,33 @@ bool HeadGrid::is_ablated(int row, int head) const {
   return rows_[row].heads[head].ablated;
 }
 
+void HeadGrid::set_values(const QVector<QVector<double>>& values, const ValueScale& scale) {
+  values_ = values;
+  scale_ = scale;
+  showing_values_ = !values_.isEmpty();
+  updateGeometry();
+  update();
+}
+
+void HeadGrid::show_values(bool on) {
+  showing_values_ = on && !values_.isEmpty();
+  updateGeometry();
+  update();
+}
+
+double HeadGrid::value(int row, int head) const {
+  if (row < 0 || row >= values_.size() || head < 0 || head >= values_[row].size()) return qQNaN();
+  return values_[row][head];
+}
+
+QColor HeadGrid::value_colour(double v) const {
+  if (std::isnan(v)) return QColor(230, 230, 230);
+  const double span = scale_.extreme - scale_.zero;
+  const double t = span != 0 ? std::clamp((v - scale_.zero) / span, 0.0, 1.0) : 0.0;
+  const QColor& f = scale_.full;
+  return QColor::fromRgbF(1 + (f.redF() - 1) * t, 1 + (f.greenF() - 1) * t, 1 + (f.blueF() - 1) * t);
+}
+
 int HeadGrid::head_count(int row) const { return row >= 0 && row < rows_.size() ? rows_[row].heads.size() : 0; }
 
 int HeadGrid::max_heads() const {
@@ -63,7 +94,7 @@ int HeadGrid::max_heads() const {
 int HeadGrid::cell_size() const {
   const int cols = std::max(1, max_heads()), rows = std::max(1, static_cast<int>(rows_.size()));
   const int by_width = (width() - kHeaderWidth) / cols - kGap;
-  const int by_height = (height() - kHeaderHeight) / rows - kGap;
+  const int by_height = (height() - kHeaderHeight - (showing_values_ ? kLegendHeight : 0)) / rows - kGap;
   return std::clamp(std::min(by_width, by_height), 8, 96);
 }
 
@@ -82,7 +113,8 @@ QPoint HeadGrid::cell_at(const QPoint& pos) const {
 }
 
 QSize HeadGrid::sizeHint() const {
-  return QSize(kHeaderWidth + std::max(1, max_heads()) * 40, kHeaderHeight + std::max(1, static_cast<int>(rows_.size())) * 40);
+  return QSize(kHeaderWidth + std::max(1, max_heads()) * 40,
+               kHeaderHeight + std::max(1, static_cast<int>(rows_.size())) * 40 + (showing_values_ ? kLegendHeight : 0));
 }
 
 void HeadGrid::set_current(int row, int head) {
@@ -116,13 +148,23 @@ void HeadGrid::paintEvent(QPaintEvent*) {
     for (int h = 0; h < row.heads.size(); ++h) {
       const auto& cell = row.heads[h];
       const QRect r = cell_rect(l, h);
-      if (!cell.thumbnail.isNull()) {
+      if (showing_values_) {
+        const double v = value(l, h);
+        const QColor fill = value_colour(v);
+        p.fillRect(r, fill);
+        if (!std::isnan(v) && r.width() >= 22) {
+          p.setPen(fill.lightnessF() < 0.5 ? Qt::white : Qt::black);
+          // Two decimals (log p and KL in nats): differences below 0.005 read as none, never "-0.00".
+          const double shown = std::abs(v) < 0.005 ? 0.0 : v;
+          p.drawText(r, Qt::AlignCenter, QString::number(shown, 'f', r.width() >= 34 ? 2 : 1));
+        }
+      } else if (!cell.thumbnail.isNull()) {
         p.setRenderHint(QPainter::SmoothPixmapTransform, false);
         p.drawImage(r, cell.thumbnail);
       } else {
         p.fillRect(r, QColor(220, 220, 220));
       }
-      if (!std::isnan(cell.score)) {
+      if (!std::isnan(cell.score) && !showing_values_) {
         p.setPen(QPen(QColor(score_map.rgb(0.15 + 0.8 * cell.score)), 3));
         p.drawRect(r.adjusted(-1, -1, 1, 1));
       }
@@ -137,6 +179,33 @@ void HeadGrid::paintEvent(QPaintEvent*) {
     p.setPen(QPen(hasFocus() ? palette().highlight().color() : Qt::gray, 2, Qt::DashLine));
     p.drawRect(cell_rect(current_.y(), current_.x()).adjusted(-3, -3, 3, 3));
   }
+  if (showing_values_) paint_legend(p);
+}
+
+QRect HeadGrid::legend_rect() const {
+  const int bottom = rows_.isEmpty() ? kHeaderHeight : cell_rect(rows_.size() - 1, 0).bottom();
+  return QRect(4, bottom + 8, std::max(120, width() - 8), kLegendHeight - 8);
+}
+
+// Caption above a ramp from white (zero) to full colour (the extreme), with both ends labelled.
+void HeadGrid::paint_legend(QPainter& p) const {
+  const QRect area = legend_rect();
+  const QFontMetrics fm(p.font());
+  p.setPen(palette().text().color());
+  p.drawText(QRect(area.left(), area.top(), area.width(), fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
+             fm.elidedText(scale_.caption, Qt::ElideRight, area.width()));
+  const QString low = QString::number(scale_.zero, 'g', 3), high = QString::number(scale_.extreme, 'g', 3);
+  const int label_w = std::max(fm.horizontalAdvance(low), fm.horizontalAdvance(high)) + 6;
+  const QRect ramp(area.left() + label_w, area.top() + fm.height() + 2, std::max(20, area.width() - 2 * label_w), 10);
+  QLinearGradient gradient(ramp.topLeft(), ramp.topRight());
+  gradient.setColorAt(0, value_colour(scale_.zero));
+  gradient.setColorAt(1, value_colour(scale_.extreme));
+  p.fillRect(ramp, gradient);
+  p.setPen(Qt::gray);
+  p.drawRect(ramp);
+  p.setPen(palette().text().color());
+  p.drawText(QRect(area.left(), ramp.top() - 3, label_w - 4, ramp.height() + 6), Qt::AlignRight | Qt::AlignVCenter, low);
+  p.drawText(QRect(ramp.right() + 4, ramp.top() - 3, label_w, ramp.height() + 6), Qt::AlignLeft | Qt::AlignVCenter, high);
 }
 
 void HeadGrid::mousePressEvent(QMouseEvent* event) {
@@ -150,6 +219,20 @@ void HeadGrid::mousePressEvent(QMouseEvent* event) {
 bool HeadGrid::event(QEvent* event) {
   if (event->type() != QEvent::ToolTip) return QWidget::event(event);
   const auto* help = static_cast<QHelpEvent*>(event);
+  const QPoint cell = cell_at(help->pos());
+  if (showing_values_ && cell.x() >= 0) {
+    const double v = value(cell.y(), cell.x());
+    const QString label = rows_[cell.y()].label.isEmpty() ? QString::number(cell.y()) : rows_[cell.y()].label;
+    QToolTip::showText(help->globalPos(),
+                       QString("%1 head %2: %3 %4\n%5")
+                           .arg(label)
+                           .arg(cell.x())
+                           .arg(std::isnan(v) ? QString("—") : QString::number(v, 'g', 4))
+                           .arg(scale_.unit)
+                           .arg(scale_.caption),
+                       this);
+    return true;
+  }
   const int s = cell_size();
   const int row = help->pos().x() < kHeaderWidth ? (help->pos().y() - kHeaderHeight) / (s + kGap) : -1;
   if (row >= 0 && row < rows_.size() && !rows_[row].kind.isEmpty())

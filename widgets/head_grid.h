@@ -2,7 +2,10 @@
 // Mixers x heads as small thumbnails of each map, outlined by a sharpness
 // score: one row per mixer (a hybrid layer with attention and an SSM has two),
 // attention and SSM rows marked. Click (or Enter) opens a head;
-// right-click (or Space) toggles its ablation; arrow keys move.
+// right-click (or Space) toggles its ablation; arrow keys move. The grid can
+// instead show one number per head (a sweep's change in log p, its KL) as
+// coloured cells with a legend.
+#include <QColor>
 #include <QImage>
 #include <QPoint>
 #include <QString>
@@ -24,6 +27,15 @@ struct GridRow {
   QVector<HeadCell> heads;
 };
 
+// How per-head values are coloured: white at `zero`, `full` at `extreme`
+// (either side of zero), the value printed where the cell is large enough.
+struct ValueScale {
+  QString caption;  // the legend's text: "change in log p(·B), head zero-ablated alone"
+  QString unit;     // in tooltips: "nats"
+  double zero = 0, extreme = 1;
+  QColor full;
+};
+
 class HeadGrid : public QWidget {
   Q_OBJECT
  public:
@@ -34,6 +46,14 @@ class HeadGrid : public QWidget {
   void set_score(int row, int head, double score);
   void set_ablated(int row, int head, bool ablated);
   bool is_ablated(int row, int head) const;
+  // values[row][head] (NaN: none); shown instead of the thumbnails until
+  // show_values(false). Empty values: back to thumbnails.
+  void set_values(const QVector<QVector<double>>& values, const ValueScale& scale);
+  void show_values(bool on);
+  bool showing_values() const { return showing_values_; }
+  double value(int row, int head) const;  // NaN when none
+  // The colour a value gets (tests check cells against it).
+  QColor value_colour(double value) const;
   int row_count() const { return rows_.size(); }
   int head_count(int row) const;
 
@@ -59,8 +79,13 @@ class HeadGrid : public QWidget {
   int max_heads() const;
   QRect cell_rect(int row, int head) const;
   int cell_size() const;
+  QRect legend_rect() const;
+  void paint_legend(QPainter& p) const;
   QVector<GridRow> rows_;
   QPoint current_{-1, -1};
+  QVector<QVector<double>> values_;
+  ValueScale scale_;
+  bool showing_values_ = false;
 };
 
 }  // namespace attnscope::widgets

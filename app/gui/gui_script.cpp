@@ -46,15 +46,14 @@ void GuiScript::fail(const QString& message) {
 }
 
 // Continues once the window reports the run (or ablation) finished.
-void GuiScript::wait_then_next(bool ablation) {
+void GuiScript::wait_then_next(void (MainWindow::*done)()) {
   auto connections = std::make_shared<QList<QMetaObject::Connection>>();
   auto finish = [this, connections](const QString& error) {
     for (const auto& c : *connections) disconnect(c);
     if (error.isEmpty()) next();
     else fail(error);
   };
-  *connections << connect(window_, ablation ? &MainWindow::ablation_done : &MainWindow::run_done, this,
-                          [finish] { finish({}); });
+  *connections << connect(window_, done, this, [finish] { finish({}); });
   *connections << connect(window_, &MainWindow::run_failed, this, [finish](const QString& m) { finish(m); });
 }
 
@@ -69,7 +68,21 @@ bool GuiScript::write_state(const QString& path) const {
                     {"ablated", ablated},
                     {"ablation", window_->last_ablation() ? window_->last_ablation()->spec : ""},
                     {"outputs", window_->outputs()->delta_text()},
-                    {"status", window_->run_panel()->status()}};
+                    {"status", window_->run_panel()->status()},
+                    {"grid", window_->grid_shows()}};
+  if (const auto& sweep = window_->last_sweep()) {
+    // The head whose ablation lowers log p(target) most, as "row head".
+    int worst_row = -1, worst_head = -1;
+    double worst = 0;
+    for (int r = 0; r < sweep->delta_logprob.size(); ++r)
+      for (int h = 0; h < sweep->delta_logprob[r].size(); ++h)
+        if (sweep->delta_logprob[r][h] < worst) worst = sweep->delta_logprob[r][h], worst_row = r, worst_head = h;
+    state["sweep"] = QJsonObject{{"target", sweep->target_token},
+                                 {"mode", sweep->mode},
+                                 {"worst_row", worst_row},
+                                 {"worst_head", worst_head},
+                                 {"worst_delta_logprob", worst}};
+  }
   try {
     files::write_file_atomically(path.toStdString(), QJsonDocument(state).toJson().toStdString());
     return true;
@@ -88,7 +101,7 @@ void GuiScript::step(const QStringList& words) {
   };
   if (verb == "run") {
     if (!needs(0)) return;
-    wait_then_next(false);
+    wait_then_next(&MainWindow::run_done);
     window_->start_run();
     if (!window_->busy()) fail(window_->run_panel()->status());
   } else if (verb == "ablate" || verb == "open-head") {
@@ -103,12 +116,24 @@ void GuiScript::step(const QStringList& words) {
       return next();
     }
     const int commands = window_->undo_stack()->count();
-    wait_then_next(true);
+    wait_then_next(&MainWindow::ablation_done);
     window_->toggle_ablation(row, head);
     if (window_->busy()) return;  // the re-run reports back
     disconnect(window_, nullptr, this, nullptr);
     // Refused (no model, no session) leaves no command; a cached result shows at once.
     if (window_->undo_stack()->count() == commands) return fail(window_->run_panel()->status());
+    next();
+  } else if (verb == "sweep") {
+    if (!needs(0)) return;
+    wait_then_next(&MainWindow::sweep_done);
+    window_->start_sweep();
+    if (!window_->busy()) {
+      disconnect(window_, nullptr, this, nullptr);
+      fail(window_->run_panel()->status());
+    }
+  } else if (verb == "grid") {
+    if (!needs(1)) return;
+    if (!window_->set_grid_shows(arg(1))) return fail("expects maps, delta or kl (delta and kl after a sweep)");
     next();
   } else if (verb == "save" || verb == "open") {
     if (!needs(1)) return;
@@ -145,7 +170,7 @@ void GuiScript::step(const QStringList& words) {
   } else if (verb == "quit") {
     QApplication::exit(0);
   } else {
-    fail("unknown step (expected run, ablate, open-head, tab, pin, save, open, export, screenshot, state or quit)");
+    fail("unknown step (expected run, ablate, open-head, sweep, grid, tab, pin, save, open, export, screenshot, state or quit)");
   }
 }
 

@@ -5,6 +5,8 @@
 //   ablate LAYER HEAD   toggle a head's ablation (waits for the re-run); LAYER is
 //                       "3", or "3.attn" / "3.ssm" where layer 3 has several mixers
 //   open-head LAYER HEAD
+//   sweep               ablate every head alone (waits); the grid shows the change in log p
+//   grid maps|delta|kl  what the grid shows (delta and kl after a sweep)
 //   tab head|diff|compare  show a tab (export draws the tab on show)
 //   pin                 pin the shown head to the Compare tab's left
 //   save FILE.h5        save the session (with its ablations)
@@ -34,7 +36,8 @@ class GuiScript : public QObject {
  private:
   void next();
   void step(const QStringList& words);
-  void wait_then_next(bool ablation);
+  // Continues when the window emits `done`, fails on run_failed.
+  void wait_then_next(void (MainWindow::*done)());
   void fail(const QString& message);
   bool write_state(const QString& path) const;
   MainWindow* window_;

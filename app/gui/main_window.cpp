@@ -21,6 +21,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QToolBar>
 #include <qcustomplot.h>
 #include <filesystem>
 
@@ -84,6 +85,8 @@ MainWindow::MainWindow(QWidget* parent)
   qRegisterMetaType<RunResult>();
   qRegisterMetaType<AblationRequest>();
   qRegisterMetaType<AblationResult>();
+  qRegisterMetaType<SweepRequest>();
+  qRegisterMetaType<SweepOutcome>();
 
   auto* diff_page = new QWidget(this);
   auto* diff_layout = new QHBoxLayout(diff_page);
@@ -129,6 +132,8 @@ MainWindow::MainWindow(QWidget* parent)
     ablated_.clear();
     ablation_cache_.clear();
     undo_.clear();
+    sweep_.reset();
+    set_grid_shows("maps");
     live_ = show_session(r.session_path);
     if (live_) run_panel_->set_status(tr("Ran %1.").arg(r.description));
     emit run_done();
@@ -139,6 +144,13 @@ MainWindow::MainWindow(QWidget* parent)
     ablation_cache_[cache_key(r.spec, captured_row(r))] = r;
     if (r.spec == ablation_key()) show_ablation(r);
     emit ablation_done();
+  });
+  connect(runner_, &ModelRunner::sweep_finished, this, [this](const SweepOutcome& outcome) {
+    busy_ = false;
+    run_panel_->set_busy(false);
+    show_sweep(outcome);
+    run_panel_->set_status(tr("Swept every head: the grid shows the change in log p(%1).").arg(outcome.target_token));
+    emit sweep_done();
   });
   connect(runner_, &ModelRunner::failed, this, [this](const QString& message) {
     busy_ = false;
@@ -227,6 +239,17 @@ void MainWindow::build_menus() {
     });
   }
 
+  auto* analysis = menuBar()->addMenu(tr("&Analysis"));
+  auto* sweep = analysis->addAction(tr("&Sweep Heads (Ablate Each Alone)"));
+  sweep->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+  sweep->setToolTip(tr("Ablate every head alone on this prompt and colour the grid by the change in log p of the "
+                       "answer (Ctrl+Shift+A)"));
+  sweep->setIconText(tr("Sweep heads"));
+  connect(sweep, &QAction::triggered, this, &MainWindow::start_sweep);
+  auto* tools = addToolBar(tr("Analysis"));
+  tools->setObjectName("analysis_toolbar");
+  tools->addAction(sweep);
+
   auto* view = menuBar()->addMenu(tr("&View"));
   auto* log = view->addAction(tr("&Log Scale"));
   log->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
@@ -246,6 +269,22 @@ void MainWindow::build_menus() {
     connect(a, &QAction::triggered, this, [this, kind] {
       for (auto* v : {heatmap_, before_, after_, compare_left_, compare_right_}) v->set_colour_map(kind);
     });
+  }
+  auto* shows = view->addMenu(tr("&Grid Shows"));
+  auto* shows_group = new QActionGroup(this);
+  const std::pair<QString, QString> grid_views[] = {{"maps", tr("&Maps")},
+                                                     {"delta", tr("Sweep: Change in &log p(target)")},
+                                                     {"kl", tr("Sweep: &KL of the Next Token")}};
+  int key = 0;
+  for (const auto& [what, label] : grid_views) {
+    auto* a = shows->addAction(label);
+    a->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | (Qt::Key_1 + key++)));
+    a->setCheckable(true);
+    a->setChecked(what == "maps");
+    a->setEnabled(what == "maps");  // the sweep's views once there is a sweep
+    shows_group->addAction(a);
+    grid_actions_[what] = a;
+    connect(a, &QAction::triggered, this, [this, what = what] { set_grid_shows(what); });
   }
   view->addAction(tr("&Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { heatmap_->reset_zoom(); });
   view->addAction(tr("&Pin Head for Compare"), QKeySequence(Qt::CTRL | Qt::Key_P), this, &MainWindow::pin_for_compare);
@@ -297,8 +336,86 @@ bool MainWindow::open_session(const QString& path) {
   ablation_cache_.clear();
   undo_.clear();
   load_saved_ablations();
+  load_saved_sweep();
   apply_ablation_set();
   return true;
+}
+
+void MainWindow::start_sweep() {
+  if (busy_) return show_error(tr("Wait for the current run to finish (or cancel it) before sweeping."));
+  if (!session_ || !live_) return show_error(tr("Run the model first: a sweep ablates every head of a live run."));
+  busy_ = true;
+  run_panel_->set_busy(true);
+  SweepRequest request;
+  request.mode = ablation_mode_;
+  QMetaObject::invokeMethod(runner_, "sweep", Qt::QueuedConnection, Q_ARG(attnscope::gui::SweepRequest, request));
+}
+
+void MainWindow::show_sweep(const SweepOutcome& outcome) {
+  sweep_ = outcome;
+  for (auto* a : grid_actions_) a->setEnabled(true);
+  set_grid_shows("delta");
+}
+
+bool MainWindow::set_grid_shows(const QString& what) {
+  if (what != "maps" && what != "delta" && what != "kl") return false;
+  if (what != "maps" && !sweep_) return false;
+  grid_shows_ = what;
+  if (auto* a = grid_actions_.value(what)) a->setChecked(true);
+  if (what == "maps") {
+    grid_->show_values(false);
+    return true;
+  }
+  const auto& values = what == "delta" ? sweep_->delta_logprob : sweep_->kl;
+  double extreme = 0;
+  for (const auto& row : values)
+    for (double v : row)
+      if (!std::isnan(v)) extreme = what == "delta" ? std::min(extreme, v) : std::max(extreme, v);
+  widgets::ValueScale scale;
+  // Red where the answer suffers (white at no change; increases stay white), purple for KL: as the CLI's figure.
+  if (what == "delta") {
+    scale.caption = tr("change in log p(%1) with the head %2-ablated alone").arg(sweep_->target_token, sweep_->mode);
+    scale.unit = tr("nats");
+    scale.extreme = std::min(extreme, -1e-9);
+    scale.full = QColor(178, 24, 43);
+  } else {
+    scale.caption = tr("KL of the next-token distribution, head %1-ablated alone").arg(sweep_->mode);
+    scale.unit = tr("nats");
+    scale.extreme = std::max(extreme, 1e-9);
+    scale.full = QColor(84, 39, 143);
+  }
+  grid_->set_values(values, scale);
+  return true;
+}
+
+// A saved session's sweep (metrics sweep_delta_logprob and sweep_kl) shows without the model.
+void MainWindow::load_saved_sweep() {
+  sweep_.reset();
+  const auto names = session_->metric_names();
+  const bool saved = std::count(names.begin(), names.end(), "sweep_delta_logprob") &&
+                     std::count(names.begin(), names.end(), "sweep_kl");
+  for (auto* a : grid_actions_) a->setEnabled(saved || a == grid_actions_.value("maps"));
+  if (!saved) {
+    set_grid_shows("maps");
+    return;
+  }
+  SweepOutcome outcome;
+  auto as_rows = [](const session::MetricRecord& m) {
+    QVector<QVector<double>> rows(m.rows, QVector<double>(m.max_heads, qQNaN()));
+    for (int r = 0; r < m.rows; ++r)
+      for (int h = 0; h < m.max_heads; ++h) rows[r][h] = m.values[static_cast<size_t>(r) * m.max_heads + h];
+    return rows;
+  };
+  const auto delta = session_->metric("sweep_delta_logprob");
+  outcome.delta_logprob = as_rows(delta);
+  outcome.kl = as_rows(session_->metric("sweep_kl"));
+  // "target <token> (id N), <mode> ablation, log p <x> intact"
+  const QString d = QString::fromStdString(delta.description);
+  outcome.target_token = d.section(" (id ", 0, 0).section("target ", 1);
+  outcome.target = d.section(" (id ", 1).section(')', 0, 0).toLongLong();
+  outcome.mode = d.section(", ", 1, 1).section(' ', 0, 0);
+  outcome.intact_logprob = d.section("log p ", 1).section(' ', 0, 0).toDouble();
+  show_sweep(outcome);
 }
 
 void MainWindow::set_ablation_mode(const QString& mode) {
@@ -551,6 +668,26 @@ bool MainWindow::save_session(const QString& path) {
       for (const auto& r : ablation_cache_)
         if (!ablation_ || r.spec != ablation_->spec || captured_row(r) != captured_row(*ablation_)) order << r;
       if (ablation_) order << *ablation_;
+      if (sweep_) {
+        const QString description = QString("target %1 (id %2), %3 ablation, log p %4 intact")
+                                        .arg(sweep_->target_token)
+                                        .arg(sweep_->target)
+                                        .arg(sweep_->mode)
+                                        .arg(sweep_->intact_logprob, 0, 'g', 9);
+        for (const auto& [name, values] : {std::pair{"sweep_delta_logprob", &sweep_->delta_logprob},
+                                           std::pair{"sweep_kl", &sweep_->kl}}) {
+          session::MetricRecord metric;
+          metric.name = name;
+          metric.description = description.toStdString();
+          metric.rows = static_cast<int>(session_->model().mixers.size());
+          for (const auto& m : session_->model().mixers) metric.max_heads = std::max(metric.max_heads, m.heads);
+          metric.values.assign(static_cast<size_t>(metric.rows) * metric.max_heads, NAN);
+          for (int r = 0; r < values->size() && r < metric.rows; ++r)
+            for (int h = 0; h < (*values)[r].size() && h < metric.max_heads; ++h)
+              metric.values[static_cast<size_t>(r) * metric.max_heads + h] = static_cast<float>((*values)[r][h]);
+          writer.write_metric(metric);
+        }
+      }
       for (const auto& r : order) {
         session::AblationRecord record;
         record.spec = r.spec.toStdString();

@@ -49,6 +49,14 @@ class MainWindow : public QMainWindow {
   int row_of_label(const QString& label) const;
   // Keeps the shown head on the Compare tab's left; the right follows the selection.
   void pin_for_compare();
+  // Ablates every head alone on the current prompt (live runs only); the
+  // grid then shows the change in log p(target), with a legend.
+  void start_sweep();
+  // What the grid shows: "maps" (thumbnails), "delta" (the sweep's change in
+  // log p) or "kl" (its KL); false when there is no sweep to show.
+  bool set_grid_shows(const QString& what);
+  QString grid_shows() const { return grid_shows_; }
+  const std::optional<SweepOutcome>& last_sweep() const { return sweep_; }
   bool save_session(const QString& path);
   QString export_current(const QString& path, const widgets::FigureSize& size);
   int current_panels() const;
@@ -72,6 +80,7 @@ class MainWindow : public QMainWindow {
  signals:
   void run_done();
   void ablation_done();
+  void sweep_done();
   void run_failed(const QString& message);
 
  protected:
@@ -81,6 +90,8 @@ class MainWindow : public QMainWindow {
   void build_menus();
   bool show_session(const QString& path);
   void load_saved_ablations();
+  void load_saved_sweep();
+  void show_sweep(const SweepOutcome& outcome);
   void set_ablation_mode(const QString& mode);
   void apply_ablation_set();
   void show_ablation(const std::optional<AblationResult>& result);
@@ -104,6 +115,9 @@ class MainWindow : public QMainWindow {
   bool live_ = false;
   QMap<QString, AblationResult> ablation_cache_;  // by ablation spec and captured row
   std::optional<AblationResult> ablation_;
+  std::optional<SweepOutcome> sweep_;  // of the shown session's prompt
+  QString grid_shows_ = "maps";
+  QMap<QString, QAction*> grid_actions_;  // by grid_shows value
   QUndoStack undo_;
   bool busy_ = false;
   int row_ = -1, head_ = -1;  // the shown head: mixer row of the session, head

@@ -1,5 +1,6 @@
 // LibTorch headers come before Qt's: Qt's `slots` macro breaks them otherwise.
 #include "core/ablation/ablation_spec.h"
+#include "core/ablation/head_sweep.h"
 #include "core/models/forward.h"
 #include "core/runtime/device.h"
 #include "core/runtime/loaded_model.h"
@@ -97,6 +98,39 @@ void ModelRunner::ablate(const AblationRequest& request) {
     out.logprob_before = intact_target_logprob_;
     out.logprob_after = outputs.target_logprob;
     emit ablation_finished(out);
+  } catch (const Cancelled&) {
+    emit cancelled();
+  } catch (const std::exception& e) {
+    emit failed(QString::fromStdString(e.what()));
+  }
+}
+
+void ModelRunner::sweep(const SweepRequest& request) {
+  cancel_.store(false);
+  try {
+    if (!loaded_ || prompt_ids_.empty()) throw Error("run a model first: a saved session alone cannot be swept");
+    SweepOptions options;
+    options.mode = parse_ablation_mode(request.mode.toStdString());
+    options.cancel = &cancel_;
+    options.on_progress = [this](int done, int total) {
+      emit progress(done, total, tr("Sweep: head %1 of %2 ablated").arg(done).arg(total));
+    };
+    const at::Tensor ids = at::tensor(at::ArrayRef<int64_t>(prompt_ids_), at::TensorOptions().dtype(at::kLong));
+    const SweepResult result = run_head_sweep(*loaded_->model, ids, intact_target_, options);
+    SweepOutcome out;
+    out.mode = request.mode;
+    out.target = result.target;
+    out.target_token = QString::fromStdString(token_label(*loaded_, result.target));
+    out.intact_logprob = result.intact_logprob;
+    for (const auto& row : result.rows) {
+      while (out.delta_logprob.size() <= row.row) out.delta_logprob.append(QVector<double>()), out.kl.append(QVector<double>());
+      auto& delta = out.delta_logprob[row.row];
+      auto& kl = out.kl[row.row];
+      while (delta.size() <= row.head) delta.append(qQNaN()), kl.append(qQNaN());
+      delta[row.head] = row.delta_logprob;
+      kl[row.head] = row.kl;
+    }
+    emit sweep_finished(out);
   } catch (const Cancelled&) {
     emit cancelled();
   } catch (const std::exception& e) {

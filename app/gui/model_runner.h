@@ -29,11 +29,13 @@ class ModelRunner : public QObject {
  public slots:
   void run(const attnscope::gui::RunRequest& request);
   void ablate(const attnscope::gui::AblationRequest& request);
+  void sweep(const attnscope::gui::SweepRequest& request);
 
  signals:
   void progress(int done, int total, const QString& stage);
   void run_finished(const attnscope::gui::RunResult& result);
   void ablation_finished(const attnscope::gui::AblationResult& result);
+  void sweep_finished(const attnscope::gui::SweepOutcome& outcome);
   void failed(const QString& message);
   void cancelled();
 

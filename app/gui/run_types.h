@@ -60,8 +60,24 @@ struct AblationResult {
   QVector<float> captured_maps;  // [heads, L, L] of the captured mixer, or empty
 };
 
+// Every head of every mixer ablated alone on the current prompt (core/ablation/head_sweep.h).
+struct SweepRequest {
+  QString mode = "zero";
+};
+
+// values[row][head] per session mixer row (NaN past a row's heads).
+struct SweepOutcome {
+  QString mode;
+  qint64 target = -1;
+  QString target_token;
+  double intact_logprob = 0;
+  QVector<QVector<double>> delta_logprob, kl;
+};
+
 }  // namespace attnscope::gui
 
+Q_DECLARE_METATYPE(attnscope::gui::SweepRequest)
+Q_DECLARE_METATYPE(attnscope::gui::SweepOutcome)
 Q_DECLARE_METATYPE(attnscope::gui::RunRequest)
 Q_DECLARE_METATYPE(attnscope::gui::RunResult)
 Q_DECLARE_METATYPE(attnscope::gui::AblationRequest)

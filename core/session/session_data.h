@@ -71,6 +71,7 @@ struct MetricRecord {
   std::string name;
   int rows = 0, max_heads = 0;
   std::vector<float> values;  // [rows * max_heads]
+  std::string description;    // optional: what was measured and how ("target ·B (id 672), zero ablation, ...")
 };
 
 struct SessionHeader {

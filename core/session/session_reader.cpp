@@ -371,6 +371,10 @@ MetricRecord SessionReader::metric(const std::string& name) const {
   m.rows = static_cast<int>(dims[0]);
   m.max_heads = static_cast<int>(dims[1]);
   m.values = read_float_dataset(g, name, path_);
+  {
+    H5Id d(check(H5Dopen2(g, name.c_str(), H5P_DEFAULT), path_, "has no metric " + name));
+    if (has_attribute(d, "description")) m.description = read_string_attr(d, "description", path_);
+  }
   for (float v : m.values)
     if (std::isinf(v)) damaged(path_, "metric " + name + " holds an infinite value");
   return m;

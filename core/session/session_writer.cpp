@@ -225,6 +225,10 @@ void SessionWriter::write_metric(const MetricRecord& metric) {
   if (has_link(g, metric.name)) H5Ldelete(g, metric.name.c_str(), H5P_DEFAULT);
   write_float_dataset(g, metric.name, metric.values,
                       {static_cast<hsize_t>(metric.rows), static_cast<hsize_t>(metric.max_heads)});
+  if (!metric.description.empty()) {
+    H5Id d(H5Dopen2(g, metric.name.c_str(), H5P_DEFAULT));
+    write_string_attr(d, "description", metric.description);
+  }
 }
 
 int SessionWriter::write_ablation(const AblationRecord& ablation) {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Under Xvfb: run the bundled demo model, ablate one head, save the session;
 # then start the app again on the saved file alone (no model), check it shows
-# the saved ablation, take a screenshot and export the view as a PDF.
+# the saved ablation, take a screenshot and export the view as a PDF. A sweep
+# (every head ablated alone) is saved with the session and shows again on
+# reopening: the G&A head 0.0 is the one whose ablation hurts the answer most.
 set -euo pipefail
 app=$1 src=$2
 work=$(mktemp -d)
@@ -14,6 +16,7 @@ cat > "$work/live.txt" <<STEPS
 run
 open-head 1 0
 ablate 1 1
+sweep
 state $work/live.json
 save $work/ablated.h5
 screenshot $work/live.png
@@ -40,6 +43,10 @@ assert [a["spec"] for a in show["ablations"]] == ["1.1:zero"], show["ablations"]
 again = json.load(open(f"{work}/reopened.json"))
 assert again["session"].endswith("ablated.h5"), again
 assert again["ablated"] == [[1, 1]] and again["outputs"] == live["outputs"], (again, live)
+assert live["grid"] == again["grid"] == "delta", (live, again)
+assert (live["sweep"]["worst_row"], live["sweep"]["worst_head"]) == (0, 0), live["sweep"]
+assert again["sweep"]["target"] == live["sweep"]["target"] and again["sweep"]["mode"] == "zero", again
+assert abs(again["sweep"]["worst_delta_logprob"] - live["sweep"]["worst_delta_logprob"]) < 1e-5, (again, live)
 for name in ("live", "reopened"):
     with open(f"{work}/{name}.png", "rb") as f:
         head = f.read(24)

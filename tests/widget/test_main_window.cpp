@@ -251,3 +251,70 @@ TEST(MainWindow, LayersWithTwoMixersShowARowEachAndAblateByName) {
   EXPECT_NEAR(window.last_ablation()->logprob_after,
               core_logprob(*loaded, ids, target, {{0, 1, AblationMode::Zero, "attn"}}), 1e-4);
 }
+
+// The sweep (Analysis > Sweep Heads, Ctrl+Shift+A) on a model with two mixers
+// per layer: each grid cell is the change in log p(target) of that head
+// ablated alone, as a plain ablated forward gives it, painted in the colour
+// the legend's scale gives it; Ctrl+Shift+3 shows the KL, Ctrl+Shift+1 the
+// maps again; a saved session reopens with its sweep, without the model.
+TEST(MainWindow, SweepColoursTheGridByEachHeadsEffectAndIsSavedWithTheSession) {
+  const QString checkpoint = QString(ATTNSCOPE_FIXTURES_DIR) + "/falcon_h1-tiny";
+  const QString prompt = "Which option? A. x B. y Answer:";
+  MainWindow window;
+  window.run_panel()->set_checkpoint(checkpoint);
+  window.run_panel()->set_prompt(prompt);
+  window.show();
+  window.start_sweep();  // nothing run yet: refused with a message
+  EXPECT_FALSE(window.busy());
+  EXPECT_NE(window.run_panel()->status().indexOf("Run the model first"), -1) << window.run_panel()->status().toStdString();
+  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+
+  QSignalSpy swept(&window, &MainWindow::sweep_done);
+  QTest::keyClick(&window, Qt::Key_A, Qt::ControlModifier | Qt::ShiftModifier);
+  ASSERT_TRUE(swept.wait(120000)) << window.run_panel()->status().toStdString();
+  auto* grid = window.grid();
+  EXPECT_EQ(window.grid_shows(), "delta");
+  EXPECT_TRUE(grid->showing_values());
+
+  const auto loaded = load_for_running(checkpoint.toStdString(), LoadOptions{});
+  const auto ids = prompt_from_text(*loaded, prompt.toStdString()).ids;
+  const int64_t target = window.session()->outputs().target;
+  const double intact = core_logprob(*loaded, ids, target, {});
+  const auto& model = window.session()->model();
+  double worst = 0;
+  int worst_row = -1, worst_head = -1;
+  for (int row = 0; row < grid->row_count(); ++row) {
+    const auto& mixer = model.mixers[row];
+    for (int head = 0; head < grid->head_count(row); ++head) {
+      const double expected =
+          core_logprob(*loaded, ids, target, {{mixer.layer, head, AblationMode::Zero, mixer.name}}) - intact;
+      EXPECT_NEAR(grid->value(row, head), expected, 1e-4) << model.row_label(row) << "." << head;
+      if (grid->value(row, head) < worst) worst = grid->value(row, head), worst_row = row, worst_head = head;
+    }
+  }
+  ASSERT_GE(worst_row, 0);
+  // The most harmful head is painted in the scale's full colour (a corner of its cell: the number is in the middle).
+  const int pitch = grid->cell_centre(0, 1).x() - grid->cell_centre(0, 0).x();
+  const QImage image = grid->grab().toImage();
+  const QPoint corner = grid->cell_centre(worst_row, worst_head) - QPoint(pitch / 2 - 6, pitch / 2 - 6);
+  EXPECT_EQ(image.pixelColor(corner).name(), grid->value_colour(worst).name());
+  EXPECT_EQ(grid->value_colour(worst).name(), QColor(178, 24, 43).name());
+
+  QTest::keyClick(&window, Qt::Key_3, Qt::ControlModifier | Qt::ShiftModifier);
+  EXPECT_EQ(window.grid_shows(), "kl");
+  EXPECT_GE(grid->value(worst_row, worst_head), 0.0);
+  QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier | Qt::ShiftModifier);
+  EXPECT_EQ(window.grid_shows(), "maps");
+  EXPECT_FALSE(grid->showing_values());
+
+  QTemporaryDir dir;
+  const QString saved = dir.filePath("swept.h5");
+  ASSERT_TRUE(window.save_session(saved)) << window.run_panel()->status().toStdString();
+  MainWindow reopened;
+  ASSERT_TRUE(reopened.open_session(saved));
+  ASSERT_TRUE(reopened.last_sweep().has_value());
+  EXPECT_EQ(reopened.grid_shows(), "delta");
+  EXPECT_EQ(reopened.last_sweep()->target, target);
+  EXPECT_EQ(reopened.last_sweep()->mode, "zero");
+  EXPECT_NEAR(reopened.grid()->value(worst_row, worst_head), worst, 1e-5);
+}
