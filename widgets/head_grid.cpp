@@ -17,7 +17,7 @@ namespace {
 constexpr int kHeaderWidth = 64;
 constexpr int kHeaderHeight = 18;
 constexpr int kGap = 3;
-constexpr int kLegendHeight = 40;
+constexpr int kLegendHeight = 54;  // a caption of up to two lines over the ramp
 }  // namespace
 
 HeadGrid::HeadGrid(QWidget* parent) : QWidget(parent) {
@@ -192,11 +192,11 @@ void HeadGrid::paint_legend(QPainter& p) const {
   const QRect area = legend_rect();
   const QFontMetrics fm(p.font());
   p.setPen(palette().text().color());
-  p.drawText(QRect(area.left(), area.top(), area.width(), fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
-             fm.elidedText(scale_.caption, Qt::ElideRight, area.width()));
+  p.drawText(QRect(area.left(), area.top(), area.width(), 2 * fm.height()), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
+             scale_.caption);
   const QString low = QString::number(scale_.zero, 'g', 3), high = QString::number(scale_.extreme, 'g', 3);
   const int label_w = std::max(fm.horizontalAdvance(low), fm.horizontalAdvance(high)) + 6;
-  const QRect ramp(area.left() + label_w, area.top() + fm.height() + 2, std::max(20, area.width() - 2 * label_w), 10);
+  const QRect ramp(area.left() + label_w, area.top() + 2 * fm.height() + 2, std::max(20, area.width() - 2 * label_w), 10);
   QLinearGradient gradient(ramp.topLeft(), ramp.topRight());
   gradient.setColorAt(0, value_colour(scale_.zero));
   gradient.setColorAt(1, value_colour(scale_.extreme));

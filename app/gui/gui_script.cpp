@@ -83,6 +83,19 @@ bool GuiScript::write_state(const QString& path) const {
                                  {"worst_head", worst_head},
                                  {"worst_delta_logprob", worst}};
   }
+  if (const auto& patch = window_->last_patch()) {
+    // The head whose patch recovers most, as "row head".
+    int best_row = -1, best_head = -1;
+    double best = -1e300;
+    for (int r = 0; r < patch->recovered.size(); ++r)
+      for (int h = 0; h < patch->recovered[r].size(); ++h)
+        if (patch->recovered[r][h] > best) best = patch->recovered[r][h], best_row = r, best_head = h;
+    state["patch"] = QJsonObject{{"target", patch->target_token},
+                                 {"foil", patch->foil_token},
+                                 {"best_row", best_row},
+                                 {"best_head", best_head},
+                                 {"best_recovered", best}};
+  }
   try {
     files::write_file_atomically(path.toStdString(), QJsonDocument(state).toJson().toStdString());
     return true;
@@ -131,9 +144,22 @@ void GuiScript::step(const QStringList& words) {
       disconnect(window_, nullptr, this, nullptr);
       fail(window_->run_panel()->status());
     }
+  } else if (verb == "patch") {
+    if (!needs(1)) return;
+    QFile file(arg(1));
+    if (!file.open(QIODevice::ReadOnly)) return fail("cannot read " + arg(1));
+    QString corrupted = QString::fromUtf8(file.readAll());
+    if (corrupted.endsWith('\n')) corrupted.chop(1);  // as an editor saves the prompt
+    wait_then_next(&MainWindow::patch_done);
+    window_->start_patch(corrupted);
+    if (!window_->busy()) {
+      disconnect(window_, nullptr, this, nullptr);
+      fail(window_->run_panel()->status());
+    }
   } else if (verb == "grid") {
     if (!needs(1)) return;
-    if (!window_->set_grid_shows(arg(1))) return fail("expects maps, delta or kl (delta and kl after a sweep)");
+    if (!window_->set_grid_shows(arg(1)))
+      return fail("expects maps, delta, kl or patch (delta and kl after a sweep, patch after patching)");
     next();
   } else if (verb == "save" || verb == "open") {
     if (!needs(1)) return;
@@ -170,7 +196,8 @@ void GuiScript::step(const QStringList& words) {
   } else if (verb == "quit") {
     QApplication::exit(0);
   } else {
-    fail("unknown step (expected run, ablate, open-head, sweep, grid, tab, pin, save, open, export, screenshot, state or quit)");
+    fail("unknown step (expected run, ablate, open-head, sweep, patch, grid, tab, pin, save, open, export, screenshot, "
+         "state or quit)");
   }
 }
 

@@ -6,7 +6,9 @@
 //                       "3", or "3.attn" / "3.ssm" where layer 3 has several mixers
 //   open-head LAYER HEAD
 //   sweep               ablate every head alone (waits); the grid shows the change in log p
-//   grid maps|delta|kl  what the grid shows (delta and kl after a sweep)
+//   patch FILE          patch every head from the shown run into the run of the
+//                       corrupted prompt in FILE (waits); the grid shows the recovered fraction
+//   grid maps|delta|kl|patch  what the grid shows (after a sweep, after patching)
 //   tab head|diff|compare  show a tab (export draws the tab on show)
 //   pin                 pin the shown head to the Compare tab's left
 //   save FILE.h5        save the session (with its ablations)

@@ -26,6 +26,7 @@
 #include <filesystem>
 
 #include "app/gui/export_dialog.h"
+#include "app/gui/patch_dialog.h"
 #include "app/gui/head_summary.h"
 #include "app/gui/quick_tour.h"
 #include "attnscope/version.h"
@@ -87,6 +88,8 @@ MainWindow::MainWindow(QWidget* parent)
   qRegisterMetaType<AblationResult>();
   qRegisterMetaType<SweepRequest>();
   qRegisterMetaType<SweepOutcome>();
+  qRegisterMetaType<PatchRequest>();
+  qRegisterMetaType<PatchOutcome>();
 
   auto* diff_page = new QWidget(this);
   auto* diff_layout = new QHBoxLayout(diff_page);
@@ -133,7 +136,9 @@ MainWindow::MainWindow(QWidget* parent)
     ablation_cache_.clear();
     undo_.clear();
     sweep_.reset();
+    patch_.reset();
     set_grid_shows("maps");
+    enable_grid_views();
     live_ = show_session(r.session_path);
     if (live_) run_panel_->set_status(tr("Ran %1.").arg(r.description));
     emit run_done();
@@ -151,6 +156,14 @@ MainWindow::MainWindow(QWidget* parent)
     show_sweep(outcome);
     run_panel_->set_status(tr("Swept every head: the grid shows the change in log p(%1).").arg(outcome.target_token));
     emit sweep_done();
+  });
+  connect(runner_, &ModelRunner::patch_finished, this, [this](const PatchOutcome& outcome) {
+    busy_ = false;
+    run_panel_->set_busy(false);
+    show_patch(outcome);
+    run_panel_->set_status(tr("Patched every head: the grid shows the recovered fraction of logit(%1) − logit(%2).")
+                               .arg(outcome.target_token, outcome.foil_token));
+    emit patch_done();
   });
   connect(runner_, &ModelRunner::failed, this, [this](const QString& message) {
     busy_ = false;
@@ -246,9 +259,19 @@ void MainWindow::build_menus() {
                        "answer (Ctrl+Shift+A)"));
   sweep->setIconText(tr("Sweep heads"));
   connect(sweep, &QAction::triggered, this, &MainWindow::start_sweep);
+  auto* patch = analysis->addAction(tr("&Patch Heads from a Corrupted Prompt…"));
+  patch->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+  patch->setIconText(tr("Patch heads…"));
+  patch->setToolTip(tr("Copy each head's output from this run into a corrupted prompt's run and colour the grid by "
+                       "how much of the answer it brings back (Ctrl+Shift+P)"));
+  connect(patch, &QAction::triggered, this, [this] {
+    if (!session_ || !live_) return show_error(tr("Run the model first: patching re-runs it on the clean and corrupted prompts."));
+    if (auto corrupted = ask_corrupted_prompt(this, QString::fromStdString(session_->prompt().text))) start_patch(*corrupted);
+  });
   auto* tools = addToolBar(tr("Analysis"));
   tools->setObjectName("analysis_toolbar");
   tools->addAction(sweep);
+  tools->addAction(patch);
 
   auto* view = menuBar()->addMenu(tr("&View"));
   auto* log = view->addAction(tr("&Log Scale"));
@@ -274,7 +297,8 @@ void MainWindow::build_menus() {
   auto* shows_group = new QActionGroup(this);
   const std::pair<QString, QString> grid_views[] = {{"maps", tr("&Maps")},
                                                      {"delta", tr("Sweep: Change in &log p(target)")},
-                                                     {"kl", tr("Sweep: &KL of the Next Token")}};
+                                                     {"kl", tr("Sweep: &KL of the Next Token")},
+                                                     {"patch", tr("&Patching: Recovered Fraction")}};
   int key = 0;
   for (const auto& [what, label] : grid_views) {
     auto* a = shows->addAction(label);
@@ -341,29 +365,73 @@ bool MainWindow::open_session(const QString& path) {
   return true;
 }
 
-void MainWindow::start_sweep() {
-  if (busy_) return show_error(tr("Wait for the current run to finish (or cancel it) before sweeping."));
-  if (!session_ || !live_) return show_error(tr("Run the model first: a sweep ablates every head of a live run."));
+bool MainWindow::claim_live_run(const QString& doing, const QString& needs) {
+  if (busy_) {
+    show_error(tr("Wait for the current run to finish (or cancel it) before %1.").arg(doing));
+    return false;
+  }
+  if (!session_ || !live_) {
+    show_error(tr("Run the model first: %1.").arg(needs));
+    return false;
+  }
   busy_ = true;
   run_panel_->set_busy(true);
+  return true;
+}
+
+void MainWindow::start_sweep() {
+  if (!claim_live_run(tr("sweeping"), tr("a sweep ablates every head of a live run"))) return;
   SweepRequest request;
   request.mode = ablation_mode_;
   QMetaObject::invokeMethod(runner_, "sweep", Qt::QueuedConnection, Q_ARG(attnscope::gui::SweepRequest, request));
 }
 
+void MainWindow::start_patch(const QString& corrupted_prompt) {
+  if (!claim_live_run(tr("patching"), tr("patching re-runs it on the clean and corrupted prompts"))) return;
+  PatchRequest request;
+  request.corrupted_prompt = corrupted_prompt;
+  QMetaObject::invokeMethod(runner_, "patch", Qt::QueuedConnection, Q_ARG(attnscope::gui::PatchRequest, request));
+}
+
+void MainWindow::enable_grid_views() {
+  for (auto it = grid_actions_.begin(); it != grid_actions_.end(); ++it)
+    it.value()->setEnabled(it.key() == "maps" || (it.key() == "patch" ? patch_.has_value() : sweep_.has_value()));
+}
+
 void MainWindow::show_sweep(const SweepOutcome& outcome) {
   sweep_ = outcome;
-  for (auto* a : grid_actions_) a->setEnabled(true);
+  enable_grid_views();
   set_grid_shows("delta");
 }
 
+void MainWindow::show_patch(const PatchOutcome& outcome) {
+  patch_ = outcome;
+  enable_grid_views();
+  set_grid_shows("patch");
+}
+
 bool MainWindow::set_grid_shows(const QString& what) {
-  if (what != "maps" && what != "delta" && what != "kl") return false;
-  if (what != "maps" && !sweep_) return false;
+  if (what != "maps" && what != "delta" && what != "kl" && what != "patch") return false;
+  if ((what == "delta" || what == "kl") && !sweep_) return false;
+  if (what == "patch" && !patch_) return false;
   grid_shows_ = what;
   if (auto* a = grid_actions_.value(what)) a->setChecked(true);
   if (what == "maps") {
     grid_->show_values(false);
+    return true;
+  }
+  if (what == "patch") {
+    double largest = 1;  // full blue at 100%, or above it where a head overshoots
+    for (const auto& row : patch_->recovered)
+      for (double v : row)
+        if (!std::isnan(v)) largest = std::max(largest, v);
+    widgets::ValueScale scale;
+    scale.caption = tr("recovered fraction of logit(%1) − logit(%2), clean head patched into the corrupted run")
+                        .arg(patch_->target_token, patch_->foil_token);
+    scale.unit = tr("(1 = the clean run's)");
+    scale.extreme = largest;
+    scale.full = QColor(33, 102, 172);
+    grid_->set_values(patch_->recovered, scale);
     return true;
   }
   const auto& values = what == "delta" ? sweep_->delta_logprob : sweep_->kl;
@@ -391,21 +459,32 @@ bool MainWindow::set_grid_shows(const QString& what) {
 // A saved session's sweep (metrics sweep_delta_logprob and sweep_kl) shows without the model.
 void MainWindow::load_saved_sweep() {
   sweep_.reset();
+  patch_.reset();
+  set_grid_shows("maps");
+  enable_grid_views();
   const auto names = session_->metric_names();
-  const bool saved = std::count(names.begin(), names.end(), "sweep_delta_logprob") &&
-                     std::count(names.begin(), names.end(), "sweep_kl");
-  for (auto* a : grid_actions_) a->setEnabled(saved || a == grid_actions_.value("maps"));
-  if (!saved) {
-    set_grid_shows("maps");
-    return;
-  }
-  SweepOutcome outcome;
+  const auto has = [&names](const char* name) { return std::count(names.begin(), names.end(), name) > 0; };
   auto as_rows = [](const session::MetricRecord& m) {
     QVector<QVector<double>> rows(m.rows, QVector<double>(m.max_heads, qQNaN()));
     for (int r = 0; r < m.rows; ++r)
       for (int h = 0; h < m.max_heads; ++h) rows[r][h] = m.values[static_cast<size_t>(r) * m.max_heads + h];
     return rows;
   };
+  if (has("patch_recovered")) {
+    // "target <t>, foil <f>, logit difference clean <c>, corrupted <k>\ncorrupted prompt:\n<text>"
+    const auto metric = session_->metric("patch_recovered");
+    const QString d = QString::fromStdString(metric.description);
+    PatchOutcome outcome;
+    outcome.recovered = as_rows(metric);
+    outcome.target_token = d.section("target ", 1).section(", foil ", 0, 0);
+    outcome.foil_token = d.section(", foil ", 1).section(", logit difference", 0, 0);
+    outcome.clean_logit_diff = d.section("clean ", 1).section(',', 0, 0).toDouble();
+    outcome.corrupted_logit_diff = d.section("corrupted ", 1).section('\n', 0, 0).toDouble();
+    outcome.corrupted_prompt = d.section("corrupted prompt:\n", 1, -1);
+    show_patch(outcome);
+  }
+  if (!has("sweep_delta_logprob") || !has("sweep_kl")) return;
+  SweepOutcome outcome;
   const auto delta = session_->metric("sweep_delta_logprob");
   outcome.delta_logprob = as_rows(delta);
   outcome.kl = as_rows(session_->metric("sweep_kl"));
@@ -668,25 +747,33 @@ bool MainWindow::save_session(const QString& path) {
       for (const auto& r : ablation_cache_)
         if (!ablation_ || r.spec != ablation_->spec || captured_row(r) != captured_row(*ablation_)) order << r;
       if (ablation_) order << *ablation_;
+      auto write_values = [&](const char* name, const QVector<QVector<double>>& values, const QString& description) {
+        session::MetricRecord metric;
+        metric.name = name;
+        metric.description = description.toStdString();
+        metric.rows = static_cast<int>(session_->model().mixers.size());
+        for (const auto& m : session_->model().mixers) metric.max_heads = std::max(metric.max_heads, m.heads);
+        metric.values.assign(static_cast<size_t>(metric.rows) * metric.max_heads, NAN);
+        for (int r = 0; r < values.size() && r < metric.rows; ++r)
+          for (int h = 0; h < values[r].size() && h < metric.max_heads; ++h)
+            metric.values[static_cast<size_t>(r) * metric.max_heads + h] = static_cast<float>(values[r][h]);
+        writer.write_metric(metric);
+      };
+      if (patch_)
+        write_values("patch_recovered", patch_->recovered,
+                     QString("target %1, foil %2, logit difference clean %3, corrupted %4\ncorrupted prompt:\n%5")
+                         .arg(patch_->target_token, patch_->foil_token)
+                         .arg(patch_->clean_logit_diff, 0, 'g', 9)
+                         .arg(patch_->corrupted_logit_diff, 0, 'g', 9)
+                         .arg(patch_->corrupted_prompt));
       if (sweep_) {
         const QString description = QString("target %1 (id %2), %3 ablation, log p %4 intact")
                                         .arg(sweep_->target_token)
                                         .arg(sweep_->target)
                                         .arg(sweep_->mode)
                                         .arg(sweep_->intact_logprob, 0, 'g', 9);
-        for (const auto& [name, values] : {std::pair{"sweep_delta_logprob", &sweep_->delta_logprob},
-                                           std::pair{"sweep_kl", &sweep_->kl}}) {
-          session::MetricRecord metric;
-          metric.name = name;
-          metric.description = description.toStdString();
-          metric.rows = static_cast<int>(session_->model().mixers.size());
-          for (const auto& m : session_->model().mixers) metric.max_heads = std::max(metric.max_heads, m.heads);
-          metric.values.assign(static_cast<size_t>(metric.rows) * metric.max_heads, NAN);
-          for (int r = 0; r < values->size() && r < metric.rows; ++r)
-            for (int h = 0; h < (*values)[r].size() && h < metric.max_heads; ++h)
-              metric.values[static_cast<size_t>(r) * metric.max_heads + h] = static_cast<float>((*values)[r][h]);
-          writer.write_metric(metric);
-        }
+        write_values("sweep_delta_logprob", sweep_->delta_logprob, description);
+        write_values("sweep_kl", sweep_->kl, description);
       }
       for (const auto& r : order) {
         session::AblationRecord record;

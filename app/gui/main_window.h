@@ -52,8 +52,14 @@ class MainWindow : public QMainWindow {
   // Ablates every head alone on the current prompt (live runs only); the
   // grid then shows the change in log p(target), with a legend.
   void start_sweep();
+  // Activation patching with the shown run as the clean prompt: every head's
+  // output patched alone into the corrupted prompt's run; the grid then
+  // shows the recovered fraction of the logit difference ("patch").
+  void start_patch(const QString& corrupted_prompt);
+  const std::optional<PatchOutcome>& last_patch() const { return patch_; }
   // What the grid shows: "maps" (thumbnails), "delta" (the sweep's change in
-  // log p) or "kl" (its KL); false when there is no sweep to show.
+  // log p), "kl" (its KL) or "patch" (the recovered fraction); false when
+  // there is no such result to show.
   bool set_grid_shows(const QString& what);
   QString grid_shows() const { return grid_shows_; }
   const std::optional<SweepOutcome>& last_sweep() const { return sweep_; }
@@ -81,6 +87,7 @@ class MainWindow : public QMainWindow {
   void run_done();
   void ablation_done();
   void sweep_done();
+  void patch_done();
   void run_failed(const QString& message);
 
  protected:
@@ -92,6 +99,11 @@ class MainWindow : public QMainWindow {
   void load_saved_ablations();
   void load_saved_sweep();
   void show_sweep(const SweepOutcome& outcome);
+  void show_patch(const PatchOutcome& outcome);
+  void enable_grid_views();
+  // Marks the window busy for work on the live run; false (with a message
+  // naming what waits, `doing`, or what it `needs`) when it cannot start.
+  bool claim_live_run(const QString& doing, const QString& needs);
   void set_ablation_mode(const QString& mode);
   void apply_ablation_set();
   void show_ablation(const std::optional<AblationResult>& result);
@@ -116,6 +128,7 @@ class MainWindow : public QMainWindow {
   QMap<QString, AblationResult> ablation_cache_;  // by ablation spec and captured row
   std::optional<AblationResult> ablation_;
   std::optional<SweepOutcome> sweep_;  // of the shown session's prompt
+  std::optional<PatchOutcome> patch_;  // the shown prompt as the clean one
   QString grid_shows_ = "maps";
   QMap<QString, QAction*> grid_actions_;  // by grid_shows value
   QUndoStack undo_;

@@ -1,5 +1,6 @@
 // LibTorch headers come before Qt's: Qt's `slots` macro breaks them otherwise.
 #include "core/ablation/ablation_spec.h"
+#include "core/ablation/activation_patching.h"
 #include "core/ablation/head_sweep.h"
 #include "core/models/forward.h"
 #include "core/runtime/device.h"
@@ -105,6 +106,48 @@ void ModelRunner::ablate(const AblationRequest& request) {
   }
 }
 
+namespace {
+// values[row][head], NaN past a row's heads.
+void put(QVector<QVector<double>>& values, int row, int head, double value) {
+  while (values.size() <= row) values.append(QVector<double>());
+  while (values[row].size() <= head) values[row].append(qQNaN());
+  values[row][head] = value;
+}
+}  // namespace
+
+void ModelRunner::patch(const PatchRequest& request) {
+  cancel_.store(false);
+  try {
+    if (!loaded_ || prompt_ids_.empty()) throw Error("run a model first: patching re-runs the model on both prompts");
+    const Prompt corrupted = prompt_from_text(*loaded_, request.corrupted_prompt.toStdString());
+    const auto as_tensor = [](const std::vector<int64_t>& ids) {
+      return at::tensor(at::ArrayRef<int64_t>(ids), at::TensorOptions().dtype(at::kLong));
+    };
+    emit progress(0, 1, tr("Patching: running both prompts"));
+    const ActivationPatcher patcher(*loaded_->model, as_tensor(prompt_ids_), as_tensor(corrupted.ids), intact_target_, -1,
+                                    PatchDirection::CleanIntoCorrupted, &cancel_);
+    const PatchBaseline& b = patcher.baseline();
+    patcher.recovered(b.source_logit_diff);  // refuses prompts with nothing to recover, before the sweep
+    PatchRunOptions run;
+    run.cancel = &cancel_;
+    run.on_progress = [this](int done, int total) {
+      emit progress(done, total, tr("Patching: head %1 of %2").arg(done).arg(total));
+    };
+    PatchOutcome out;
+    out.corrupted_prompt = request.corrupted_prompt;
+    out.target_token = QString::fromStdString(token_label(*loaded_, b.target));
+    out.foil_token = QString::fromStdString(token_label(*loaded_, b.foil));
+    out.clean_logit_diff = b.clean_logit_diff;
+    out.corrupted_logit_diff = b.corrupted_logit_diff;
+    for (const auto& row : patcher.sweep_heads(run)) put(out.recovered, row.row, row.head, row.recovered);
+    emit patch_finished(out);
+  } catch (const Cancelled&) {
+    emit cancelled();
+  } catch (const std::exception& e) {
+    emit failed(QString::fromStdString(e.what()));
+  }
+}
+
 void ModelRunner::sweep(const SweepRequest& request) {
   cancel_.store(false);
   try {
@@ -123,12 +166,8 @@ void ModelRunner::sweep(const SweepRequest& request) {
     out.target_token = QString::fromStdString(token_label(*loaded_, result.target));
     out.intact_logprob = result.intact_logprob;
     for (const auto& row : result.rows) {
-      while (out.delta_logprob.size() <= row.row) out.delta_logprob.append(QVector<double>()), out.kl.append(QVector<double>());
-      auto& delta = out.delta_logprob[row.row];
-      auto& kl = out.kl[row.row];
-      while (delta.size() <= row.head) delta.append(qQNaN()), kl.append(qQNaN());
-      delta[row.head] = row.delta_logprob;
-      kl[row.head] = row.kl;
+      put(out.delta_logprob, row.row, row.head, row.delta_logprob);
+      put(out.kl, row.row, row.head, row.kl);
     }
     emit sweep_finished(out);
   } catch (const Cancelled&) {

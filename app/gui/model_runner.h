@@ -30,12 +30,14 @@ class ModelRunner : public QObject {
   void run(const attnscope::gui::RunRequest& request);
   void ablate(const attnscope::gui::AblationRequest& request);
   void sweep(const attnscope::gui::SweepRequest& request);
+  void patch(const attnscope::gui::PatchRequest& request);
 
  signals:
   void progress(int done, int total, const QString& stage);
   void run_finished(const attnscope::gui::RunResult& result);
   void ablation_finished(const attnscope::gui::AblationResult& result);
   void sweep_finished(const attnscope::gui::SweepOutcome& outcome);
+  void patch_finished(const attnscope::gui::PatchOutcome& outcome);
   void failed(const QString& message);
   void cancelled();
 

@@ -74,8 +74,23 @@ struct SweepOutcome {
   QVector<QVector<double>> delta_logprob, kl;
 };
 
+// Activation patching of every head: the shown run is the clean one
+// (core/ablation/activation_patching.h).
+struct PatchRequest {
+  QString corrupted_prompt;
+};
+
+struct PatchOutcome {
+  QString corrupted_prompt;
+  QString target_token, foil_token;  // logit difference = logit[target] - logit[foil]
+  double clean_logit_diff = 0, corrupted_logit_diff = 0;
+  QVector<QVector<double>> recovered;  // [row][head]: clean head patched into the corrupted run
+};
+
 }  // namespace attnscope::gui
 
+Q_DECLARE_METATYPE(attnscope::gui::PatchRequest)
+Q_DECLARE_METATYPE(attnscope::gui::PatchOutcome)
 Q_DECLARE_METATYPE(attnscope::gui::SweepRequest)
 Q_DECLARE_METATYPE(attnscope::gui::SweepOutcome)
 Q_DECLARE_METATYPE(attnscope::gui::RunRequest)

@@ -3,6 +3,7 @@
 // exactly what the core computes, undo restores, the event loop keeps
 // turning during a run, and Cancel stops a run within a second.
 // LibTorch headers before Qt's (Qt's `slots` macro breaks them).
+#include "core/ablation/activation_patching.h"
 #include "core/io/json_file.h"
 #include "core/models/forward.h"
 #include "core/runtime/loaded_model.h"
@@ -14,6 +15,7 @@
 #include <QImage>
 #include <QTabWidget>
 #include <QElapsedTimer>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -25,6 +27,7 @@
 #include <filesystem>
 
 #include "app/gui/main_window.h"
+#include "app/gui/patch_dialog.h"
 #include "app/gui/quick_tour.h"
 #include "app/gui/run_panel.h"
 #include "core/session/session_reader.h"
@@ -317,4 +320,68 @@ TEST(MainWindow, SweepColoursTheGridByEachHeadsEffectAndIsSavedWithTheSession) {
   EXPECT_EQ(reopened.last_sweep()->target, target);
   EXPECT_EQ(reopened.last_sweep()->mode, "zero");
   EXPECT_NEAR(reopened.grid()->value(worst_row, worst_head), worst, 1e-5);
+}
+
+// Activation patching from the window (Analysis > Patch Heads…): the dialog
+// starts from the shown prompt, Shuffle Options moves each option's text one
+// letter on; each grid cell is the recovered fraction the core gives for
+// that head patched alone; the result is saved with the session.
+TEST(MainWindow, PatchingColoursTheGridByTheRecoveredFractionAndIsSaved) {
+  EXPECT_EQ(gui::shuffle_options("Q?\nA. x y\nB. z\nC. w\nAnswer:"), "Q?\nA. w\nB. x y\nC. z\nAnswer:");
+  EXPECT_EQ(gui::shuffle_options("no options here"), "no options here");
+
+  MainWindow window;
+  window.run_panel()->set_checkpoint(kDemo);
+  window.run_panel()->set_prompt(kPrompt);
+  window.show();
+  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+
+  // The dialog: shown from the menu's shortcut, shuffled, accepted.
+  QSignalSpy patched(&window, &MainWindow::patch_done);
+  QString seen_corrupted;
+  QTimer::singleShot(200, [&] {
+    auto* dialog = QApplication::activeModalWidget();
+    ASSERT_NE(dialog, nullptr);
+    if (const QByteArray dir = qgetenv("ATTNSCOPE_SCREENSHOT_DIR"); !dir.isEmpty())
+      dialog->grab().save(QString::fromUtf8(dir) + "/patch-dialog.png");
+    auto* corrupted = dialog->findChild<QPlainTextEdit*>("corrupted_prompt");
+    ASSERT_NE(corrupted, nullptr);
+    EXPECT_EQ(corrupted->toPlainText(), kPrompt);
+    for (auto* b : dialog->findChildren<QPushButton*>())
+      if (b->text().contains("Shuffle")) QTest::mouseClick(b, Qt::LeftButton);
+    seen_corrupted = corrupted->toPlainText();
+    for (auto* b : dialog->findChildren<QPushButton*>())
+      if (b->text().contains("Patch")) QTest::mouseClick(b, Qt::LeftButton);
+  });
+  QTest::keyClick(&window, Qt::Key_P, Qt::ControlModifier | Qt::ShiftModifier);
+  ASSERT_TRUE(patched.wait(120000)) << window.run_panel()->status().toStdString();
+  EXPECT_EQ(seen_corrupted, gui::shuffle_options(kPrompt));
+  ASSERT_TRUE(window.last_patch().has_value());
+  EXPECT_EQ(window.grid_shows(), "patch");
+
+  // Every cell against the core, with the shuffled prompt as the corrupted one.
+  const auto loaded = load_for_running(kDemo.toStdString(), LoadOptions{});
+  const auto as_tensor = [](const std::vector<int64_t>& ids) {
+    return at::tensor(at::ArrayRef<int64_t>(ids), at::TensorOptions().dtype(at::kLong));
+  };
+  const ActivationPatcher patcher(*loaded->model, as_tensor(prompt_from_text(*loaded, kPrompt.toStdString()).ids),
+                                  as_tensor(prompt_from_text(*loaded, seen_corrupted.toStdString()).ids),
+                                  window.session()->outputs().target, -1, PatchDirection::CleanIntoCorrupted);
+  auto* grid = window.grid();
+  for (int row = 0; row < grid->row_count(); ++row)
+    for (int head = 0; head < grid->head_count(row); ++head) {
+      const double ld = patcher.logit_diff(patcher.patched_logits({{row, 0, head, {}}}));
+      EXPECT_NEAR(grid->value(row, head), patcher.recovered(ld), 1e-5) << row << "." << head;
+    }
+
+  QTemporaryDir dir;
+  ASSERT_TRUE(window.save_session(dir.filePath("patched.h5")));
+  MainWindow reopened;
+  ASSERT_TRUE(reopened.open_session(dir.filePath("patched.h5")));
+  ASSERT_TRUE(reopened.last_patch().has_value());
+  EXPECT_EQ(reopened.grid_shows(), "patch");
+  EXPECT_EQ(reopened.last_patch()->corrupted_prompt, seen_corrupted);
+  EXPECT_EQ(reopened.last_patch()->foil_token, window.last_patch()->foil_token);
+  EXPECT_NEAR(reopened.last_patch()->clean_logit_diff, window.last_patch()->clean_logit_diff, 1e-6);
+  EXPECT_NEAR(reopened.grid()->value(0, 3), grid->value(0, 3), 1e-6);
 }
