@@ -38,16 +38,6 @@ HeadPatch head_from_arg(const ModelInfo& info, const std::string& text) {
   return {heads.front().layer, ablated_mixer(info, heads.front(), 1), heads.front().head, {}};
 }
 
-std::string heads_csv(const std::vector<PatchSweepRow>& rows) {
-  std::string text = "layer,head,logit_diff,recovered\n";
-  char line[128];
-  for (const auto& r : rows) {
-    std::snprintf(line, sizeof line, "%s,%d,%.9g,%.9g\n", r.label.c_str(), r.head, r.logit_diff, r.recovered);
-    text += line;
-  }
-  return text;
-}
-
 // Tokens may hold commas and quotes: quoted as CSV does.
 std::string csv_field(const std::string& s) {
   std::string out = "\"";
@@ -146,7 +136,7 @@ int cmd_patch(const Argv& argv) {
     for (int i = 0; i < top && i < static_cast<int>(ranked.size()); ++i)
       std::printf("%8s %5d %14.6f %9.1f%%\n", ranked[i].label.c_str(), ranked[i].head, ranked[i].logit_diff,
                   100 * ranked[i].recovered);
-    table = heads_csv(fig.heads);
+    table = patch_heads_csv(fig.heads);
   }
   if (csv) {
     files::write_file_atomically(*csv, table);

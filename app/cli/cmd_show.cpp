@@ -65,7 +65,12 @@ int cmd_show(const Argv& argv) {
     std::printf("ablation %zu  %s: target log p change %+.6f, top-1 %s\n", i, a.spec.c_str(), a.target_logprob_delta,
                 a.outputs.top.empty() ? "-" : a.outputs.top[0].token.c_str());
   }
-  for (const auto& name : s.metric_names()) std::printf("metric       %s\n", name.c_str());
+  for (const auto& name : s.metric_names()) {
+    // Saved sweeps and patching say what they measured (first line: the prompt may follow).
+    const std::string about = s.metric(name).description;
+    const std::string first = about.substr(0, about.find('\n'));
+    std::printf("metric       %s%s\n", name.c_str(), first.empty() ? "" : ("  (" + first + ")").c_str());
+  }
   return 0;
 }
 

@@ -19,21 +19,6 @@
 #include "core/util/error.h"
 
 namespace attnscope::cli {
-namespace {
-
-constexpr const char* kSweepHeader = "layer,head,delta_logprob,kl";
-
-std::string sweep_csv(const SweepResult& result) {
-  std::string text = std::string(kSweepHeader) + "\n";
-  char line[128];
-  for (const auto& r : result.rows) {
-    std::snprintf(line, sizeof line, "%s,%d,%.9g,%.9g\n", r.label.c_str(), r.head, r.delta_logprob, r.kl);
-    text += line;
-  }
-  return text;
-}
-
-}  // namespace
 
 int cmd_sweep(const Argv& argv) {
   Args args(argv, {"prompt", "prompt-file", "input-ids", "target", "target-id", "mode", "csv", "figure", "top", "device", "dtype"},

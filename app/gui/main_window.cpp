@@ -27,6 +27,7 @@
 
 #include "app/gui/export_dialog.h"
 #include "app/gui/patch_dialog.h"
+#include "app/gui/results_csv.h"
 #include "app/gui/head_summary.h"
 #include "app/gui/quick_tour.h"
 #include "attnscope/version.h"
@@ -268,6 +269,17 @@ void MainWindow::build_menus() {
     if (!session_ || !live_) return show_error(tr("Run the model first: patching re-runs it on the clean and corrupted prompts."));
     if (auto corrupted = ask_corrupted_prompt(this, QString::fromStdString(session_->prompt().text))) start_patch(*corrupted);
   });
+  analysis->addSeparator();
+  for (const auto& [what, label] : {std::pair{QString("sweep"), tr("Export Sweep as &CSV…")},
+                                    std::pair{QString("patch"), tr("Export Patching as C&SV…")}}) {
+    analysis->addAction(label, this, [this, what = what] {
+      const QString path = QFileDialog::getSaveFileName(this, tr("Export as CSV"), what + ".csv", tr("CSV (*.csv)"));
+      if (path.isEmpty()) return;
+      const QString error = export_results_csv(path, what);
+      if (error.isEmpty()) run_panel_->set_status(tr("Wrote %1.").arg(path));
+      else show_error(error);
+    });
+  }
   auto* tools = addToolBar(tr("Analysis"));
   tools->setObjectName("analysis_toolbar");
   tools->addAction(sweep);
@@ -363,6 +375,15 @@ bool MainWindow::open_session(const QString& path) {
   load_saved_sweep();
   apply_ablation_set();
   return true;
+}
+
+QString MainWindow::export_results_csv(const QString& path, const QString& what) const {
+  if (!session_) return tr("Nothing to export yet.");
+  QStringList labels;
+  for (size_t r = 0; r < session_->model().mixers.size(); ++r) labels << QString::fromStdString(session_->model().row_label(r));
+  if (what == "sweep") return sweep_ ? write_sweep_csv(path, *sweep_, labels) : tr("No sweep yet: Analysis → Sweep Heads.");
+  if (what == "patch") return patch_ ? write_patch_csv(path, *patch_, labels) : tr("No patching yet: Analysis → Patch Heads.");
+  return tr("unknown result '%1'").arg(what);
 }
 
 bool MainWindow::claim_live_run(const QString& doing, const QString& needs) {

@@ -57,6 +57,8 @@ class MainWindow : public QMainWindow {
   // shows the recovered fraction of the logit difference ("patch").
   void start_patch(const QString& corrupted_prompt);
   const std::optional<PatchOutcome>& last_patch() const { return patch_; }
+  // The sweep ("sweep") or patching ("patch") result as the CLI's CSV; empty on success, else the error.
+  QString export_results_csv(const QString& path, const QString& what) const;
   // What the grid shows: "maps" (thumbnails), "delta" (the sweep's change in
   // log p), "kl" (its KL) or "patch" (the recovered fraction); false when
   // there is no such result to show.

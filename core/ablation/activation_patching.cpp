@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "core/models/forward.h"
 #include "core/util/error.h"
@@ -19,6 +20,16 @@ int64_t best_other(const at::Tensor& logits, int64_t excluded) {
 }
 
 }  // namespace
+
+std::string patch_heads_csv(const std::vector<PatchSweepRow>& rows) {
+  std::string text = "layer,head,logit_diff,recovered\n";
+  char line[160];
+  for (const auto& r : rows) {
+    std::snprintf(line, sizeof line, "%s,%d,%.9g,%.9g\n", r.label.c_str(), r.head, r.logit_diff, r.recovered);
+    text += line;
+  }
+  return text;
+}
 
 ActivationPatcher::ActivationPatcher(const Model& model, const at::Tensor& clean_ids, const at::Tensor& corrupted_ids,
                                      int64_t target, int64_t foil, PatchDirection direction,

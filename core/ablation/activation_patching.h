@@ -66,6 +66,9 @@ struct PatchRunOptions {
   std::function<void(int layer, LayerCall& call)> watch_layer_call;
 };
 
+// Per-head rows as CSV: layer,head,logit_diff,recovered (the CLI's --csv and the window's export).
+std::string patch_heads_csv(const std::vector<PatchSweepRow>& rows);
+
 class ActivationPatcher {
  public:
   // clean_ids, corrupted_ids: [L] int64 of one length. target < 0: the clean

@@ -1,6 +1,7 @@
 #include "core/ablation/head_sweep.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <utility>
 
@@ -97,6 +98,16 @@ SweepResult run_head_sweep(const Model& model, const at::Tensor& ids, int64_t ta
     }
   }
   return result;
+}
+
+std::string sweep_csv(const SweepResult& result) {
+  std::string text = "layer,head,delta_logprob,kl\n";
+  char line[160];
+  for (const auto& r : result.rows) {
+    std::snprintf(line, sizeof line, "%s,%d,%.9g,%.9g\n", r.label.c_str(), r.head, r.delta_logprob, r.kl);
+    text += line;
+  }
+  return text;
 }
 
 }  // namespace attnscope

@@ -38,4 +38,7 @@ struct SweepOptions {
 // `ids`: [L] int64; target < 0: the intact run's most likely next token.
 SweepResult run_head_sweep(const Model& model, const at::Tensor& ids, int64_t target, const SweepOptions& options);
 
+// The sweep as CSV: layer,head,delta_logprob,kl (the CLI's --csv and the window's export).
+std::string sweep_csv(const SweepResult& result);
+
 }  // namespace attnscope

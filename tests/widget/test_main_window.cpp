@@ -4,6 +4,8 @@
 // turning during a run, and Cancel stops a run within a second.
 // LibTorch headers before Qt's (Qt's `slots` macro breaks them).
 #include "core/ablation/activation_patching.h"
+#include "core/ablation/head_sweep.h"
+#include "core/util/input_file.h"
 #include "core/io/json_file.h"
 #include "core/models/forward.h"
 #include "core/runtime/loaded_model.h"
@@ -310,7 +312,22 @@ TEST(MainWindow, SweepColoursTheGridByEachHeadsEffectAndIsSavedWithTheSession) {
   EXPECT_EQ(window.grid_shows(), "maps");
   EXPECT_FALSE(grid->showing_values());
 
+  // Exported as the CLI's CSV: the rows the core's sweep gives, in its order.
   QTemporaryDir dir;
+  ASSERT_EQ(window.export_results_csv(dir.filePath("sweep.csv"), "sweep"), "");
+  const std::string exported = files::read_file(dir.filePath("sweep.csv").toStdString(), 1 << 20);
+  const std::string expected = sweep_csv(run_head_sweep(
+      *loaded->model, at::tensor(at::ArrayRef<int64_t>(ids), at::TensorOptions().dtype(at::kLong)), target, {}));
+  const QStringList got = QString::fromStdString(exported).split('\n'), want = QString::fromStdString(expected).split('\n');
+  ASSERT_EQ(got.size(), want.size());
+  EXPECT_EQ(got.front(), "layer,head,delta_logprob,kl");
+  for (int i = 1; i + 1 < got.size(); ++i) {
+    EXPECT_EQ(got[i].section(',', 0, 1), want[i].section(',', 0, 1));
+    EXPECT_NEAR(got[i].section(',', 2, 2).toDouble(), want[i].section(',', 2, 2).toDouble(), 1e-6) << got[i].toStdString();
+    EXPECT_NEAR(got[i].section(',', 3, 3).toDouble(), want[i].section(',', 3, 3).toDouble(), 1e-6) << got[i].toStdString();
+  }
+  EXPECT_NE(window.export_results_csv(dir.filePath("patch.csv"), "patch"), "") << "no patching was run";
+
   const QString saved = dir.filePath("swept.h5");
   ASSERT_TRUE(window.save_session(saved)) << window.run_panel()->status().toStdString();
   MainWindow reopened;
@@ -374,7 +391,16 @@ TEST(MainWindow, PatchingColoursTheGridByTheRecoveredFractionAndIsSaved) {
       EXPECT_NEAR(grid->value(row, head), patcher.recovered(ld), 1e-5) << row << "." << head;
     }
 
+  // Exported as the CLI's CSV, logit differences included.
   QTemporaryDir dir;
+  ASSERT_EQ(window.export_results_csv(dir.filePath("patch.csv"), "patch"), "");
+  const QStringList lines = QString::fromStdString(files::read_file(dir.filePath("patch.csv").toStdString(), 1 << 20))
+                                .split('\n', Qt::SkipEmptyParts);
+  ASSERT_EQ(lines.size(), 1 + 8);
+  EXPECT_EQ(lines.front(), "layer,head,logit_diff,recovered");
+  EXPECT_EQ(lines[4].section(',', 0, 1), "0,3");
+  EXPECT_NEAR(lines[4].section(',', 2, 2).toDouble(), patcher.logit_diff(patcher.patched_logits({{0, 0, 3, {}}})), 1e-4);
+
   ASSERT_TRUE(window.save_session(dir.filePath("patched.h5")));
   MainWindow reopened;
   ASSERT_TRUE(reopened.open_session(dir.filePath("patched.h5")));
