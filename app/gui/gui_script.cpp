@@ -1,6 +1,7 @@
 #include "app/gui/gui_script.h"
 
 #include <QApplication>
+#include <algorithm>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -83,6 +84,12 @@ bool GuiScript::write_state(const QString& path) const {
                                  {"worst_head", worst_head},
                                  {"worst_delta_logprob", worst}};
   }
+  if (const auto& along = window_->last_position_patch()) {
+    const auto best = std::max_element(along->recovered_at.begin(), along->recovered_at.end());
+    state["position_patch"] = QJsonObject{{"head", along->head_name},
+                                          {"best_position", static_cast<int>(best - along->recovered_at.begin())},
+                                          {"best_recovered", *best}};
+  }
   if (const auto& patch = window_->last_patch()) {
     // The head whose patch recovers most, as "row head".
     int best_row = -1, best_head = -1;
@@ -156,6 +163,14 @@ void GuiScript::step(const QStringList& words) {
       disconnect(window_, nullptr, this, nullptr);
       fail(window_->run_panel()->status());
     }
+  } else if (verb == "patch-positions") {
+    if (!needs(0)) return;
+    wait_then_next(&MainWindow::patch_done);
+    window_->start_position_patch();
+    if (!window_->busy()) {
+      disconnect(window_, nullptr, this, nullptr);
+      fail(window_->run_panel()->status());
+    }
   } else if (verb == "grid") {
     if (!needs(1)) return;
     if (!window_->set_grid_shows(arg(1)))
@@ -196,8 +211,8 @@ void GuiScript::step(const QStringList& words) {
   } else if (verb == "quit") {
     QApplication::exit(0);
   } else {
-    fail("unknown step (expected run, ablate, open-head, sweep, patch, grid, tab, pin, save, open, export, screenshot, "
-         "state or quit)");
+    fail("unknown step (expected run, ablate, open-head, sweep, patch, patch-positions, grid, tab, pin, save, open, "
+         "export, screenshot, state or quit)");
   }
 }
 

@@ -8,6 +8,7 @@
 //   sweep               ablate every head alone (waits); the grid shows the change in log p
 //   patch FILE          patch every head from the shown run into the run of the
 //                       corrupted prompt in FILE (waits); the grid shows the recovered fraction
+//   patch-positions     the shown head patched at one position at a time (after patch; waits)
 //   grid maps|delta|kl|patch  what the grid shows (after a sweep, after patching)
 //   tab head|diff|compare  show a tab (export draws the tab on show)
 //   pin                 pin the shown head to the Compare tab's left

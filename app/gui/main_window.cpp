@@ -27,6 +27,7 @@
 
 #include "app/gui/export_dialog.h"
 #include "app/gui/patch_dialog.h"
+#include "app/gui/position_patch_view.h"
 #include "app/gui/results_csv.h"
 #include "app/gui/head_summary.h"
 #include "app/gui/quick_tour.h"
@@ -138,6 +139,7 @@ MainWindow::MainWindow(QWidget* parent)
     undo_.clear();
     sweep_.reset();
     patch_.reset();
+    position_patch_.reset();
     set_grid_shows("maps");
     enable_grid_views();
     live_ = show_session(r.session_path);
@@ -161,6 +163,17 @@ MainWindow::MainWindow(QWidget* parent)
   connect(runner_, &ModelRunner::patch_finished, this, [this](const PatchOutcome& outcome) {
     busy_ = false;
     run_panel_->set_busy(false);
+    if (!outcome.recovered_at.isEmpty()) {
+      position_patch_ = outcome;
+      QStringList tokens;
+      for (const auto& t : session_->prompt().tokens) tokens << QString::fromStdString(t);
+      auto* view = new PositionPatchView(outcome.head_name, tokens, outcome.recovered_at, this);
+      view->setAttribute(Qt::WA_DeleteOnClose);
+      view->show();
+      run_panel_->set_status(tr("Patched head %1 at each position.").arg(outcome.head_name));
+      emit patch_done();
+      return;
+    }
     show_patch(outcome);
     run_panel_->set_status(tr("Patched every head: the grid shows the recovered fraction of logit(%1) − logit(%2).")
                                .arg(outcome.target_token, outcome.foil_token));
@@ -269,6 +282,11 @@ void MainWindow::build_menus() {
     if (!session_ || !live_) return show_error(tr("Run the model first: patching re-runs it on the clean and corrupted prompts."));
     if (auto corrupted = ask_corrupted_prompt(this, QString::fromStdString(session_->prompt().text))) start_patch(*corrupted);
   });
+  auto* along = analysis->addAction(tr("Patch Shown Head &Along Positions"));
+  along->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+  along->setToolTip(tr("Which positions carry the shown head's information: patch it at one position at a time, with "
+                       "the last patching's corrupted prompt (Ctrl+Shift+L)"));
+  connect(along, &QAction::triggered, this, &MainWindow::start_position_patch);
   analysis->addSeparator();
   for (const auto& [what, label] : {std::pair{QString("sweep"), tr("Export Sweep as &CSV…")},
                                     std::pair{QString("patch"), tr("Export Patching as C&SV…")}}) {
@@ -414,6 +432,19 @@ void MainWindow::start_patch(const QString& corrupted_prompt) {
   QMetaObject::invokeMethod(runner_, "patch", Qt::QueuedConnection, Q_ARG(attnscope::gui::PatchRequest, request));
 }
 
+void MainWindow::start_position_patch() {
+  if (!patch_) return show_error(tr("Patch the heads first (Analysis → Patch Heads…): positions use its corrupted prompt."));
+  if (row_ < 0 || head_ < 0) return show_error(tr("Open a head first."));
+  if (!claim_live_run(tr("patching"), tr("patching re-runs it on the clean and corrupted prompts"))) return;
+  const HeadRef head = head_ref(row_, head_);
+  PatchRequest request;
+  request.corrupted_prompt = patch_->corrupted_prompt;
+  request.layer = head.layer;
+  request.head = head.head;
+  request.mixer = head.mixer;
+  QMetaObject::invokeMethod(runner_, "patch", Qt::QueuedConnection, Q_ARG(attnscope::gui::PatchRequest, request));
+}
+
 void MainWindow::enable_grid_views() {
   for (auto it = grid_actions_.begin(); it != grid_actions_.end(); ++it)
     it.value()->setEnabled(it.key() == "maps" || (it.key() == "patch" ? patch_.has_value() : sweep_.has_value()));
@@ -481,6 +512,7 @@ bool MainWindow::set_grid_shows(const QString& what) {
 void MainWindow::load_saved_sweep() {
   sweep_.reset();
   patch_.reset();
+  position_patch_.reset();
   set_grid_shows("maps");
   enable_grid_views();
   const auto names = session_->metric_names();

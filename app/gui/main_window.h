@@ -57,6 +57,10 @@ class MainWindow : public QMainWindow {
   // shows the recovered fraction of the logit difference ("patch").
   void start_patch(const QString& corrupted_prompt);
   const std::optional<PatchOutcome>& last_patch() const { return patch_; }
+  // The shown head patched along the prompt, one position at a time, with the
+  // last patching's corrupted prompt; the result opens in a table.
+  void start_position_patch();
+  const std::optional<PatchOutcome>& last_position_patch() const { return position_patch_; }
   // The sweep ("sweep") or patching ("patch") result as the CLI's CSV; empty on success, else the error.
   QString export_results_csv(const QString& path, const QString& what) const;
   // What the grid shows: "maps" (thumbnails), "delta" (the sweep's change in
@@ -131,6 +135,7 @@ class MainWindow : public QMainWindow {
   std::optional<AblationResult> ablation_;
   std::optional<SweepOutcome> sweep_;  // of the shown session's prompt
   std::optional<PatchOutcome> patch_;  // the shown prompt as the clean one
+  std::optional<PatchOutcome> position_patch_;  // one head along the positions
   QString grid_shows_ = "maps";
   QMap<QString, QAction*> grid_actions_;  // by grid_shows value
   QUndoStack undo_;

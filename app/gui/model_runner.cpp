@@ -139,6 +139,14 @@ void ModelRunner::patch(const PatchRequest& request) {
     out.foil_token = QString::fromStdString(token_label(*loaded_, b.foil));
     out.clean_logit_diff = b.clean_logit_diff;
     out.corrupted_logit_diff = b.corrupted_logit_diff;
+    if (request.layer >= 0) {
+      const ModelInfo& info = loaded_->model->info();
+      const int mixer = ablated_mixer(info, {request.layer, request.head, AblationMode::Zero, request.mixer.toStdString()}, 1);
+      out.head_name = QString::fromStdString(head_name(info, request.layer, mixer, request.head));
+      for (const auto& p : patcher.sweep_positions(request.layer, mixer, request.head, run)) out.recovered_at.append(p.recovered);
+      emit patch_finished(out);
+      return;
+    }
     for (const auto& row : patcher.sweep_heads(run)) put(out.recovered, row.row, row.head, row.recovered);
     emit patch_finished(out);
   } catch (const Cancelled&) {

@@ -78,6 +78,10 @@ struct SweepOutcome {
 // (core/ablation/activation_patching.h).
 struct PatchRequest {
   QString corrupted_prompt;
+  // With a head (layer >= 0): that head patched at one position at a time
+  // instead of every head whole.
+  int layer = -1, head = -1;
+  QString mixer;  // its name where the layer has several mixers
 };
 
 struct PatchOutcome {
@@ -85,6 +89,9 @@ struct PatchOutcome {
   QString target_token, foil_token;  // logit difference = logit[target] - logit[foil]
   double clean_logit_diff = 0, corrupted_logit_diff = 0;
   QVector<QVector<double>> recovered;  // [row][head]: clean head patched into the corrupted run
+  // For a position patch: the head ("0.3") and the recovered fraction per position.
+  QString head_name;
+  QVector<double> recovered_at;
 };
 
 }  // namespace attnscope::gui

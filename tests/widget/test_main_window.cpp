@@ -18,6 +18,7 @@
 #include <QTabWidget>
 #include <QElapsedTimer>
 #include <QPlainTextEdit>
+#include <QTableWidget>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -30,6 +31,7 @@
 
 #include "app/gui/main_window.h"
 #include "app/gui/patch_dialog.h"
+#include "app/gui/position_patch_view.h"
 #include "app/gui/quick_tour.h"
 #include "app/gui/run_panel.h"
 #include "core/session/session_reader.h"
@@ -390,6 +392,27 @@ TEST(MainWindow, PatchingColoursTheGridByTheRecoveredFractionAndIsSaved) {
       const double ld = patcher.logit_diff(patcher.patched_logits({{row, 0, head, {}}}));
       EXPECT_NEAR(grid->value(row, head), patcher.recovered(ld), 1e-5) << row << "." << head;
     }
+
+  // The shown head along the positions (Ctrl+Shift+L): a table row per
+  // position with the core's recovered fraction for that position alone.
+  window.open_head(0, 3);
+  QSignalSpy along(&window, &MainWindow::patch_done);
+  QApplication::setActiveWindow(&window);  // back from the modal dialog: shortcuts go to the active window
+  QTest::keyClick(&window, Qt::Key_L, Qt::ControlModifier | Qt::ShiftModifier);
+  ASSERT_TRUE(along.wait(60000)) << window.run_panel()->status().toStdString();
+  ASSERT_TRUE(window.last_position_patch().has_value());
+  EXPECT_EQ(window.last_position_patch()->head_name, "0.3");
+  auto* view = window.findChild<gui::PositionPatchView*>("position_patch_view");
+  ASSERT_NE(view, nullptr);
+  if (const QByteArray shots = qgetenv("ATTNSCOPE_SCREENSHOT_DIR"); !shots.isEmpty())
+    view->grab().save(QString::fromUtf8(shots) + "/position-patch.png");
+  const auto positions = patcher.sweep_positions(0, 0, 3);
+  ASSERT_EQ(view->table()->rowCount(), static_cast<int>(positions.size()));
+  for (int i = 0; i < view->table()->rowCount(); ++i) {
+    EXPECT_EQ(view->table()->item(i, 1)->text(), QString::fromStdString(window.session()->prompt().tokens[i]));
+    EXPECT_NEAR(window.last_position_patch()->recovered_at[i], positions[i].recovered, 1e-5) << i;
+  }
+  EXPECT_TRUE(window.last_patch().has_value()) << "the head patching stays on the grid";
 
   // Exported as the CLI's CSV, logit differences included.
   QTemporaryDir dir;
