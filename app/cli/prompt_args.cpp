@@ -18,6 +18,7 @@ Prompt prompt_from_args(const Args& args, const LoadedModel& loaded, const std::
 }
 
 int64_t token_from_args(const Args& args, const LoadedModel& loaded, const std::string& name) {
+  if (args.has(name) && args.has(name + "-id")) throw Error("give --" + name + " or --" + name + "-id, not both");
   if (auto id = args.value(name + "-id")) {
     const auto ids = parse_id_list(*id);
     const int64_t vocab = loaded.model->info().vocab_size;

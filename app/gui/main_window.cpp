@@ -279,6 +279,7 @@ void MainWindow::build_menus() {
   patch->setToolTip(tr("Copy each head's output from this run into a corrupted prompt's run and colour the grid by "
                        "how much of the answer it brings back (Ctrl+Shift+P)"));
   connect(patch, &QAction::triggered, this, [this] {
+    if (busy_) return show_error(tr("Wait for the current run to finish (or cancel it) before patching."));
     if (!session_ || !live_) return show_error(tr("Run the model first: patching re-runs it on the clean and corrupted prompts."));
     if (auto corrupted = ask_corrupted_prompt(this, QString::fromStdString(session_->prompt().text))) start_patch(*corrupted);
   });
@@ -529,10 +530,14 @@ void MainWindow::load_saved_sweep() {
     const QString d = QString::fromStdString(metric.description);
     PatchOutcome outcome;
     outcome.recovered = as_rows(metric);
-    outcome.target_token = d.section("target ", 1).section(", foil ", 0, 0);
-    outcome.foil_token = d.section(", foil ", 1).section(", logit difference", 0, 0);
-    outcome.clean_logit_diff = d.section("clean ", 1).section(',', 0, 0).toDouble();
-    outcome.corrupted_logit_diff = d.section("corrupted ", 1).section('\n', 0, 0).toDouble();
+    // Tokens are read between the fixed words around them (a token may be ",").
+    const QString head = d.section('\n', 0, 0);
+    const int foil_at = head.indexOf(", foil "), numbers_at = head.lastIndexOf(", logit difference clean ");
+    outcome.target_token = head.mid(7, foil_at - 7);
+    outcome.foil_token = head.mid(foil_at + 7, numbers_at - foil_at - 7);
+    const QString numbers = head.mid(numbers_at + 25);  // "<clean>, corrupted <corrupted>"
+    outcome.clean_logit_diff = numbers.section(", corrupted ", 0, 0).toDouble();
+    outcome.corrupted_logit_diff = numbers.section(", corrupted ", 1, 1).toDouble();
     outcome.corrupted_prompt = d.section("corrupted prompt:\n", 1, -1);
     show_patch(outcome);
   }
@@ -543,10 +548,14 @@ void MainWindow::load_saved_sweep() {
   outcome.kl = as_rows(session_->metric("sweep_kl"));
   // "target <token> (id N), <mode> ablation, log p <x> intact"
   const QString d = QString::fromStdString(delta.description);
-  outcome.target_token = d.section(" (id ", 0, 0).section("target ", 1);
-  outcome.target = d.section(" (id ", 1).section(')', 0, 0).toLongLong();
-  outcome.mode = d.section(", ", 1, 1).section(' ', 0, 0);
-  outcome.intact_logprob = d.section("log p ", 1).section(' ', 0, 0).toDouble();
+  // Read from the right: the token (first) may hold ", " or " (id ".
+  const int tail = d.lastIndexOf(" ablation, log p ");
+  const QString lead = d.left(tail);  // "target <token> (id N), <mode>"
+  const int mode_at = lead.lastIndexOf(", "), id_at = lead.lastIndexOf(" (id ");
+  outcome.mode = lead.mid(mode_at + 2);
+  outcome.target = lead.mid(id_at + 5, mode_at - 1 - id_at - 5).toLongLong();
+  outcome.target_token = lead.mid(7, id_at - 7);
+  outcome.intact_logprob = d.mid(tail + 17).section(' ', 0, 0).toDouble();
   show_sweep(outcome);
 }
 
@@ -814,17 +823,15 @@ bool MainWindow::save_session(const QString& path) {
       };
       if (patch_)
         write_values("patch_recovered", patch_->recovered,
+                     // One arg() call: a token such as "%3" must not take a later substitution.
                      QString("target %1, foil %2, logit difference clean %3, corrupted %4\ncorrupted prompt:\n%5")
-                         .arg(patch_->target_token, patch_->foil_token)
-                         .arg(patch_->clean_logit_diff, 0, 'g', 9)
-                         .arg(patch_->corrupted_logit_diff, 0, 'g', 9)
-                         .arg(patch_->corrupted_prompt));
+                         .arg(patch_->target_token, patch_->foil_token, QString::number(patch_->clean_logit_diff, 'g', 9),
+                              QString::number(patch_->corrupted_logit_diff, 'g', 9), patch_->corrupted_prompt));
       if (sweep_) {
-        const QString description = QString("target %1 (id %2), %3 ablation, log p %4 intact")
-                                        .arg(sweep_->target_token)
-                                        .arg(sweep_->target)
-                                        .arg(sweep_->mode)
-                                        .arg(sweep_->intact_logprob, 0, 'g', 9);
+        const QString description =
+            QString("target %1 (id %2), %3 ablation, log p %4 intact")
+                .arg(sweep_->target_token, QString::number(sweep_->target), sweep_->mode,
+                     QString::number(sweep_->intact_logprob, 'g', 9));
         write_values("sweep_delta_logprob", sweep_->delta_logprob, description);
         write_values("sweep_kl", sweep_->kl, description);
       }

@@ -30,6 +30,7 @@ void ModelRunner::run(const RunRequest& request) {
       options.device = choose_device(request.device.toStdString());
       options.dtype = parse_run_dtype(request.dtype.toStdString());
       loaded_.reset();
+      prompt_ids_.clear();  // the shown session is not this model's until the run succeeds
       loaded_ = load_for_running(request.checkpoint.toStdString(), options);
       loaded_path_ = request.checkpoint, loaded_device_ = request.device, loaded_dtype_ = request.dtype;
     }
@@ -125,7 +126,7 @@ void ModelRunner::patch(const PatchRequest& request) {
     };
     emit progress(0, 1, tr("Patching: running both prompts"));
     const ActivationPatcher patcher(*loaded_->model, as_tensor(prompt_ids_), as_tensor(corrupted.ids), intact_target_, -1,
-                                    PatchDirection::CleanIntoCorrupted, &cancel_);
+                                    PatchDirection::CleanIntoCorrupted, &cancel_, channel_group_);
     const PatchBaseline& b = patcher.baseline();
     patcher.recovered(b.source_logit_diff);  // refuses prompts with nothing to recover, before the sweep
     PatchRunOptions run;
@@ -141,7 +142,8 @@ void ModelRunner::patch(const PatchRequest& request) {
     out.corrupted_logit_diff = b.corrupted_logit_diff;
     if (request.layer >= 0) {
       const ModelInfo& info = loaded_->model->info();
-      const int mixer = ablated_mixer(info, {request.layer, request.head, AblationMode::Zero, request.mixer.toStdString()}, 1);
+      const int mixer =
+          ablated_mixer(info, {request.layer, request.head, AblationMode::Zero, request.mixer.toStdString()}, channel_group_);
       out.head_name = QString::fromStdString(head_name(info, request.layer, mixer, request.head));
       for (const auto& p : patcher.sweep_positions(request.layer, mixer, request.head, run)) out.recovered_at.append(p.recovered);
       emit patch_finished(out);
@@ -163,6 +165,7 @@ void ModelRunner::sweep(const SweepRequest& request) {
     SweepOptions options;
     options.mode = parse_ablation_mode(request.mode.toStdString());
     options.cancel = &cancel_;
+    options.channel_group = channel_group_;  // a grid cell is a group of Mamba-1 channels, as the session's maps
     options.on_progress = [this](int done, int total) {
       emit progress(done, total, tr("Sweep: head %1 of %2 ablated").arg(done).arg(total));
     };

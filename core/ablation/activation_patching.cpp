@@ -33,8 +33,8 @@ std::string patch_heads_csv(const std::vector<PatchSweepRow>& rows) {
 
 ActivationPatcher::ActivationPatcher(const Model& model, const at::Tensor& clean_ids, const at::Tensor& corrupted_ids,
                                      int64_t target, int64_t foil, PatchDirection direction,
-                                     const std::atomic<bool>* cancel)
-    : model_(model), direction_(direction) {
+                                     const std::atomic<bool>* cancel, int channel_group)
+    : model_(model), direction_(direction), channel_group_(channel_group) {
   at::NoGradGuard no_grad;
   const at::Tensor clean = clean_ids.reshape({-1}).to(at::kLong), corrupted = corrupted_ids.reshape({-1}).to(at::kLong);
   if (clean.size(0) != corrupted.size(0))
@@ -59,6 +59,7 @@ ActivationPatcher::ActivationPatcher(const Model& model, const at::Tensor& clean
   ForwardOptions source_options;
   source_options.whole_final_layer = true;
   source_options.cancel = cancel;
+  source_options.channel_group = channel_group;
   source_options.on_layer_call = [this](int layer, LayerCall& call) {
     for (size_t m = 0; m < call.mixers.size(); ++m)
       call.mixers[m].on_head_outputs = [this, layer, m](at::Tensor& heads) {
@@ -70,6 +71,7 @@ ActivationPatcher::ActivationPatcher(const Model& model, const at::Tensor& clean
   receiving_options.cancel = cancel;
   receiving_options.keep_residuals = true;
   receiving_options.whole_final_layer = true;
+  receiving_options.channel_group = channel_group;
   ForwardResult receiving = run_forward(model, receiving_ids_, receiving_options);
   receiving_residuals_ = std::move(receiving.residuals);
   const at::Tensor receiving_logits = last_logits(receiving);
@@ -109,9 +111,9 @@ at::Tensor ActivationPatcher::patched_logits(const std::vector<HeadPatch>& patch
     const auto& mixers = info.layers[p.layer].mixers;
     if (p.mixer < 0 || p.mixer >= static_cast<int>(mixers.size()))
       throw Error("layer " + std::to_string(p.layer) + " has no mixer " + std::to_string(p.mixer));
-    if (p.head < 0 || p.head >= mixers[p.mixer].heads)
-      throw Error(head_name(info, p.layer, p.mixer, p.head) + ": that mixer has " +
-                  std::to_string(mixers[p.mixer].heads) + " heads");
+    const int heads = heads_in_view(mixers[p.mixer], channel_group_);
+    if (p.head < 0 || p.head >= heads)
+      throw Error(head_name(info, p.layer, p.mixer, p.head) + ": that mixer has " + std::to_string(heads) + " heads");
     for (int64_t position : p.positions)
       if (position < 0 || position >= length)
         throw Error("position " + std::to_string(position) + " is outside the " + std::to_string(length) +
@@ -121,6 +123,7 @@ at::Tensor ActivationPatcher::patched_logits(const std::vector<HeadPatch>& patch
   ForwardOptions options;
   options.whole_final_layer = true;
   options.cancel = run.cancel;
+  options.channel_group = channel_group_;
   if (run.resume_from_residuals && first_layer > 0 && first_layer < info.num_layers) {
     options.start_layer = first_layer;
     options.start_hidden = receiving_residuals_.at(first_layer);
@@ -151,10 +154,10 @@ at::Tensor ActivationPatcher::patched_logits(const std::vector<HeadPatch>& patch
 std::vector<PatchSweepRow> ActivationPatcher::sweep_heads(const PatchRunOptions& run) const {
   const auto rows = mixer_rows(model_.info());
   int total = 0;
-  for (const auto& r : rows) total += r.info.heads;
+  for (const auto& r : rows) total += heads_in_view(r.info, channel_group_);
   std::vector<PatchSweepRow> out;
   for (size_t r = 0; r < rows.size(); ++r) {
-    for (int h = 0; h < rows[r].info.heads; ++h) {
+    for (int h = 0; h < heads_in_view(rows[r].info, channel_group_); ++h) {
       if (run.cancel && run.cancel->load()) throw Cancelled();
       PatchSweepRow row;
       row.row = static_cast<int>(r);

@@ -73,9 +73,11 @@ class ActivationPatcher {
  public:
   // clean_ids, corrupted_ids: [L] int64 of one length. target < 0: the clean
   // run's top-1; foil < 0: the corrupted run's top-1, or its best other token
-  // when that is the target too. Runs both prompts once.
+  // when that is the target too. Runs both prompts once. channel_group:
+  // Mamba-1 heads are that many contiguous channels (as the session's maps).
   ActivationPatcher(const Model& model, const at::Tensor& clean_ids, const at::Tensor& corrupted_ids, int64_t target,
-                    int64_t foil, PatchDirection direction, const std::atomic<bool>* cancel = nullptr);
+                    int64_t foil, PatchDirection direction, const std::atomic<bool>* cancel = nullptr,
+                    int channel_group = 1);
 
   const PatchBaseline& baseline() const { return baseline_; }
   PatchDirection direction() const { return direction_; }
@@ -96,6 +98,7 @@ class ActivationPatcher {
  private:
   const Model& model_;
   PatchDirection direction_;
+  int channel_group_ = 1;
   at::Tensor receiving_ids_;
   std::vector<at::Tensor> receiving_residuals_;          // entering each layer
   std::map<std::pair<int, int>, at::Tensor> source_heads_;  // (layer, mixer) -> [1, H, L, P]

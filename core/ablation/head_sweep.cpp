@@ -24,9 +24,11 @@ at::Tensor last_log_probs(const at::Tensor& logits) { return at::log_softmax(log
 
 SweepResult run_head_sweep(const Model& model, const at::Tensor& ids, int64_t target, const SweepOptions& o) {
   at::NoGradGuard no_grad;
+  const ModelInfo& info = model.info();
   ForwardOptions intact_options;
   intact_options.keep_residuals = o.resume_from_residuals;
   intact_options.cancel = o.cancel;
+  intact_options.channel_group = o.channel_group;
   // Zero and mean ablation act on the per-head outputs, which a run resumed
   // at the head's layer computes exactly as the intact run did: keep them and
   // skip the ablated layer's mixers (uniform ablation changes the map itself).
@@ -40,7 +42,18 @@ SweepResult run_head_sweep(const Model& model, const at::Tensor& ids, int64_t ta
         };
     };
   const ForwardResult intact = run_forward(model, ids, intact_options);
-  const at::Tensor intact_lp = last_log_probs(intact.logits);
+  at::Tensor intact_logits = intact.logits;
+  if (reuse_heads && info.num_layers > 1) {
+    // The hooks made that run compute its final layer whole; the ablated runs
+    // compute its last position only. Take the intact logits the same way, so
+    // a head without effect reads 0, not float rounding.
+    ForwardOptions last;
+    last.channel_group = o.channel_group;
+    last.start_layer = info.num_layers - 1;
+    last.start_hidden = intact.residuals.back();
+    intact_logits = run_forward(model, ids, last).logits;
+  }
+  const at::Tensor intact_lp = last_log_probs(intact_logits);
   const int64_t vocab = intact_lp.size(0);
   if (target >= vocab) throw Error("the target token " + std::to_string(target) + " is outside the vocabulary");
   SweepResult result;
@@ -48,9 +61,9 @@ SweepResult run_head_sweep(const Model& model, const at::Tensor& ids, int64_t ta
   result.intact_logprob = intact_lp[result.target].item<double>();
   const at::Tensor intact_p = intact_lp.exp();
 
-  const auto rows = mixer_rows(model.info());
+  const auto rows = mixer_rows(info);
   int total = 0;
-  for (const auto& r : rows) total += r.info.heads;
+  for (const auto& r : rows) total += heads_in_view(r.info, o.channel_group);
   auto add_row = [&](int r, int head, const at::Tensor& lp) {
     SweepRow out;
     out.row = r;
@@ -62,25 +75,29 @@ SweepResult run_head_sweep(const Model& model, const at::Tensor& ids, int64_t ta
     result.rows.push_back(std::move(out));
     if (o.on_progress) o.on_progress(static_cast<int>(result.rows.size()), total);
   };
+  // Several heads of one mixer per run, one per batch row: the heads come in
+  // ablated (given_heads), so rows differ from the ablated layer on. Where a
+  // batch does not fit (memory), the rest run one head at a time.
+  int per_run = reuse_heads ? kHeadsPerRun : 1;
   for (size_t r = 0; r < rows.size(); ++r) {
     const MixerRow& row = rows[r];
-    // Several heads of one mixer per run, one per batch row: the heads come
-    // in ablated (given_heads), so rows differ from the ablated layer on.
-    const int per_run = reuse_heads ? kHeadsPerRun : 1;
-    for (int first = 0; first < row.info.heads; first += per_run) {
+    const int heads = heads_in_view(row.info, o.channel_group);
+    for (int first = 0; first < heads;) {
       if (o.cancel && o.cancel->load()) throw Cancelled();
-      const int n = std::min(per_run, row.info.heads - first);
+      const int n = std::min(per_run, heads - first);
       ForwardOptions f;
       f.cancel = o.cancel;
+      f.channel_group = o.channel_group;
       if (reuse_heads) {
         f.start_layer = row.layer;
         f.start_hidden = intact.residuals.at(row.layer).expand({n, -1, -1});
         f.on_layer_call = [&, n, first](int layer, LayerCall& call) {
           if (layer != row.layer) return;
-          for (size_t m = 0; m < call.mixers.size(); ++m) {
-            const at::Tensor& heads = intact_heads.at({layer, static_cast<int>(m)});
-            call.mixers[m].given_heads = heads.expand({n, -1, -1, -1}).clone();
-          }
+          // The ablated mixer and those before it: in a layer whose later
+          // mixer reads an earlier one's output (Zamba2's shared block feeds
+          // its Mamba-2), the later ones must be recomputed.
+          for (int m = 0; m <= row.mixer; ++m)
+            call.mixers[m].given_heads = intact_heads.at({layer, m}).expand({n, -1, -1, -1}).clone();
           for (int b = 0; b < n; ++b)
             blocks::ablate_head_slice(call.mixers[row.mixer].given_heads.select(0, b).select(0, first + b), o.mode);
         };
@@ -91,10 +108,20 @@ SweepResult run_head_sweep(const Model& model, const at::Tensor& ids, int64_t ta
           f.start_hidden = intact.residuals.at(row.layer);
         }
       }
-      const ForwardResult ablated = run_forward(model, ids, f);
+      ForwardResult ablated;
+      try {
+        ablated = run_forward(model, ids, f);
+      } catch (const Cancelled&) {
+        throw;
+      } catch (const std::exception&) {
+        if (n == 1) throw;
+        per_run = 1;  // out of memory for the batch (or refused by the memory check): one head per run
+        continue;
+      }
       for (int b = 0; b < n; ++b)
         add_row(static_cast<int>(r), first + b,
                 last_log_probs(n > 1 ? ablated.batch_logits.select(0, b) : ablated.logits));
+      first += n;
     }
   }
   return result;

@@ -31,6 +31,7 @@ struct SweepResult {
 struct SweepOptions {
   AblationMode mode = AblationMode::Zero;
   bool resume_from_residuals = true;  // false: every ablated run from the embeddings (benchmarks, tests)
+  int channel_group = 1;  // Mamba-1: a head is this many contiguous channels (as the session's maps)
   std::function<void(int done, int total)> on_progress;
   const std::atomic<bool>* cancel = nullptr;  // throws Cancelled between runs and layers
 };

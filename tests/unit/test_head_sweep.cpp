@@ -10,6 +10,9 @@
 #include "bundled_demo.h"
 #include "core/ablation/head_sweep.h"
 #include "core/models/forward.h"
+#include "core/models/registry.h"
+
+#include <filesystem>
 
 using namespace attnscope;
 
@@ -80,6 +83,35 @@ TEST_P(HeadSweep, EveryModeEqualsPlainAblatedRuns) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Demos, HeadSweep, ::testing::Values("transformer", "mamba2", "hybrid"));
+
+// Layers the sweep's shortcut must not cut: Zamba2's shared attention block
+// feeds its Mamba-2 mixer (so an ablated attention head changes the Mamba-2
+// input), and Mamba-1 heads that are groups of channels.
+TEST(HeadSweepFixtures, SharedBlocksAndChannelGroupsEqualPlainAblatedRuns) {
+  for (const auto& [name, group] : {std::pair{"zamba2-tiny", 1}, std::pair{"mamba-tiny", 4}}) {
+    const auto ck = io::Checkpoint::open(std::filesystem::path(ATTNSCOPE_FIXTURES_DIR) / name);
+    const auto model = load_model(ck, LoadOptions{});
+    const at::Tensor ids = at::arange(3, 15, at::TensorOptions().dtype(at::kLong));
+    SweepOptions o;
+    o.channel_group = group;
+    const SweepResult sweep = run_head_sweep(*model, ids, -1, o);
+    const auto rows = mixer_rows(model->info());
+    int heads = 0;
+    for (const auto& r : rows) heads += heads_in_view(r.info, group);
+    ASSERT_EQ(static_cast<int>(sweep.rows.size()), heads) << name;
+    int moved = 0;
+    for (const auto& row : sweep.rows) {
+      ForwardOptions f;
+      f.channel_group = group;
+      f.ablations = {HeadAblation(row.layer, row.head, AblationMode::Zero, rows[row.row].info.name)};
+      const ForwardResult alone = run_forward(*model, ids, f);
+      EXPECT_NEAR(row.delta_logprob, last_logprob(alone, sweep.target) - sweep.intact_logprob, 1e-5)
+          << name << " " << row.label << "." << row.head;
+      moved += std::abs(row.delta_logprob) > 1e-6;
+    }
+    EXPECT_GT(moved, heads / 2) << name << ": most heads move the answer a little";
+  }
+}
 
 TEST(HeadSweepTarget, OutsideTheVocabularyIsRefused) {
   const auto demo = bundled_demo("transformer");
