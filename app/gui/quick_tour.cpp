@@ -31,7 +31,10 @@ const Panel kPanels[] = {
      "window's thread, and the Outputs panel shows the new next-token probabilities beside the intact ones and "
      "the change in the target token's log-probability. The <b>Before / after / diff</b> tab shows how the "
      "selected head's map changed.<br><br>Edit &gt; Undo (Ctrl+Z) restores heads; Edit &gt; Ablate by chooses "
-     "zero, mean or uniform ablation. Saved sessions keep their ablations."},
+     "zero, mean or uniform ablation. Saved sessions keep their ablations.<br><br>Analysis &gt; Sweep Heads "
+     "(Ctrl+Shift+A) knocks out every head alone and colours the grid by how much the answer suffers; "
+     "Analysis &gt; Patch Heads (Ctrl+Shift+P) copies each head from this prompt into a corrupted one and shows "
+     "which heads carry the answer."},
     {"Sessions and figures",
      "File &gt; Save Session (Ctrl+S) writes an HDF5 file that opens later without the model, for teaching. "
      "File &gt; Export Figure (Ctrl+E) writes the tab on show (one head, before/after/diff or a comparison) as "
