@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/ablation/kept_heads_memory.h"
 #include "core/models/forward.h"
 #include "core/util/error.h"
 
@@ -49,6 +50,9 @@ ActivationPatcher::ActivationPatcher(const Model& model, const at::Tensor& clean
   const at::Tensor differs = (clean != corrupted).nonzero().reshape({-1});
   for (int64_t i = 0; i < differs.size(0); ++i) baseline_.differing_positions.push_back(differs[i].item<int64_t>());
 
+  if (model.device().is_cpu())
+    require_memory_for_kept_heads(model.info(), clean.size(0),
+                                  "activation patching over " + std::to_string(clean.size(0)) + " tokens");
   const bool denoising = direction == PatchDirection::CleanIntoCorrupted;
   const at::Tensor& source_ids = denoising ? clean : corrupted;
   receiving_ids_ = denoising ? corrupted : clean;

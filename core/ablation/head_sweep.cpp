@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "core/ablation/kept_heads_memory.h"
 #include "core/models/blocks/mixer.h"
 #include "core/models/forward.h"
 #include "core/util/error.h"
@@ -33,6 +34,8 @@ SweepResult run_head_sweep(const Model& model, const at::Tensor& ids, int64_t ta
   // at the head's layer computes exactly as the intact run did: keep them and
   // skip the ablated layer's mixers (uniform ablation changes the map itself).
   const bool reuse_heads = o.resume_from_residuals && o.mode != AblationMode::Uniform;
+  if (reuse_heads && model.device().is_cpu())
+    require_memory_for_kept_heads(info, ids.size(-1), "a sweep over " + std::to_string(ids.size(-1)) + " tokens");
   std::map<std::pair<int, int>, at::Tensor> intact_heads;
   if (reuse_heads)
     intact_options.on_layer_call = [&intact_heads](int layer, LayerCall& call) {

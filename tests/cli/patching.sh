@@ -58,6 +58,11 @@ expect_error "is an SVG" patch "$model" --clean "$clean" --corrupted "$corrupted
 expect_error "use denoise" patch "$model" --clean "$clean" --corrupted "$corrupted" --direction sideways
 expect_error "give a single token" patch "$model" --clean "$clean" --corrupted "$corrupted" --foil "two words"
 expect_error "head" patch "$model" --clean "$clean" --corrupted "$corrupted" --head 0.99
+# A sweep or patching that would not fit says so before running (limit above what the model takes to load).
+long=$clean$clean$clean$clean$clean$clean$clean$clean$clean$clean
+ATTNSCOPE_MEMORY_LIMIT=3000000 expect_error "a sweep over .* tokens needs about" sweep "$model" --prompt "$long" --quiet
+ATTNSCOPE_MEMORY_LIMIT=3000000 expect_error "activation patching over .* tokens needs about" patch "$model" \
+  --clean "$long" --corrupted "${long/candle?/apple?}" --quiet
 test ! -e "$work/x.csv" && test ! -e "$work/x.png"
 "$app" patch --help | grep -q '^usage: attnscope patch'
 echo "patching: ok"
