@@ -1,6 +1,8 @@
 #include "core/models/blocks/attention_mixer.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 #include <limits>
 
 #include "core/util/error.h"
@@ -34,6 +36,32 @@ at::Tensor mixing_maps(const at::Tensor& q, const at::Tensor& k, double scale, S
     return a / a.sum(-1, true);
   }
   return at::softmax(scores.masked_fill_(future, -std::numeric_limits<float>::infinity()), -1);
+}
+
+// Longer prompts, when no map is kept, are attended a block of queries at a
+// time against the keys up to the block's last row (causal): the scores are
+// [B, H, block, keys] instead of [B, H, L, L] (3.2 GB per layer for GPT-2
+// small at L = 8192, 200 MB per block), and the masked half is never computed.
+constexpr int64_t kBlockedFrom = 1024;
+constexpr int64_t kQueryBlock = 512;
+
+at::Tensor blocked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale, ScoreForm form) {
+  const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3), Hkv = k.size(1), groups = H / Hkv;
+  std::vector<at::Tensor> blocks;
+  for (int64_t start = 0; start < L; start += kQueryBlock) {
+    const int64_t rows = std::min(kQueryBlock, L - start), keys = start + rows;
+    // The block's queries are the last `rows` of a `keys`-long prompt: mixing_maps masks them so.
+    const at::Tensor map = mixing_maps(q.narrow(2, start, rows), k.narrow(2, 0, keys), scale, form);
+    blocks.push_back(
+        at::matmul(map.to(v.scalar_type()).view({B, Hkv, groups * rows, keys}), v.narrow(2, 0, keys)).view({B, H, rows, d}));
+  }
+  return at::cat(blocks, 2);
+}
+
+bool any_uniform(const MixerCall& call) {
+  for (const auto& ablated : call.ablate)
+    if (ablated.second == AblationMode::Uniform) return true;
+  return false;
 }
 
 }  // namespace
@@ -95,6 +123,8 @@ at::Tensor AttentionMixer::per_head_outputs(const at::Tensor& x, MixerCall& call
     const int64_t Lq = call.only_last_query() && spec_.form != ScoreForm::KeyOnlySoftmax ? 1 : L;
     if (Lq < L) q = q.narrow(2, L - 1, 1);
     const double scale = spec_.scale ? *spec_.scale : 1.0 / std::sqrt(static_cast<double>(d));
+    if (Lq == L && L > kBlockedFrom && !call.capture && !any_uniform(call) && spec_.form != ScoreForm::KeyOnlySoftmax)
+      return blocked_attention(q, k, v, scale, spec_.form);
     map = mixing_maps(q, k, scale, spec_.form);
     y = at::matmul(map.to(v.scalar_type()).view({B, Hkv, groups * Lq, L}), v).view({B, H, Lq, d});
     if (call.ablate.size()) {
