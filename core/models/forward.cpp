@@ -1,5 +1,7 @@
 #include "core/models/forward.h"
 
+#include <algorithm>
+
 #include <ATen/core/grad_mode.h>
 
 #include <string>
@@ -36,7 +38,10 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
   if (model.device().is_cpu()) {
     ForwardShape shape;
     shape.length = input_ids.size(-1);
-    shape.capture = static_cast<bool>(options.capture_layer);
+    // Uniform ablation needs whole maps too (no blocks of queries): count it as capture.
+    shape.capture = static_cast<bool>(options.capture_layer) ||
+                    std::any_of(options.ablations.begin(), options.ablations.end(),
+                                [](const HeadAblation& a) { return a.mode == AblationMode::Uniform; });
     shape.every_position = options.logits_at_every_position;
     shape.channel_group = options.channel_group;
     shape.element_bytes = static_cast<int>(at::elementSize(model.dtype()));

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/models/blocks/attention_mixer.h"
+
 namespace attnscope {
 double forward_working_bytes(const ModelInfo& info, const ForwardShape& s) {
   const double L = static_cast<double>(s.length), d = info.hidden_size, e = s.element_bytes;
@@ -12,10 +14,13 @@ double forward_working_bytes(const ModelInfo& info, const ForwardShape& s) {
     double work = 0;
     for (const auto& layer : layer_info.mixers) switch (layer.kind) {
       case MixerKind::SoftmaxAttention:
-      case MixerKind::RelaxedAttention:
-        // float32 scores and probabilities, plus the captured copy.
-        work += layer.heads * L * L * 4 * (s.capture ? 3 : 2);
+      case MixerKind::RelaxedAttention: {
+        // float32 scores and probabilities, plus the captured copy; long
+        // prompts without capture, one block of queries at a time (softmax).
+        const bool blocked = layer.kind == MixerKind::SoftmaxAttention && !s.capture && L > blocks::kBlockedAttentionFrom;
+        work += layer.heads * (blocked ? double(blocks::kAttentionQueryBlock) : L) * L * 4 * (s.capture ? 3 : 2);
         break;
+      }
       case MixerKind::Mamba2SSD:
       case MixerKind::DiscreteMamba2:
         // The chunked scan is linear in L; its maps, when captured, are [heads, L, L] with a float64 decay block.

@@ -42,14 +42,12 @@ at::Tensor mixing_maps(const at::Tensor& q, const at::Tensor& k, double scale, S
 // time against the keys up to the block's last row (causal): the scores are
 // [B, H, block, keys] instead of [B, H, L, L] (3.2 GB per layer for GPT-2
 // small at L = 8192, 200 MB per block), and the masked half is never computed.
-constexpr int64_t kBlockedFrom = 1024;
-constexpr int64_t kQueryBlock = 512;
 
 at::Tensor blocked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale, ScoreForm form) {
   const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3), Hkv = k.size(1), groups = H / Hkv;
   std::vector<at::Tensor> blocks;
-  for (int64_t start = 0; start < L; start += kQueryBlock) {
-    const int64_t rows = std::min(kQueryBlock, L - start), keys = start + rows;
+  for (int64_t start = 0; start < L; start += kAttentionQueryBlock) {
+    const int64_t rows = std::min(kAttentionQueryBlock, L - start), keys = start + rows;
     // The block's queries are the last `rows` of a `keys`-long prompt: mixing_maps masks them so.
     const at::Tensor map = mixing_maps(q.narrow(2, start, rows), k.narrow(2, 0, keys), scale, form);
     blocks.push_back(
@@ -123,7 +121,7 @@ at::Tensor AttentionMixer::per_head_outputs(const at::Tensor& x, MixerCall& call
     const int64_t Lq = call.only_last_query() && spec_.form != ScoreForm::KeyOnlySoftmax ? 1 : L;
     if (Lq < L) q = q.narrow(2, L - 1, 1);
     const double scale = spec_.scale ? *spec_.scale : 1.0 / std::sqrt(static_cast<double>(d));
-    if (Lq == L && L > kBlockedFrom && !call.capture && !any_uniform(call) && spec_.form != ScoreForm::KeyOnlySoftmax)
+    if (Lq == L && L > kBlockedAttentionFrom && !call.capture && !any_uniform(call) && spec_.form != ScoreForm::KeyOnlySoftmax)
       return blocked_attention(q, k, v, scale, spec_.form);
     map = mixing_maps(q, k, scale, spec_.form);
     y = at::matmul(map.to(v.scalar_type()).view({B, Hkv, groups * Lq, L}), v).view({B, H, Lq, d});

@@ -48,6 +48,11 @@ struct AttentionSpec {
   QkSource qk_source;
 };
 
+// Prompts longer than this, when no map is kept, are attended a block of
+// kAttentionQueryBlock queries at a time (memory budgets count on it).
+inline constexpr int64_t kBlockedAttentionFrom = 1024;
+inline constexpr int64_t kAttentionQueryBlock = 512;
+
 class AttentionMixer : public Mixer {
  public:
   AttentionMixer(AttentionSpec spec, Linear q, Linear k, Linear v, Linear o);
