@@ -58,6 +58,16 @@ void GuiScript::wait_then_next(void (MainWindow::*done)()) {
   *connections << connect(window_, &MainWindow::run_failed, this, [finish](const QString& m) { finish(m); });
 }
 
+// Starts the window's work and continues when it reports `done`; a refusal
+// (nothing started) fails the step with the window's message.
+void GuiScript::start_and_wait(void (MainWindow::*done)(), const std::function<void()>& start) {
+  wait_then_next(done);
+  start();
+  if (window_->busy()) return;
+  disconnect(window_, nullptr, this, nullptr);
+  fail(window_->run_panel()->status());
+}
+
 bool GuiScript::write_state(const QString& path) const {
   QJsonArray ablated;
   for (int l = 0; l < window_->grid()->row_count(); ++l)
@@ -145,32 +155,17 @@ void GuiScript::step(const QStringList& words) {
     next();
   } else if (verb == "sweep") {
     if (!needs(0)) return;
-    wait_then_next(&MainWindow::sweep_done);
-    window_->start_sweep();
-    if (!window_->busy()) {
-      disconnect(window_, nullptr, this, nullptr);
-      fail(window_->run_panel()->status());
-    }
+    start_and_wait(&MainWindow::sweep_done, [&] { window_->start_sweep(); });
   } else if (verb == "patch") {
     if (!needs(1)) return;
     QFile file(arg(1));
     if (!file.open(QIODevice::ReadOnly)) return fail("cannot read " + arg(1));
     QString corrupted = QString::fromUtf8(file.readAll());
     if (corrupted.endsWith('\n')) corrupted.chop(1);  // as an editor saves the prompt
-    wait_then_next(&MainWindow::patch_done);
-    window_->start_patch(corrupted);
-    if (!window_->busy()) {
-      disconnect(window_, nullptr, this, nullptr);
-      fail(window_->run_panel()->status());
-    }
+    start_and_wait(&MainWindow::patch_done, [&] { window_->start_patch(corrupted); });
   } else if (verb == "patch-positions") {
     if (!needs(0)) return;
-    wait_then_next(&MainWindow::patch_done);
-    window_->start_position_patch();
-    if (!window_->busy()) {
-      disconnect(window_, nullptr, this, nullptr);
-      fail(window_->run_panel()->status());
-    }
+    start_and_wait(&MainWindow::patch_done, [&] { window_->start_position_patch(); });
   } else if (verb == "grid") {
     if (!needs(1)) return;
     if (!window_->set_grid_shows(arg(1)))

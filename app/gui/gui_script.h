@@ -22,6 +22,7 @@
 // the work it starts; a failing step prints one message and the app exits
 // with status 1. After the last step the app quits with status 0.
 #include <QObject>
+#include <functional>
 #include <QStringList>
 
 namespace attnscope::gui {
@@ -41,6 +42,7 @@ class GuiScript : public QObject {
   void step(const QStringList& words);
   // Continues when the window emits `done`, fails on run_failed.
   void wait_then_next(void (MainWindow::*done)());
+  void start_and_wait(void (MainWindow::*done)(), const std::function<void()>& start);
   void fail(const QString& message);
   bool write_state(const QString& path) const;
   MainWindow* window_;

@@ -17,9 +17,25 @@ namespace attnscope::gui {
 ModelRunner::ModelRunner(QObject* parent) : QObject(parent) {}
 ModelRunner::~ModelRunner() = default;
 
-void ModelRunner::run(const RunRequest& request) {
+namespace {
+at::Tensor ids_tensor(const std::vector<int64_t>& ids) {
+  return at::tensor(at::ArrayRef<int64_t>(ids), at::TensorOptions().dtype(at::kLong));
+}
+}  // namespace
+
+void ModelRunner::guarded(const std::function<void()>& job) {
   cancel_.store(false);
   try {
+    job();
+  } catch (const Cancelled&) {
+    emit cancelled();
+  } catch (const std::exception& e) {
+    emit failed(QString::fromStdString(e.what()));
+  }
+}
+
+void ModelRunner::run(const RunRequest& request) {
+  guarded([&] {
     QElapsedTimer timer;
     timer.start();
     const bool reload = !loaded_ || loaded_path_ != request.checkpoint || loaded_device_ != request.device ||
@@ -57,16 +73,11 @@ void ModelRunner::run(const RunRequest& request) {
                            .arg(prompt.ids.size())
                            .arg(timer.elapsed() / 1000.0, 0, 'f', 2);
     emit run_finished(done);
-  } catch (const Cancelled&) {
-    emit cancelled();
-  } catch (const std::exception& e) {
-    emit failed(QString::fromStdString(e.what()));
-  }
+  });
 }
 
 void ModelRunner::ablate(const AblationRequest& request) {
-  cancel_.store(false);
-  try {
+  guarded([&] {
     if (!loaded_ || prompt_ids_.empty()) throw Error("run a model first: a saved session alone cannot be re-run");
     std::vector<HeadAblation> ablations;
     const AblationMode mode = parse_ablation_mode(request.mode.toStdString());
@@ -89,7 +100,7 @@ void ModelRunner::ablate(const AblationRequest& request) {
       };
     }
     forward.on_progress = [this](int done, int total) { emit progress(done, total, tr("Ablated run: layer %1 of %2").arg(done).arg(total)); };
-    const at::Tensor ids = at::tensor(at::ArrayRef<int64_t>(prompt_ids_), at::TensorOptions().dtype(at::kLong));
+    const at::Tensor ids = ids_tensor(prompt_ids_);
     const ForwardResult result = run_forward(*loaded_->model, ids, forward);
     const auto outputs = output_record(*loaded_, result.logits[-1], request.top_k, intact_target_);
     out.heads = request.heads;
@@ -100,11 +111,7 @@ void ModelRunner::ablate(const AblationRequest& request) {
     out.logprob_before = intact_target_logprob_;
     out.logprob_after = outputs.target_logprob;
     emit ablation_finished(out);
-  } catch (const Cancelled&) {
-    emit cancelled();
-  } catch (const std::exception& e) {
-    emit failed(QString::fromStdString(e.what()));
-  }
+  });
 }
 
 namespace {
@@ -117,15 +124,11 @@ void put(QVector<QVector<double>>& values, int row, int head, double value) {
 }  // namespace
 
 void ModelRunner::patch(const PatchRequest& request) {
-  cancel_.store(false);
-  try {
+  guarded([&] {
     if (!loaded_ || prompt_ids_.empty()) throw Error("run a model first: patching re-runs the model on both prompts");
     const Prompt corrupted = prompt_from_text(*loaded_, request.corrupted_prompt.toStdString());
-    const auto as_tensor = [](const std::vector<int64_t>& ids) {
-      return at::tensor(at::ArrayRef<int64_t>(ids), at::TensorOptions().dtype(at::kLong));
-    };
     emit progress(0, 1, tr("Patching: running both prompts"));
-    const ActivationPatcher patcher(*loaded_->model, as_tensor(prompt_ids_), as_tensor(corrupted.ids), intact_target_, -1,
+    const ActivationPatcher patcher(*loaded_->model, ids_tensor(prompt_ids_), corrupted.ids_tensor(), intact_target_, -1,
                                     PatchDirection::CleanIntoCorrupted, &cancel_, channel_group_);
     const PatchBaseline& b = patcher.baseline();
     patcher.recovered(b.source_logit_diff);  // refuses prompts with nothing to recover, before the sweep
@@ -151,16 +154,11 @@ void ModelRunner::patch(const PatchRequest& request) {
     }
     for (const auto& row : patcher.sweep_heads(run)) put(out.recovered, row.row, row.head, row.recovered);
     emit patch_finished(out);
-  } catch (const Cancelled&) {
-    emit cancelled();
-  } catch (const std::exception& e) {
-    emit failed(QString::fromStdString(e.what()));
-  }
+  });
 }
 
 void ModelRunner::sweep(const SweepRequest& request) {
-  cancel_.store(false);
-  try {
+  guarded([&] {
     if (!loaded_ || prompt_ids_.empty()) throw Error("run a model first: a saved session alone cannot be swept");
     SweepOptions options;
     options.mode = parse_ablation_mode(request.mode.toStdString());
@@ -169,7 +167,7 @@ void ModelRunner::sweep(const SweepRequest& request) {
     options.on_progress = [this](int done, int total) {
       emit progress(done, total, tr("Sweep: head %1 of %2 ablated").arg(done).arg(total));
     };
-    const at::Tensor ids = at::tensor(at::ArrayRef<int64_t>(prompt_ids_), at::TensorOptions().dtype(at::kLong));
+    const at::Tensor ids = ids_tensor(prompt_ids_);
     const SweepResult result = run_head_sweep(*loaded_->model, ids, intact_target_, options);
     SweepOutcome out;
     out.mode = request.mode;
@@ -181,11 +179,7 @@ void ModelRunner::sweep(const SweepRequest& request) {
       put(out.kl, row.row, row.head, row.kl);
     }
     emit sweep_finished(out);
-  } catch (const Cancelled&) {
-    emit cancelled();
-  } catch (const std::exception& e) {
-    emit failed(QString::fromStdString(e.what()));
-  }
+  });
 }
 
 }  // namespace attnscope::gui

@@ -7,6 +7,7 @@
 #include <QString>
 #include <QVector>
 #include <atomic>
+#include <functional>
 #include <memory>
 
 #include "app/gui/run_types.h"
@@ -42,6 +43,8 @@ class ModelRunner : public QObject {
   void cancelled();
 
  private:
+  // Runs a job with the cancel flag cleared, reporting Cancelled and errors by signal.
+  void guarded(const std::function<void()>& job);
   std::unique_ptr<LoadedModel> loaded_;
   QString loaded_path_, loaded_device_, loaded_dtype_;
   std::vector<int64_t> prompt_ids_;

@@ -64,12 +64,7 @@ ActivationPatcher::ActivationPatcher(const Model& model, const at::Tensor& clean
   source_options.whole_final_layer = true;
   source_options.cancel = cancel;
   source_options.channel_group = channel_group;
-  source_options.on_layer_call = [this](int layer, LayerCall& call) {
-    for (size_t m = 0; m < call.mixers.size(); ++m)
-      call.mixers[m].on_head_outputs = [this, layer, m](at::Tensor& heads) {
-        source_heads_[{layer, static_cast<int>(m)}] = heads.clone();
-      };
-  };
+  source_options.on_layer_call = record_head_outputs(source_heads_);
   const at::Tensor source_logits = last_logits(run_forward(model, source_ids, source_options));
   ForwardOptions receiving_options;
   receiving_options.cancel = cancel;

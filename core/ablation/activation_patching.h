@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ablation/recorded_heads.h"
 #include "core/models/model.h"
 
 namespace attnscope {
@@ -101,7 +102,7 @@ class ActivationPatcher {
   int channel_group_ = 1;
   at::Tensor receiving_ids_;
   std::vector<at::Tensor> receiving_residuals_;          // entering each layer
-  std::map<std::pair<int, int>, at::Tensor> source_heads_;  // (layer, mixer) -> [1, H, L, P]
+  RecordedHeads source_heads_;  // of the source run
   PatchBaseline baseline_;
 };
 

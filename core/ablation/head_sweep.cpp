@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
-#include <utility>
 
 #include "core/ablation/kept_heads_memory.h"
+#include "core/ablation/recorded_heads.h"
 #include "core/models/blocks/mixer.h"
 #include "core/models/forward.h"
 #include "core/util/error.h"
@@ -36,14 +35,8 @@ SweepResult run_head_sweep(const Model& model, const at::Tensor& ids, int64_t ta
   const bool reuse_heads = o.resume_from_residuals && o.mode != AblationMode::Uniform;
   if (reuse_heads && model.device().is_cpu())
     require_memory_for_kept_heads(info, ids.size(-1), "a sweep over " + std::to_string(ids.size(-1)) + " tokens");
-  std::map<std::pair<int, int>, at::Tensor> intact_heads;
-  if (reuse_heads)
-    intact_options.on_layer_call = [&intact_heads](int layer, LayerCall& call) {
-      for (size_t m = 0; m < call.mixers.size(); ++m)
-        call.mixers[m].on_head_outputs = [&intact_heads, layer, m](at::Tensor& heads) {
-          intact_heads[{layer, static_cast<int>(m)}] = heads.clone();
-        };
-    };
+  RecordedHeads intact_heads;
+  if (reuse_heads) intact_options.on_layer_call = record_head_outputs(intact_heads);
   const ForwardResult intact = run_forward(model, ids, intact_options);
   at::Tensor intact_logits = intact.logits;
   if (reuse_heads && info.num_layers > 1) {
