@@ -36,7 +36,8 @@ int cmd_show(const Argv& argv) {
     for (int row : s.rows_with_maps()) {
       const auto& r = s.mixer(row);
       j["layers"].push_back({{"layer", r.layer}, {"mixer", r.name}, {"kind", r.kind}, {"heads", r.heads},
-                             {"description", r.description}, {"dtype", s.maps_dtype(row)}});
+                             {"description", r.description}, {"dtype", s.maps_dtype(row)},
+                             {"attention_heads", r.attention_heads}});
     }
     for (const auto& t : s.outputs().top) j["top_k"].push_back({{"id", t.id}, {"token", t.token}, {"prob", t.prob}});
     for (const auto& a : s.ablations())

@@ -13,14 +13,6 @@
 namespace attnscope::cli {
 namespace {
 
-std::vector<tasks::TaskSpec> parse_tasks(const std::string& list) {
-  std::vector<tasks::TaskSpec> out;
-  std::stringstream s(list);
-  std::string item;
-  while (std::getline(s, item, ',')) out.push_back(tasks::parse_task_spec(item));
-  if (out.empty()) throw Error("--tasks is empty");
-  return out;
-}
 
 // "0,2" -> {0, 2}.
 std::vector<int> parse_layers(const std::string& option, const std::string& list) {
@@ -79,7 +71,7 @@ int cmd_train(const Argv& argv) {
   if (auto spare = args.value("head-dropout-spare")) o.head_dropout_spared = parse_keep_sets("--head-dropout-spare", *spare);
   if (auto keep = args.value("keep-heads")) o.keep_heads = parse_keep_sets("--keep-heads", *keep);
   o.seed = static_cast<unsigned>(args.int_or("seed", static_cast<int>(o.seed)));
-  if (auto t = args.value("tasks")) o.tasks = parse_tasks(*t);
+  if (auto t = args.value("tasks")) o.tasks = tasks::parse_task_specs(*t, "--tasks");
   if (o.steps < 1 || o.batch < 1) throw Error("--steps and --batch must be at least 1");
   if (auto init = args.value("init-from")) {
     o.init_from = *init;

@@ -44,6 +44,11 @@ const std::vector<Command>& commands() {
                 "        fraction of logit[target] - logit[foil]. CSV columns layer,head,logit_diff,recovered, or\n"
                 "        position,token,logit_diff,recovered with --positions)",
        cmd_patch},
+      {"graft", "graft <checkpoint> --head LAYER.HEAD|random --task mqar:16[,letters:8] --out DIR [--with attention|ssm] [--steps 300]\n"
+                "        [--batch 32] [--lr 0.003] [--seed 1234] [--qk-init ssm|random] [--examples 400] [--quiet]\n"
+                "        (one head of a Mamba-2 layer computed by a new softmax attention head, only its queries and keys\n"
+                "        trained; --with ssm fine-tunes the SSM head itself instead, the control. Writes an attnscope_hybrid checkpoint)",
+       cmd_graft},
       {"merge", "merge part-0.csv part-1.csv ... --csv scan.csv [--figure scan.svg]\n"
                 "        (every shard of one scan, complete; the rows come out as one process writes them)",
        cmd_merge},

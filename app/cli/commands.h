@@ -29,5 +29,6 @@ int cmd_scan(const Argv& args);
 int cmd_merge(const Argv& args);
 int cmd_sweep(const Argv& args);
 int cmd_patch(const Argv& args);
+int cmd_graft(const Argv& args);
 
 }  // namespace attnscope::cli

@@ -90,7 +90,7 @@ int export_command(int argc, char** argv, const std::vector<std::string>& argv_r
     QString title = QString("layer %1, head %2 (%3)")
                         .arg(QString::fromStdString(row_name))
                         .arg(head)
-                        .arg(QString::fromStdString(s.mixer(row).kind));
+                        .arg(QString::fromStdString(session::head_kind(s.mixer(row), head)));
     if (args.has("diff-ablation")) {
       if (s.ablations().empty()) throw Error(path + ": holds no ablations to compare with");
       const int a = args.int_in("diff-ablation", 0, 0, static_cast<int>(s.ablations().size()) - 1);

@@ -163,6 +163,24 @@ void GuiScript::step(const QStringList& words) {
     QString corrupted = QString::fromUtf8(file.readAll());
     if (corrupted.endsWith('\n')) corrupted.chop(1);  // as an editor saves the prompt
     start_and_wait(&MainWindow::patch_done, [&] { window_->start_patch(corrupted); });
+  } else if (verb == "graft") {
+    // graft TASK STEPS FOLDER [ssm]: the shown head, as Analysis > Replace Shown Head with Attention.
+    if (words.size() != 4 && words.size() != 5) return fail("expects TASK STEPS FOLDER [ssm], e.g. graft mqar:16 300 out");
+    if (window_->current_row() < 0 || window_->current_head() < 0) return fail("open a head first (open-head LAYER HEAD)");
+    bool ok_steps = false;
+    GraftRequest request;
+    request.layer = window_->session()->mixer(window_->current_row()).layer;
+    request.head = window_->current_head();
+    request.task = arg(1);
+    request.steps = arg(2).toInt(&ok_steps);
+    request.out_dir = arg(3);
+    request.attention = words.size() == 4;
+    if (!ok_steps || (words.size() == 5 && arg(4) != "ssm")) return fail("expects TASK STEPS FOLDER [ssm]");
+    start_and_wait(&MainWindow::graft_done, [&] { window_->start_graft(request); });
+  } else if (verb == "checkpoint") {
+    if (!needs(1)) return;
+    window_->run_panel()->set_checkpoint(arg(1));
+    next();
   } else if (verb == "patch-positions") {
     if (!needs(0)) return;
     start_and_wait(&MainWindow::patch_done, [&] { window_->start_position_patch(); });
@@ -206,7 +224,7 @@ void GuiScript::step(const QStringList& words) {
   } else if (verb == "quit") {
     QApplication::exit(0);
   } else {
-    fail("unknown step (expected run, ablate, open-head, sweep, patch, patch-positions, grid, tab, pin, save, open, "
+    fail("unknown step (expected run, ablate, open-head, sweep, patch, patch-positions, graft, checkpoint, grid, tab, pin, save, open, "
          "export, screenshot, state or quit)");
   }
 }

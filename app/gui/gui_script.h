@@ -9,6 +9,9 @@
 //   patch FILE          patch every head from the shown run into the run of the
 //                       corrupted prompt in FILE (waits); the grid shows the recovered fraction
 //   patch-positions     the shown head patched at one position at a time (after patch; waits)
+//   graft TASK STEPS FOLDER [ssm]  replace the shown Mamba-2 head by attention and
+//                       train it (or, with ssm, fine-tune it: the control); waits
+//   checkpoint FOLDER   the checkpoint the next run loads
 //   grid maps|delta|kl|patch  what the grid shows (after a sweep, after patching)
 //   tab head|diff|compare  show a tab (export draws the tab on show)
 //   pin                 pin the shown head to the Compare tab's left

@@ -26,6 +26,7 @@
 #include <filesystem>
 
 #include "app/gui/export_dialog.h"
+#include "app/gui/graft_dialog.h"
 #include "app/gui/patch_dialog.h"
 #include "app/gui/position_patch_view.h"
 #include "app/gui/results_csv.h"
@@ -91,6 +92,8 @@ MainWindow::MainWindow(QWidget* parent)
   qRegisterMetaType<SweepRequest>();
   qRegisterMetaType<SweepOutcome>();
   qRegisterMetaType<PatchRequest>();
+  qRegisterMetaType<GraftRequest>();
+  qRegisterMetaType<GraftOutcome>();
   qRegisterMetaType<PatchOutcome>();
 
   auto* diff_page = new QWidget(this);
@@ -178,6 +181,25 @@ MainWindow::MainWindow(QWidget* parent)
     run_panel_->set_status(tr("Patched every head: the grid shows the recovered fraction of logit(%1) − logit(%2).")
                                .arg(outcome.target_token, outcome.foil_token));
     emit patch_done();
+  });
+  connect(runner_, &ModelRunner::graft_finished, this, [this](const GraftOutcome& outcome) {
+    busy_ = false;
+    run_panel_->set_busy(false);
+    graft_ = outcome;
+    run_panel_->set_status(tr("Head %1 %2; wrote %3.")
+                               .arg(outcome.head_name, outcome.attention ? tr("replaced by attention") : tr("fine-tuned"),
+                                    outcome.out_dir));
+    // Not modal: a script (or the user) goes on; the model on show is unchanged.
+    auto* box = new QMessageBox(QMessageBox::Information, tr("Head %1 %2").arg(outcome.head_name, outcome.attention ? tr("Replaced") : tr("Fine-Tuned")),
+                                tr("Task accuracy (held-out examples):\n\n%1\nThe new checkpoint is in %2.")
+                                    .arg(outcome.summary, outcome.out_dir),
+                                QMessageBox::Close, this);
+    auto* open = box->addButton(tr("&Open the New Model"), QMessageBox::AcceptRole);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(open, &QPushButton::clicked, this, [this, dir = outcome.out_dir] { run_panel_->set_checkpoint(dir); });
+    box->setModal(false);
+    box->show();
+    emit graft_done();
   });
   connect(runner_, &ModelRunner::failed, this, [this](const QString& message) {
     busy_ = false;
@@ -288,6 +310,22 @@ void MainWindow::build_menus() {
   along->setToolTip(tr("Which positions carry the shown head's information: patch it at one position at a time, with "
                        "the last patching's corrupted prompt (Ctrl+Shift+L)"));
   connect(along, &QAction::triggered, this, &MainWindow::start_position_patch);
+  auto* graft = analysis->addAction(tr("&Replace Shown Head with Attention…"));
+  graft->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
+  graft->setToolTip(tr("Train a copy of the model whose shown Mamba-2 head is a softmax attention head, every other "
+                       "weight frozen: does attention there restore retrieval? (Ctrl+Shift+G)"));
+  connect(graft, &QAction::triggered, this, [this] {
+    if (busy_) return show_error(tr("Wait for the current run to finish (or cancel it) before training."));
+    if (!session_ || !live_) return show_error(tr("Run the model first: head replacement starts from the loaded checkpoint."));
+    if (row_ < 0 || head_ < 0) return show_error(tr("Open a head first: the shown head is the one replaced."));
+    const auto& mixer = session_->mixer(row_);
+    if (mixer.kind != "mamba2_ssd")
+      return show_error(tr("Head %1.%2 is not a Mamba-2 head (%3): only a Mamba-2 head can be replaced by attention.")
+                            .arg(mixer.layer)
+                            .arg(head_)
+                            .arg(QString::fromStdString(mixer.description)));
+    if (auto request = ask_graft(this, run_panel_->checkpoint(), mixer.layer, head_)) start_graft(*request);
+  });
   analysis->addSeparator();
   for (const auto& [what, label] : {std::pair{QString("sweep"), tr("Export Sweep as &CSV…")},
                                     std::pair{QString("patch"), tr("Export Patching as C&SV…")}}) {
@@ -444,6 +482,11 @@ void MainWindow::start_position_patch() {
   request.head = head.head;
   request.mixer = head.mixer;
   QMetaObject::invokeMethod(runner_, "patch", Qt::QueuedConnection, Q_ARG(attnscope::gui::PatchRequest, request));
+}
+
+void MainWindow::start_graft(const GraftRequest& request) {
+  if (!claim_live_run(tr("training"), tr("head replacement starts from the loaded checkpoint"))) return;
+  QMetaObject::invokeMethod(runner_, "graft", Qt::QueuedConnection, Q_ARG(attnscope::gui::GraftRequest, request));
 }
 
 void MainWindow::enable_grid_views() {
@@ -667,7 +710,7 @@ void MainWindow::open_head(int row, int head) {
                                tr("layer %1, head %2 (%3)")
                                    .arg(QString::fromStdString(session_->model().row_label(row)))
                                    .arg(head)
-                                   .arg(QString::fromStdString(mixer.kind))));
+                                   .arg(QString::fromStdString(session::head_kind(mixer, head)))));
   heatmap_->set_marks(marks);
   if (!compare_right_->data().values.empty() || !compare_left_->data().values.empty()) {
     compare_right_->set_data(heatmap_->data());

@@ -61,6 +61,10 @@ class MainWindow : public QMainWindow {
   // last patching's corrupted prompt; the result opens in a table.
   void start_position_patch();
   const std::optional<PatchOutcome>& last_position_patch() const { return position_patch_; }
+  // Head replacement of the shown Mamba-2 head (core/train/graft.h): trains
+  // a new checkpoint from the loaded one; the window offers to open it.
+  void start_graft(const GraftRequest& request);
+  const std::optional<GraftOutcome>& last_graft() const { return graft_; }
   // The sweep ("sweep") or patching ("patch") result as the CLI's CSV; empty on success, else the error.
   QString export_results_csv(const QString& path, const QString& what) const;
   // What the grid shows: "maps" (thumbnails), "delta" (the sweep's change in
@@ -94,6 +98,7 @@ class MainWindow : public QMainWindow {
   void ablation_done();
   void sweep_done();
   void patch_done();
+  void graft_done();
   void run_failed(const QString& message);
 
  protected:
@@ -134,6 +139,7 @@ class MainWindow : public QMainWindow {
   QMap<QString, AblationResult> ablation_cache_;  // by ablation spec and captured row
   std::optional<AblationResult> ablation_;
   std::optional<SweepOutcome> sweep_;  // of the shown session's prompt
+  std::optional<GraftOutcome> graft_;
   std::optional<PatchOutcome> patch_;  // the shown prompt as the clean one
   std::optional<PatchOutcome> position_patch_;  // one head along the positions
   QString grid_shows_ = "maps";

@@ -7,6 +7,8 @@
 #include "core/runtime/loaded_model.h"
 #include "core/runtime/session_run.h"
 #include "core/session/session_writer.h"
+#include "core/tasks/task.h"
+#include "core/train/graft.h"
 // Qt after torch.
 #include "app/gui/model_runner.h"
 
@@ -179,6 +181,43 @@ void ModelRunner::sweep(const SweepRequest& request) {
       put(out.kl, row.row, row.head, row.kl);
     }
     emit sweep_finished(out);
+  });
+}
+
+void ModelRunner::graft(const GraftRequest& request) {
+  guarded([&] {
+    if (!loaded_) throw Error("run a model first: head replacement starts from the loaded checkpoint");
+    train::GraftOptions o;
+    o.source = loaded_path_.toStdString();
+    o.out_dir = request.out_dir.toStdString();
+    o.head.layer = request.layer, o.head.head = request.head, o.head.attention = request.attention;
+    o.tasks = {tasks::parse_task_spec(request.task.toStdString())};
+    o.steps = request.steps;
+    const QString head_name = QString("%1.%2").arg(request.layer).arg(request.head);
+    o.command = QString("attnscope graft %1 --head %2 --with %3 --task %4 --steps %5 --out %6   (from the window)")
+                    .arg(loaded_path_, head_name, request.attention ? "attention" : "ssm", request.task)
+                    .arg(request.steps)
+                    .arg(request.out_dir)
+                    .toStdString();
+    o.cancelled = [this] { return cancel_.load(); };
+    o.on_progress = [this, head_name](int step, int steps, double loss) {
+      emit progress(step, steps, tr("Training head %1: step %2 of %3, loss %4").arg(head_name).arg(step).arg(steps).arg(loss, 0, 'f', 3));
+    };
+    emit progress(0, std::max(1, o.steps), tr("Head %1: measuring the source model's accuracy").arg(head_name));
+    const train::GraftReport report = train::graft_head(o);
+    GraftOutcome out;
+    out.out_dir = request.out_dir;
+    out.head_name = head_name;
+    out.attention = request.attention;
+    for (const auto& [task, after] : report.accuracy_after)
+      out.summary += tr("%1: %2% source, %3% %4, %5% after %6 steps\n")
+                         .arg(QString::fromStdString(task))
+                         .arg(100 * report.accuracy_source.at(task), 0, 'f', 1)
+                         .arg(100 * report.accuracy_start.at(task), 0, 'f', 1)
+                         .arg(request.attention ? tr("grafted") : tr("before"))
+                         .arg(100 * after, 0, 'f', 1)
+                         .arg(request.steps);
+    emit graft_finished(out);
   });
 }
 

@@ -32,6 +32,7 @@ class ModelRunner : public QObject {
   void ablate(const attnscope::gui::AblationRequest& request);
   void sweep(const attnscope::gui::SweepRequest& request);
   void patch(const attnscope::gui::PatchRequest& request);
+  void graft(const attnscope::gui::GraftRequest& request);
 
  signals:
   void progress(int done, int total, const QString& stage);
@@ -39,6 +40,7 @@ class ModelRunner : public QObject {
   void ablation_finished(const attnscope::gui::AblationResult& result);
   void sweep_finished(const attnscope::gui::SweepOutcome& outcome);
   void patch_finished(const attnscope::gui::PatchOutcome& outcome);
+  void graft_finished(const attnscope::gui::GraftOutcome& outcome);
   void failed(const QString& message);
   void cancelled();
 

@@ -94,8 +94,26 @@ struct PatchOutcome {
   QVector<double> recovered_at;
 };
 
+// Head replacement (core/train/graft.h) of the loaded checkpoint's head:
+// trains a new checkpoint in `out_dir`; the shown session is left as it is.
+struct GraftRequest {
+  int layer = -1, head = -1;
+  bool attention = true;  // false: fine-tune the SSM head itself (the control)
+  QString task = "mqar:16";
+  int steps = 300;
+  QString out_dir;
+};
+
+struct GraftOutcome {
+  QString out_dir, head_name;  // "1.0"
+  bool attention = true;
+  QString summary;  // the accuracy table, one task per line
+};
+
 }  // namespace attnscope::gui
 
+Q_DECLARE_METATYPE(attnscope::gui::GraftRequest)
+Q_DECLARE_METATYPE(attnscope::gui::GraftOutcome)
 Q_DECLARE_METATYPE(attnscope::gui::PatchRequest)
 Q_DECLARE_METATYPE(attnscope::gui::PatchOutcome)
 Q_DECLARE_METATYPE(attnscope::gui::SweepRequest)

@@ -2,7 +2,8 @@
 // Llama-style attention layers in any order; attention layers may use one of
 // the relaxed mixers of the "Deconstructing Attention" study. Every layer
 // yields its map M: softmax or relaxed probabilities, the SSD matrix, or the
-// identity for the `mlp` mixer.
+// identity for the `mlp` mixer; Mamba-2 layers may compute some heads by
+// softmax attention (ssm_attention_heads).
 #include "core/models/blocks/read_blocks.h"
 #include "core/models/blocks/ssm_mixers.h"
 #include "core/models/composed_model.h"
@@ -36,7 +37,8 @@ std::unique_ptr<Model> make_hybrid(const io::Checkpoint& ck, const LoadOptions& 
     auto layer = std::make_unique<blocks::DecoderLayer>();
     if (mixer.empty()) {
       layer->mixer_norm = blocks::Norm::rms(w.get(p + "norm.weight", {d}), c.ssm.eps);
-      layer->mixers.push_back({std::make_shared<blocks::Mamba2Mixer>(w, p + "mixer.", c.ssm)});
+      const blocks::AttentionHeadsSpec attention{c.ssm_attention_heads[l], c.ssm_attention_head_dim};
+      layer->mixers.push_back({std::make_shared<blocks::Mamba2Mixer>(w, p + "mixer.", c.ssm, attention)});
       layers.push_back(std::move(layer));
       continue;
     }

@@ -38,6 +38,12 @@ MixerInfo mamba2_mixer_info(int64_t heads, int64_t state_size) {
   return {"ssm", MixerKind::Mamba2SSD, static_cast<int>(heads), "mamba2 (SSD)", state_size};
 }
 
+std::string mamba2_with_attention_heads_description(const std::vector<int>& heads) {
+  std::string list;
+  for (size_t i = 0; i < heads.size(); ++i) list += (i ? (i + 1 == heads.size() ? " and " : ", ") : "") + std::to_string(heads[i]);
+  return "mamba2 (SSD; head" + std::string(heads.size() > 1 ? "s " : " ") + list + " softmax attention)";
+}
+
 MixerInfo mamba1_mixer_info(int64_t channels, int64_t state_size) {
   return {"ssm", MixerKind::Mamba1Channel, static_cast<int>(channels), "mamba (per-channel kernels)", state_size};
 }

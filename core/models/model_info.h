@@ -31,6 +31,9 @@ struct MixerInfo {
   int heads = 0;            // maps it yields (channels for Mamba-1)
   std::string description;  // e.g. "attention (GQA, 2 kv heads)", "mamba2 (SSD)"
   int64_t state_size = 0;   // SSM state per head or channel (memory estimates)
+  // Heads computed by softmax attention in a mixer of another kind (head
+  // replacement: ssm_attention_heads of attnscope_hybrid), ascending.
+  std::vector<int> attention_heads;
 };
 
 // A layer: its mixers in the order they run (none for a layer that mixes no
@@ -47,6 +50,8 @@ struct LayerInfo {
 // One-mixer layers of the common kinds.
 MixerInfo attention_mixer_info(int64_t heads, int64_t kv_heads);
 MixerInfo mamba2_mixer_info(int64_t heads, int64_t state_size = 0);
+// "mamba2 (SSD; head 4 softmax attention)": a Mamba-2 mixer some of whose heads are attention.
+std::string mamba2_with_attention_heads_description(const std::vector<int>& heads);
 MixerInfo mamba1_mixer_info(int64_t channels, int64_t state_size = 0);
 MixerInfo discrete_mamba2_mixer_info(int64_t heads, int64_t state_size = 0);
 LayerInfo single_mixer_layer(MixerInfo mixer, const std::string& rest = "");

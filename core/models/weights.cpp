@@ -119,7 +119,7 @@ at::Tensor Weights::initial_value(const std::string& name, const std::vector<int
   at::Tensor t;
   if (ends("qk_source_ids")) return at::randint(0, std::max<int64_t>(1, options_.parameters->vocab), shape, opts.dtype(at::kLong));
   if (ends("norm.weight") || ends("layernorm.weight") || ends(".D")) t = at::ones(shape, opts);
-  else if (ends(".bias")) t = at::zeros(shape, opts);
+  else if (ends(".bias") || ends("log_gain")) t = at::zeros(shape, opts);
   else if (ends("A_log")) t = at::empty(shape, opts).uniform_(1, 16).log_();  // A in [-16, -1], as Mamba-2
   else if (ends("dt_bias")) {
     // softplus(dt_bias) log-uniform in [1e-3, 1e-1]: the inverse softplus of dt.

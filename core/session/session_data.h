@@ -21,7 +21,15 @@ struct MixerRecord {
   std::string description;    // e.g. "mamba1 channels, mean over groups of 16"
   int channels_per_head = 1;  // Mamba-1: each map is the mean over this many contiguous channels
   std::string view = "direct";  // "direct" (M) or "effective" (SSMs: conv and gate folded in)
+  std::vector<int> attention_heads;  // heads computed by softmax attention in a mixer of another kind
 };
+
+// "softmax attention in mamba2_ssd" for such a head, else the mixer's kind: what a head's title names.
+inline std::string head_kind(const MixerRecord& mixer, int head) {
+  for (int h : mixer.attention_heads)
+    if (h == head) return "softmax attention in " + mixer.kind;
+  return mixer.kind;
+}
 
 struct ModelRecord {
   std::string family;

@@ -1,6 +1,7 @@
 #include "core/session/session_reader.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -74,6 +75,24 @@ std::string number(double v) {
 // Largest prompt and head count a session may declare.
 constexpr int64_t kMaxLength = int64_t(1) << 24;
 constexpr int64_t kMaxHeads = int64_t(1) << 20;
+
+// "0,3": heads of a mixer of `heads`, ascending, each once.
+std::vector<int> parse_head_list(const std::string& text, int heads, const fs::path& path, const std::string& what) {
+  std::vector<int> out;
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t end = std::min(text.find(',', at), text.size());
+    const std::string item = text.substr(at, end - at);
+    int head = -1;
+    const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), head);
+    if (ec != std::errc() || ptr != item.data() + item.size() || head < 0 || head >= heads ||
+        (!out.empty() && head <= out.back()))
+      damaged(path, what + " lists '" + text + "' as its attention heads");
+    out.push_back(head);
+    at = end + 1;
+  }
+  return out;
+}
 }  // namespace
 
 SessionReader::SessionReader(const fs::path& path) : path_(path) {
@@ -209,7 +228,10 @@ void SessionReader::read_model() {
   const char* views_key = mixers ? "mixer_views" : "layer_views";
   const auto channels = has_link(g, channels_key) ? read_int64_dataset(g, channels_key, path_) : std::vector<int64_t>(kinds.size(), 1);
   const auto views = has_link(g, views_key) ? read_string_dataset(g, views_key, path_) : std::vector<std::string>(kinds.size(), "direct");
+  const auto attention = has_link(g, "mixer_attention_heads") ? read_string_dataset(g, "mixer_attention_heads", path_)
+                                                              : std::vector<std::string>(kinds.size());
   const size_t n = kinds.size();
+  if (attention.size() != n) damaged(path_, "/model mixer tables disagree in length");
   if (heads.size() != n || descriptions.size() != n || owners.size() != n || channels.size() != n || views.size() != n ||
       (mixers && names.size() != n) || (!mixers && n != layers))
     damaged(path_, "/model mixer tables disagree in length");
@@ -223,6 +245,7 @@ void SessionReader::read_model() {
     MixerRecord m{static_cast<int>(owners[i]), mixers ? names[i] : schema1_mixer_name(kinds[i]), kinds[i],
                   static_cast<int>(heads[i]), descriptions[i], static_cast<int>(channels[i]), views[i]};
     if (m.name.empty() || model_.find_row(m.layer, m.name) >= 0) damaged(path_, what + " has an empty or repeated name");
+    m.attention_heads = parse_head_list(attention[i], m.heads, path_, what);
     model_.mixers.push_back(m);
   }
 }

@@ -120,6 +120,16 @@ void SessionWriter::write_model(const ModelRecord& model) {
   write_string_dataset(g, "mixer_descriptions", descriptions);
   write_int64_dataset(g, "mixer_channels_per_head", channels);
   write_string_dataset(g, "mixer_views", views);
+  // Only where some mixer has them, so sessions without replaced heads are as before.
+  std::vector<std::string> attention;
+  bool any_attention = false;
+  for (const auto& m : model.mixers) {
+    std::string list;
+    for (int h : m.attention_heads) list += (list.empty() ? "" : ",") + std::to_string(h);
+    any_attention |= !list.empty();
+    attention.push_back(list);
+  }
+  if (any_attention) write_string_dataset(g, "mixer_attention_heads", attention);
 }
 
 void SessionWriter::write_prompt(const PromptRecord& prompt) {

@@ -1,5 +1,7 @@
 #include "core/tasks/task.h"
 
+#include <sstream>
+
 #include "core/util/error.h"
 #include "core/util/numbers.h"
 
@@ -30,6 +32,15 @@ TaskSpec parse_task_spec(const std::string& text) {
     spec.pairs = *size;
   }
   return spec;
+}
+
+std::vector<TaskSpec> parse_task_specs(const std::string& list, const std::string& option) {
+  std::vector<TaskSpec> out;
+  std::stringstream s(list);
+  std::string item;
+  while (std::getline(s, item, ',')) out.push_back(parse_task_spec(item));
+  if (out.empty()) throw Error(option + " is empty");
+  return out;
 }
 
 std::string TaskExample::answer() const { return pieces[last_scored(*this)].text; }

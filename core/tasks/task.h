@@ -32,6 +32,8 @@ struct TaskSpec {
 // "mqar" or "mqar:8" (eight pairs; options, entries or length for the other
 // tasks). Throws attnscope::Error when the size is not a number.
 TaskSpec parse_task_spec(const std::string& text);
+// "letters:4,mqar:6" -> the specs; throws naming `option` when the list is empty.
+std::vector<TaskSpec> parse_task_specs(const std::string& list, const std::string& option);
 
 // The task names `generate` knows, for messages and the CLI.
 const std::vector<std::string>& task_names();

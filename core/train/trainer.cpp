@@ -2,7 +2,6 @@
 
 #include <torch/optim/adamw.h>
 
-#include <unistd.h>
 
 #include <algorithm>
 
@@ -23,6 +22,8 @@
 #include "core/train/demo_configs.h"
 #include "core/train/head_sparsity.h"
 #include "core/train/model_card.h"
+#include "core/train/output_folder.h"
+#include "core/train/training_steps.h"
 #include "core/util/atomic_output.h"
 #include "core/util/error.h"
 #include "core/util/input_file.h"
@@ -33,51 +34,14 @@ namespace {
 
 constexpr const char* kEndOfText = "<|endoftext|>";
 
+std::string read_text(const fs::path& path) { return files::read_file(path); }
+
+void write_text(const fs::path& path, const std::string& text) { files::write_file_atomically(path, text); }
+
 std::string joined(const tasks::TaskExample& e) {
   std::string text;
   for (const auto& p : e.pieces) text += p.text;
   return text;
-}
-
-// Ids and next-token targets (-100 where nothing is scored) of one example.
-void tokenise(const io::Tokenizer& tok, const tasks::TaskExample& e, std::vector<int64_t>& ids, std::vector<int64_t>& targets) {
-  for (const auto& piece : e.pieces)
-    for (int64_t id : tok.encode_ids(piece.text)) {
-      if (!ids.empty()) targets.push_back(piece.scored ? id : -100);
-      ids.push_back(id);
-    }
-  targets.push_back(-100);
-}
-
-struct Batch {
-  at::Tensor ids, targets;
-};
-
-Batch make_batch(const io::Tokenizer& tok, const std::vector<tasks::TaskExample>& examples, int64_t pad) {
-  std::vector<std::vector<int64_t>> ids(examples.size()), targets(examples.size());
-  size_t length = 0;
-  for (size_t i = 0; i < examples.size(); ++i) {
-    tokenise(tok, examples[i], ids[i], targets[i]);
-    length = std::max(length, ids[i].size());
-  }
-  Batch b{at::full({static_cast<int64_t>(examples.size()), static_cast<int64_t>(length)}, pad, at::kLong),
-          at::full({static_cast<int64_t>(examples.size()), static_cast<int64_t>(length)}, -100, at::kLong)};
-  for (size_t i = 0; i < examples.size(); ++i) {
-    const auto n = static_cast<int64_t>(ids[i].size());
-    b.ids[i].narrow(0, 0, n).copy_(at::tensor(ids[i], at::kLong));
-    b.targets[i].narrow(0, 0, n).copy_(at::tensor(targets[i], at::kLong));
-  }
-  return b;
-}
-
-std::vector<tasks::TaskExample> mixed_examples(const std::vector<tasks::TaskSpec>& specs, int count, unsigned seed) {
-  std::vector<tasks::TaskExample> out;
-  for (int i = 0; i < count; ++i) {
-    const auto& spec = specs[static_cast<size_t>(i) % specs.size()];
-    auto one = tasks::generate(spec, 1, seed * 7919u + static_cast<unsigned>(i));
-    out.push_back(std::move(one.front()));
-  }
-  return out;
 }
 
 // [layer] the heads `keep` prunes; their output-projection columns are zeroed
@@ -132,59 +96,15 @@ std::vector<std::set<int>> spared_heads(const Model& model, const std::vector<Ke
   return spared;
 }
 
-// Scales all gradients down together when their joint norm exceeds max_norm.
-void clip_gradients(const std::vector<at::Tensor>& params, double max_norm) {
-  double total = 0;
-  for (const auto& p : params)
-    if (p.grad().defined()) total += p.grad().pow(2).sum().item<double>();
-  total = std::sqrt(total);
-  if (total > max_norm)
-    for (const auto& p : params)
-      if (p.grad().defined()) p.grad().mul_(max_norm / (total + 1e-6));
-}
-
-std::string read_text(const fs::path& path) { return files::read_file(path); }
-
-void write_text(const fs::path& path, const std::string& text) { files::write_file_atomically(path, text); }
-
-// The names `train` writes into its output folder: replacing a folder that
-// holds anything else would destroy the user's files.
-bool is_train_output(const fs::path& dir) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return false;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name != "config.json" && name != "model.safetensors" && name != "tokenizer.json" && name != "README.md")
-      return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 TrainReport train_demo_model(const TrainOptions& o) {
-  if (o.out_dir.empty()) throw Error("train: give an output folder");
   if (o.tasks.empty()) throw Error("train: give at least one task");
   const auto start = std::chrono::steady_clock::now();
   at::manual_seed(o.seed);
   TrainReport report;
-
-  std::error_code exists_ec;
-  if (fs::exists(fs::symlink_status(o.out_dir, exists_ec)) && !is_train_output(o.out_dir))
-    throw Error("train: " + o.out_dir.string() +
-                " exists and is not a checkpoint folder written by train; choose a new folder (nothing was changed)");
-  // Work in a side folder; the finished checkpoint replaces out_dir at the end.
-  const fs::path work = o.out_dir.string() + ".partial-" + std::to_string(::getpid());
-  fs::remove_all(work);
-  fs::create_directories(work);
-  // A failure anywhere below leaves nothing behind (after success it is gone already).
-  struct RemoveOnExit {
-    fs::path path;
-    ~RemoveOnExit() {
-      std::error_code ignored;
-      fs::remove_all(path, ignored);
-    }
-  } cleanup{work};
+  OutputFolder output(o.out_dir, {"config.json", "model.safetensors", "tokenizer.json", "README.md"}, "train");
+  const fs::path& work = output.work();
 
   const bool continuing = !o.init_from.empty();
   if (continuing) {
@@ -302,11 +222,8 @@ TrainReport train_demo_model(const TrainOptions& o) {
   const auto pruned = pruned_heads(*model, init.parameters->named, o.keep_heads);
 
   torch::optim::AdamW optimiser(params, torch::optim::AdamWOptions(o.learning_rate).betas({0.9, 0.98}).weight_decay(0.01));
-  const int warmup = std::max(1, o.steps / 20);
   for (int step = 0; step < o.steps; ++step) {
-    // Linear warm-up, then cosine decay to a tenth.
-    const double progress = step < warmup ? 0 : static_cast<double>(step - warmup) / std::max(1, o.steps - warmup);
-    const double lr = o.learning_rate * (step < warmup ? (step + 1.0) / warmup : 0.1 + 0.45 * (1 + std::cos(M_PI * progress)));
+    const double lr = scheduled_learning_rate(o.learning_rate, step, o.steps);
     static_cast<torch::optim::AdamWOptions&>(optimiser.param_groups()[0].options()).lr(lr);
 
     const Batch b = make_batch(*tokenizer, mixed_examples(o.tasks, o.batch, o.seed * 1000003u + static_cast<unsigned>(step)), pad);
@@ -322,21 +239,14 @@ TrainReport train_demo_model(const TrainOptions& o) {
         }
       hidden = model->layer(l, hidden, call);
     }
-    const at::Tensor logits = model->logits(hidden);
-    // Every example weighs the same, however many answers it scores (MQAR
-    // scores one per query, letters one): otherwise the task with more answers drowns the other.
-    const at::Tensor scored = b.targets.ne(-100).to(at::kFloat);
-    const at::Tensor weights = scored / scored.sum(1, true).clamp_min(1) / static_cast<double>(b.targets.size(0));
-    const at::Tensor token_loss = at::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}), b.targets.reshape({-1}), {},
-                                                         at::Reduction::None, -100);
-    const at::Tensor task_loss = (token_loss * weights.reshape({-1})).sum();
-    at::Tensor loss = task_loss;
+    const at::Tensor examples_loss = task_loss(model->logits(hidden), b);
+    at::Tensor loss = examples_loss;
     if (!sparse_heads.empty()) loss = loss + o.head_sparsity * head_group_norm(sparse_heads);
     optimiser.zero_grad();
     loss.backward();
     clip_gradients(params, 1.0);
     optimiser.step();
-    report.final_loss = task_loss.item<double>();
+    report.final_loss = examples_loss.item<double>();
     if (!std::isfinite(report.final_loss)) throw Error("train: the loss became " + std::to_string(report.final_loss));
     if (o.on_progress) o.on_progress(step + 1, o.steps, report.final_loss);
   }
@@ -356,16 +266,7 @@ TrainReport train_demo_model(const TrainOptions& o) {
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_text(work / "README.md", model_card(o, report, config));
 
-  // Swap folders: the old checkpoint (if any) is removed only once the new one is in place.
-  const fs::path old = o.out_dir.string() + ".old-" + std::to_string(::getpid());
-  std::error_code ec;
-  if (fs::exists(o.out_dir)) fs::rename(o.out_dir, old);
-  fs::rename(work, o.out_dir, ec);
-  if (ec) {
-    if (fs::exists(old)) fs::rename(old, o.out_dir);
-    throw Error("train: cannot move the finished checkpoint to " + o.out_dir.string() + ": " + ec.message());
-  }
-  fs::remove_all(old, ec);
+  output.publish();
   return report;
 }
 

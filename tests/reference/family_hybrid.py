@@ -14,7 +14,12 @@ decoder layers whose attention may be one of the relaxed mixers of
                    self_attn.qk_source_ids[:L]
   static_emb_qk    q and k from the prompt's token embeddings
 q/k inputs other than the block's own go through the same input_layernorm.
-mixer_layout alternate gives odd layers the mixer and even layers standard."""
+mixer_layout alternate gives odd layers the mixer and even layers standard.
+ssm_attention_heads {"<layer>": [h, ...]} computes those heads of Mamba-2
+layers by softmax attention over their own SSM values (head replacement,
+core/train/graft.h): family_mamba2.mixer's attention_heads. The ssm_* keys
+use_conv_bias, use_bias, norm_before_gate, gate_eps and time_step_limit are
+mamba2's own."""
 import numpy as np
 
 import family_llama as llama
@@ -34,9 +39,18 @@ def ssm_sizes(config):
     d = config["hidden_size"]
     head_dim = config.get("ssm_head_dim", 16)
     heads = config.get("ssm_num_heads", 2 * d // head_dim)
+    limit = config.get("ssm_time_step_limit", [0.0, None])
     return mamba2.Sizes(d, heads * head_dim, heads, head_dim, config.get("ssm_n_groups", 1),
                         config.get("ssm_state_size", 16), config.get("ssm_conv_kernel", 4),
-                        eps=config.get("rms_norm_eps", 1e-5))
+                        config.get("ssm_use_conv_bias", True), config.get("ssm_use_bias", False),
+                        config.get("ssm_gate_eps", config.get("rms_norm_eps", 1e-5)),
+                        config.get("ssm_norm_before_gate", False),
+                        (limit[0], float("inf") if limit[1] is None else limit[1]))
+
+
+def attention_heads(config, layer):
+    """Heads of Mamba-2 layer `layer` computed by softmax attention (ssm_attention_heads)."""
+    return sorted(config.get("ssm_attention_heads", {}).get(str(layer), []))
 
 
 def layer_mixers(config):
@@ -54,6 +68,12 @@ def make_weights(config, w):
         if not mixer:
             w.norm(p + "norm.weight", (d,))
             mamba2.make_mixer_weights(w, p + "mixer.", ssm_sizes(config))
+            dk = config.get("ssm_attention_head_dim", ssm_sizes(config).n)
+            for h in attention_heads(config, l):
+                a = p + f"mixer.attention_heads.{h}."
+                w.dense(a + "q_proj.weight", (dk, d), 2.0)
+                w.dense(a + "k_proj.weight", (dk, d), 2.0)
+                w.uniform(a + "log_gain", (1,), -0.5, 1.0)
             continue
         llama.make_block_weights(attention_config(config), w, p)
         if mixer == "rnd_emb_qk":
@@ -92,7 +112,7 @@ def forward(config, w, ids, ablation):
         p, targets = f"model.layers.{l}.", heads_of.get(str(l), [])
         if not mixer:
             maps[str(l)], out = mamba2.mixer(w, p + "mixer.", rms_norm(x, w[p + "norm.weight"], eps), ssm_sizes(config),
-                                             targets, mode)
+                                             targets, mode, attention_heads(config, l))
             x = x + out
             continue
         norm = w[p + "input_layernorm.weight"]

@@ -9,7 +9,7 @@ group as mamba_ssm's RMSNormGated with group_size = d_inner / ngroups),
 out_proj. A head's map is its SSD matrix (ssm.py), y = M x + D x."""
 import numpy as np
 
-from attention import ablate, uniform_map
+from attention import ablate, causal_attention, uniform_map
 from numerics import linear, matmul, rms_norm, softplus
 from ssm import causal_conv, check_ssd_by_recurrence, gated_rms_norm, heads_of_groups, ssd_matrix
 
@@ -63,8 +63,11 @@ def make_mixer_weights(w, m, s):
         w.small(m + "out_proj.bias", (s.d,))
 
 
-def mixer(w, m, x, s, targets, mode):
-    """One Mamba-2 mixer on normed x [L, d]: (map [heads, L, L], output [L, d])."""
+def mixer(w, m, x, s, targets, mode, attention_heads=()):
+    """One Mamba-2 mixer on normed x [L, d]: (map [heads, L, L], output [L, d]).
+    attention_heads (attnscope_hybrid's ssm_attention_heads): heads whose
+    output is exp(log_gain) * P x_h + D x_h with P the causal softmax of
+    (x Wq^T)(x Wk^T)^T / sqrt(dk), from m + "attention_heads.<h>.*"; P is their map."""
     length, gn = len(x), s.groups * s.n
     proj = linear(x, w[m + "in_proj.weight"], w.get(m + "in_proj.bias"))
     z, xbc, dt = proj[:, :s.d_inner], proj[:, s.d_inner:2 * s.d_inner + 2 * gn], proj[:, 2 * s.d_inner + 2 * gn:]
@@ -77,10 +80,17 @@ def mixer(w, m, x, s, targets, mode):
     log_decay = dt * -np.exp(w[m + "A_log"])[:, None]
     M = ssd_matrix(B, C, log_decay, dt)
     check_ssd_by_recurrence(M, xs, B, C, log_decay, dt, m + " SSD matrix")
+    mixed = matmul(M, xs)
+    for h in attention_heads:
+        a = m + f"attention_heads.{h}."
+        q, k = linear(x, w[a + "q_proj.weight"]), linear(x, w[a + "k_proj.weight"])
+        probs, context = causal_attention(q[None], k[None], xs[h][None], 1.0 / np.sqrt(q.shape[-1]))
+        M[h], mixed[h] = probs[0], np.exp(w[a + "log_gain"][0]) * context[0]
     if mode == "uniform":
         for h in targets:
             M[h] = uniform_map(length)
-    y = matmul(M, xs) + w[m + "D"][:, None, None] * xs
+            mixed[h] = matmul(M[h], xs[h])
+    y = mixed + w[m + "D"][:, None, None] * xs
     y = np.transpose(y, (1, 0, 2)).reshape(length, s.d_inner)
     y = gated_rms_norm(y, z, w[m + "norm.weight"], s.groups, s.eps, s.norm_before_gate)
     heads = ablate(np.transpose(y.reshape(length, s.heads, s.head_dim), (1, 0, 2)), targets, mode)

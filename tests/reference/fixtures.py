@@ -120,6 +120,12 @@ FIXTURES = [
     Fixture("hybrid-tiny", family_hybrid,
             _hybrid(["mamba2", "attention", "attention"], "approximate", "alternate"), 12, 16, {"0": [2], "1": [1]},
             covers="attnscope_hybrid: Mamba-2 then attention layers, approximate mixer on odd layers only"),
+    Fixture("hybrid-tiny-ssm-attention", family_hybrid,
+            _hybrid(["mamba2", "attention", "mamba2"], "standard", ssm_attention_heads={"0": [1], "2": [3, 0]},
+                    ssm_attention_head_dim=6, ssm_norm_before_gate=True, ssm_use_conv_bias=False,
+                    ssm_time_step_limit=[0.0, 0.3]), 18, 16, {"0": [1, 2], "2": [3]},
+            covers="head replacement: Mamba-2 heads computed by softmax attention with a gain (ssm_attention_heads), "
+                   "and the ssm_* keys a converted Mamba-2 checkpoint carries"),
 ]
 for _mixer, _seed in (("non_approximate", 13), ("mlp", 14), ("rnd_emb_qk", 15), ("fixed_seq_qk", 16),
                       ("static_emb_qk", 17)):

@@ -15,6 +15,9 @@
 
 #include <QApplication>
 #include <QImage>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QElapsedTimer>
 #include <QPlainTextEdit>
@@ -433,4 +436,71 @@ TEST(MainWindow, PatchingColoursTheGridByTheRecoveredFractionAndIsSaved) {
   EXPECT_EQ(reopened.last_patch()->foil_token, window.last_patch()->foil_token);
   EXPECT_NEAR(reopened.last_patch()->clean_logit_diff, window.last_patch()->clean_logit_diff, 1e-6);
   EXPECT_NEAR(reopened.grid()->value(0, 3), grid->value(0, 3), 1e-6);
+}
+
+TEST(MainWindow, ReplaceShownHeadWithAttentionTrainsANewCheckpointAndOffersIt) {
+  const QString mamba2 = QString(ATTNSCOPE_SOURCE_DIR) + "/resources/models/mamba2";
+  MainWindow window;
+  window.run_panel()->set_checkpoint(mamba2);
+  window.run_panel()->set_prompt("Pairs: river 3 apple 7 stone 1. Queries: apple");
+  window.show();
+  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+  window.open_head(2, 3);
+
+  // The dialog from the shortcut: a few steps into a folder of this test's.
+  QTemporaryDir dir;
+  const QString out = dir.filePath("grafted");
+  QSignalSpy grafted(&window, &MainWindow::graft_done);
+  QString default_folder;
+  QTimer::singleShot(200, [&] {
+    auto* dialog = QApplication::activeModalWidget();
+    ASSERT_NE(dialog, nullptr);
+    if (const QByteArray shots = qgetenv("ATTNSCOPE_SCREENSHOT_DIR"); !shots.isEmpty())
+      dialog->grab().save(QString::fromUtf8(shots) + "/graft-dialog.png");
+    auto* folder = dialog->findChild<QLineEdit*>("graft_folder");
+    auto* steps = dialog->findChild<QSpinBox*>("graft_steps");
+    auto* size = dialog->findChild<QSpinBox*>("graft_task_size");
+    ASSERT_TRUE(folder && steps && size);
+    default_folder = folder->text();
+    folder->setText(out);
+    steps->setValue(3);
+    size->setValue(6);
+    for (auto* b : dialog->findChildren<QPushButton*>())
+      if (b->text().contains("Train")) QTest::mouseClick(b, Qt::LeftButton);
+  });
+  QApplication::setActiveWindow(&window);
+  QTest::keyClick(&window, Qt::Key_G, Qt::ControlModifier | Qt::ShiftModifier);
+  ASSERT_TRUE(grafted.wait(240000)) << window.run_panel()->status().toStdString();
+  EXPECT_TRUE(default_folder.endsWith("mamba2-grafted-2.3")) << default_folder.toStdString();
+  ASSERT_TRUE(window.last_graft().has_value());
+  EXPECT_EQ(window.last_graft()->head_name, "2.3");
+  EXPECT_TRUE(window.last_graft()->summary.startsWith("mqar:6: ")) << window.last_graft()->summary.toStdString();
+  const auto loaded = load_for_running(out.toStdString(), LoadOptions{});
+  EXPECT_EQ(loaded->model->info().layers[2].mixers[0].description, "mamba2 (SSD; head 3 softmax attention)");
+  EXPECT_TRUE(window.run_panel()->status().contains(out)) << window.run_panel()->status().toStdString();
+
+  // The offer to open it (not modal): the next run loads the new model.
+  QMessageBox* box = nullptr;
+  for (auto* b : window.findChildren<QMessageBox*>()) box = b;
+  ASSERT_NE(box, nullptr);
+  if (const QByteArray shots = qgetenv("ATTNSCOPE_SCREENSHOT_DIR"); !shots.isEmpty())
+    box->grab().save(QString::fromUtf8(shots) + "/graft-done.png");
+  for (auto* b : box->findChildren<QPushButton*>())
+    if (b->text().contains("Open")) QTest::mouseClick(b, Qt::LeftButton);
+  EXPECT_EQ(window.run_panel()->checkpoint(), out);
+  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+  EXPECT_EQ(QString::fromStdString(window.session()->mixer(2).description), "mamba2 (SSD; head 3 softmax attention)");
+  window.open_head(2, 3);
+  EXPECT_EQ(window.heatmap()->data().title, "layer 2, head 3 (softmax attention in mamba2_ssd)");
+  window.open_head(2, 4);
+  EXPECT_EQ(window.heatmap()->data().title, "layer 2, head 4 (mamba2_ssd)");
+
+  // An attention head cannot be replaced: one clear message, nothing trained.
+  window.run_panel()->set_checkpoint(QString(ATTNSCOPE_SOURCE_DIR) + "/resources/models/transformer");
+  ASSERT_TRUE(run_and_wait(window));
+  window.open_head(0, 0);
+  QApplication::setActiveWindow(&window);
+  QTest::keyClick(&window, Qt::Key_G, Qt::ControlModifier | Qt::ShiftModifier);
+  EXPECT_TRUE(window.run_panel()->status().contains("not a Mamba-2 head")) << window.run_panel()->status().toStdString();
+  EXPECT_EQ(QApplication::activeModalWidget(), nullptr) << "no dialog for a head that cannot be replaced";
 }

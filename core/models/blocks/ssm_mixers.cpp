@@ -1,5 +1,7 @@
 #include "core/models/blocks/ssm_mixers.h"
 
+#include <cmath>
+
 #include "core/mixing/mamba1_kernel.h"
 #include "core/mixing/ssd.h"
 #include "core/models/blocks/norms.h"
@@ -9,7 +11,8 @@
 namespace attnscope::blocks {
 // ---- Mamba-2 -------------------------------------------------------------------------------------
 
-Mamba2Mixer::Mamba2Mixer(const Weights& w, const std::string& m, const ssm::SsmConfig& s) : cfg_(s) {
+Mamba2Mixer::Mamba2Mixer(const Weights& w, const std::string& m, const ssm::SsmConfig& s, const AttentionHeadsSpec& attention)
+    : cfg_(s) {
   const int64_t GN = s.groups * s.d_state, conv_dim = s.d_inner + 2 * GN, proj = 2 * s.d_inner + 2 * GN + s.heads;
   // A_log stays a parameter (A = -exp(A_log) per call) so the trainer can learn it.
   A_log_ = w.get(m + "A_log", {s.heads});
@@ -27,6 +30,40 @@ Mamba2Mixer::Mamba2Mixer(const Weights& w, const std::string& m, const ssm::SsmC
     for (int k = 0; k < 5; ++k) parts.push_back(at::full({sizes[k]}, s.mup.at(k), at::kFloat));
     mup_ = at::cat(parts).to(in_proj_.weight.device());
   }
+  for (int h : attention.heads) {
+    const std::string a = m + "attention_heads." + std::to_string(h) + ".";
+    attention_heads_.push_back({h, read_linear(w, a + "q_proj", s.d_model, attention.head_dim, false),
+                                read_linear(w, a + "k_proj", s.d_model, attention.head_dim, false), w.get(a + "log_gain", {1})});
+  }
+}
+
+MixerInfo Mamba2Mixer::info() const {
+  MixerInfo info = mamba2_mixer_info(cfg_.heads, cfg_.d_state);
+  std::vector<int> heads;
+  for (const auto& a : attention_heads_) heads.push_back(a.head);
+  std::sort(heads.begin(), heads.end());
+  if (!heads.empty()) info.description = mamba2_with_attention_heads_description(heads);
+  info.attention_heads = heads;
+  return info;
+}
+
+at::Tensor Mamba2Mixer::attend(const at::Tensor& input, const at::Tensor& values, at::Tensor y, at::Tensor& map) const {
+  if (attention_heads_.empty()) return y;
+  const int64_t L = input.size(1);
+  const at::Tensor future = at::ones({L, L}, input.options().dtype(at::kBool)).triu(1);
+  std::vector<at::Tensor> outputs;
+  std::vector<int64_t> index;
+  for (const auto& a : attention_heads_) {
+    const at::Tensor q = a.q(input).to(at::kFloat), k = a.k(input).to(at::kFloat);  // [B, L, dk]
+    const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
+    const at::Tensor probs = at::softmax(at::matmul(q, k.transpose(1, 2)).mul(scale).masked_fill(future, -INFINITY), -1);
+    // The scan's outputs are sums over past tokens, attention's an average: a learnt gain matches their scales.
+    outputs.push_back(at::matmul(probs, values.select(2, a.head)) * a.log_gain.to(at::kFloat).exp());  // [B, L, P]
+    index.push_back(a.head);
+    if (map.defined()) map.select(1, a.head).copy_(probs);
+  }
+  // Out of place, so training differentiates through the replaced slices.
+  return y.index_copy(2, at::tensor(index, y.options().dtype(at::kLong)), at::stack(outputs, 2));
 }
 
 at::Tensor Mamba2Mixer::per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext&) const {
@@ -47,6 +84,7 @@ at::Tensor Mamba2Mixer::per_head_outputs(const at::Tensor& x, MixerCall& call, c
   at::Tensor y = mixing::ssd_chunked(in);  // [B, L, H, P] float32
   const at::Tensor xf = in.x.to(at::kFloat);
   at::Tensor map = call.capture ? mixing::ssd_matrix(in) : at::Tensor();
+  y = attend(x, xf, y, map);
   at::Tensor y_heads = y.transpose(1, 2);  // [B, H, L, P] view
   if (!call.ablate.empty()) uniform_heads(call, map, y_heads, xf.transpose(1, 2));
   if (map.defined()) capture(call, map);

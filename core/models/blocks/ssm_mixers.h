@@ -13,9 +13,15 @@
 //                      gate, out_proj. Each channel is a head.
 // Maps: the SSD matrix M with y = M x + D x per head; the implied kernel per
 // channel for Mamba-1 (core/mixing).
+// A Mamba-2 mixer may compute some heads by softmax attention instead of the
+// scan (head replacement, core/train/graft.h): such a head's y = P x + D x,
+// with P = causal softmax(q k^T / sqrt(dk)) times a learnt gain, q and k its
+// own projections of the mixer's input, x its own SSM values; gate, norm and
+// out_proj as before.
 #include <ATen/ATen.h>
 
 #include <string>
+#include <vector>
 
 #include "core/models/blocks/linear.h"
 #include "core/models/blocks/mixer.h"
@@ -24,21 +30,37 @@
 
 namespace attnscope::blocks {
 
+// Heads of a Mamba-2 mixer computed by softmax attention, and the size of their queries and keys.
+struct AttentionHeadsSpec {
+  std::vector<int> heads;
+  int64_t head_dim = 0;
+};
+
 class Mamba2Mixer : public Mixer {
  public:
   // Reads `<prefix>A_log`, `D`, `dt_bias`, `conv1d.*`, `norm.weight` (unless
-  // gate_norm is None), `in_proj.*`, `out_proj.*`.
-  Mamba2Mixer(const Weights& w, const std::string& prefix, const ssm::SsmConfig& config);
-  MixerInfo info() const override { return mamba2_mixer_info(cfg_.heads, cfg_.d_state); }
+  // gate_norm is None), `in_proj.*`, `out_proj.*`, and for each attention
+  // head h `<prefix>attention_heads.<h>.{q_proj,k_proj}.weight` [head_dim, d_model] and `log_gain` [1].
+  Mamba2Mixer(const Weights& w, const std::string& prefix, const ssm::SsmConfig& config,
+              const AttentionHeadsSpec& attention_heads = {});
+  MixerInfo info() const override;
 
  protected:
   at::Tensor per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext& context) const override;
   at::Tensor output_projection(const at::Tensor& heads) const override;
 
  private:
+  // y [B, L, H, P] with the attention heads' slices computed by attention; their maps into `map` when defined.
+  at::Tensor attend(const at::Tensor& input, const at::Tensor& values, at::Tensor y, at::Tensor& map) const;
+  struct AttentionHead {
+    int head;
+    Linear q, k;
+    at::Tensor log_gain;  // [1]: the head's output is exp(log_gain) P x
+  };
   ssm::SsmConfig cfg_;
   at::Tensor A_log_, D_, dt_bias_, conv_w_, conv_b_, gate_norm_, mup_;
   Linear in_proj_, out_proj_;
+  std::vector<AttentionHead> attention_heads_;
 };
 
 class DiscreteMamba2Mixer : public Mixer {

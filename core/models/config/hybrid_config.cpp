@@ -9,6 +9,42 @@ namespace attnscope {
 const std::vector<std::string> kAttentionMixers = {"standard",       "mlp",        "approximate",  "non_approximate",
                                                    "rnd_emb_qk",     "fixed_seq_qk", "static_emb_qk"};
 
+namespace {
+
+// ssm_attention_heads: {"<layer>": [head, ...]}, each layer a Mamba-2 layer, each head once.
+void read_ssm_attention_heads(const io::Config& c, HybridConfig& h) {
+  h.ssm_attention_heads.assign(h.layer_types.size(), {});
+  if (!c.has("ssm_attention_heads")) return;
+  const auto& all = c.json()["ssm_attention_heads"];
+  if (!all.is_object()) fail_file(c.origin(), "ssm_attention_heads must map layer numbers to lists of heads, e.g. {\"1\": [4]}");
+  for (const auto& [key, heads] : all.items()) {
+    size_t used = 0;
+    int layer = -1;
+    try {
+      layer = std::stoi(key, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != key.size() || layer < 0 || layer >= static_cast<int>(h.layer_types.size()))
+      fail_file(c.origin(), "ssm_attention_heads: '" + key + "' is not a layer of this model (0 to " +
+                                std::to_string(h.layer_types.size() - 1) + ")");
+    if (h.layer_types[layer] != "mamba2") fail_file(c.origin(), "ssm_attention_heads: layer " + key + " is not a mamba2 layer");
+    if (!heads.is_array() || heads.empty()) fail_file(c.origin(), "ssm_attention_heads: layer " + key + " needs a list of heads");
+    auto& list = h.ssm_attention_heads[layer];
+    for (const auto& head : heads) {
+      if (!head.is_number_integer() || head.get<int64_t>() < 0 || head.get<int64_t>() >= h.ssm.heads)
+        fail_file(c.origin(), "ssm_attention_heads: layer " + key + " has no head " + head.dump() + " (it has " +
+                                  std::to_string(h.ssm.heads) + ")");
+      list.push_back(head.get<int>());
+    }
+    std::sort(list.begin(), list.end());
+    if (std::adjacent_find(list.begin(), list.end()) != list.end())
+      fail_file(c.origin(), "ssm_attention_heads: layer " + key + " names a head twice");
+  }
+  h.ssm_attention_head_dim = c.get_size("ssm_attention_head_dim", h.ssm.d_state, 1 << 16);
+}
+
+}  // namespace
+
 HybridConfig read_hybrid_config(const io::Config& c) {
   HybridConfig h;
   const auto& j = c.json();
@@ -59,6 +95,12 @@ HybridConfig read_hybrid_config(const io::Config& c) {
   s.groups = c.get_size("ssm_n_groups", 1, 1 << 16);
   s.d_conv = c.get_size("ssm_conv_kernel", 4, 1024);
   if (s.heads % s.groups) fail_file(c.origin(), "ssm_num_heads is not a multiple of ssm_n_groups");
+  s.conv_bias = c.get_bool("ssm_use_conv_bias", true);
+  s.proj_bias = c.get_bool("ssm_use_bias", false);
+  s.norm_before_gate = c.get_bool("ssm_norm_before_gate", false);
+  s.gate_eps = c.get_positive("ssm_gate_eps", eps);
+  ssm::read_time_step_limit(c, "ssm_time_step_limit", s);
+  read_ssm_attention_heads(c, h);
   return h;
 }
 
@@ -79,7 +121,12 @@ std::vector<LayerInfo> hybrid_layer_infos(const HybridConfig& h) {
   for (size_t l = 0; l < h.layer_types.size(); ++l) {
     const std::string& m = h.layer_mixers[l];
     if (m.empty()) {
-      out.push_back(single_mixer_layer(mamba2_mixer_info(h.ssm.heads, h.ssm.d_state)));
+      MixerInfo mixer = mamba2_mixer_info(h.ssm.heads, h.ssm.d_state);
+      if (!h.ssm_attention_heads[l].empty()) {
+        mixer.description = mamba2_with_attention_heads_description(h.ssm_attention_heads[l]);
+        mixer.attention_heads = h.ssm_attention_heads[l];
+      }
+      out.push_back(single_mixer_layer(mixer));
       continue;
     }
     MixerInfo mixer = attention_mixer_info(h.attention.heads, h.attention.kv_heads);

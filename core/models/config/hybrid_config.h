@@ -10,12 +10,22 @@
 //                      alternate (odd layers the mixer, even layers standard)
 //   ssm_state_size, ssm_num_heads, ssm_head_dim, ssm_n_groups,
 //   ssm_conv_kernel    the Mamba-2 layers
+//   ssm_use_conv_bias (true), ssm_use_bias (false), ssm_norm_before_gate
+//   (false), ssm_gate_eps (rms_norm_eps), ssm_time_step_limit ([low, high],
+//                      high null for none): as mamba2's own keys, so a
+//                      Mamba-2 checkpoint converts without change
+//   ssm_attention_heads {"<layer>": [head, ...]}: heads of Mamba-2 layers
+//                      computed by softmax attention (head replacement,
+//                      core/train/graft.h), with queries and keys of size
+//   ssm_attention_head_dim (the SSM state size)
 // Tensor names: model.embed_tokens, model.layers.N.{input_layernorm,
 // self_attn.*, post_attention_layernorm, mlp.*} for attention layers,
 // model.layers.N.{norm, mixer.*} (Mamba-2 names) for mamba2 layers,
 // model.norm, lm_head (absent when tied). rnd_emb_qk layers also carry
 // self_attn.qk_source [max_positions, hidden]; fixed_seq_qk layers
-// self_attn.qk_source_ids [max_positions] (int64).
+// self_attn.qk_source_ids [max_positions] (int64). Attention heads of a
+// Mamba-2 layer: model.layers.N.mixer.attention_heads.H.{q_proj,k_proj}.weight
+// and .log_gain (the head's output is exp(log_gain) softmax(q k) x).
 #include <string>
 #include <vector>
 
@@ -29,6 +39,8 @@ namespace attnscope {
 struct HybridConfig {
   std::vector<std::string> layer_types;
   std::vector<std::string> layer_mixers;  // per layer: the attention mixer, or "" for mamba2 layers
+  std::vector<std::vector<int>> ssm_attention_heads;  // per layer: Mamba-2 heads computed by attention (sorted)
+  int64_t ssm_attention_head_dim = 0;
   LlamaShape attention;
   ssm::SsmConfig ssm;
   int64_t vocab = 0, max_positions = 0;

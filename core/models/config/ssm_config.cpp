@@ -18,18 +18,6 @@ int64_t padded_vocab(const Config& c) {
   return vocab;
 }
 
-void read_time_step_limit(const Config& c, SsmConfig& s) {
-  if (!c.has("time_step_limit")) return;
-  const auto& limit = c.json()["time_step_limit"];
-  if (!limit.is_array() || limit.size() != 2 || !limit[0].is_number() || !limit[1].is_number())
-    fail_file(c.origin(), "'time_step_limit' must be [low, high]");
-  const double lo = limit[0].get<double>(), hi = limit[1].get<double>();
-  if (!std::isfinite(lo) || lo < 0 || std::isnan(hi) || hi < lo)
-    fail_file(c.origin(), "'time_step_limit' must be [low, high] with 0 <= low <= high");
-  s.dt_min = lo;
-  s.dt_max = std::isfinite(hi) ? hi : 0;
-}
-
 void read_common(const Config& c, const Config& cfg, SsmConfig& s) {
   s.d_model = c.get_size_any({"hidden_size", "d_model"});
   s.layers = c.get_size_any({"num_hidden_layers", "n_layer"});
@@ -43,9 +31,22 @@ void read_common(const Config& c, const Config& cfg, SsmConfig& s) {
   const int64_t expand = c.get_size("expand", cfg.get_size("expand", 2, 1024), 1024);
   s.d_inner = c.has("intermediate_size") ? c.get_size("intermediate_size")
                                           : checked_size_product(c, expand, s.d_model, "expand x hidden_size");
-  read_time_step_limit(c, s);
+  read_time_step_limit(c, "time_step_limit", s);
 }
 }  // namespace
+
+void read_time_step_limit(const Config& c, const std::string& key, SsmConfig& s) {
+  if (!c.has(key)) return;
+  const auto& limit = c.json()[key];
+  // JSON has no infinity: null (or a missing second value's stand-in) means no upper limit.
+  if (!limit.is_array() || limit.size() != 2 || !limit[0].is_number() || !(limit[1].is_number() || limit[1].is_null()))
+    fail_file(c.origin(), "'" + key + "' must be [low, high]");
+  const double lo = limit[0].get<double>(), hi = limit[1].is_null() ? INFINITY : limit[1].get<double>();
+  if (!std::isfinite(lo) || lo < 0 || std::isnan(hi) || hi < lo)
+    fail_file(c.origin(), "'" + key + "' must be [low, high] with 0 <= low <= high");
+  s.dt_min = lo;
+  s.dt_max = std::isfinite(hi) ? hi : 0;
+}
 
 int64_t checked_size_product(const Config& c, int64_t a, int64_t b, const std::string& what) {
   if (a > Config::kMaxSize / b)

@@ -35,6 +35,8 @@ struct SsmConfig {
 };
 
 SsmConfig read_mamba2_config(const io::Config& config);
+// `key`: [low, high] (high may be null for no limit) into dt_min, dt_max; nothing when absent.
+void read_time_step_limit(const io::Config& config, const std::string& key, SsmConfig& s);
 SsmConfig read_mamba1_config(const io::Config& config);
 
 // A product of two validated sizes that must itself stay a size.

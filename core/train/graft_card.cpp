@@ -1,0 +1,53 @@
+#include "core/train/graft_card.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace attnscope::train {
+namespace {
+
+std::string percent(double fraction) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f%%", 100 * fraction);
+  return buffer;
+}
+
+}  // namespace
+
+std::string graft_task_label(const tasks::TaskSpec& spec) {
+  return spec.pairs ? spec.name + ":" + std::to_string(spec.pairs) : spec.name;
+}
+
+std::string graft_card(const GraftOptions& o, const GraftReport& r) {
+  const std::string head = std::to_string(o.head.layer) + "." + std::to_string(o.head.head);
+  std::ostringstream s;
+  s << "---\nlibrary_name: attnscope\ntags: [attnscope, attnscope_hybrid, head-replacement]\n---\n\n";
+  if (o.head.attention) {
+    s << "# Head " << head << " of " << o.source.filename().string() << " replaced by softmax attention\n\n"
+      << "Every weight of `" << o.source.string() << "` is carried over unchanged. Head " << head
+      << " of its Mamba-2 layer is computed by a softmax attention head: queries and keys are new projections "
+      << "of the layer's input (started from "
+      << (o.head.qk_init == HeadToGraft::QkInit::SsmProjections ? "the head's own C and B projections" : "random values")
+      << "), values, gate, norm and output projection are the SSM head's own. Only the new queries and keys were "
+      << "trained; every other weight is frozen.\n\n";
+  } else {
+    s << "# Head " << head << " of " << o.source.filename().string() << " fine-tuned (control)\n\n"
+      << "The control for head replacement: the same budget spent on fine-tuning the SSM head " << head
+      << "'s own parameters (its z, x and dt rows of in_proj, its convolution and gate-norm channels, A, D and dt "
+      << "bias); every other weight is frozen. The checkpoint is in the attnscope_hybrid dialect.\n\n";
+  }
+  s << "## How it was made\n\n```\n" << o.command << "\n```\n\n| | |\n|---|---|\n"
+    << "| steps | " << o.steps << " |\n| batch | " << o.batch << " |\n| learning rate | " << o.learning_rate
+    << " (AdamW, no weight decay, warm-up then cosine) |\n| seed | " << o.seed << " |\n| trained parameters | "
+    << r.trained_parameters << " |\n| final loss | " << r.final_loss << " |\n| time | " << r.seconds << " s (CPU) |\n\n"
+    << "## Accuracy (held-out examples, " << o.eval_examples << " per task)\n\n"
+    << "| task | source | " << (o.head.attention ? "grafted, untrained" : "before") << " | after |\n|---|---|---|---|\n";
+  for (const auto& [task, after] : r.accuracy_after)
+    s << "| " << task << " | " << percent(r.accuracy_source.at(task)) << " | " << percent(r.accuracy_start.at(task)) << " | "
+      << percent(after) << " |\n";
+  s << "\nScoring: the candidate answer whose first token has the highest next-token probability "
+       "(core/tasks/scoring.h). Re-check with `attnscope scan <this folder> --task <task>`.\n";
+  return s.str();
+}
+
+}  // namespace attnscope::train

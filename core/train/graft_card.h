@@ -1,0 +1,14 @@
+#pragma once
+// The README.md model card of a grafted checkpoint: where it came from, which
+// head became what, how it was trained (the exact command) and the task
+// accuracy of the source, of the graft before training, and after.
+#include <string>
+
+#include "core/train/graft.h"
+
+namespace attnscope::train {
+
+std::string graft_task_label(const tasks::TaskSpec& spec);  // "mqar:16"
+std::string graft_card(const GraftOptions& options, const GraftReport& report);
+
+}  // namespace attnscope::train

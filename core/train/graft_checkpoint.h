@@ -1,0 +1,36 @@
+#pragma once
+// The checkpoint head replacement starts from: a Mamba-2 checkpoint (model_type
+// mamba2, either dialect) or an attnscope_hybrid one, rewritten in the hybrid
+// dialect (core/models/config/hybrid_config.h) with one head of one Mamba-2
+// layer computed by softmax attention. Every source weight is carried over
+// unchanged (widened to float32), so every other head computes exactly what
+// it did; the new head's values, gate, norm and output projection are the
+// SSM head's own, only its queries and keys are new.
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "core/io/checkpoint.h"
+
+namespace attnscope::train {
+
+struct HeadToGraft {
+  int layer = -1, head = -1;
+  bool attention = true;  // false: no head replaced (the fine-tuning control), the same conversion
+  // How the new queries and keys start: from the SSM head's own C and B
+  // projections (q = C, k = B: softmax of the scores the scan weighs), or random.
+  enum class QkInit { SsmProjections, Random } qk_init = QkInit::SsmProjections;
+  unsigned seed = 1234;  // QkInit::Random
+};
+
+// Checks that `source` can be grafted at `graft` (a Mamba-2 layer's head not
+// already attention); throws attnscope::Error saying why not.
+void check_graft_source(const io::Checkpoint& source, const HeadToGraft& graft);
+
+// Writes config.json, model.safetensors and the source's tokenizer files into `dir`.
+void write_grafted_checkpoint(const io::Checkpoint& source, const HeadToGraft& graft, const std::filesystem::path& dir);
+
+// The file names write_grafted_checkpoint may write (and the graft command's folder may hold).
+const std::set<std::string>& grafted_checkpoint_files();
+
+}  // namespace attnscope::train
