@@ -9,6 +9,7 @@
 #include "app/cli/commands.h"
 #include "core/io/checkpoint.h"
 #include "core/models/describe.h"
+#include "core/train/accuracy_table.h"
 #include "core/train/graft.h"
 #include "core/train/graft_card.h"
 #include "core/util/error.h"
@@ -83,10 +84,10 @@ int cmd_graft(const Argv& argv) {
   const auto report = train::graft_head(o);
   std::printf("trained %lld parameters for %d steps in %.1f s, final loss %.4f\n",
               static_cast<long long>(report.trained_parameters), o.steps, report.seconds, report.final_loss);
-  std::printf("%-12s %8s %10s %8s\n", "task", "source", o.head.attention ? "grafted" : "before", "after");
-  for (const auto& [t, after] : report.accuracy_after)
-    std::printf("%-12s %7.1f%% %9.1f%% %7.1f%%\n", t.c_str(), 100 * report.accuracy_source.at(t), 100 * report.accuracy_start.at(t),
-                100 * after);
+  std::fputs(train::accuracy_table("source", o.head.attention ? "grafted" : "before", report.accuracy_source,
+                                   report.accuracy_start, report.accuracy_after)
+                 .c_str(),
+             stdout);
   std::printf("wrote %s\n", o.out_dir.string().c_str());
   return 0;
 }

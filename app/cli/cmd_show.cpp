@@ -8,6 +8,16 @@
 #include "core/session/checked_open.h"
 
 namespace attnscope::cli {
+namespace {
+
+// {"3": "softmax_attention"}: heads of another kind than their mixer.
+nlohmann::json head_kinds_json(const session::MixerRecord& mixer) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [head, kind] : mixer.head_kinds) j[std::to_string(head)] = kind;
+  return j;
+}
+
+}  // namespace
 
 int cmd_show(const Argv& argv) {
   Args args(argv, {}, {"json"});
@@ -37,7 +47,7 @@ int cmd_show(const Argv& argv) {
       const auto& r = s.mixer(row);
       j["layers"].push_back({{"layer", r.layer}, {"mixer", r.name}, {"kind", r.kind}, {"heads", r.heads},
                              {"description", r.description}, {"dtype", s.maps_dtype(row)},
-                             {"attention_heads", r.attention_heads}});
+                             {"head_kinds", head_kinds_json(r)}});
     }
     for (const auto& t : s.outputs().top) j["top_k"].push_back({{"id", t.id}, {"token", t.token}, {"prob", t.prob}});
     for (const auto& a : s.ablations())

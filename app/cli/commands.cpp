@@ -49,6 +49,11 @@ const std::vector<Command>& commands() {
                 "        (one head of a Mamba-2 layer computed by a new softmax attention head, only its queries and keys\n"
                 "        trained; --with ssm fine-tunes the SSM head itself instead, the control. Writes an attnscope_hybrid checkpoint)",
        cmd_graft},
+      {"distill", "distill <checkpoint> --keep K --task letters[,mqar:6] --out DIR [--select scan|random|layers] [--steps 300]\n"
+                  "        [--batch 32] [--lr 0.001] [--seed 1234] [--examples 400] [--scan-examples 200] [--quiet]\n"
+                  "        (retrieval-aware placement: the K heads the ablation scan ranks highest stay attention, every other\n"
+                  "        head becomes a Mamba-2 head, the student is distilled from the Transformer; random and layers are the controls)",
+       cmd_distill},
       {"merge", "merge part-0.csv part-1.csv ... --csv scan.csv [--figure scan.svg]\n"
                 "        (every shard of one scan, complete; the rows come out as one process writes them)",
        cmd_merge},

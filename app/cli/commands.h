@@ -30,5 +30,6 @@ int cmd_merge(const Argv& args);
 int cmd_sweep(const Argv& args);
 int cmd_patch(const Argv& args);
 int cmd_graft(const Argv& args);
+int cmd_distill(const Argv& args);
 
 }  // namespace attnscope::cli

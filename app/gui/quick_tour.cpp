@@ -34,7 +34,8 @@ const Panel kPanels[] = {
      "zero, mean or uniform ablation. Saved sessions keep their ablations.<br><br>Analysis &gt; Sweep Heads "
      "(Ctrl+Shift+A) knocks out every head alone and colours the grid by how much the answer suffers; "
      "Analysis &gt; Patch Heads (Ctrl+Shift+P) copies each head from this prompt into a corrupted one and shows "
-     "which heads carry the answer."},
+     "which heads carry the answer. On a Mamba-2 head, Analysis &gt; Replace Shown Head with Attention "
+     "(Ctrl+Shift+G) trains a copy of the model in which that head is softmax attention."},
     {"Sessions and figures",
      "File &gt; Save Session (Ctrl+S) writes an HDF5 file that opens later without the model, for teaching. "
      "File &gt; Export Figure (Ctrl+E) writes the tab on show (one head, before/after/diff or a comparison) as "

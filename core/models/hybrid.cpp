@@ -63,6 +63,11 @@ std::unique_ptr<Model> make_hybrid(const io::Checkpoint& ck, const LoadOptions& 
       src.kind = blocks::QkSource::Kind::TokenEmbeddings;
     }
     if (src.fixed.defined()) source_length = source_length ? std::min(source_length, src.fixed.size(0)) : src.fixed.size(0);
+    for (int h : c.attention_ssm_heads[l]) {
+      const std::string r = p + "self_attn.ssm_heads." + std::to_string(h) + ".";
+      spec.recurrent_heads.push_back({h, blocks::read_linear(w, r + "dt_proj", d, 1, false), w.get(r + "dt_bias", {1}),
+                                      w.get(r + "A_log", {1}), w.get(r + "D", {1})});
+    }
     layer->mixers.push_back({blocks::read_attention(w, p + "self_attn.", spec, d, d, s.qkv_bias, s.o_bias)});
     layer->ffn_norm = blocks::Norm::rms(w.get(p + "post_attention_layernorm.weight", {d}), s.eps);
     layer->ffn = blocks::read_gated_mlp(w, p + "mlp.", d, s.inner, s.act, s.mlp_bias);

@@ -38,10 +38,23 @@ MixerInfo mamba2_mixer_info(int64_t heads, int64_t state_size) {
   return {"ssm", MixerKind::Mamba2SSD, static_cast<int>(heads), "mamba2 (SSD)", state_size};
 }
 
-std::string mamba2_with_attention_heads_description(const std::vector<int>& heads) {
+namespace {
+// "head 4", "heads 1, 2 and 5".
+std::string heads_phrase(const std::vector<int>& heads) {
   std::string list;
   for (size_t i = 0; i < heads.size(); ++i) list += (i ? (i + 1 == heads.size() ? " and " : ", ") : "") + std::to_string(heads[i]);
-  return "mamba2 (SSD; head" + std::string(heads.size() > 1 ? "s " : " ") + list + " softmax attention)";
+  return "head" + std::string(heads.size() > 1 ? "s " : " ") + list;
+}
+}  // namespace
+
+std::string mamba2_with_attention_heads_description(const std::vector<int>& heads) {
+  return "mamba2 (SSD; " + heads_phrase(heads) + " softmax attention)";
+}
+
+std::string attention_with_recurrent_heads_description(int64_t heads, int64_t kv_heads, const std::vector<int>& recurrent) {
+  const std::string base = attention_mixer_info(heads, kv_heads).description;
+  const std::string note = heads_phrase(recurrent) + " mamba2 (SSD)";
+  return base.back() == ')' ? base.substr(0, base.size() - 1) + "; " + note + ")" : base + " (" + note + ")";
 }
 
 MixerInfo mamba1_mixer_info(int64_t channels, int64_t state_size) {

@@ -4,6 +4,7 @@
 // Config readers (core/models/config) produce these from config.json alone,
 // so `inspect` and the fuzzers need no LibTorch.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,9 +32,9 @@ struct MixerInfo {
   int heads = 0;            // maps it yields (channels for Mamba-1)
   std::string description;  // e.g. "attention (GQA, 2 kv heads)", "mamba2 (SSD)"
   int64_t state_size = 0;   // SSM state per head or channel (memory estimates)
-  // Heads computed by softmax attention in a mixer of another kind (head
-  // replacement: ssm_attention_heads of attnscope_hybrid), ascending.
-  std::vector<int> attention_heads;
+  // Heads of another kind than the mixer's (head replacement: attnscope_hybrid's
+  // ssm_attention_heads and attention_ssm_heads): head -> its kind.
+  std::map<int, MixerKind> head_kinds;
 };
 
 // A layer: its mixers in the order they run (none for a layer that mixes no
@@ -52,6 +53,8 @@ MixerInfo attention_mixer_info(int64_t heads, int64_t kv_heads);
 MixerInfo mamba2_mixer_info(int64_t heads, int64_t state_size = 0);
 // "mamba2 (SSD; head 4 softmax attention)": a Mamba-2 mixer some of whose heads are attention.
 std::string mamba2_with_attention_heads_description(const std::vector<int>& heads);
+// "attention (head 1 mamba2 (SSD))", "attention (GQA, 2 kv heads; heads 0 and 3 mamba2 (SSD))".
+std::string attention_with_recurrent_heads_description(int64_t heads, int64_t kv_heads, const std::vector<int>& recurrent);
 MixerInfo mamba1_mixer_info(int64_t channels, int64_t state_size = 0);
 MixerInfo discrete_mamba2_mixer_info(int64_t heads, int64_t state_size = 0);
 LayerInfo single_mixer_layer(MixerInfo mixer, const std::string& rest = "");

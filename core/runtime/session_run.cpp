@@ -31,7 +31,7 @@ session::PromptRecord prompt_record(const Prompt& prompt) {
 session::MixerRecord mixer_record(const MixerRow& row, MixingView view, int channel_group) {
   const MixerInfo& mixer = row.info;
   session::MixerRecord r{row.layer, mixer.name, mixer_kind_name(mixer.kind), mixer.heads, mixer.description};
-  r.attention_heads = mixer.attention_heads;
+  for (const auto& [head, kind] : mixer.head_kinds) r.head_kinds[head] = mixer_kind_name(kind);
   if (mixer.kind == MixerKind::Mamba1Channel && channel_group > 1) {
     r.heads = mixer.heads / channel_group;
     r.channels_per_head = channel_group;

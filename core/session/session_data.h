@@ -2,6 +2,7 @@
 // What a session holds besides the maps, as plain structs (no LibTorch, no
 // HDF5), so the GUI and the CLI can fill and show them. Schema: docs/session-format.md.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,14 +22,13 @@ struct MixerRecord {
   std::string description;    // e.g. "mamba1 channels, mean over groups of 16"
   int channels_per_head = 1;  // Mamba-1: each map is the mean over this many contiguous channels
   std::string view = "direct";  // "direct" (M) or "effective" (SSMs: conv and gate folded in)
-  std::vector<int> attention_heads;  // heads computed by softmax attention in a mixer of another kind
+  std::map<int, std::string> head_kinds;  // heads of another kind than the mixer's (head replacement)
 };
 
-// "softmax attention in mamba2_ssd" for such a head, else the mixer's kind: what a head's title names.
+// "softmax_attention in mamba2_ssd" for such a head, else the mixer's kind: what a head's title names.
 inline std::string head_kind(const MixerRecord& mixer, int head) {
-  for (int h : mixer.attention_heads)
-    if (h == head) return "softmax attention in " + mixer.kind;
-  return mixer.kind;
+  const auto other = mixer.head_kinds.find(head);
+  return other == mixer.head_kinds.end() ? mixer.kind : other->second + " in " + mixer.kind;
 }
 
 struct ModelRecord {

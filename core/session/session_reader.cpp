@@ -76,19 +76,20 @@ std::string number(double v) {
 constexpr int64_t kMaxLength = int64_t(1) << 24;
 constexpr int64_t kMaxHeads = int64_t(1) << 20;
 
-// "0,3": heads of a mixer of `heads`, ascending, each once.
-std::vector<int> parse_head_list(const std::string& text, int heads, const fs::path& path, const std::string& what) {
-  std::vector<int> out;
+// "0:softmax_attention,3:mamba2_ssd": heads of a mixer of `heads`, ascending, each once, with a kind.
+std::map<int, std::string> parse_head_kinds(const std::string& text, int heads, const fs::path& path, const std::string& what) {
+  std::map<int, std::string> out;
   size_t at = 0;
   while (at < text.size()) {
     const size_t end = std::min(text.find(',', at), text.size());
     const std::string item = text.substr(at, end - at);
+    const size_t colon = item.find(':');
     int head = -1;
-    const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), head);
-    if (ec != std::errc() || ptr != item.data() + item.size() || head < 0 || head >= heads ||
-        (!out.empty() && head <= out.back()))
-      damaged(path, what + " lists '" + text + "' as its attention heads");
-    out.push_back(head);
+    const auto [ptr, ec] = std::from_chars(item.data(), item.data() + std::min(colon, item.size()), head);
+    if (colon == std::string::npos || ec != std::errc() || ptr != item.data() + colon || head < 0 || head >= heads ||
+        (!out.empty() && head <= out.rbegin()->first) || colon + 1 == item.size())
+      damaged(path, what + " gives its heads' kinds as '" + text + "'");
+    out[head] = item.substr(colon + 1);
     at = end + 1;
   }
   return out;
@@ -228,10 +229,10 @@ void SessionReader::read_model() {
   const char* views_key = mixers ? "mixer_views" : "layer_views";
   const auto channels = has_link(g, channels_key) ? read_int64_dataset(g, channels_key, path_) : std::vector<int64_t>(kinds.size(), 1);
   const auto views = has_link(g, views_key) ? read_string_dataset(g, views_key, path_) : std::vector<std::string>(kinds.size(), "direct");
-  const auto attention = has_link(g, "mixer_attention_heads") ? read_string_dataset(g, "mixer_attention_heads", path_)
-                                                              : std::vector<std::string>(kinds.size());
+  const auto other_kinds = has_link(g, "mixer_head_kinds") ? read_string_dataset(g, "mixer_head_kinds", path_)
+                                                           : std::vector<std::string>(kinds.size());
   const size_t n = kinds.size();
-  if (attention.size() != n) damaged(path_, "/model mixer tables disagree in length");
+  if (other_kinds.size() != n) damaged(path_, "/model mixer tables disagree in length");
   if (heads.size() != n || descriptions.size() != n || owners.size() != n || channels.size() != n || views.size() != n ||
       (mixers && names.size() != n) || (!mixers && n != layers))
     damaged(path_, "/model mixer tables disagree in length");
@@ -245,7 +246,7 @@ void SessionReader::read_model() {
     MixerRecord m{static_cast<int>(owners[i]), mixers ? names[i] : schema1_mixer_name(kinds[i]), kinds[i],
                   static_cast<int>(heads[i]), descriptions[i], static_cast<int>(channels[i]), views[i]};
     if (m.name.empty() || model_.find_row(m.layer, m.name) >= 0) damaged(path_, what + " has an empty or repeated name");
-    m.attention_heads = parse_head_list(attention[i], m.heads, path_, what);
+    m.head_kinds = parse_head_kinds(other_kinds[i], m.heads, path_, what);
     model_.mixers.push_back(m);
   }
 }

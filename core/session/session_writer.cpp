@@ -120,16 +120,16 @@ void SessionWriter::write_model(const ModelRecord& model) {
   write_string_dataset(g, "mixer_descriptions", descriptions);
   write_int64_dataset(g, "mixer_channels_per_head", channels);
   write_string_dataset(g, "mixer_views", views);
-  // Only where some mixer has them, so sessions without replaced heads are as before.
-  std::vector<std::string> attention;
-  bool any_attention = false;
+  // "3:softmax_attention,5:...", only where some mixer has such heads, so other sessions are as before.
+  std::vector<std::string> other_kinds;
+  bool any = false;
   for (const auto& m : model.mixers) {
     std::string list;
-    for (int h : m.attention_heads) list += (list.empty() ? "" : ",") + std::to_string(h);
-    any_attention |= !list.empty();
-    attention.push_back(list);
+    for (const auto& [head, kind] : m.head_kinds) list += (list.empty() ? "" : ",") + std::to_string(head) + ":" + kind;
+    any |= !list.empty();
+    other_kinds.push_back(list);
   }
-  if (any_attention) write_string_dataset(g, "mixer_attention_heads", attention);
+  if (any) write_string_dataset(g, "mixer_head_kinds", other_kinds);
 }
 
 void SessionWriter::write_prompt(const PromptRecord& prompt) {

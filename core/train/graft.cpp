@@ -76,16 +76,7 @@ GraftReport graft_head(const GraftOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   const auto source = io::Checkpoint::open(o.source);
   check_graft_source(source, o.head);
-  const auto tokenizer_file = source.tokenizer_path();
-  if (!tokenizer_file) fail_file(source.dir(), "has no tokenizer.json or vocab.json: graft trains on task text and needs one");
-  const auto tokenizer = io::Tokenizer::from_file(*tokenizer_file);
-  for (const auto& spec : o.tasks) {
-    try {
-      tasks::choice_ids(*tokenizer, tasks::generate(spec, 1, o.seed).front());
-    } catch (const Error& e) {
-      throw Error("graft: task " + spec.name + " cannot be scored with this model's tokenizer: " + e.what());
-    }
-  }
+  const auto tokenizer = task_tokenizer(source, o.tasks, o.seed, "graft");
 
   OutputFolder output(o.out_dir, grafted_checkpoint_files(), "graft");
   const fs::path& work = output.work();

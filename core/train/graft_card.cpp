@@ -1,19 +1,11 @@
 #include "core/train/graft_card.h"
 
+#include "core/train/accuracy_table.h"
+
 #include <cstdio>
 #include <sstream>
 
 namespace attnscope::train {
-namespace {
-
-std::string percent(double fraction) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f%%", 100 * fraction);
-  return buffer;
-}
-
-}  // namespace
-
 std::string graft_task_label(const tasks::TaskSpec& spec) {
   return spec.pairs ? spec.name + ":" + std::to_string(spec.pairs) : spec.name;
 }
@@ -41,10 +33,8 @@ std::string graft_card(const GraftOptions& o, const GraftReport& r) {
     << " (AdamW, no weight decay, warm-up then cosine) |\n| seed | " << o.seed << " |\n| trained parameters | "
     << r.trained_parameters << " |\n| final loss | " << r.final_loss << " |\n| time | " << r.seconds << " s (CPU) |\n\n"
     << "## Accuracy (held-out examples, " << o.eval_examples << " per task)\n\n"
-    << "| task | source | " << (o.head.attention ? "grafted, untrained" : "before") << " | after |\n|---|---|---|---|\n";
-  for (const auto& [task, after] : r.accuracy_after)
-    s << "| " << task << " | " << percent(r.accuracy_source.at(task)) << " | " << percent(r.accuracy_start.at(task)) << " | "
-      << percent(after) << " |\n";
+    << accuracy_markdown("source", o.head.attention ? "grafted, untrained" : "before", r.accuracy_source, r.accuracy_start,
+                         r.accuracy_after);
   s << "\nScoring: the candidate answer whose first token has the highest next-token probability "
        "(core/tasks/scoring.h). Re-check with `attnscope scan <this folder> --task <task>`.\n";
   return s.str();

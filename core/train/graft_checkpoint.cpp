@@ -149,6 +149,10 @@ void write_grafted_checkpoint(const io::Checkpoint& ck, const HeadToGraft& g, co
   }
   writer.write(dir / "model.safetensors");
   files::write_file_atomically(dir / "config.json", config.dump(2) + "\n");
+  copy_tokenizer_files(ck, dir);
+}
+
+void copy_tokenizer_files(const io::Checkpoint& ck, const fs::path& dir) {
   for (const auto& name : kTokenizerFiles)
     if (fs::exists(ck.dir() / name)) fs::copy_file(ck.dir() / name, dir / name, fs::copy_options::overwrite_existing);
 }

@@ -32,5 +32,7 @@ void write_grafted_checkpoint(const io::Checkpoint& source, const HeadToGraft& g
 
 // The file names write_grafted_checkpoint may write (and the graft command's folder may hold).
 const std::set<std::string>& grafted_checkpoint_files();
+// The source's tokenizer files (tokenizer.json, vocab.json, ...) into `dir`.
+void copy_tokenizer_files(const io::Checkpoint& source, const std::filesystem::path& dir);
 
 }  // namespace attnscope::train

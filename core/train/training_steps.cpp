@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/tasks/scoring.h"
+#include "core/util/error.h"
+
 namespace attnscope::train {
 namespace {
 
@@ -17,6 +20,21 @@ void tokenise(const io::Tokenizer& tok, const tasks::TaskExample& e, std::vector
 }
 
 }  // namespace
+
+std::unique_ptr<io::Tokenizer> task_tokenizer(const io::Checkpoint& ck, const std::vector<tasks::TaskSpec>& specs, unsigned seed,
+                                              const std::string& command) {
+  const auto file = ck.tokenizer_path();
+  if (!file) fail_file(ck.dir(), "has no tokenizer.json or vocab.json: " + command + " trains on task text and needs one");
+  auto tokenizer = io::Tokenizer::from_file(*file);
+  for (const auto& spec : specs) {
+    try {
+      tasks::choice_ids(*tokenizer, tasks::generate(spec, 1, seed).front());
+    } catch (const Error& e) {
+      throw Error(command + ": task " + spec.name + " cannot be scored with this model's tokenizer: " + e.what());
+    }
+  }
+  return tokenizer;
+}
 
 std::vector<tasks::TaskExample> mixed_examples(const std::vector<tasks::TaskSpec>& specs, int count, unsigned seed) {
   std::vector<tasks::TaskExample> out;
@@ -35,12 +53,14 @@ Batch make_batch(const io::Tokenizer& tok, const std::vector<tasks::TaskExample>
     tokenise(tok, examples[i], ids[i], targets[i]);
     length = std::max(length, ids[i].size());
   }
-  Batch b{at::full({static_cast<int64_t>(examples.size()), static_cast<int64_t>(length)}, pad, at::kLong),
-          at::full({static_cast<int64_t>(examples.size()), static_cast<int64_t>(length)}, -100, at::kLong)};
+  const int64_t rows = static_cast<int64_t>(examples.size()), columns = static_cast<int64_t>(length);
+  Batch b{at::full({rows, columns}, pad, at::kLong), at::full({rows, columns}, -100, at::kLong),
+          at::zeros({rows, columns}, at::kBool)};
   for (size_t i = 0; i < examples.size(); ++i) {
     const auto n = static_cast<int64_t>(ids[i].size());
     b.ids[i].narrow(0, 0, n).copy_(at::tensor(ids[i], at::kLong));
     b.targets[i].narrow(0, 0, n).copy_(at::tensor(targets[i], at::kLong));
+    b.real[i].narrow(0, 0, n).fill_(true);
   }
   return b;
 }
@@ -51,6 +71,14 @@ at::Tensor task_loss(const at::Tensor& logits, const Batch& b) {
   const at::Tensor token_loss = at::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}), b.targets.reshape({-1}), {},
                                                        at::Reduction::None, -100);
   return (token_loss * weights.reshape({-1})).sum();
+}
+
+at::Tensor distillation_loss(const at::Tensor& student_logits, const at::Tensor& teacher_logits, const Batch& b) {
+  const at::Tensor teacher = at::log_softmax(teacher_logits.to(at::kFloat), -1);
+  const at::Tensor student = at::log_softmax(student_logits.to(at::kFloat), -1);
+  const at::Tensor kl = (teacher.exp() * (teacher - student)).sum(-1);  // [B, L]
+  const at::Tensor real = b.real.to(at::kFloat);
+  return (kl * real).sum() / real.sum().clamp_min(1);
 }
 
 void clip_gradients(const std::vector<at::Tensor>& params, double max_norm) {

@@ -4,15 +4,24 @@
 // loss that weighs every example the same, and gradient clipping.
 #include <ATen/ATen.h>
 
+#include <memory>
+#include <string>
 #include <vector>
 
+#include "core/io/checkpoint.h"
 #include "core/io/tokenizer.h"
 #include "core/tasks/task.h"
 
 namespace attnscope::train {
 
+// The checkpoint's tokenizer, checked to score every task (each task's
+// choices must start with distinct tokens); errors name `command`.
+std::unique_ptr<io::Tokenizer> task_tokenizer(const io::Checkpoint& checkpoint, const std::vector<tasks::TaskSpec>& specs,
+                                              unsigned seed, const std::string& command);
+
 struct Batch {
   at::Tensor ids, targets;  // [B, L]; targets -100 where nothing is scored
+  at::Tensor real;          // [B, L] bool: a token of the example (not padding)
 };
 
 // `count` examples drawn in turn from the tasks, each from its own seed.
@@ -22,6 +31,9 @@ Batch make_batch(const io::Tokenizer& tokenizer, const std::vector<tasks::TaskEx
 // Mean over examples of each example's mean cross-entropy over its scored
 // tokens: a task that scores several answers (MQAR) does not drown one that scores one.
 at::Tensor task_loss(const at::Tensor& logits, const Batch& batch);
+// Mean over the examples' real tokens of KL(teacher || student) of the
+// next-token distributions (distillation; every position, not only answers).
+at::Tensor distillation_loss(const at::Tensor& student_logits, const at::Tensor& teacher_logits, const Batch& batch);
 // Scales all gradients down together when their joint norm exceeds max_norm.
 void clip_gradients(const std::vector<at::Tensor>& params, double max_norm);
 // The learning rate at `step`: linear warm-up over the first 5%, then cosine decay to a tenth.

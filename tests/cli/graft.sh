@@ -46,7 +46,7 @@ python3 - "$work/show.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["family"] == "attnscope_hybrid", s["family"]
-assert [l["attention_heads"] for l in s["layers"]] == [[], [], [3], []], s["layers"]
+assert [l["head_kinds"] for l in s["layers"]] == [{}, {}, {"3": "softmax_attention"}, {}], s["layers"]
 PY
 
 "$app" sweep "$grafted" --prompt "$clean" --csv "$work/sweep.csv" --quiet > /dev/null

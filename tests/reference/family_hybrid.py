@@ -19,13 +19,17 @@ ssm_attention_heads {"<layer>": [h, ...]} computes those heads of Mamba-2
 layers by softmax attention over their own SSM values (head replacement,
 core/train/graft.h): family_mamba2.mixer's attention_heads. The ssm_* keys
 use_conv_bias, use_bias, norm_before_gate, gate_eps and time_step_limit are
-mamba2's own."""
+mamba2's own. attention_ssm_heads {"<layer>": [h, ...]} computes those heads
+of standard attention layers by an SSD scan over their own q, k, v
+(retrieval-aware distillation, core/train/distill.h): _attention_with_ssm_heads."""
 import numpy as np
 
 import family_llama as llama
 import family_mamba2 as mamba2
-from attention import ablate, expand_kv, rope_inv_freq, split_heads, merge_heads
-from numerics import linear, rms_norm, silu
+from attention import (ablate, apply_rope, causal_attention, expand_kv, merge_heads, rope_inv_freq, split_heads,
+                       uniform_map)
+from numerics import linear, matmul, rms_norm, silu, softplus
+from ssm import check_ssd_by_recurrence, ssd_matrix
 
 FAMILY = "attnscope_hybrid"
 
@@ -53,6 +57,38 @@ def attention_heads(config, layer):
     return sorted(config.get("ssm_attention_heads", {}).get(str(layer), []))
 
 
+def ssm_heads(config, layer):
+    """Heads of attention layer `layer` computed by an SSD scan (attention_ssm_heads)."""
+    return sorted(config.get("attention_ssm_heads", {}).get(str(layer), []))
+
+
+def _attention_with_ssm_heads(acfg, w, p, h, targets, mode, inv_freq, recurrent):
+    """Standard attention whose `recurrent` heads are SSD scans over their own
+    q (times head_dim^-1/2, as C), k (as B) and v (as x), all before RoPE: dt = softplus(dt_proj(h)
+    + dt_bias), decay exp(-exp(A_log) dt), skip D. Their maps are the SSD matrices."""
+    _, H, kv, hd = llama.shape(acfg)
+    lin = lambda name, x: linear(x, w[p + name + ".weight"], w.get(p + name + ".bias"))
+    q = split_heads(lin("self_attn.q_proj", h), H)
+    k = split_heads(lin("self_attn.k_proj", h), kv)
+    v = split_heads(lin("self_attn.v_proj", h), kv)
+    probs, ctx = causal_attention(apply_rope(q, inv_freq), apply_rope(k, inv_freq), v, hd ** -0.5)
+    groups = H // kv
+    for head in recurrent:
+        r, g = p + f"self_attn.ssm_heads.{head}.", head // groups
+        dt = softplus(linear(h, w[r + "dt_proj.weight"])[:, 0] + w[r + "dt_bias"][0])[None]  # [1, L]
+        log_decay = dt * -np.exp(w[r + "A_log"][0])
+        C = q[head][None] * hd ** -0.5  # scaled as attention scales its scores
+        M = ssd_matrix(k[g][None], C, log_decay, dt)
+        check_ssd_by_recurrence(M, v[g][None], k[g][None], C, log_decay, dt, r + " SSD matrix")
+        probs[head], ctx[head] = M[0], matmul(M[0], v[g]) + w[r + "D"][0] * v[g]
+    if mode == "uniform":
+        values = expand_kv(v, H)
+        for t in targets:
+            probs[t] = uniform_map(len(h))
+            ctx[t] = matmul(probs[t], values[t])
+    return probs, lin("self_attn.o_proj", merge_heads(ablate(ctx, targets, mode)))
+
+
 def layer_mixers(config):
     mixer, layout = config.get("attention_mixer", "standard"), config.get("mixer_layout", "uniform")
     return ["" if t == "mamba2" else mixer if layout == "uniform" or l % 2 == 1 else "standard"
@@ -76,6 +112,12 @@ def make_weights(config, w):
                 w.uniform(a + "log_gain", (1,), -0.5, 1.0)
             continue
         llama.make_block_weights(attention_config(config), w, p)
+        for h in ssm_heads(config, l):
+            r = p + f"self_attn.ssm_heads.{h}."
+            w.dense(r + "dt_proj.weight", (1, d))
+            w.dt_bias(r + "dt_bias", (1,))
+            w.a_log(r + "A_log", (1,), 1.0, 8.0)
+            w.uniform(r + "D", (1,), 0.5, 1.5)
         if mixer == "rnd_emb_qk":
             w.embedding(p + "self_attn.qk_source", (positions, d))
         if mixer == "fixed_seq_qk":
@@ -121,7 +163,9 @@ def forward(config, w, ids, ablation):
                    "fixed_seq_qk": lambda: w["model.embed_tokens.weight"][w[p + "self_attn.qk_source_ids"][:length]],
                    "static_emb_qk": lambda: embedded}
         qk = rms_norm(sources[mixer](), norm, eps) if mixer in sources else None
-        if mixer == "mlp":
+        if ssm_heads(config, l):
+            maps[str(l)], out = _attention_with_ssm_heads(acfg, w, p, h, targets, mode, inv_freq, ssm_heads(config, l))
+        elif mixer == "mlp":
             maps[str(l)], out = _per_token(acfg, w, p, h, h if qk is None else qk, targets, mode)
         else:
             form = {"approximate": "taylor", "non_approximate": "key_only"}.get(mixer, "softmax")

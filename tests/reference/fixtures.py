@@ -126,6 +126,11 @@ FIXTURES = [
                     ssm_time_step_limit=[0.0, 0.3]), 18, 16, {"0": [1, 2], "2": [3]},
             covers="head replacement: Mamba-2 heads computed by softmax attention with a gain (ssm_attention_heads), "
                    "and the ssm_* keys a converted Mamba-2 checkpoint carries"),
+    Fixture("hybrid-tiny-attention-ssm-heads", family_hybrid,
+            _hybrid(["attention", "mamba2", "attention"], "standard", attention_ssm_heads={"0": [1, 2], "2": [3]}),
+            19, 16, {"0": [2, 3], "2": [3]},
+            covers="retrieval-aware distillation: GQA attention heads computed by SSD scans over their own q, k, v "
+                   "(attention_ssm_heads)"),
 ]
 for _mixer, _seed in (("non_approximate", 13), ("mlp", 14), ("rnd_emb_qk", 15), ("fixed_seq_qk", 16),
                       ("static_emb_qk", 17)):

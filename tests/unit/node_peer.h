@@ -4,6 +4,8 @@
 // fails the calling test (ADD_FAILURE) and returns "".
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -28,8 +30,10 @@ inline std::string run_node_peer(const std::filesystem::path& script, const std:
     ADD_FAILURE() << "node is not installed: the tokenizer peer tests need nodejs and npm (scripts/setup.sh)";
     return "";
   }
-  const std::filesystem::path in = std::filesystem::path(::testing::TempDir()) / "attnscope_peer_in.json";
-  const std::filesystem::path err = std::filesystem::path(::testing::TempDir()) / "attnscope_peer_err.txt";
+  // Per process: ctest runs the peer tests in parallel, and a shared name let one overwrite another's input.
+  const std::string pid = std::to_string(::getpid());
+  const std::filesystem::path in = std::filesystem::path(::testing::TempDir()) / ("attnscope_peer_in." + pid + ".json");
+  const std::filesystem::path err = std::filesystem::path(::testing::TempDir()) / ("attnscope_peer_err." + pid + ".txt");
   std::ofstream(in, std::ios::binary) << nlohmann::json(texts).dump();
   const std::string cmd = "node '" + script.string() + "' " + arguments + " < '" + in.string() + "' 2> '" + err.string() + "'";
   std::string output;
@@ -41,6 +45,9 @@ inline std::string run_node_peer(const std::filesystem::path& script, const std:
       return "";
     }
   }
+  std::error_code ignored;
+  std::filesystem::remove(in, ignored);
+  std::filesystem::remove(err, ignored);
   return output;
 }
 

@@ -491,7 +491,7 @@ TEST(MainWindow, ReplaceShownHeadWithAttentionTrainsANewCheckpointAndOffersIt) {
   ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
   EXPECT_EQ(QString::fromStdString(window.session()->mixer(2).description), "mamba2 (SSD; head 3 softmax attention)");
   window.open_head(2, 3);
-  EXPECT_EQ(window.heatmap()->data().title, "layer 2, head 3 (softmax attention in mamba2_ssd)");
+  EXPECT_EQ(window.heatmap()->data().title, "layer 2, head 3 (softmax_attention in mamba2_ssd)");
   window.open_head(2, 4);
   EXPECT_EQ(window.heatmap()->data().title, "layer 2, head 4 (mamba2_ssd)");
 

@@ -5,6 +5,7 @@
 #include <vector>
 #include <limits>
 
+#include "core/mixing/ssd.h"
 #include "core/util/error.h"
 
 namespace attnscope::blocks {
@@ -73,6 +74,9 @@ void AttentionMixer::set_adapters(std::optional<LowRank> q, std::optional<LowRan
 
 MixerInfo AttentionMixer::info() const {
   MixerInfo m = attention_mixer_info(spec_.heads, spec_.kv_heads);
+  std::vector<int> recurrent;
+  for (const auto& r : spec_.recurrent_heads) recurrent.push_back(r.head), m.head_kinds[r.head] = MixerKind::Mamba2SSD;
+  if (!recurrent.empty()) m.description = attention_with_recurrent_heads_description(spec_.heads, spec_.kv_heads, recurrent);
   if (spec_.form == ScoreForm::PerTokenOnly) m.kind = MixerKind::Identity;
   if (spec_.form == ScoreForm::Taylor || spec_.form == ScoreForm::KeyOnlySoftmax) m.kind = MixerKind::RelaxedAttention;
   return m;
@@ -108,6 +112,7 @@ at::Tensor AttentionMixer::per_head_outputs(const at::Tensor& x, MixerCall& call
   if (spec_.key_multiplier != 1) k = k * spec_.key_multiplier;
   if (spec_.q_norm) q = (*spec_.q_norm)(q);
   if (spec_.k_norm) k = (*spec_.k_norm)(k);
+  const at::Tensor q_plain = q, k_plain = k;  // before RoPE: a recurrent head's C and B
   const int64_t groups = H / Hkv;
   at::Tensor y, map;
   if (spec_.form == ScoreForm::PerTokenOnly) {
@@ -121,10 +126,13 @@ at::Tensor AttentionMixer::per_head_outputs(const at::Tensor& x, MixerCall& call
     const int64_t Lq = call.only_last_query() && spec_.form != ScoreForm::KeyOnlySoftmax ? 1 : L;
     if (Lq < L) q = q.narrow(2, L - 1, 1);
     const double scale = spec_.scale ? *spec_.scale : 1.0 / std::sqrt(static_cast<double>(d));
-    if (Lq == L && L > kBlockedAttentionFrom && !call.capture && !any_uniform(call) && spec_.form != ScoreForm::KeyOnlySoftmax)
-      return blocked_attention(q, k, v, scale, spec_.form);
+    if (Lq == L && L > kBlockedAttentionFrom && !call.capture && !any_uniform(call) && spec_.form != ScoreForm::KeyOnlySoftmax) {
+      return recurrent_outputs(x, q_plain, k_plain, v, blocked_attention(q, k, v, scale, spec_.form), nullptr);
+    }
     map = mixing_maps(q, k, scale, spec_.form);
     y = at::matmul(map.to(v.scalar_type()).view({B, Hkv, groups * Lq, L}), v).view({B, H, Lq, d});
+    // Their maps only when kept: training differentiates through `map` (y's matmul), which must stay as it is.
+    y = recurrent_outputs(x, q_plain, k_plain, v, y, call.capture ? &map : nullptr);
     if (call.ablate.size()) {
       const at::Tensor values = groups == 1 ? v : v.repeat_interleave(groups, 1);
       uniform_heads(call, map, y, values);
@@ -132,6 +140,30 @@ at::Tensor AttentionMixer::per_head_outputs(const at::Tensor& x, MixerCall& call
   }
   if (map.defined()) capture(call, map);
   return y;
+}
+
+at::Tensor AttentionMixer::recurrent_outputs(const at::Tensor& input, const at::Tensor& q, const at::Tensor& k,
+                                             const at::Tensor& v, at::Tensor y, at::Tensor* map) const {
+  if (spec_.recurrent_heads.empty()) return y;
+  const int64_t L = input.size(1), Lq = y.size(2), groups = spec_.heads / spec_.kv_heads;
+  std::vector<at::Tensor> outputs;
+  std::vector<int64_t> index;
+  for (const auto& r : spec_.recurrent_heads) {
+    const int64_t kv = r.head / groups;
+    mixing::SsdInputs in;
+    in.x = v.select(1, kv).to(at::kFloat).unsqueeze(2);        // [B, L, 1, d]
+    in.B = k.select(1, kv).to(at::kFloat).unsqueeze(2);        // [B, L, 1, d]
+    // Scaled as attention scales its scores, so q.k starts at the magnitude softmax saw.
+    in.C = q.select(1, r.head).to(at::kFloat).unsqueeze(2) / std::sqrt(static_cast<double>(q.size(-1)));  // [B, L, 1, d]
+    in.dt = at::softplus(r.dt_proj(input).to(at::kFloat) + r.dt_bias.to(at::kFloat));  // [B, L, 1]
+    in.A = -r.A_log.to(at::kFloat).exp();
+    const at::Tensor out = mixing::ssd_chunked(in) + in.x * r.D.to(at::kFloat);  // [B, L, 1, d]
+    outputs.push_back(out.select(2, 0).narrow(1, L - Lq, Lq).to(y.scalar_type()));
+    index.push_back(r.head);
+    if (map) map->select(1, r.head).copy_(mixing::ssd_matrix(in).select(1, 0).narrow(1, L - Lq, Lq));
+  }
+  // Out of place, so training differentiates through the replaced heads.
+  return y.index_copy(1, at::tensor(index, y.options().dtype(at::kLong)), at::stack(outputs, 1));
 }
 
 at::Tensor AttentionMixer::output_projection(const at::Tensor& y) const {

@@ -10,6 +10,7 @@
 #include <ATen/ATen.h>
 
 #include <optional>
+#include <vector>
 
 #include "core/models/blocks/linear.h"
 #include "core/models/blocks/mixer.h"
@@ -38,6 +39,18 @@ struct LowRank {  // x -> up(down(x)), added to a projection
   at::Tensor down, up;
 };
 
+// A head of an attention mixer computed by a Mamba-2 (SSD) scan instead of
+// softmax (retrieval-aware distillation, core/train/distill.h): the head's
+// own query (times head_dim^-1/2, as attention scales its scores), key and
+// value (before RoPE) serve as C, B and x; the step size
+// dt = softplus(dt_proj(input) + dt_bias), decay A = -exp(A_log), skip D.
+// Its map is the SSD matrix.
+struct RecurrentHead {
+  int head = 0;
+  Linear dt_proj;  // [1, d_model]
+  at::Tensor dt_bias, A_log, D;  // [1] each
+};
+
 struct AttentionSpec {
   int64_t heads = 0, kv_heads = 0, head_dim = 0;
   std::optional<double> scale;  // default head_dim^-0.5
@@ -46,6 +59,7 @@ struct AttentionSpec {
   double key_multiplier = 1;
   ScoreForm form = ScoreForm::Softmax;
   QkSource qk_source;
+  std::vector<RecurrentHead> recurrent_heads;  // softmax form only
 };
 
 // Prompts longer than this, when no map is kept, are attended a block of
@@ -66,6 +80,9 @@ class AttentionMixer : public Mixer {
   at::Tensor output_projection(const at::Tensor& heads) const override;
 
  private:
+  // y [B, H, Lq, d] with the recurrent heads' last Lq rows replaced (and their maps in `map`, when given).
+  at::Tensor recurrent_outputs(const at::Tensor& input, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                               at::Tensor y, at::Tensor* map) const;
   at::Tensor project(const Linear& proj, const std::optional<LowRank>& adapter, const at::Tensor& in, int64_t heads) const;
   at::Tensor qk_input(const at::Tensor& x, const MixerContext& context) const;
   AttentionSpec spec_;

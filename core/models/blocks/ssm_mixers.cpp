@@ -43,7 +43,7 @@ MixerInfo Mamba2Mixer::info() const {
   for (const auto& a : attention_heads_) heads.push_back(a.head);
   std::sort(heads.begin(), heads.end());
   if (!heads.empty()) info.description = mamba2_with_attention_heads_description(heads);
-  info.attention_heads = heads;
+  for (int h : heads) info.head_kinds[h] = MixerKind::SoftmaxAttention;
   return info;
 }
 

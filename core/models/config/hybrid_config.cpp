@@ -11,12 +11,14 @@ const std::vector<std::string> kAttentionMixers = {"standard",       "mlp",     
 
 namespace {
 
-// ssm_attention_heads: {"<layer>": [head, ...]}, each layer a Mamba-2 layer, each head once.
-void read_ssm_attention_heads(const io::Config& c, HybridConfig& h) {
-  h.ssm_attention_heads.assign(h.layer_types.size(), {});
-  if (!c.has("ssm_attention_heads")) return;
-  const auto& all = c.json()["ssm_attention_heads"];
-  if (!all.is_object()) fail_file(c.origin(), "ssm_attention_heads must map layer numbers to lists of heads, e.g. {\"1\": [4]}");
+// `key`: {"<layer>": [head, ...]}, each layer of `layer_type` (and for
+// attention, the standard mixer), each head below `heads` and named once.
+std::vector<std::vector<int>> read_head_lists(const io::Config& c, const HybridConfig& h, const std::string& config_key,
+                                              const std::string& layer_type, int64_t head_count) {
+  std::vector<std::vector<int>> lists(h.layer_types.size());
+  if (!c.has(config_key)) return lists;
+  const auto& all = c.json()[config_key];
+  if (!all.is_object()) fail_file(c.origin(), config_key + " must map layer numbers to lists of heads, e.g. {\"1\": [4]}");
   for (const auto& [key, heads] : all.items()) {
     size_t used = 0;
     int layer = -1;
@@ -25,22 +27,25 @@ void read_ssm_attention_heads(const io::Config& c, HybridConfig& h) {
     } catch (const std::exception&) {
     }
     if (used != key.size() || layer < 0 || layer >= static_cast<int>(h.layer_types.size()))
-      fail_file(c.origin(), "ssm_attention_heads: '" + key + "' is not a layer of this model (0 to " +
+      fail_file(c.origin(), config_key + ": '" + key + "' is not a layer of this model (0 to " +
                                 std::to_string(h.layer_types.size() - 1) + ")");
-    if (h.layer_types[layer] != "mamba2") fail_file(c.origin(), "ssm_attention_heads: layer " + key + " is not a mamba2 layer");
-    if (!heads.is_array() || heads.empty()) fail_file(c.origin(), "ssm_attention_heads: layer " + key + " needs a list of heads");
-    auto& list = h.ssm_attention_heads[layer];
+    if (h.layer_types[layer] != layer_type)
+      fail_file(c.origin(), config_key + ": layer " + key + " is not a" + (layer_type == "attention" ? "n " : " ") + layer_type + " layer");
+    if (layer_type == "attention" && h.layer_mixers[layer] != "standard")
+      fail_file(c.origin(), config_key + ": layer " + key + " uses the " + h.layer_mixers[layer] + " mixer; only standard attention takes recurrent heads");
+    if (!heads.is_array() || heads.empty()) fail_file(c.origin(), config_key + ": layer " + key + " needs a list of heads");
+    auto& list = lists[layer];
     for (const auto& head : heads) {
-      if (!head.is_number_integer() || head.get<int64_t>() < 0 || head.get<int64_t>() >= h.ssm.heads)
-        fail_file(c.origin(), "ssm_attention_heads: layer " + key + " has no head " + head.dump() + " (it has " +
-                                  std::to_string(h.ssm.heads) + ")");
+      if (!head.is_number_integer() || head.get<int64_t>() < 0 || head.get<int64_t>() >= head_count)
+        fail_file(c.origin(), config_key + ": layer " + key + " has no head " + head.dump() + " (it has " +
+                                  std::to_string(head_count) + ")");
       list.push_back(head.get<int>());
     }
     std::sort(list.begin(), list.end());
     if (std::adjacent_find(list.begin(), list.end()) != list.end())
-      fail_file(c.origin(), "ssm_attention_heads: layer " + key + " names a head twice");
+      fail_file(c.origin(), config_key + ": layer " + key + " names a head twice");
   }
-  h.ssm_attention_head_dim = c.get_size("ssm_attention_head_dim", h.ssm.d_state, 1 << 16);
+  return lists;
 }
 
 }  // namespace
@@ -100,7 +105,9 @@ HybridConfig read_hybrid_config(const io::Config& c) {
   s.norm_before_gate = c.get_bool("ssm_norm_before_gate", false);
   s.gate_eps = c.get_positive("ssm_gate_eps", eps);
   ssm::read_time_step_limit(c, "ssm_time_step_limit", s);
-  read_ssm_attention_heads(c, h);
+  h.ssm_attention_heads = read_head_lists(c, h, "ssm_attention_heads", "mamba2", s.heads);
+  h.ssm_attention_head_dim = c.get_size("ssm_attention_head_dim", s.d_state, 1 << 16);
+  h.attention_ssm_heads = read_head_lists(c, h, "attention_ssm_heads", "attention", any_attention ? h.attention.heads : 0);
   return h;
 }
 
@@ -124,12 +131,16 @@ std::vector<LayerInfo> hybrid_layer_infos(const HybridConfig& h) {
       MixerInfo mixer = mamba2_mixer_info(h.ssm.heads, h.ssm.d_state);
       if (!h.ssm_attention_heads[l].empty()) {
         mixer.description = mamba2_with_attention_heads_description(h.ssm_attention_heads[l]);
-        mixer.attention_heads = h.ssm_attention_heads[l];
+        for (int head : h.ssm_attention_heads[l]) mixer.head_kinds[head] = MixerKind::SoftmaxAttention;
       }
       out.push_back(single_mixer_layer(mixer));
       continue;
     }
     MixerInfo mixer = attention_mixer_info(h.attention.heads, h.attention.kv_heads);
+    if (!h.attention_ssm_heads[l].empty()) {
+      mixer.description = attention_with_recurrent_heads_description(h.attention.heads, h.attention.kv_heads, h.attention_ssm_heads[l]);
+      for (int head : h.attention_ssm_heads[l]) mixer.head_kinds[head] = MixerKind::Mamba2SSD;
+    }
     if (m == "mlp") mixer.kind = MixerKind::Identity;
     if (m == "approximate" || m == "non_approximate") mixer.kind = MixerKind::RelaxedAttention;
     if (m != "standard") mixer.description += " [" + m + "]";

@@ -18,6 +18,9 @@
 //                      computed by softmax attention (head replacement,
 //                      core/train/graft.h), with queries and keys of size
 //   ssm_attention_head_dim (the SSM state size)
+//   attention_ssm_heads {"<layer>": [head, ...]}: heads of standard attention
+//                      layers computed by a Mamba-2 (SSD) scan over their own
+//                      q, k, v (retrieval-aware distillation, core/train/distill.h)
 // Tensor names: model.embed_tokens, model.layers.N.{input_layernorm,
 // self_attn.*, post_attention_layernorm, mlp.*} for attention layers,
 // model.layers.N.{norm, mixer.*} (Mamba-2 names) for mamba2 layers,
@@ -25,7 +28,9 @@
 // self_attn.qk_source [max_positions, hidden]; fixed_seq_qk layers
 // self_attn.qk_source_ids [max_positions] (int64). Attention heads of a
 // Mamba-2 layer: model.layers.N.mixer.attention_heads.H.{q_proj,k_proj}.weight
-// and .log_gain (the head's output is exp(log_gain) softmax(q k) x).
+// and .log_gain (the head's output is exp(log_gain) softmax(q k) x). SSD heads
+// of an attention layer: model.layers.N.self_attn.ssm_heads.H.{dt_proj.weight
+// [1, hidden], dt_bias, A_log, D [1]}.
 #include <string>
 #include <vector>
 
@@ -41,6 +46,7 @@ struct HybridConfig {
   std::vector<std::string> layer_mixers;  // per layer: the attention mixer, or "" for mamba2 layers
   std::vector<std::vector<int>> ssm_attention_heads;  // per layer: Mamba-2 heads computed by attention (sorted)
   int64_t ssm_attention_head_dim = 0;
+  std::vector<std::vector<int>> attention_ssm_heads;  // per layer: attention heads computed by an SSD scan (sorted)
   LlamaShape attention;
   ssm::SsmConfig ssm;
   int64_t vocab = 0, max_positions = 0;
