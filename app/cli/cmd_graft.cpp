@@ -18,13 +18,14 @@
 namespace attnscope::cli {
 namespace {
 
-// Every (layer, head) of a Mamba-2 mixer, in layer order.
+// Every (layer, head) of a Mamba-2 mixer that is still a Mamba-2 head, in layer order.
 std::vector<std::pair<int, int>> mamba2_heads(const ModelInfo& info) {
   std::vector<std::pair<int, int>> out;
   for (size_t l = 0; l < info.layers.size(); ++l)
     for (const auto& m : info.layers[l].mixers)
       if (m.kind == MixerKind::Mamba2SSD)
-        for (int h = 0; h < m.heads; ++h) out.emplace_back(static_cast<int>(l), h);
+        for (int h = 0; h < m.heads; ++h)
+          if (!m.head_kinds.count(h)) out.emplace_back(static_cast<int>(l), h);  // not replaced already
   return out;
 }
 

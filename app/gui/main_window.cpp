@@ -319,11 +319,13 @@ void MainWindow::build_menus() {
     if (!session_ || !live_) return show_error(tr("Run the model first: head replacement starts from the loaded checkpoint."));
     if (row_ < 0 || head_ < 0) return show_error(tr("Open a head first: the shown head is the one replaced."));
     const auto& mixer = session_->mixer(row_);
-    if (mixer.kind != "mamba2_ssd")
-      return show_error(tr("Head %1.%2 is not a Mamba-2 head (%3): only a Mamba-2 head can be replaced by attention.")
+    const std::string kind = session::head_kind(mixer, head_);
+    if (kind != "mamba2_ssd")
+      return show_error(tr("Head %1.%2 is %3: only a head of a Mamba-2 layer that is still a Mamba-2 head can be replaced "
+                           "by attention.")
                             .arg(mixer.layer)
                             .arg(head_)
-                            .arg(QString::fromStdString(mixer.description)));
+                            .arg(QString::fromStdString(kind)));
     if (auto request = ask_graft(this, run_panel_->checkpoint(), mixer.layer, head_)) start_graft(*request);
   });
   analysis->addSeparator();

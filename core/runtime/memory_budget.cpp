@@ -24,7 +24,8 @@ double forward_working_bytes(const ModelInfo& info, const ForwardShape& s) {
       case MixerKind::Mamba2SSD:
       case MixerKind::DiscreteMamba2:
         // The chunked scan is linear in L; its maps, when captured, are [heads, L, L] with a float64 decay block.
-        work += s.capture ? layer.heads * L * L * 4 * 3 : 0;
+        // Heads replaced by softmax attention (graft) hold their whole L x L scores and probabilities.
+        work += (s.capture ? layer.heads * L * L * 4 * 3 : 0) + static_cast<double>(layer.head_kinds.size()) * L * L * 4 * 3;
         break;
       case MixerKind::Mamba1Channel:
         // The scan keeps [L, channels, state] three times (decays, inputs, states); captured maps

@@ -86,10 +86,14 @@ std::map<int, std::string> parse_head_kinds(const std::string& text, int heads, 
     const size_t colon = item.find(':');
     int head = -1;
     const auto [ptr, ec] = std::from_chars(item.data(), item.data() + std::min(colon, item.size()), head);
-    if (colon == std::string::npos || ec != std::errc() || ptr != item.data() + colon || head < 0 || head >= heads ||
-        (!out.empty() && head <= out.rbegin()->first) || colon + 1 == item.size())
+    const std::string kind = colon == std::string::npos ? "" : item.substr(colon + 1);
+    const bool kind_ok = !kind.empty() && kind.size() <= 32 &&
+                         std::all_of(kind.begin(), kind.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+    if (colon == std::string::npos || ec != std::errc() || ptr != item.data() + colon || item.substr(0, colon) != std::to_string(head) ||
+        head < 0 || head >= heads || (!out.empty() && head <= out.rbegin()->first) || !kind_ok ||
+        (end == text.size() - 1))  // a trailing comma
       damaged(path, what + " gives its heads' kinds as '" + text + "'");
-    out[head] = item.substr(colon + 1);
+    out[head] = kind;
     at = end + 1;
   }
   return out;

@@ -126,7 +126,7 @@ DistillReport distill_heads(const DistillOptions& o) {
   if (o.keep < 0 || o.keep > report.total_heads)
     throw Error("distill: --keep must be 0 to " + std::to_string(report.total_heads) + " (the model's attention heads)");
 
-  OutputFolder output(o.out_dir, grafted_checkpoint_files(), "distill");
+  OutputFolder output(o.out_dir, grafted_checkpoint_files(), "distill", kDistillCardMarker, source.dir());
   const fs::path& work = output.work();
   stage("ranking heads by the ablation scan");
   rank_heads(*teacher, *tokenizer, o, report);
@@ -154,11 +154,15 @@ DistillReport distill_heads(const DistillOptions& o) {
   for (const auto& [name, t] : load.parameters->named)
     if (t.requires_grad()) params.push_back(t);
 
+  const auto check_cancel = [&] {
+    if (o.cancelled && o.cancelled()) throw Cancelled();  // the output folder is removed, nothing written
+  };
+  check_cancel();
   stage("distilling");
   torch::optim::AdamW optimiser(params, torch::optim::AdamWOptions(o.learning_rate).betas({0.9, 0.98}).weight_decay(0));
   const auto& layers = student->info().layers;
   for (int step = 0; step < o.steps; ++step) {
-    if (o.cancelled && o.cancelled()) throw Cancelled();
+    check_cancel();
     static_cast<torch::optim::AdamWOptions&>(optimiser.param_groups()[0].options())
         .lr(scheduled_learning_rate(o.learning_rate, step, o.steps));
     const Batch b = make_batch(*tokenizer, mixed_examples(o.tasks, o.batch, o.seed * 1000003u + static_cast<unsigned>(step)), 0);
@@ -196,6 +200,7 @@ DistillReport distill_heads(const DistillOptions& o) {
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   files::write_file_atomically(work / "README.md", distill_card(o, report));
+  check_cancel();
   output.publish();
   return report;
 }

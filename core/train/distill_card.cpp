@@ -14,7 +14,7 @@ std::string heads_list(const std::vector<std::pair<int, int>>& heads) {
 
 std::string distill_card(const DistillOptions& o, const DistillReport& r) {
   std::ostringstream s;
-  s << "---\nlibrary_name: attnscope\ntags: [attnscope, attnscope_hybrid, distillation]\n---\n\n"
+  s << "---\nlibrary_name: attnscope\n" << kDistillCardMarker << "\n---\n\n"
     << "# " << o.source.filename().string() << " distilled with " << r.kept.size() << " of " << r.total_heads
     << " heads kept as attention\n\n"
     << "Retrieval-aware placement: the heads kept as softmax attention were chosen by `" << head_selection_name(o.selection)

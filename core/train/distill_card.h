@@ -8,6 +8,8 @@
 
 namespace attnscope::train {
 
+// In every distill card's front matter: a folder holding it was written by distill.
+inline constexpr const char* kDistillCardMarker = "tags: [attnscope, attnscope_hybrid, distillation]";
 std::string heads_list(const std::vector<std::pair<int, int>>& heads);  // "0.0, 0.3"
 std::string distill_card(const DistillOptions& options, const DistillReport& report);
 

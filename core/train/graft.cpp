@@ -78,13 +78,17 @@ GraftReport graft_head(const GraftOptions& o) {
   check_graft_source(source, o.head);
   const auto tokenizer = task_tokenizer(source, o.tasks, o.seed, "graft");
 
-  OutputFolder output(o.out_dir, grafted_checkpoint_files(), "graft");
+  OutputFolder output(o.out_dir, grafted_checkpoint_files(), "graft", kGraftCardMarker, source.dir());
   const fs::path& work = output.work();
   write_grafted_checkpoint(source, o.head, work);
 
   GraftReport report;
   report.accuracy_source = accuracies(o.source, *tokenizer, o);
   report.accuracy_start = o.head.attention ? accuracies(work, *tokenizer, o) : report.accuracy_source;
+  const auto check_cancel = [&] {
+    if (o.cancelled && o.cancelled()) throw Cancelled();  // the output folder is removed, nothing written
+  };
+  check_cancel();
 
   // The converted model with every weight recorded; only the chosen ones train.
   LoadOptions load;
@@ -131,7 +135,7 @@ GraftReport graft_head(const GraftOptions& o) {
   const int64_t pad = 0;  // padded positions are never scored and come after every scored one (causal)
   const auto& layers = model->info().layers;
   for (int step = 0; step < o.steps; ++step) {
-    if (o.cancelled && o.cancelled()) throw Cancelled();  // the output folder is removed, nothing written
+    check_cancel();
     for (size_t g = 0; g < optimiser.param_groups().size(); ++g)
       static_cast<torch::optim::AdamWOptions&>(optimiser.param_groups()[g].options())
           .lr(scheduled_learning_rate(g == 0 ? o.learning_rate : gain_rate, step, o.steps));
@@ -164,6 +168,7 @@ GraftReport graft_head(const GraftOptions& o) {
   report.accuracy_after = accuracies(work, *tokenizer, o);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   files::write_file_atomically(work / "README.md", graft_card(o, report));
+  check_cancel();
   output.publish();
   return report;
 }

@@ -13,15 +13,15 @@ std::string graft_task_label(const tasks::TaskSpec& spec) {
 std::string graft_card(const GraftOptions& o, const GraftReport& r) {
   const std::string head = std::to_string(o.head.layer) + "." + std::to_string(o.head.head);
   std::ostringstream s;
-  s << "---\nlibrary_name: attnscope\ntags: [attnscope, attnscope_hybrid, head-replacement]\n---\n\n";
+  s << "---\nlibrary_name: attnscope\n" << kGraftCardMarker << "\n---\n\n";
   if (o.head.attention) {
     s << "# Head " << head << " of " << o.source.filename().string() << " replaced by softmax attention\n\n"
       << "Every weight of `" << o.source.string() << "` is carried over unchanged. Head " << head
       << " of its Mamba-2 layer is computed by a softmax attention head: queries and keys are new projections "
       << "of the layer's input (started from "
       << (o.head.qk_init == HeadToGraft::QkInit::SsmProjections ? "the head's own C and B projections" : "random values")
-      << "), values, gate, norm and output projection are the SSM head's own. Only the new queries and keys were "
-      << "trained; every other weight is frozen.\n\n";
+      << "), values, gate, norm and output projection are the SSM head's own. Only the new queries, keys and output "
+      << "gain were trained; every other weight is frozen.\n\n";
   } else {
     s << "# Head " << head << " of " << o.source.filename().string() << " fine-tuned (control)\n\n"
       << "The control for head replacement: the same budget spent on fine-tuning the SSM head " << head

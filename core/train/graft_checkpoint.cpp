@@ -125,8 +125,12 @@ void write_grafted_checkpoint(const io::Checkpoint& ck, const HeadToGraft& g, co
   if (g.attention) {
     const ssm::SsmConfig& s = h.ssm;
     const std::string mixer = "model.layers." + std::to_string(g.layer) + ".mixer.";
+    // Heads grafted before fix the size of queries and keys; the C and B rows start them only at the state size.
+    bool grafted_before = false;
+    for (const auto& heads : h.ssm_attention_heads) grafted_before |= !heads.empty();
+    const int64_t dk = grafted_before ? h.ssm_attention_head_dim : s.d_state;
     at::Tensor q, k;
-    if (g.qk_init == HeadToGraft::QkInit::SsmProjections) {
+    if (g.qk_init == HeadToGraft::QkInit::SsmProjections && dk == s.d_state) {
       // in_proj rows: [z | x | B | C | dt]; the head's group reads B and C rows group * N ... + N.
       const std::string in_proj = is_hybrid(ck) ? mixer + "in_proj.weight" : "backbone.layers." + std::to_string(g.layer) + ".mixer.in_proj.weight";
       const at::Tensor w = tensor_from_view(ck.tensor(in_proj), at::kFloat);
@@ -136,8 +140,8 @@ void write_grafted_checkpoint(const io::Checkpoint& ck, const HeadToGraft& g, co
     } else {
       at::manual_seed(g.seed);
       const double scale = 1.0 / std::sqrt(static_cast<double>(s.d_model));
-      q = at::randn({s.d_state, s.d_model}) * scale;
-      k = at::randn({s.d_state, s.d_model}) * scale;
+      q = at::randn({dk, s.d_model}) * scale;
+      k = at::randn({dk, s.d_model}) * scale;
     }
     const std::string head = mixer + "attention_heads." + std::to_string(g.head) + ".";
     add_tensor(writer, head + "q_proj.weight", q);
@@ -145,7 +149,7 @@ void write_grafted_checkpoint(const io::Checkpoint& ck, const HeadToGraft& g, co
     add_tensor(writer, head + "log_gain", at::zeros({1}));
     auto& heads = config["ssm_attention_heads"][std::to_string(g.layer)];
     heads.push_back(g.head);
-    config["ssm_attention_head_dim"] = s.d_state;
+    config["ssm_attention_head_dim"] = dk;
   }
   writer.write(dir / "model.safetensors");
   files::write_file_atomically(dir / "config.json", config.dump(2) + "\n");

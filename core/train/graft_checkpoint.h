@@ -17,8 +17,9 @@ namespace attnscope::train {
 struct HeadToGraft {
   int layer = -1, head = -1;
   bool attention = true;  // false: no head replaced (the fine-tuning control), the same conversion
-  // How the new queries and keys start: from the SSM head's own C and B
-  // projections (q = C, k = B: softmax of the scores the scan weighs), or random.
+  // How the new queries and keys start: copies of the in_proj rows that make
+  // the head's C and B (before the scan's convolution and SiLU), or random.
+  // Where earlier grafts fixed another query size than the state's, random.
   enum class QkInit { SsmProjections, Random } qk_init = QkInit::SsmProjections;
   unsigned seed = 1234;  // QkInit::Random
 };

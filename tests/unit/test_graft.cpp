@@ -181,6 +181,33 @@ TEST(Graft, RefusesWhatCannotBeGrafted) {
   EXPECT_EQ(twice->info().layers[1].mixers[0].description, "mamba2 (SSD; head 4 softmax attention)");
   EXPECT_EQ(twice->info().layers[2].mixers[0].description, "mamba2 (SSD; head 0 softmax attention)");
 
+  // Never into the checkpoint being read, nor over a checkpoint graft did not write.
+  auto onto_source = options(first.path, 1, 0, true, 0);
+  onto_source.source = first.path;
+  try {
+    train::graft_head(onto_source);
+    ADD_FAILURE() << "wrote into its own source";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("is (or holds) the checkpoint being read"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(fs::exists(first.path / "model.safetensors"));
+  TempDir someone_elses;
+  fs::create_directories(someone_elses.path);
+  for (const char* f : {"config.json", "tokenizer.json", "README.md"}) fs::copy_file(demo_dir() / f, someone_elses.path / f);
+  try {
+    train::graft_head(options(someone_elses.path, 1, 0, true, 0));
+    ADD_FAILURE() << "replaced a checkpoint graft did not write";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("nothing was changed"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(fs::exists(someone_elses.path / "config.json"));
+  // A trailing slash names the folder itself; a graft's own output may be replaced.
+  TempDir slash;
+  train::graft_head(options(slash.path.string() + "/", 1, 0, true, 0));
+  train::graft_head(options(slash.path.string() + "/", 1, 1, true, 0));
+  EXPECT_EQ(load_model(io::Checkpoint::open(slash.path), LoadOptions{})->info().layers[1].mixers[0].description,
+            "mamba2 (SSD; head 1 softmax attention)");
+
   // A folder holding the user's other files is never replaced.
   fs::create_directories(dir.path);
   { std::ofstream(dir.path / "notes.txt") << "mine"; }
@@ -211,6 +238,7 @@ TEST(Graft, ConfigNamesEachBadHeadList) {
   EXPECT_NE(problem({{"1", {0}}}).find("layer 1 is not a mamba2 layer"), std::string::npos);
   EXPECT_NE(problem({{"2", {0}}}).find("'2' is not a layer"), std::string::npos);
   EXPECT_NE(problem({{"x", {0}}}).find("'x' is not a layer"), std::string::npos);
+  EXPECT_NE(problem({{"01", {0}}}).find("'01' is not a layer"), std::string::npos);
   EXPECT_NE(problem({{"0", {4}}}).find("has no head 4"), std::string::npos);
   EXPECT_NE(problem({{"0", {1, 1}}}).find("names a head twice"), std::string::npos);
   EXPECT_NE(problem({{"0", {}}}).find("needs a list of heads"), std::string::npos);
@@ -220,4 +248,16 @@ TEST(Graft, ConfigNamesEachBadHeadList) {
   const HybridConfig h = read_hybrid_config(io::Config(j, "config.json"));
   EXPECT_EQ(h.ssm.dt_min, 0.5);
   EXPECT_EQ(h.ssm.dt_max, 0);
+}
+
+TEST(Graft, KeepsTheQuerySizeEarlierGraftsChose) {
+  // The fixture's grafted heads use queries of 6 against a state of 4.
+  const auto ck = io::Checkpoint::open(fs::path(ATTNSCOPE_FIXTURES_DIR) / "hybrid-tiny-ssm-attention");
+  TempDir dir;
+  fs::create_directories(dir.path);
+  train::write_grafted_checkpoint(ck, {0, 0, true}, dir.path);
+  const auto grafted = io::Checkpoint::open(dir.path);
+  EXPECT_EQ(grafted.tensor("model.layers.0.mixer.attention_heads.0.q_proj.weight").entry->shape, (std::vector<int64_t>{6, 16}));
+  const auto model = load_model(grafted, LoadOptions{});
+  EXPECT_EQ(model->info().layers[0].mixers[0].description, "mamba2 (SSD; heads 0 and 1 softmax attention)");
 }

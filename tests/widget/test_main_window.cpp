@@ -501,6 +501,6 @@ TEST(MainWindow, ReplaceShownHeadWithAttentionTrainsANewCheckpointAndOffersIt) {
   window.open_head(0, 0);
   QApplication::setActiveWindow(&window);
   QTest::keyClick(&window, Qt::Key_G, Qt::ControlModifier | Qt::ShiftModifier);
-  EXPECT_TRUE(window.run_panel()->status().contains("not a Mamba-2 head")) << window.run_panel()->status().toStdString();
+  EXPECT_TRUE(window.run_panel()->status().contains("only a head of a Mamba-2 layer")) << window.run_panel()->status().toStdString();
   EXPECT_EQ(QApplication::activeModalWidget(), nullptr) << "no dialog for a head that cannot be replaced";
 }

@@ -26,7 +26,7 @@ std::vector<std::vector<int>> read_head_lists(const io::Config& c, const HybridC
       layer = std::stoi(key, &used);
     } catch (const std::exception&) {
     }
-    if (used != key.size() || layer < 0 || layer >= static_cast<int>(h.layer_types.size()))
+    if (used != key.size() || key != std::to_string(layer) || layer < 0 || layer >= static_cast<int>(h.layer_types.size()))
       fail_file(c.origin(), config_key + ": '" + key + "' is not a layer of this model (0 to " +
                                 std::to_string(h.layer_types.size() - 1) + ")");
     if (h.layer_types[layer] != layer_type)
