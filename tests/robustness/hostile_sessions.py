@@ -102,6 +102,16 @@ def mixer_layer_backwards(f, folder):
     f["/model/mixer_layers"][1] = 0
 
 
+def head_kinds(*entries):
+    """mixer_head_kinds (heads of another kind than their mixer) with these entries, one per mixer."""
+    def change(f, folder):
+        count = len(f["/model/mixer_heads"])
+        values = list(entries) + [""] * (count - len(entries))
+        f["/model"].create_dataset("mixer_head_kinds", data=np.array(values[:count] if len(entries) <= count else values,
+                                                                     dtype=object), dtype=h5py.string_dtype())
+    return change
+
+
 def schema(version):
     def change(f, folder):
         f.attrs["schema_version"] = np.int64(version)
@@ -193,6 +203,9 @@ def make_all(good, folder):
         "empty_config": empty_config, "ablation_not_numbered": ablation_named("abc"),
         "map_shape_mismatch": map_shape_mismatch, "mixer_unknown": mixer_unknown,
         "mixer_table_short": mixer_table_short, "mixer_layer_backwards": mixer_layer_backwards,
+        "head_kinds_trailing_comma": head_kinds("1:mamba2_ssd,"), "head_kinds_no_head": head_kinds("9:mamba2_ssd"),
+        "head_kinds_bad_name": head_kinds("1:<script>"), "head_kinds_repeated": head_kinds("2:a,2:b"),
+        "head_kinds_too_many": head_kinds("", "", "1:x"), "head_kinds_valid": head_kinds("1:mamba2_ssd"),
     }
     out = {name: _variant(good, folder, name, change) for name, change in variants.items()}
     out["truncated"] = truncated(good, folder)

@@ -344,11 +344,18 @@ def sessions(ctx):
         "mixer_unknown": "layer_000/xyz names no mixer of layer 0",
         "mixer_table_short": "mixer tables disagree in length",
         "mixer_layer_backwards": "mixer 1 belongs to layer 0",
+        "head_kinds_trailing_comma": "gives its heads' kinds as '1:mamba2_ssd,'",
+        "head_kinds_no_head": "gives its heads' kinds as '9:mamba2_ssd'",
+        "head_kinds_bad_name": "gives its heads' kinds as '1:<script>'",
+        "head_kinds_repeated": "gives its heads' kinds as '2:a,2:b'",
+        "head_kinds_too_many": "mixer tables disagree in length",
         "truncated": "truncated",
     }
     for name, message in expected.items():
         r.expect_error(f"session_{name}[show]", ["show", bad[name]], message)
         r.expect_error(f"session_{name}[export]", ["export", bad[name], "--out", "x.pdf"], message)
+    # A well-formed head kind (a replaced head) is read, not refused.
+    r.expect_success("session_head_kinds_valid[show]", ["show", bad["head_kinds_valid"]])
     # L = 30000 declared in a few MB: refused before 7 GB of reading and a 3.6 GB image.
     r.expect_success("session_sparse_30000[show]", ["show", bad["sparse_30000"]])
     r.expect_error("session_sparse_30000_segfault_in_render", ["export", bad["sparse_30000"], "--out", "x.png"],
