@@ -37,6 +37,7 @@
 #include "app/gui/model_runner.h"
 #include "app/gui/run_panel.h"
 #include "core/mixing/head_metrics.h"
+#include "core/session/half_float.h"
 #include "core/session/session_reader.h"
 #include "core/session/session_writer.h"
 #include "widgets/head_grid.h"
@@ -814,6 +815,13 @@ void MainWindow::update_diff() {
     const int64_t L = session_->length();
     const float* p = ablation_->captured_maps.constData() + static_cast<size_t>(head_) * L * L;
     after.assign(p, p + L * L);
+    if (session_->maps_dtype(row_) == "float16") {
+      // The intact map was stored in float16: round the re-captured one alike, or a head the
+      // ablation cannot change shows rounding speckle at full colour (a reopened session shows 0).
+      std::vector<uint16_t> half(after.size());
+      session::floats_to_halves(after.data(), half.data(), half.size());
+      session::halves_to_floats(half.data(), after.data(), half.size());
+    }
     for (size_t k = 0; k < diff.size(); ++k) diff[k] = after[k] - before[k];
   }
   const QString where = tr("layer %1, head %2").arg(current_row_label()).arg(head_);

@@ -92,6 +92,10 @@ TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndo
   ASSERT_TRUE(ablated.wait(60000));
   ASSERT_TRUE(window.last_ablation().has_value());
   EXPECT_TRUE(grid->is_ablated(1, 1));
+  // Head 0.2 comes before the ablated layer: its diff is exactly zero, not float16-vs-float32 speckle.
+  const auto& diff = window.diff_view()->data().values;
+  ASSERT_FALSE(diff.empty());
+  EXPECT_EQ(std::count(diff.begin(), diff.end(), 0.f), static_cast<std::ptrdiff_t>(diff.size()));
 
   const auto loaded = load_for_running(kDemo.toStdString(), LoadOptions{});
   const auto ids = prompt_from_text(*loaded, kPrompt.toStdString()).ids;
