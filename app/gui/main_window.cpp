@@ -825,13 +825,16 @@ void MainWindow::update_diff() {
     for (size_t k = 0; k < diff.size(); ++k) diff[k] = after[k] - before[k];
   }
   const QString where = tr("layer %1, head %2").arg(current_row_label()).arg(head_);
+  // The shared scale is this head's own: the last head's fixed range must not carry over.
+  before_->set_fixed_range(std::nullopt);
+  after_->set_fixed_range(std::nullopt);
   before_->set_data(head_data(*session_, before, tr("intact: %1").arg(where)));
   after_->set_data(head_data(*session_, after, have ? tr("ablated %1: %2").arg(ablation_->spec, where) : tr("no ablation")));
   diff_->set_data(head_data(*session_, diff, tr("ablated − intact")));
   const auto r = before_->current_range();
-  after_->set_fixed_range(widgets::ValueRange{std::min(r.low, after_->current_range().low),
-                                              std::max(r.high, after_->current_range().high)});
-  before_->set_fixed_range(after_->current_range());
+  const widgets::ValueRange shared{std::min(r.low, after_->current_range().low), std::max(r.high, after_->current_range().high)};
+  after_->set_fixed_range(shared);
+  before_->set_fixed_range(shared);
 }
 
 void MainWindow::pin_for_compare() {

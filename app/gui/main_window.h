@@ -86,6 +86,8 @@ class MainWindow : public QMainWindow {
   widgets::HeatmapView* heatmap() const { return heatmap_; }
   widgets::OutputsPanel* outputs() const { return outputs_; }
   widgets::HeatmapView* diff_view() const { return diff_; }
+  widgets::HeatmapView* before_view() const { return before_; }
+  widgets::HeatmapView* after_view() const { return after_; }
   bool busy() const { return busy_; }
   int current_row() const { return row_; }
   QString current_row_label() const;

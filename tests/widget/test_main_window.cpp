@@ -40,6 +40,7 @@
 #include "core/session/session_reader.h"
 #include "widgets/head_grid.h"
 #include "widgets/heatmap_view.h"
+#include "widgets/matrix_image.h"
 #include "widgets/outputs_panel.h"
 
 using namespace attnscope;
@@ -449,6 +450,24 @@ TEST(MainWindow, ReplaceShownHeadWithAttentionTrainsANewCheckpointAndOffersIt) {
   window.run_panel()->set_prompt("Pairs: river 3 apple 7 stone 1. Queries: apple");
   window.show();
   ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+  // Each head's before/after scale is its own, not stretched by heads shown earlier (both orders;
+  // SSD maps are unbounded, so their ranges differ).
+  const auto own_range = [&] {
+    const auto& d = window.heatmap()->data();
+    return widgets::value_range({d.values.data(), d.rows, d.cols, true}, false);
+  };
+  window.open_head(0, 0);
+  const auto range_00 = own_range();
+  window.open_head(0, 2);
+  const auto range_02 = own_range();
+  ASSERT_TRUE(range_00.high != range_02.high || range_00.low != range_02.low) << "the heads' ranges must differ for this to mean anything";
+  for (const int head : {0, 2}) {
+    window.open_head(0, 2 - head);
+    window.open_head(0, head);
+    const auto own = head == 0 ? range_00 : range_02;
+    EXPECT_EQ(window.before_view()->current_range().high, own.high) << "head 0." << head;
+    EXPECT_EQ(window.before_view()->current_range().low, own.low) << "head 0." << head;
+  }
   window.open_head(2, 3);
 
   // The dialog from the shortcut: a few steps into a folder of this test's.
