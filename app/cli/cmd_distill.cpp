@@ -6,6 +6,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "app/cli/training_progress.h"
 #include "core/train/accuracy_table.h"
 #include "core/train/distill.h"
 #include "core/train/distill_card.h"
@@ -38,9 +39,7 @@ int cmd_distill(const Argv& argv) {
   o.on_stage = [&](const std::string& stage) {
     if (!quiet) std::printf("%s\n", stage.c_str()), std::fflush(stdout);
   };
-  o.on_progress = [&](int step, int steps, double loss) {
-    if (!quiet && (step % 50 == 0 || step == steps)) std::printf("step %5d / %d  loss %.4f\n", step, steps, loss), std::fflush(stdout);
-  };
+  o.on_progress = training_progress(quiet);
   const auto report = train::distill_heads(o);
   std::printf("kept as attention (%s): %s of %d heads\n", train::head_selection_name(o.selection).c_str(),
               train::heads_list(report.kept).c_str(), report.total_heads);

@@ -7,11 +7,11 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "app/cli/training_progress.h"
 #include "core/io/checkpoint.h"
 #include "core/models/describe.h"
 #include "core/train/accuracy_table.h"
 #include "core/train/graft.h"
-#include "core/train/graft_card.h"
 #include "core/util/error.h"
 #include "core/util/numbers.h"
 
@@ -79,9 +79,7 @@ int cmd_graft(const Argv& argv) {
   const bool quiet = args.flag("quiet");
   std::printf("%s head %d.%d of %s%s\n", o.head.attention ? "replacing" : "fine-tuning", o.head.layer, o.head.head,
               o.source.string().c_str(), *head == "random" ? " (drawn at random)" : "");
-  o.on_progress = [&](int step, int steps, double loss) {
-    if (!quiet && (step % 50 == 0 || step == steps)) std::printf("step %5d / %d  loss %.4f\n", step, steps, loss), std::fflush(stdout);
-  };
+  o.on_progress = training_progress(quiet);
   const auto report = train::graft_head(o);
   std::printf("trained %lld parameters for %d steps in %.1f s, final loss %.4f\n",
               static_cast<long long>(report.trained_parameters), o.steps, report.seconds, report.final_loss);

@@ -6,6 +6,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "app/cli/training_progress.h"
 #include "core/train/trainer.h"
 #include "core/util/error.h"
 #include "core/util/numbers.h"
@@ -80,9 +81,7 @@ int cmd_train(const Argv& argv) {
   o.command = "attnscope train";
   for (const auto& a : argv) o.command += " " + a;
   const bool quiet = args.flag("quiet");
-  o.on_progress = [&](int step, int steps, double loss) {
-    if (!quiet && (step % 50 == 0 || step == steps)) std::printf("step %5d / %d  loss %.4f\n", step, steps, loss), std::fflush(stdout);
-  };
+  o.on_progress = training_progress(quiet);
   const auto report = train::train_demo_model(o);
   std::printf("trained %s (%lld parameters) in %.1f s, final loss %.4f\n", o.architecture.c_str(),
               static_cast<long long>(report.parameters), report.seconds, report.final_loss);

@@ -59,14 +59,16 @@ const at::Tensor* ParameterSink::find(const std::string& name) const {
   return nullptr;
 }
 
+void add_tensor(io::SafetensorsWriter& writer, const std::string& name, const at::Tensor& t) {
+  const bool ids = t.scalar_type() == at::kLong;
+  const at::Tensor c = t.detach().to(at::kCPU).to(ids ? at::kLong : at::kFloat).contiguous();
+  writer.add(name, ids ? io::DType::I64 : io::DType::F32, c.sizes().vec(), c.data_ptr(), c.nbytes());
+}
+
 void ParameterSink::write(const std::filesystem::path& file) const {
   io::SafetensorsWriter writer;
   writer.set_metadata("format", "pt");
-  for (const auto& [name, t] : named) {
-    const at::Tensor c = t.detach().to(at::kCPU).contiguous();
-    const io::DType dtype = c.scalar_type() == at::kLong ? io::DType::I64 : io::DType::F32;
-    writer.add(name, dtype, c.sizes().vec(), c.data_ptr(), c.nbytes());
-  }
+  for (const auto& [name, t] : named) add_tensor(writer, name, t);
   writer.write(file);
 }
 

@@ -14,6 +14,9 @@
 #include "core/io/checkpoint.h"
 
 namespace attnscope {
+namespace io {
+class SafetensorsWriter;
+}
 
 // Training (core/train): every tensor a family asks for is recorded here as a
 // trainable parameter under its checkpoint name, so the trainer optimises and
@@ -35,6 +38,9 @@ struct LoadOptions {
   at::ScalarType dtype = at::kFloat;
   std::shared_ptr<ParameterSink> parameters;  // null for inference
 };
+
+// Adds `t` to a safetensors file being written: integers as I64, everything else as F32.
+void add_tensor(io::SafetensorsWriter& writer, const std::string& name, const at::Tensor& t);
 
 // A tensor of the map's bytes, converted to `dtype`; never aliases the map.
 at::Tensor tensor_from_view(const io::TensorView& view, at::ScalarType dtype);

@@ -16,7 +16,6 @@
 #include "core/tasks/scoring.h"
 #include "core/train/distill_card.h"
 #include "core/train/distill_checkpoint.h"
-#include "core/train/graft_card.h"
 #include "core/train/graft_checkpoint.h"
 #include "core/train/output_folder.h"
 #include "core/train/training_steps.h"
@@ -28,10 +27,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::map<std::string, double> accuracies(const Model& model, const io::Tokenizer& tokenizer, const DistillOptions& o) {
-  std::map<std::string, double> out;
-  for (const auto& spec : o.tasks)
-    out[graft_task_label(spec)] = tasks::accuracy(model, tokenizer, tasks::generate(spec, o.eval_examples, o.seed + 99991u));
-  return out;
+  return task_accuracies(model, tokenizer, o.tasks, o.eval_examples, o.seed);
 }
 
 // Every head ranked by the accuracy lost when it alone is zeroed (mean over
@@ -160,7 +156,6 @@ DistillReport distill_heads(const DistillOptions& o) {
   check_cancel();
   stage("distilling");
   torch::optim::AdamW optimiser(params, torch::optim::AdamWOptions(o.learning_rate).betas({0.9, 0.98}).weight_decay(0));
-  const auto& layers = student->info().layers;
   for (int step = 0; step < o.steps; ++step) {
     check_cancel();
     static_cast<torch::optim::AdamWOptions&>(optimiser.param_groups()[0].options())
@@ -169,19 +164,9 @@ DistillReport distill_heads(const DistillOptions& o) {
     at::Tensor target;
     {
       at::NoGradGuard no_grad;
-      at::Tensor hidden = teacher->embed(b.ids);
-      for (size_t l = 0; l < layers.size(); ++l) {
-        LayerCall call(teacher->info().layers[l]);
-        hidden = teacher->layer(static_cast<int>(l), hidden, call);
-      }
-      target = teacher->logits(hidden);
+      target = training_logits(*teacher, b.ids);
     }
-    at::Tensor hidden = student->embed(b.ids);
-    for (size_t l = 0; l < layers.size(); ++l) {
-      LayerCall call(layers[l]);
-      hidden = student->layer(static_cast<int>(l), hidden, call);
-    }
-    const at::Tensor loss = distillation_loss(student->logits(hidden), target, b);
+    const at::Tensor loss = distillation_loss(training_logits(*student, b.ids), target, b);
     optimiser.zero_grad();
     loss.backward();
     clip_gradients(params, 1.0);

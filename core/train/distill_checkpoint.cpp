@@ -16,15 +16,6 @@
 
 namespace attnscope::train {
 namespace fs = std::filesystem;
-namespace {
-
-void add_tensor(io::SafetensorsWriter& writer, const std::string& name, const at::Tensor& t) {
-  const at::Tensor c = t.contiguous();
-  writer.add(name, c.scalar_type() == at::kLong ? io::DType::I64 : io::DType::F32, c.sizes().vec(), c.data_ptr(), c.nbytes());
-}
-
-}  // namespace
-
 void check_distill_source(const io::Checkpoint& ck) {
   const std::string type = ck.model_type();
   const io::Config& c = ck.config();
@@ -64,11 +55,9 @@ void write_student_checkpoint(const io::Checkpoint& ck, const std::vector<std::p
 
   io::SafetensorsWriter writer;
   writer.set_metadata("format", "pt");
-  for (const auto& name : ck.tensor_names()) {
-    if (name.find(".self_attn.ssm_heads.") != std::string::npos) continue;  // a student's own: rewritten below
-    const io::TensorView view = ck.tensor(name);
-    add_tensor(writer, name, tensor_from_view(view, at::isFloatingType(to_scalar_type(view.entry->dtype)) ? at::kFloat : at::kLong));
-  }
+  add_checkpoint_tensors(ck, writer, [](const std::string& name) {
+    return name.find(".self_attn.ssm_heads.") != std::string::npos ? std::string() : name;  // a student's own: rewritten below
+  });
   const double dt = 0.1;  // a memory of about ten tokens to start from
   for (const auto& [layer, head] : recurrent) {
     const std::string r = "model.layers." + std::to_string(layer) + ".self_attn.ssm_heads." + std::to_string(head) + ".";

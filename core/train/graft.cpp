@@ -23,11 +23,7 @@ namespace {
 
 std::map<std::string, double> accuracies(const fs::path& dir, const io::Tokenizer& tokenizer, const GraftOptions& o) {
   const auto ck = io::Checkpoint::open(dir);
-  const auto model = load_model(ck, LoadOptions{});
-  std::map<std::string, double> out;
-  for (const auto& spec : o.tasks)
-    out[graft_task_label(spec)] = tasks::accuracy(*model, tokenizer, tasks::generate(spec, o.eval_examples, o.seed + 99991u));
-  return out;
+  return task_accuracies(*load_model(ck, LoadOptions{}), tokenizer, o.tasks, o.eval_examples, o.seed);
 }
 
 std::vector<int64_t> range(int64_t start, int64_t count) {
@@ -133,19 +129,13 @@ GraftReport graft_head(const GraftOptions& o) {
   std::vector<at::Tensor> all_trained = params;
   all_trained.insert(all_trained.end(), gains.begin(), gains.end());
   const int64_t pad = 0;  // padded positions are never scored and come after every scored one (causal)
-  const auto& layers = model->info().layers;
   for (int step = 0; step < o.steps; ++step) {
     check_cancel();
     for (size_t g = 0; g < optimiser.param_groups().size(); ++g)
       static_cast<torch::optim::AdamWOptions&>(optimiser.param_groups()[g].options())
           .lr(scheduled_learning_rate(g == 0 ? o.learning_rate : gain_rate, step, o.steps));
     const Batch b = make_batch(*tokenizer, mixed_examples(o.tasks, o.batch, o.seed * 1000003u + static_cast<unsigned>(step)), pad);
-    at::Tensor hidden = model->embed(b.ids);
-    for (size_t l = 0; l < layers.size(); ++l) {
-      LayerCall call(layers[l]);
-      hidden = model->layer(static_cast<int>(l), hidden, call);
-    }
-    const at::Tensor loss = task_loss(model->logits(hidden), b);
+    const at::Tensor loss = task_loss(training_logits(*model, b.ids), b);
     optimiser.zero_grad();
     loss.backward();
     for (auto& t : trained)

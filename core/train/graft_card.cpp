@@ -1,14 +1,10 @@
 #include "core/train/graft_card.h"
 
-#include "core/train/accuracy_table.h"
-
-#include <cstdio>
 #include <sstream>
 
+#include "core/train/accuracy_table.h"
+
 namespace attnscope::train {
-std::string graft_task_label(const tasks::TaskSpec& spec) {
-  return spec.pairs ? spec.name + ":" + std::to_string(spec.pairs) : spec.name;
-}
 
 std::string graft_card(const GraftOptions& o, const GraftReport& r) {
   const std::string head = std::to_string(o.head.layer) + "." + std::to_string(o.head.head);

@@ -10,7 +10,6 @@ namespace attnscope::train {
 
 // In every graft card's front matter: a folder holding it was written by graft.
 inline constexpr const char* kGraftCardMarker = "tags: [attnscope, attnscope_hybrid, head-replacement]";
-std::string graft_task_label(const tasks::TaskSpec& spec);  // "mqar:16"
 std::string graft_card(const GraftOptions& options, const GraftReport& report);
 
 }  // namespace attnscope::train

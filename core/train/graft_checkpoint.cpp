@@ -80,11 +80,6 @@ HybridConfig read_hybrid(const nlohmann::ordered_json& config, const io::Checkpo
   return read_hybrid_config(io::Config(nlohmann::json::parse(config.dump()), ck.config().origin()));
 }
 
-void add_tensor(io::SafetensorsWriter& writer, const std::string& name, const at::Tensor& t) {
-  const at::Tensor c = t.contiguous();
-  writer.add(name, c.scalar_type() == at::kLong ? io::DType::I64 : io::DType::F32, c.sizes().vec(), c.data_ptr(), c.nbytes());
-}
-
 }  // namespace
 
 const std::set<std::string>& grafted_checkpoint_files() {
@@ -96,9 +91,12 @@ const std::set<std::string>& grafted_checkpoint_files() {
   return files;
 }
 
-void check_graft_source(const io::Checkpoint& ck, const HeadToGraft& g) {
+namespace {
+
+// The source's config (in the hybrid dialect), checked to take the graft `g`.
+HybridConfig checked_hybrid(const io::Checkpoint& ck, const HeadToGraft& g, const nlohmann::ordered_json& config) {
   require_graftable(ck);
-  const HybridConfig h = read_hybrid(hybrid_config_json(ck), ck);
+  const HybridConfig h = read_hybrid(config, ck);
   const int layers = static_cast<int>(h.layer_types.size());
   if (g.layer < 0 || g.layer >= layers)
     throw Error("graft: the model has no layer " + std::to_string(g.layer) + " (layers 0 to " + std::to_string(layers - 1) + ")");
@@ -109,19 +107,19 @@ void check_graft_source(const io::Checkpoint& ck, const HeadToGraft& g) {
   const auto& already = h.ssm_attention_heads[g.layer];
   if (std::find(already.begin(), already.end(), g.head) != already.end())
     throw Error("graft: head " + std::to_string(g.layer) + "." + std::to_string(g.head) + " is attention already");
+  return h;
 }
 
+}  // namespace
+
+void check_graft_source(const io::Checkpoint& ck, const HeadToGraft& g) { (void)checked_hybrid(ck, g, hybrid_config_json(ck)); }
+
 void write_grafted_checkpoint(const io::Checkpoint& ck, const HeadToGraft& g, const fs::path& dir) {
-  check_graft_source(ck, g);
   nlohmann::ordered_json config = hybrid_config_json(ck);
-  const HybridConfig h = read_hybrid(config, ck);
+  const HybridConfig h = checked_hybrid(ck, g, config);
   io::SafetensorsWriter writer;
   writer.set_metadata("format", "pt");
-  for (const auto& name : ck.tensor_names()) {
-    const io::TensorView view = ck.tensor(name);
-    const bool ids = !at::isFloatingType(to_scalar_type(view.entry->dtype));
-    add_tensor(writer, is_hybrid(ck) ? name : hybrid_name(name), tensor_from_view(view, ids ? at::kLong : at::kFloat));
-  }
+  add_checkpoint_tensors(ck, writer, [&](const std::string& name) { return is_hybrid(ck) ? name : hybrid_name(name); });
   if (g.attention) {
     const ssm::SsmConfig& s = h.ssm;
     const std::string mixer = "model.layers." + std::to_string(g.layer) + ".mixer.";
@@ -154,6 +152,17 @@ void write_grafted_checkpoint(const io::Checkpoint& ck, const HeadToGraft& g, co
   writer.write(dir / "model.safetensors");
   files::write_file_atomically(dir / "config.json", config.dump(2) + "\n");
   copy_tokenizer_files(ck, dir);
+}
+
+void add_checkpoint_tensors(const io::Checkpoint& ck, io::SafetensorsWriter& writer,
+                            const std::function<std::string(const std::string&)>& name_for) {
+  for (const auto& name : ck.tensor_names()) {
+    const std::string written = name_for(name);
+    if (written.empty()) continue;
+    const io::TensorView view = ck.tensor(name);
+    const bool ids = !at::isFloatingType(to_scalar_type(view.entry->dtype));
+    add_tensor(writer, written, tensor_from_view(view, ids ? at::kLong : at::kFloat));
+  }
 }
 
 void copy_tokenizer_files(const io::Checkpoint& ck, const fs::path& dir) {

@@ -7,10 +7,15 @@
 // it did; the new head's values, gate, norm and output projection are the
 // SSM head's own, only its queries and keys are new.
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <string>
 
 #include "core/io/checkpoint.h"
+
+namespace attnscope::io {
+class SafetensorsWriter;
+}
 
 namespace attnscope::train {
 
@@ -33,6 +38,10 @@ void write_grafted_checkpoint(const io::Checkpoint& source, const HeadToGraft& g
 
 // The file names write_grafted_checkpoint may write (and the graft command's folder may hold).
 const std::set<std::string>& grafted_checkpoint_files();
+// Every tensor of `ck` into `writer` (floating point widened to float32,
+// integers as int64) under name_for(its name); an empty name leaves it out.
+void add_checkpoint_tensors(const io::Checkpoint& ck, io::SafetensorsWriter& writer,
+                            const std::function<std::string(const std::string&)>& name_for);
 // The source's tokenizer files (tokenizer.json, vocab.json, ...) into `dir`.
 void copy_tokenizer_files(const io::Checkpoint& source, const std::filesystem::path& dir);
 

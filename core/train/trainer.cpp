@@ -227,9 +227,7 @@ TrainReport train_demo_model(const TrainOptions& o) {
     static_cast<torch::optim::AdamWOptions&>(optimiser.param_groups()[0].options()).lr(lr);
 
     const Batch b = make_batch(*tokenizer, mixed_examples(o.tasks, o.batch, o.seed * 1000003u + static_cast<unsigned>(step)), pad);
-    at::Tensor hidden = model->embed(b.ids);
-    for (int l = 0; l < num_layers; ++l) {
-      LayerCall call(model->info().layers[l]);
+    const at::Tensor logits = training_logits(*model, b.ids, [&](int l, LayerCall& call) {
       for (int h : pruned[l]) call.mixers.at(0).ablate.emplace_back(h, AblationMode::Zero);
       if (std::find(dropout_layers.begin(), dropout_layers.end(), l) != dropout_layers.end())
         for (int h = 0; h < attention_of(model->info().layers[l])->heads; ++h) {
@@ -237,9 +235,8 @@ TrainReport train_demo_model(const TrainOptions& o) {
           const bool dropped = std::bernoulli_distribution(o.head_dropout)(dropout_rng);
           if (dropped && !spared[l].count(h)) call.mixers.at(0).ablate.emplace_back(h, AblationMode::Zero);
         }
-      hidden = model->layer(l, hidden, call);
-    }
-    const at::Tensor examples_loss = task_loss(model->logits(hidden), b);
+    });
+    const at::Tensor examples_loss = task_loss(logits, b);
     at::Tensor loss = examples_loss;
     if (!sparse_heads.empty()) loss = loss + o.head_sparsity * head_group_norm(sparse_heads);
     optimiser.zero_grad();

@@ -73,6 +73,27 @@ at::Tensor task_loss(const at::Tensor& logits, const Batch& b) {
   return (token_loss * weights.reshape({-1})).sum();
 }
 
+at::Tensor training_logits(const Model& model, const at::Tensor& ids, const std::function<void(int, LayerCall&)>& each_layer) {
+  const auto& layers = model.info().layers;
+  at::Tensor hidden = model.embed(ids);
+  for (size_t l = 0; l < layers.size(); ++l) {
+    LayerCall call(layers[l]);
+    if (each_layer) each_layer(static_cast<int>(l), call);
+    hidden = model.layer(static_cast<int>(l), hidden, call);
+  }
+  return model.logits(hidden);
+}
+
+std::map<std::string, double> task_accuracies(const Model& model, const io::Tokenizer& tokenizer,
+                                              const std::vector<tasks::TaskSpec>& specs, int examples, unsigned seed) {
+  std::map<std::string, double> out;
+  for (const auto& spec : specs) {
+    const std::string label = spec.pairs ? spec.name + ":" + std::to_string(spec.pairs) : spec.name;
+    out[label] = tasks::accuracy(model, tokenizer, tasks::generate(spec, examples, seed + 99991u));
+  }
+  return out;
+}
+
 at::Tensor distillation_loss(const at::Tensor& student_logits, const at::Tensor& teacher_logits, const Batch& b) {
   const at::Tensor teacher = at::log_softmax(teacher_logits.to(at::kFloat), -1);
   const at::Tensor student = at::log_softmax(student_logits.to(at::kFloat), -1);

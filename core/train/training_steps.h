@@ -4,12 +4,15 @@
 // loss that weighs every example the same, and gradient clipping.
 #include <ATen/ATen.h>
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/io/checkpoint.h"
 #include "core/io/tokenizer.h"
+#include "core/models/model.h"
 #include "core/tasks/task.h"
 
 namespace attnscope::train {
@@ -31,6 +34,14 @@ Batch make_batch(const io::Tokenizer& tokenizer, const std::vector<tasks::TaskEx
 // Mean over examples of each example's mean cross-entropy over its scored
 // tokens: a task that scores several answers (MQAR) does not drown one that scores one.
 at::Tensor task_loss(const at::Tensor& logits, const Batch& batch);
+// Logits [B, L, vocab] of a training forward (autograd on), every layer run
+// in turn; `each_layer` may add ablations to a layer's call before it runs.
+at::Tensor training_logits(const Model& model, const at::Tensor& ids,
+                           const std::function<void(int layer, LayerCall& call)>& each_layer = {});
+// Held-out accuracy per task ("mqar:16"), `examples` each, drawn from seed + 99991.
+std::map<std::string, double> task_accuracies(const Model& model, const io::Tokenizer& tokenizer,
+                                              const std::vector<tasks::TaskSpec>& specs, int examples, unsigned seed);
+
 // Mean over the examples' real tokens of KL(teacher || student) of the
 // next-token distributions (distillation; every position, not only answers).
 at::Tensor distillation_loss(const at::Tensor& student_logits, const at::Tensor& teacher_logits, const Batch& batch);

@@ -36,17 +36,10 @@ test "$(($(wc -l < "$work/sweep.csv") - 1))" -eq 8
 "$app" distill "$model" --keep 2 --select layers "${small[@]}" --out "$work/layers" --quiet | grep -qx 'kept as attention (layers): 0.0, 0.1 of 8 heads'
 "$app" distill "$model" --keep 1 --select random "${small[@]}" --out "$work/random" --quiet | grep -qE '^kept as attention \(random\): [01]\.[0-3] of 8 heads$'
 
-refuse() {
-  local words=$1
-  shift
-  if "$app" distill "$@" > "$work/out.txt" 2> "$work/err.txt"; then echo "accepted: $*"; exit 1; fi
-  grep -q -- "$words" "$work/err.txt" || { cat "$work/err.txt"; exit 1; }
-  test "$(wc -l < "$work/err.txt")" -eq 1 || { cat "$work/err.txt"; exit 1; }
-  test ! -e "$work/refused"
-}
-refuse 'give --keep' "$model" --task letters --out "$work/refused"
-refuse '--keep must be 0 to 8' "$model" --keep 9 --task letters --out "$work/refused"
-refuse '--select takes scan' "$model" --keep 1 --select best --task letters --out "$work/refused"
-refuse 'Llama-layout Transformer' "$root/resources/models/mamba2" --keep 1 --task mqar --out "$work/refused"
-refuse 'give --task' "$model" --keep 1 --out "$work/refused"
+source "$(dirname "$0")/refuse.sh"
+refuse distill 'give --keep' "$model" --task letters --out "$work/refused"
+refuse distill '--keep must be 0 to 8' "$model" --keep 9 --task letters --out "$work/refused"
+refuse distill '--select takes scan' "$model" --keep 1 --select best --task letters --out "$work/refused"
+refuse distill 'Llama-layout Transformer' "$root/resources/models/mamba2" --keep 1 --task mqar --out "$work/refused"
+refuse distill 'give --task' "$model" --keep 1 --out "$work/refused"
 echo "distill: all checks passed"

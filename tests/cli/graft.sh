@@ -69,21 +69,14 @@ if [ "$gui" = "ON" ]; then
 fi
 
 # Refusals: one clear line, nothing written.
-refuse() {
-  local words=$1
-  shift
-  if "$app" graft "$@" > "$work/out.txt" 2> "$work/err.txt"; then echo "accepted: $*"; exit 1; fi
-  grep -q -- "$words" "$work/err.txt" || { cat "$work/err.txt"; exit 1; }
-  test "$(wc -l < "$work/err.txt")" -eq 1 || { cat "$work/err.txt"; exit 1; }
-  test ! -e "$work/refused"
-}
-refuse 'has no layer 9' "$model" --head 9.0 --task mqar:6 --out "$work/refused"
-refuse 'has no head 8' "$model" --head 1.8 --task mqar:6 --out "$work/refused"
-refuse '--head takes LAYER.HEAD' "$model" --head two --task mqar:6 --out "$work/refused"
-refuse '--with takes attention' "$model" --head 1.0 --with mlp --task mqar:6 --out "$work/refused"
-refuse 'give --task' "$model" --head 1.0 --out "$work/refused"
-refuse 'head replacement takes a Mamba-2' "$root/resources/models/transformer" --head 0.0 --task mqar:6 --out "$work/refused"
-refuse 'is attention already' "$grafted" --head 2.3 --task mqar:6 --out "$work/refused"
+source "$(dirname "$0")/refuse.sh"
+refuse graft 'has no layer 9' "$model" --head 9.0 --task mqar:6 --out "$work/refused"
+refuse graft 'has no head 8' "$model" --head 1.8 --task mqar:6 --out "$work/refused"
+refuse graft '--head takes LAYER.HEAD' "$model" --head two --task mqar:6 --out "$work/refused"
+refuse graft '--with takes attention' "$model" --head 1.0 --with mlp --task mqar:6 --out "$work/refused"
+refuse graft 'give --task' "$model" --head 1.0 --out "$work/refused"
+refuse graft 'head replacement takes a Mamba-2' "$root/resources/models/transformer" --head 0.0 --task mqar:6 --out "$work/refused"
+refuse graft 'is attention already' "$grafted" --head 2.3 --task mqar:6 --out "$work/refused"
 mkdir "$work/mine" && echo notes > "$work/mine/notes.txt"
 if "$app" graft "$model" --head 1.0 --task mqar:6 --steps 1 --out "$work/mine" 2> "$work/err.txt"; then exit 1; fi
 grep -q 'nothing was changed' "$work/err.txt"

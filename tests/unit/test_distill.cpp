@@ -5,12 +5,11 @@
 // what cannot be distilled is refused with a clear message.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 
 #include "bundled_demo.h"
+#include "scratch_path.h"
 #include "core/models/forward.h"
 #include "core/models/registry.h"
 #include "core/runtime/resources.h"
@@ -23,11 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  static inline int made = 0;
-  fs::path path = fs::temp_directory_path() / ("attnscope-distill-" + std::to_string(::getpid()) + "-" + std::to_string(++made));
-  TempDir() { fs::remove_all(path); fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
+// A fresh folder, created, for a student or for output folders inside it.
+struct TempDir : test_support::ScratchPath {
+  TempDir() : ScratchPath("attnscope-distill") { fs::create_directories(path); }
 };
 
 struct Captured {

@@ -5,8 +5,6 @@
 // grafted is refused with a clear message.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -21,6 +19,7 @@
 #include "core/train/graft_checkpoint.h"
 #include "core/util/error.h"
 #include "bundled_demo.h"
+#include "scratch_path.h"
 #include "core/models/config/hybrid_config.h"
 
 using namespace attnscope;
@@ -30,11 +29,9 @@ namespace {
 
 const char* kPrompt = "k3 v5 k7 v1 k2 v9 k7";
 
-struct TempDir {
-  static inline int made = 0;
-  fs::path path = fs::temp_directory_path() / ("attnscope-graft-" + std::to_string(::getpid()) + "-" + std::to_string(++made));
-  TempDir() { fs::remove_all(path); }
-  ~TempDir() { fs::remove_all(path); }
+// A fresh output path for each graft.
+struct TempDir : test_support::ScratchPath {
+  TempDir() : ScratchPath("attnscope-graft") {}
 };
 
 fs::path demo_dir() { return resource_dir() / "models" / "mamba2"; }

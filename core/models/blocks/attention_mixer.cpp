@@ -15,9 +15,8 @@ at::Tensor future_mask(int64_t L, const at::Device& device) {
   return at::ones({L, L}, at::TensorOptions().dtype(at::kBool).device(device)).triu(1);
 }
 
-// [B, H, Lq, L] float32 maps of the last Lq queries (Lq = L: the whole map;
-// KeyOnlySoftmax needs it whole). Grouped-query attention: query head h reads kv
-// head h / groups, done as a reshape [B, H_kv, groups * L, d] so no kv copy is made.
+}  // namespace
+
 at::Tensor mixing_maps(const at::Tensor& q, const at::Tensor& k, double scale, ScoreForm form) {
   const int64_t B = q.size(0), H = q.size(1), Lq = q.size(2), L = k.size(2), d = q.size(3), Hkv = k.size(1),
                 groups = H / Hkv;
@@ -38,6 +37,8 @@ at::Tensor mixing_maps(const at::Tensor& q, const at::Tensor& k, double scale, S
   }
   return at::softmax(scores.masked_fill_(future, -std::numeric_limits<float>::infinity()), -1);
 }
+
+namespace {
 
 // Longer prompts, when no map is kept, are attended a block of queries at a
 // time against the keys up to the block's last row (causal): the scores are

@@ -62,6 +62,12 @@ struct AttentionSpec {
   std::vector<RecurrentHead> recurrent_heads;  // softmax form only
 };
 
+// [B, H, Lq, L] float32 maps of the last Lq queries q [B, H, Lq, d] against
+// keys k [B, H_kv, L, d] (Lq = L: the whole map; KeyOnlySoftmax needs it
+// whole). Grouped-query attention: query head h reads kv head h / groups,
+// done as a reshape [B, H_kv, groups * L, d] so no kv copy is made.
+at::Tensor mixing_maps(const at::Tensor& q, const at::Tensor& k, double scale, ScoreForm form);
+
 // Prompts longer than this, when no map is kept, are attended a block of
 // kAttentionQueryBlock queries at a time (memory budgets count on it).
 inline constexpr int64_t kBlockedAttentionFrom = 1024;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/mixing/mamba1_kernel.h"
+#include "core/models/blocks/attention_mixer.h"
 #include "core/mixing/ssd.h"
 #include "core/models/blocks/norms.h"
 #include "core/models/ssm/ssm_blocks.h"
@@ -49,14 +50,12 @@ MixerInfo Mamba2Mixer::info() const {
 
 at::Tensor Mamba2Mixer::attend(const at::Tensor& input, const at::Tensor& values, at::Tensor y, at::Tensor& map) const {
   if (attention_heads_.empty()) return y;
-  const int64_t L = input.size(1);
-  const at::Tensor future = at::ones({L, L}, input.options().dtype(at::kBool)).triu(1);
   std::vector<at::Tensor> outputs;
   std::vector<int64_t> index;
   for (const auto& a : attention_heads_) {
-    const at::Tensor q = a.q(input).to(at::kFloat), k = a.k(input).to(at::kFloat);  // [B, L, dk]
+    const at::Tensor q = a.q(input).unsqueeze(1), k = a.k(input).unsqueeze(1);  // [B, 1, L, dk]: one head
     const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
-    const at::Tensor probs = at::softmax(at::matmul(q, k.transpose(1, 2)).mul(scale).masked_fill(future, -INFINITY), -1);
+    const at::Tensor probs = mixing_maps(q, k, scale, ScoreForm::Softmax).squeeze(1);  // [B, L, L] float32
     // The scan's outputs are sums over past tokens, attention's an average: a learnt gain matches their scales.
     outputs.push_back(at::matmul(probs, values.select(2, a.head)) * a.log_gain.to(at::kFloat).exp());  // [B, L, P]
     index.push_back(a.head);
