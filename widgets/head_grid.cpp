@@ -94,7 +94,7 @@ int HeadGrid::max_heads() const {
 int HeadGrid::cell_size() const {
   const int cols = std::max(1, max_heads()), rows = std::max(1, static_cast<int>(rows_.size()));
   const int by_width = (width() - kHeaderWidth) / cols - kGap;
-  const int by_height = (height() - kHeaderHeight - (showing_values_ ? kLegendHeight : 0)) / rows - kGap;
+  const int by_height = (height() - kHeaderHeight - kLegendHeight) / rows - kGap;
   return std::clamp(std::min(by_width, by_height), 8, 96);
 }
 
@@ -114,7 +114,7 @@ QPoint HeadGrid::cell_at(const QPoint& pos) const {
 
 QSize HeadGrid::sizeHint() const {
   return QSize(kHeaderWidth + std::max(1, max_heads()) * 40,
-               kHeaderHeight + std::max(1, static_cast<int>(rows_.size())) * 40 + (showing_values_ ? kLegendHeight : 0));
+               kHeaderHeight + std::max(1, static_cast<int>(rows_.size())) * 40 + kLegendHeight);
 }
 
 void HeadGrid::set_current(int row, int head) {
@@ -127,7 +127,6 @@ void HeadGrid::set_current(int row, int head) {
 void HeadGrid::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.fillRect(rect(), palette().base());
-  const ColourMap score_map(ColourMapKind::Magma);
   p.setPen(palette().text().color());
   QFont small = font();
   small.setPointSizeF(std::max(6.0, small.pointSizeF() - 1));
@@ -165,7 +164,7 @@ void HeadGrid::paintEvent(QPaintEvent*) {
         p.fillRect(r, QColor(220, 220, 220));
       }
       if (!std::isnan(cell.score) && !showing_values_) {
-        p.setPen(QPen(QColor(score_map.rgb(0.15 + 0.8 * cell.score)), 3));
+        p.setPen(QPen(outline_colour(cell.score), 3));
         p.drawRect(r.adjusted(-1, -1, 1, 1));
       }
       if (cell.ablated) {  // a red cross: this head is knocked out
@@ -179,7 +178,13 @@ void HeadGrid::paintEvent(QPaintEvent*) {
     p.setPen(QPen(hasFocus() ? palette().highlight().color() : Qt::gray, 2, Qt::DashLine));
     p.drawRect(cell_rect(current_.y(), current_.x()).adjusted(-3, -3, 3, 3));
   }
-  if (showing_values_) paint_legend(p);
+  if (!rows_.isEmpty()) paint_legend(p);
+}
+
+QColor HeadGrid::outline_colour(double score) {
+  // The warm half of the diverging map: near-white (smooth) to dark red (sharp).
+  static const ColourMap warm(ColourMapKind::Diverging);
+  return QColor(warm.rgb(0.5 + 0.5 * std::clamp(score, 0.0, 1.0)));
 }
 
 QRect HeadGrid::legend_rect() const {
@@ -187,19 +192,26 @@ QRect HeadGrid::legend_rect() const {
   return QRect(4, bottom + 8, std::max(120, width() - 8), kLegendHeight - 8);
 }
 
-// Caption above a ramp from white (zero) to full colour (the extreme), with both ends labelled.
+// Caption above a ramp with both ends labelled: for values, white (zero) to
+// full colour (the extreme); for maps, the outline's sharpness scale.
 void HeadGrid::paint_legend(QPainter& p) const {
   const QRect area = legend_rect();
   const QFontMetrics fm(p.font());
   p.setPen(palette().text().color());
+  const QString caption = showing_values_ ? scale_.caption : tr("Outline: transition sharpness (hover a head for its metrics)");
   p.drawText(QRect(area.left(), area.top(), area.width(), 2 * fm.height()), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
-             scale_.caption);
-  const QString low = QString::number(scale_.zero, 'g', 3), high = QString::number(scale_.extreme, 'g', 3);
+             caption);
+  const QString low = showing_values_ ? QString::number(scale_.zero, 'g', 3) : tr("smooth 0");
+  const QString high = showing_values_ ? QString::number(scale_.extreme, 'g', 3) : tr("1 sharp");
   const int label_w = std::max(fm.horizontalAdvance(low), fm.horizontalAdvance(high)) + 6;
   const QRect ramp(area.left() + label_w, area.top() + 2 * fm.height() + 2, std::max(20, area.width() - 2 * label_w), 10);
   QLinearGradient gradient(ramp.topLeft(), ramp.topRight());
-  gradient.setColorAt(0, value_colour(scale_.zero));
-  gradient.setColorAt(1, value_colour(scale_.extreme));
+  if (showing_values_) {
+    gradient.setColorAt(0, value_colour(scale_.zero));
+    gradient.setColorAt(1, value_colour(scale_.extreme));
+  } else {
+    for (double t : {0.0, 0.25, 0.5, 0.75, 1.0}) gradient.setColorAt(t, outline_colour(t));
+  }
   p.fillRect(ramp, gradient);
   p.setPen(Qt::gray);
   p.drawRect(ramp);
@@ -231,6 +243,12 @@ bool HeadGrid::event(QEvent* event) {
                            .arg(scale_.unit)
                            .arg(scale_.caption),
                        this);
+    return true;
+  }
+  if (cell.x() >= 0 && !rows_[cell.y()].heads[cell.x()].details.isEmpty()) {
+    const QString label = rows_[cell.y()].label.isEmpty() ? QString::number(cell.y()) : rows_[cell.y()].label;
+    QToolTip::showText(help->globalPos(),
+                       QString("%1 head %2\n%3").arg(label).arg(cell.x()).arg(rows_[cell.y()].heads[cell.x()].details), this);
     return true;
   }
   const int s = cell_size();

@@ -16,8 +16,9 @@ namespace attnscope::widgets {
 
 struct HeadCell {
   QImage thumbnail;        // any size; drawn scaled without smoothing
-  double score = qQNaN();  // sharpness in [0, 1], NaN when unknown
+  double score = qQNaN();  // sharpness in [0, 1], NaN when unknown: the outline's colour
   bool ablated = false;
+  QString details;         // every stored metric of the head, one per line: the cell's tooltip
 };
 
 struct GridRow {
@@ -54,7 +55,10 @@ class HeadGrid : public QWidget {
   double value(int row, int head) const;  // NaN when none
   // The colour a value gets (tests check cells against it).
   QColor value_colour(double value) const;
+  // The outline of a head with this transition sharpness: pale when smooth, warm red when sharp.
+  static QColor outline_colour(double score);
   int row_count() const { return rows_.size(); }
+  const HeadCell& cell(int row, int head) const { return rows_[row].heads[head]; }
   int head_count(int row) const;
 
   QPoint current() const { return current_; }  // (head, row); (-1, -1) when empty

@@ -5,6 +5,7 @@
 #include <QMouseEvent>
 #include <QToolTip>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "widgets/matrix_layer.h"
@@ -14,10 +15,15 @@ namespace attnscope::widgets {
 namespace {
 constexpr const char* kOverlay = "hover";  // QCustomPlot already has an "overlay" layer (non-buffered)
 
-QSharedPointer<QCPAxisTickerText> token_ticker(const QStringList& labels, int max_labels) {
+// Labels for the visible positions [first, last], every step-th (steps aligned
+// to the prompt, so labels stay put while panning), at most `max_labels`.
+QSharedPointer<QCPAxisTickerText> token_ticker(const QStringList& labels, double first, double last, int max_labels) {
   auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-  const int step = label_step(labels.size(), max_labels);
-  for (int i = 0; i < labels.size(); i += step) ticker->addTick(i, short_label(labels[i]));
+  const int begin = std::max(0, static_cast<int>(std::ceil(first)));
+  const int end = std::min<int>(labels.size(), static_cast<int>(std::floor(last)) + 1);
+  if (end <= begin) return ticker;
+  const int step = label_step(end - begin, max_labels);
+  for (int i = (begin + step - 1) / step * step; i < end; i += step) ticker->addTick(i, short_label(labels[i]));
   return ticker;
 }
 }  // namespace
@@ -74,8 +80,13 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
   profile_marks_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(255, 80, 40), 1.5), Qt::NoBrush, 6));
   profile_->yAxis->setLabel("weight");
   profile_->xAxis->setLabel("key (selected query row)");
-  connect(plot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), profile_->xAxis,
-          qOverload<const QCPRange&>(&QCPAxis::setRange));
+  // Zoom and pan: the profile follows the keys on show, labels are chosen for the visible range.
+  connect(plot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this](const QCPRange& range) {
+    profile_->xAxis->setRange(range);
+    update_tick_labels();
+    profile_->replot();
+  });
+  connect(plot_->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { update_tick_labels(); });
 
   plot_->setMouseTracking(true);
   plot_->installEventFilter(this);
@@ -102,9 +113,24 @@ void HeatmapView::set_data(HeatmapData data) {
 }
 
 void HeatmapView::set_colour_map(ColourMapKind kind) {
-  map_ = ColourMap(kind);
-  colour_scale_->setGradient(map_.gradient());
+  chosen_map_ = kind;
   rebuild_image();
+}
+
+void HeatmapView::set_display(const DisplayOptions& options) {
+  display_ = options;
+  rebuild_image();
+}
+
+MapRegion HeatmapView::visible_region() const {
+  const auto cells = [](const QCPRange& r, int n) {
+    const int begin = std::clamp(static_cast<int>(std::ceil(r.lower)), 0, n);
+    const int end = std::clamp(static_cast<int>(std::floor(r.upper)) + 1, 0, n);
+    return end > begin ? std::pair{begin, end} : std::pair{0, n};
+  };
+  const auto [r0, r1] = cells(plot_->yAxis->range(), data_.rows);
+  const auto [c0, c1] = cells(plot_->xAxis->range(), data_.cols);
+  return {r0, r1, c0, c1};
 }
 
 void HeatmapView::set_scale(ScaleKind scale) {
@@ -123,9 +149,12 @@ void HeatmapView::rebuild_image() {
     plot_->replot();
     return;
   }
-  const MatrixView view{data_.values.data(), data_.rows, data_.cols, data_.causal};
-  range_ = fixed_range_ ? *fixed_range_ : value_range(view, map_.diverging());
-  matrix_->set_image(render_matrix(view, map_, range_, scale_));
+  const DisplayedMap shown = prepare_display({data_.values.data(), data_.rows, data_.cols, data_.causal}, display_);
+  const ColourMapKind kind = shown.is_signed ? ColourMapKind::Diverging : chosen_map_;
+  if (kind != map_.kind()) map_ = ColourMap(kind);
+  colour_scale_->setGradient(map_.gradient());
+  range_ = fixed_range_ ? *fixed_range_ : shown.range;
+  matrix_->set_image(render_matrix({shown.values.data(), data_.rows, data_.cols, data_.causal}, map_, range_, scale_));
   const bool log = scale_ == ScaleKind::Log && !map_.diverging();
   colour_scale_->axis()->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
   if (log) colour_scale_->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
@@ -139,10 +168,7 @@ void HeatmapView::rebuild_image() {
 void HeatmapView::update_labels() {
   // The map gets what the colour bar, labels and title leave (about 160 px
   // across, 120 down); a label needs about 16 px across and 14 px down.
-  const int max_labels = std::max(4, (plot_->width() - 160) / 16);
-  plot_->xAxis->setTicker(token_ticker(data_.col_labels, max_labels));
-  plot_->yAxis->setTicker(token_ticker(data_.row_labels, std::max(4, (plot_->height() - 120) / 14)));
-  profile_->xAxis->setTicker(token_ticker(data_.col_labels, max_labels));
+  update_tick_labels();
   plot_->plotLayout()->setRowStretchFactor(0, 1);
   if (!data_.title.isEmpty()) {
     if (plot_->plotLayout()->rowCount() == 1) {
@@ -152,6 +178,17 @@ void HeatmapView::update_labels() {
       t->setText(data_.title);
     }
   }
+}
+
+void HeatmapView::update_tick_labels() {
+  // The map gets what the colour bar, labels and title leave (about 160 px
+  // across, 120 down); a label needs about 16 px across and 14 px down.
+  const int max_cols = std::max(4, (plot_->width() - 160) / 16), max_rows = std::max(4, (plot_->height() - 120) / 14);
+  const QCPRange x = plot_->xAxis->range(), y = plot_->yAxis->range();
+  plot_->xAxis->setTicker(token_ticker(data_.col_labels, x.lower, x.upper, max_cols));
+  plot_->yAxis->setTicker(token_ticker(data_.row_labels, y.lower, y.upper, max_rows));
+  // The profile's labels lie flat: each needs about 60 px.
+  profile_->xAxis->setTicker(token_ticker(data_.col_labels, x.lower, x.upper, std::max(2, (profile_->width() - 60) / 60)));
 }
 
 void HeatmapView::reset_zoom() {
@@ -164,7 +201,7 @@ void HeatmapView::set_marks(const QVector<QPoint>& cells) {
   marks_ = cells;
   QVector<double> x, y;
   for (const auto& c : cells) x << c.x(), y << c.y();
-  marks_graph_->setData(x, y, true);
+  marks_graph_->setData(x, y);  // ordered by row, not by key: QCustomPlot sorts them
   plot_->replot();
   update_profile();
 }
@@ -191,7 +228,7 @@ void HeatmapView::update_profile() {
     row_box_->setVisible(false);
   }
   profile_graph_->setData(x, y, true);
-  profile_marks_->setData(mx, my, true);
+  profile_marks_->setData(mx, my);
   profile_->xAxis->setRange(plot_->xAxis->range());
   profile_->yAxis->rescale();
   profile_->replot();
@@ -245,9 +282,12 @@ bool HeatmapView::eventFilter(QObject* watched, QEvent* event) {
       }
     } else if (event->type() == QEvent::MouseButtonDblClick) {
       reset_zoom();
+    } else if (event->type() == QEvent::MouseButtonPress) {
+      press_pos_ = static_cast<QMouseEvent*>(event)->pos();
     } else if (event->type() == QEvent::MouseButtonRelease) {
       auto* e = static_cast<QMouseEvent*>(event);
-      if (e->button() == Qt::LeftButton) {
+      // A click selects the row; the end of a drag (a pan) does not.
+      if (e->button() == Qt::LeftButton && (e->pos() - press_pos_).manhattanLength() < 4) {
         const QPoint cell = cell_at(e->pos());
         if (cell.y() >= 0) select_row(cell.y());
       }

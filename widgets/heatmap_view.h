@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "widgets/colour_map.h"
+#include "widgets/figure_composer.h"
+#include "widgets/map_display.h"
 #include "widgets/matrix_image.h"
 
 class QCustomPlot;
@@ -35,13 +37,22 @@ class HeatmapView : public QWidget {
 
   void set_data(HeatmapData data);
   const HeatmapData& data() const { return data_; }
+  // The chosen map is used for maps of one sign; maps holding negative weights
+  // (SSMs) are drawn with the diverging map centred on zero whatever is chosen.
   void set_colour_map(ColourMapKind kind);
+  ColourMapKind drawn_colour_map() const { return map_.kind(); }
+  void set_display(const DisplayOptions& options);
+  const DisplayOptions& display() const { return display_; }
   void set_scale(ScaleKind scale);
   // A fixed range shares one colour scale between views (comparisons).
   void set_fixed_range(std::optional<ValueRange> range);
   ValueRange current_range() const { return range_; }
   void set_marks(const QVector<QPoint>& cells);  // QPoint(col, row) of sharp transitions
   int marks_count() const { return marks_.size(); }
+  const QVector<QPoint>& marks() const { return marks_; }
+  ScaleKind scale() const { return scale_; }
+  // Queries and keys at least half on show (the whole map when not zoomed).
+  MapRegion visible_region() const;
   void select_row(int row);
   int selected_row() const { return selected_row_; }
   void reset_zoom();
@@ -63,11 +74,15 @@ class HeatmapView : public QWidget {
  private:
   void rebuild_image();
   void update_labels();
+  void update_tick_labels();
   void update_profile();
   void move_hover(int row, int col);
 
   HeatmapData data_;
   ColourMap map_;
+  ColourMapKind chosen_map_ = ColourMapKind::Viridis;
+  DisplayOptions display_;
+  QPoint press_pos_;
   ScaleKind scale_ = ScaleKind::Linear;
   std::optional<ValueRange> fixed_range_;
   ValueRange range_;

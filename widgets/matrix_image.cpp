@@ -24,7 +24,7 @@ double normalise(double value, const ValueRange& range, ScaleKind scale, bool di
 ValueRange value_range(const MatrixView& m, bool symmetric) {
   double lo = INFINITY, hi = -INFINITY;
   for (int i = 0; i < m.rows; ++i) {
-    const int end = m.causal ? std::min(m.cols, i + 1) : m.cols;
+    const int end = m.visible_end(i);
     const float* row = m.values + static_cast<size_t>(i) * m.cols;
     for (int j = 0; j < end; ++j)
       if (!std::isnan(row[j])) lo = std::min<double>(lo, row[j]), hi = std::max<double>(hi, row[j]);
@@ -45,7 +45,7 @@ QImage render_matrix(const MatrixView& m, const ColourMap& map, const ValueRange
   for (int i = 0; i < m.rows; ++i) {
     auto* line = reinterpret_cast<QRgb*>(image.scanLine(i));
     const float* row = m.values + static_cast<size_t>(i) * m.cols;
-    const int end = m.causal ? std::min(m.cols, i + 1) : m.cols;
+    const int end = m.visible_end(i);
     if (linear && !map.diverging()) {
       const double span = range.high - range.low;
       const double k = span > 0 ? 1.0 / span : 0;

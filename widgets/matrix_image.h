@@ -19,6 +19,13 @@ struct MatrixView {
   const float* values = nullptr;  // row-major rows x cols
   int rows = 0, cols = 0;
   bool causal = true;  // blank the upper triangle
+  int row_begin = 0, col_begin = 0;  // a region's first query and key (causal blanking is by position)
+  // Keys [0, end) of local row i are drawn; the rest are in the query's future.
+  int visible_end(int i) const {
+    if (!causal) return cols;
+    const int end = row_begin + i - col_begin + 1;
+    return end < 0 ? 0 : (end > cols ? cols : end);
+  }
 };
 
 // Where a value falls in [0, 1] for the colour map. Log: log10 over

@@ -64,8 +64,11 @@ const std::vector<Command>& commands() {
 namespace {
 constexpr const char* kGuiUsage = "gui [session.h5 | checkpoint] [--script steps.txt]   (GUI builds; app/gui/gui_script.h lists the steps)";
 constexpr const char* kExportUsage =
-    "export <session.h5> --layer L [--mixer attn|ssm] --head H --out fig.pdf|svg|png [--dpi 300]\n"
-    "        [--width-mm 85] [--height-mm 85] [--log] [--colour-map viridis|magma|greys] [--diff-ablation N]";
+    "export <session.h5> --layer L [--mixer attn|ssm] --head H | --heads 0,2,5|all --out fig.pdf|svg|png\n"
+    "        [--width-mm 85] [--height-mm 85] [--dpi 300] [--font-pt 7] [--title TEXT]\n"
+    "        [--queries A:B] [--keys C:D] [--diff-ablation N [--only-diff]] [--marks]\n"
+    "        [--colour-map auto|viridis|magma|greys|diverging] [--log] [--row-normalise]\n"
+    "        [--clip-percentile 99] [--hide-diagonal]";
 }  // namespace
 
 bool print_command_usage(const std::string& name) {

@@ -13,8 +13,8 @@
 #include "core/session/checked_open.h"
 #include "core/util/atomic_output.h"
 #include "core/util/error.h"
-#include "widgets/figure_export.h"
-#include "widgets/heatmap_view.h"
+#include "widgets/figure_composer.h"
+#include "widgets/paper_figure.h"
 
 namespace attnscope::gui {
 namespace {
@@ -56,67 +56,142 @@ int chosen_row(const session::SessionReader& s, const cli::Args& args) {
   return row;
 }
 
+// "a:b" -> [a, b); "a:" to the end (-1).
+std::pair<int, int> span_arg(const cli::Args& args, const std::string& name) {
+  const std::string text = *args.value(name);
+  const auto colon = text.find(':');
+  const auto bad = [&] { return Error("--" + name + " " + text + ": give first:end, e.g. 0:64 (end excluded)"); };
+  if (colon == std::string::npos) throw bad();
+  try {
+    size_t used = 0;
+    const int first = std::stoi(text.substr(0, colon), &used);
+    if (used != colon) throw bad();
+    const std::string rest = text.substr(colon + 1);
+    if (rest.empty()) return {first, -1};
+    const int end = std::stoi(rest, &used);
+    if (used != rest.size()) throw bad();
+    return {first, end};
+  } catch (const std::logic_error&) {
+    throw bad();
+  }
+}
+
+std::vector<int> chosen_heads(const cli::Args& args, int heads, const std::string& row_name) {
+  const auto check = [&](int h) {
+    if (h < 0 || h >= heads)
+      throw Error("layer " + row_name + " has " + std::to_string(heads) + " heads; no head " + std::to_string(h));
+    return h;
+  };
+  if (!args.has("heads")) return {check(args.int_or("head", 0))};
+  if (args.has("head")) throw Error("give --head or --heads, not both");
+  const std::string list = *args.value("heads");
+  std::vector<int> out;
+  if (list == "all") {
+    for (int h = 0; h < heads; ++h) out.push_back(h);
+    return out;
+  }
+  size_t begin = 0;
+  while (begin <= list.size()) {
+    const size_t end = std::min(list.find(',', begin), list.size());
+    const std::string item = list.substr(begin, end - begin);
+    if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos)
+      throw Error("--heads " + list + ": give head numbers separated by commas, or all");
+    out.push_back(check(std::stoi(item)));
+    begin = end + 1;
+  }
+  return out;
+}
+
+std::optional<widgets::ColourMapKind> colour_map_arg(const cli::Args& args) {
+  const std::string name = args.value_or("colour-map", "auto");
+  if (name == "auto") return std::nullopt;
+  for (auto kind : widgets::ColourMap::all())
+    if (widgets::ColourMap(kind).name().toStdString() == name) return kind;
+  throw Error("--colour-map " + name + ": use auto, viridis, magma, greys or diverging");
+}
+
 }  // namespace
 
 int export_command(int argc, char** argv, const std::vector<std::string>& argv_rest) {
   try {
-    cli::Args args(argv_rest, {"layer", "mixer", "head", "out", "dpi", "width-mm", "height-mm", "colour-map", "diff-ablation"},
-                   {"log", "no-marks"});
+    cli::Args args(argv_rest,
+                   {"layer", "mixer", "head", "heads", "out", "dpi", "width-mm", "height-mm", "colour-map", "diff-ablation",
+                    "queries", "keys", "font-pt", "clip-percentile", "title"},
+                   {"log", "marks", "no-marks", "row-normalise", "hide-diagonal", "only-diff"});
     const std::string path = args.positional_at(0, "session file");
     auto out = args.value("out");
     if (!out) throw Error("missing --out fig.pdf|fig.svg|fig.png");
     files::check_output_target(*out);
+    // Sizes a paper figure can have: 5 mm to 2 m, 10 to 2400 dpi; fonts a paper prints.
+    const widgets::FigureSize size{args.double_in("width-mm", 85, 5, 2000), args.double_in("height-mm", 85, 5, 2000),
+                                   args.int_in("dpi", 300, 10, 2400)};
+    widgets::FigureStyle style;
+    style.font_pt = args.double_in("font-pt", 7, 4, 14);
+    style.marks = args.flag("marks");
+    style.scale = args.flag("log") ? widgets::ScaleKind::Log : widgets::ScaleKind::Linear;
+    style.colour_map = colour_map_arg(args);
+    style.display.row_normalise = args.flag("row-normalise");
+    style.display.hide_diagonal = args.flag("hide-diagonal");
+    style.display.clip_percentile = args.double_in("clip-percentile", 100, 50, 100);
+    widgets::MapRegion region;
+    if (args.has("queries")) std::tie(region.row_begin, region.row_end) = span_arg(args, "queries");
+    if (args.has("keys")) std::tie(region.col_begin, region.col_end) = span_arg(args, "keys");
+    else if (args.has("queries")) region.col_begin = 0, region.col_end = region.row_end;  // every key those queries see
+
     const auto reader = session::open_session_checked(path);
     const session::SessionReader& s = *reader;
     require_drawable(s);
-    // Sizes a paper figure can have: 5 mm to 2 m, 10 to 2400 dpi.
-    const widgets::FigureSize size{args.double_in("width-mm", 85, 5, 2000), args.double_in("height-mm", 85, 5, 2000),
-                                   args.int_in("dpi", 300, 10, 2400)};
     const int row = chosen_row(s, args);
     const std::string row_name = s.model().row_label(row);
-    const int head = args.int_or("head", 0);
-    if (head < 0 || head >= s.mixer(row).heads)
-      throw Error("layer " + row_name + " has " + std::to_string(s.mixer(row).heads) + " heads; no head " +
-                  std::to_string(head));
+    const std::vector<int> heads = chosen_heads(args, s.mixer(row).heads, row_name);
+    const auto length = static_cast<int>(s.length());
+    const auto kind_of = [&](int h) { return QString::fromStdString(session::head_kind(s.mixer(row), h)); };
+
+    QVector<widgets::MapPanel> panels;
+    QString title;
+    if (args.has("diff-ablation")) {
+      if (s.ablations().empty()) throw Error(path + ": holds no ablations to compare with");
+      if (heads.size() != 1) throw Error("--diff-ablation compares one head: give --head");
+      const int a = args.int_in("diff-ablation", 0, 0, static_cast<int>(s.ablations().size()) - 1);
+      if (!s.has_ablation_maps(a, row))
+        throw Error(path + ": ablation " + std::to_string(a) + " holds no maps of layer " + row_name);
+      const int h = heads.front();
+      std::vector<float> before = s.read_head(row, h), after = s.read_ablation_head(a, row, h), diff(before.size());
+      for (size_t k = 0; k < diff.size(); ++k) diff[k] = after[k] - before[k];
+      const QString spec = QString::fromStdString(s.ablations().at(a).spec);
+      title = QString("layer %1, head %2 (%3), ablated %4").arg(QString::fromStdString(row_name)).arg(h).arg(kind_of(h)).arg(spec);
+      if (!args.flag("only-diff")) {
+        panels.push_back({before, "intact", false, style.marks ? sharp_marks(before, length) : QVector<QPoint>{}});
+        panels.push_back({after, "ablated", false, style.marks ? sharp_marks(after, length) : QVector<QPoint>{}});
+      }
+      panels.push_back({std::move(diff), "ablated \u2212 intact", true, {}});
+    } else {
+      if (args.flag("only-diff")) throw Error("--only-diff needs --diff-ablation");
+      for (int h : heads) {
+        std::vector<float> map = s.read_head(row, h);
+        QVector<QPoint> marks = style.marks ? sharp_marks(map, length) : QVector<QPoint>{};
+        panels.push_back({std::move(map), heads.size() > 1 ? QString("head %1").arg(h) : QString(), false, marks});
+      }
+      title = heads.size() == 1
+                  ? QString("layer %1, head %2 (%3)").arg(QString::fromStdString(row_name)).arg(heads.front()).arg(kind_of(heads.front()))
+                  : QString("layer %1 (%2)").arg(QString::fromStdString(row_name)).arg(QString::fromStdString(s.mixer(row).kind));
+    }
+    if (args.has("title")) title = QString::fromStdString(*args.value("title"));
+    widgets::PaperFigure figure;
+    try {
+      figure = widgets::compose_figure(panels, length, token_labels(s), region, style, title);
+    } catch (const std::invalid_argument& e) {
+      throw Error(e.what());
+    }
+
     // Offscreen: the figure needs no display.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY"))
       qputenv("QT_QPA_PLATFORM", "offscreen");
     qInstallMessageHandler(quiet_qt_messages);
     QApplication app(argc, argv);
-    widgets::HeatmapView view;
-    view.resize(800, 800);
-    widgets::HeatmapData data;
-    data.values = s.read_head(row, head);
-    QString title = QString("layer %1, head %2 (%3)")
-                        .arg(QString::fromStdString(row_name))
-                        .arg(head)
-                        .arg(QString::fromStdString(session::head_kind(s.mixer(row), head)));
-    if (args.has("diff-ablation")) {
-      if (s.ablations().empty()) throw Error(path + ": holds no ablations to compare with");
-      const int a = args.int_in("diff-ablation", 0, 0, static_cast<int>(s.ablations().size()) - 1);
-      if (!s.has_ablation_maps(a, row))
-        throw Error(path + ": ablation " + std::to_string(a) + " holds no maps of layer " + row_name);
-      const auto after = s.read_ablation_head(a, row, head);
-      for (size_t k = 0; k < after.size(); ++k) data.values[k] = after[k] - data.values[k];
-      view.set_colour_map(widgets::ColourMapKind::Diverging);
-      title += QString(": ablated %1 − intact").arg(QString::fromStdString(s.ablations().at(a).spec));
-    } else {
-      view.set_colour_map(widgets::ColourMap::from_name(QString::fromStdString(args.value_or("colour-map", "viridis"))));
-    }
-    data.rows = data.cols = static_cast<int>(s.length());
-    data.row_labels = data.col_labels = token_labels(s);
-    data.title = title;
-    if (args.flag("log")) view.set_scale(widgets::ScaleKind::Log);
-    const std::vector<float> values = data.values;
-    view.set_data(std::move(data));
-    if (!args.flag("no-marks") && !args.has("diff-ablation")) {
-      QVector<QPoint> marks;
-      for (const auto& [i, j] : mixing::sharp_cells({values.data(), s.length()})) marks.append(QPoint(int(j), int(i)));
-      view.set_marks(marks);
-    }
     const QString error = write_figure(QString::fromStdString(*out), [&](const QString& temp) {
       const StderrSilenced quiet;
-      return widgets::export_plot(view.plot(), temp, size);
+      return widgets::write_paper_figure(figure, temp, size);
     });
     if (!error.isEmpty()) throw Error(error.toStdString());
     std::printf("wrote %s\n", out->c_str());

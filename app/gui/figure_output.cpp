@@ -29,7 +29,8 @@ QString write_figure(const QString& target, const std::function<QString(const QS
     const QString temp = QString::fromStdString(output.temp().string());
     // The folder was checked writable above: a writer that fails now ran out of space.
     const QString error = render(temp);
-    if (error.contains("unknown figure format")) return QString(error).replace(temp, target);
+    // A figure the renderer refuses (format, size) is the user's to fix; a failed write is the disk's.
+    if (!error.isEmpty() && !error.contains("cannot write")) return QString(error).replace(temp, target);
     if (!error.isEmpty() || !complete(temp, QFileInfo(target).suffix().toLower()))
       return target + ": write failed (disk full?); nothing was changed";
     output.commit();

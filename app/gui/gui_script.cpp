@@ -14,7 +14,10 @@
 #include "app/gui/main_window.h"
 #include "app/gui/run_panel.h"
 #include "core/session/session_reader.h"
+#include <qcustomplot.h>
+
 #include "widgets/head_grid.h"
+#include "widgets/heatmap_view.h"
 #include "widgets/outputs_panel.h"
 #include "core/util/atomic_output.h"
 #include "core/util/error.h"
@@ -195,9 +198,41 @@ void GuiScript::step(const QStringList& words) {
     if (!ok) return fail(window_->run_panel()->status());
     next();
   } else if (verb == "export") {
-    if (!needs(1)) return;
-    const QString error = window_->export_current(arg(1), default_figure_size(window_->current_panels()));
+    if (words.size() < 2) return fail("expects FILE [WIDTH_MM HEIGHT_MM] [marks] [zoomed]");
+    FigureChoice choice = default_figure_choice(window_->current_panels());
+    int at = 2;
+    if (words.size() > 3 && words[2].toDouble() > 0 && words[3].toDouble() > 0)
+      choice.size.width_mm = words[2].toDouble(), choice.size.height_mm = words[3].toDouble(), at = 4;
+    for (; at < words.size(); ++at) {
+      if (words[at] == "marks") choice.marks = true;
+      else if (words[at] == "zoomed") choice.zoomed = true;
+      else return fail("expects FILE [WIDTH_MM HEIGHT_MM] [marks] [zoomed]");
+    }
+    const QString error = window_->export_current(arg(1), choice);
     if (!error.isEmpty()) return fail(error);
+    next();
+  } else if (verb == "display") {
+    if (!needs(2)) return;
+    const QStringList options = {"row-normalise", "clip", "hide-diagonal"};
+    if (!options.contains(arg(1)) || (arg(2) != "on" && arg(2) != "off"))
+      return fail("expects row-normalise, clip or hide-diagonal, then on or off");
+    widgets::DisplayOptions d = window_->display();
+    const bool on = arg(2) == "on";
+    if (arg(1) == "row-normalise") d.row_normalise = on;
+    else if (arg(1) == "clip") d.clip_percentile = on ? 99 : 100;
+    else d.hide_diagonal = on;
+    window_->set_display(d);
+    next();
+  } else if (verb == "zoom") {
+    if (!needs(4)) return;
+    // Queries R0..R1 and keys C0..C1 (inclusive) fill the head tab's map.
+    window_->heatmap()->plot()->yAxis->setRange(arg(1).toDouble() - 0.5, arg(2).toDouble() + 0.5);
+    window_->heatmap()->plot()->xAxis->setRange(arg(3).toDouble() - 0.5, arg(4).toDouble() + 0.5);
+    window_->heatmap()->plot()->replot();
+    next();
+  } else if (verb == "window") {
+    if (!needs(2)) return;
+    window_->resize(arg(1).toInt(), arg(2).toInt());
     next();
   } else if (verb == "screenshot") {
     if (!needs(1)) return;
@@ -213,9 +248,9 @@ void GuiScript::step(const QStringList& words) {
     if (!names.contains(arg(1))) return fail("expects head, diff or compare");
     window_->tabs()->setCurrentIndex(static_cast<int>(names.indexOf(arg(1))));
     next();
-  } else if (verb == "pin") {
+  } else if (verb == "pin" || verb == "unpin") {
     if (!needs(0)) return;
-    window_->pin_for_compare();
+    verb == "pin" ? window_->pin_for_compare() : window_->unpin_compare();
     next();
   } else if (verb == "state") {
     if (!needs(1)) return;
@@ -224,8 +259,8 @@ void GuiScript::step(const QStringList& words) {
   } else if (verb == "quit") {
     QApplication::exit(0);
   } else {
-    fail("unknown step (expected run, ablate, open-head, sweep, patch, patch-positions, graft, checkpoint, grid, tab, pin, save, open, "
-         "export, screenshot, state or quit)");
+    fail("unknown step (expected run, ablate, open-head, sweep, patch, patch-positions, graft, checkpoint, grid, tab, pin, unpin, save, open, "
+         "export, display, zoom, window, screenshot, state or quit)");
   }
 }
 

@@ -14,10 +14,15 @@
 //   checkpoint FOLDER   the checkpoint the next run loads
 //   grid maps|delta|kl|patch  what the grid shows (after a sweep, after patching)
 //   tab head|diff|compare  show a tab (export draws the tab on show)
-//   pin                 pin the shown head to the Compare tab's left
+//   pin                 pin the shown head to the Compare tab's left (again: re-pin)
+//   unpin               empty the Compare tab
 //   save FILE.h5        save the session (with its ablations)
 //   open FILE.h5        open a saved session (no model needed)
-//   export FILE         export the current view (pdf, svg or png)
+//   export FILE [WIDTH_MM HEIGHT_MM] [marks] [zoomed]
+//                       export the tab on show as a paper figure (pdf, svg or png)
+//   display row-normalise|clip|hide-diagonal on|off   how every map is drawn
+//   zoom R0 R1 C0 C1    show queries R0..R1 against keys C0..C1 in the head tab
+//   window WIDTH HEIGHT resize the window (pixels)
 //   screenshot FILE.png grab the whole window
 //   state FILE.json     what the window shows: session, head, ablated heads, outputs
 //   quit

@@ -5,9 +5,17 @@
 
 #include "core/mixing/head_metrics.h"
 #include "core/util/error.h"
+#include "widgets/map_display.h"
 #include "widgets/matrix_image.h"
 
 namespace attnscope::gui {
+
+QVector<QPoint> sharp_marks(const std::vector<float>& map, int64_t length) {
+  QVector<QPoint> marks;
+  for (const auto& [i, j] : mixing::sharp_cells({map.data(), length}))
+    marks.append(QPoint(static_cast<int>(j), static_cast<int>(i)));
+  return marks;
+}
 
 std::vector<float> pool_max(const std::vector<float>& map, int64_t length, int size, int* out_size) {
   const int n = static_cast<int>(std::min<int64_t>(length, size));
@@ -17,8 +25,8 @@ std::vector<float> pool_max(const std::vector<float>& map, int64_t length, int s
   for (int64_t i = 0; i < length; ++i)
     for (int64_t j = 0; j <= i; ++j) {
       const size_t k = static_cast<size_t>(i * n / length) * n + static_cast<size_t>(j * n / length);
-      const float v = std::abs(map[i * length + j]);
-      if (!seen[k] || v > out[k]) out[k] = v, seen[k] = true;
+      const float v = map[i * length + j];  // the largest magnitude keeps its sign
+      if (!seen[k] || std::abs(v) > std::abs(out[k])) out[k] = v, seen[k] = true;
     }
   return out;
 }
@@ -27,8 +35,10 @@ QImage thumbnail(const std::vector<float>& map, int64_t length, int size) {
   int n = 0;
   const auto pooled = pool_max(map, length, size, &n);
   const widgets::MatrixView view{pooled.data(), n, n, true};
-  const widgets::ColourMap colours(widgets::ColourMapKind::Viridis);
-  return widgets::render_matrix(view, colours, widgets::value_range(view, false), widgets::ScaleKind::Linear);
+  // As the head's view draws it: signed maps on the diverging map centred on zero.
+  const widgets::DisplayedMap shown = widgets::prepare_display(view, {});
+  const widgets::ColourMap colours(shown.is_signed ? widgets::ColourMapKind::Diverging : widgets::ColourMapKind::Viridis);
+  return widgets::render_matrix(view, colours, shown.range, widgets::ScaleKind::Linear);
 }
 
 void require_drawable(const session::SessionReader& session) {
@@ -38,10 +48,26 @@ void require_drawable(const session::SessionReader& session) {
                 std::to_string(kMaxDrawnLength) + " per side");
 }
 
+namespace {
+// "mamba2_ssd" and every metric the session stores for the head, one a line:
+// the grid cell's tooltip (docs/metrics.md defines them).
+QString head_details(const session::SessionReader& session, const std::vector<session::MetricRecord>& metrics, int row, int head) {
+  QStringList lines{QString::fromStdString(session::head_kind(session.mixer(row), head))};
+  for (const auto& m : metrics) {
+    if (row >= m.rows || head >= m.max_heads) continue;
+    const float v = m.values[static_cast<size_t>(row) * m.max_heads + head];
+    if (!std::isnan(v)) lines << QString("%1: %2").arg(QString::fromStdString(m.name)).arg(v, 0, 'g', 4);
+  }
+  return lines.join('\n');
+}
+}  // namespace
+
 QVector<widgets::GridRow> grid_rows(const session::SessionReader& session) {
   require_drawable(session);
   QVector<widgets::GridRow> rows;
   const auto& model = session.model();
+  std::vector<session::MetricRecord> metrics;
+  for (const auto& name : session.metric_names()) metrics.push_back(session.metric(name));
   for (size_t r = 0; r < model.mixers.size(); ++r) {
     const int row = static_cast<int>(r);
     const auto& mixer = session.mixer(row);
@@ -61,6 +87,7 @@ QVector<widgets::GridRow> grid_rows(const session::SessionReader& session) {
         grid_row.heads[h].thumbnail = thumbnail(map, session.length());
         grid_row.heads[h].score = mixing::transition_sharpness({map.data(), session.length()});
       }
+    for (int h = 0; h < mixer.heads; ++h) grid_row.heads[h].details = head_details(session, metrics, row, h);
     rows.append(grid_row);
   }
   return rows;

@@ -2,6 +2,7 @@
 // What the grid shows for each head of a session: a small thumbnail of its
 // map and its transition sharpness (docs/metrics.md).
 #include <QImage>
+#include <QPoint>
 #include <QVector>
 #include <vector>
 
@@ -10,12 +11,15 @@
 
 namespace attnscope::gui {
 
-// Max-pools an L x L map to at most `size` x `size` (max keeps sharp peaks visible).
+// Pools an L x L map to at most `size` x `size` by the largest |weight|, sign
+// kept (the largest keeps sharp peaks visible).
 std::vector<float> pool_max(const std::vector<float>& map, int64_t length, int size, int* out_size);
 QImage thumbnail(const std::vector<float>& map, int64_t length, int size = 48);
 // One row per mixer of the model (a layer may have none or several); mixers
 // without maps have empty cells.
 QVector<widgets::GridRow> grid_rows(const session::SessionReader& session);
+// (col, row) of the cells where a row jumps sharply (mixing::sharp_cells), for marks.
+QVector<QPoint> sharp_marks(const std::vector<float>& map, int64_t length);
 // Labels for axes, from the session's token strings.
 QStringList token_labels(const session::SessionReader& session);
 

@@ -25,6 +25,7 @@
 #include <qcustomplot.h>
 #include <filesystem>
 
+#include "app/gui/export_command_line.h"
 #include "app/gui/export_dialog.h"
 #include "app/gui/graft_dialog.h"
 #include "app/gui/patch_dialog.h"
@@ -42,6 +43,7 @@
 #include "core/session/session_writer.h"
 #include "widgets/head_grid.h"
 #include "widgets/heatmap_view.h"
+#include "widgets/linked_views.h"
 #include "widgets/outputs_panel.h"
 
 namespace attnscope::gui {
@@ -53,13 +55,6 @@ widgets::HeatmapData head_data(const session::SessionReader& s, std::vector<floa
   d.row_labels = d.col_labels = token_labels(s);
   d.title = title;
   return d;
-}
-
-QVector<QPoint> sharp_marks(const std::vector<float>& map, int64_t length) {
-  QVector<QPoint> marks;
-  for (const auto& [i, j] : mixing::sharp_cells({map.data(), length}))
-    marks.append(QPoint(static_cast<int>(j), static_cast<int>(i)));
-  return marks;
 }
 
 QVector<widgets::TokenBar> bars(const std::vector<session::TopToken>& top) {
@@ -99,12 +94,14 @@ MainWindow::MainWindow(QWidget* parent)
 
   auto* diff_page = new QWidget(this);
   auto* diff_layout = new QHBoxLayout(diff_page);
-  for (auto* v : {before_, after_, diff_}) diff_layout->addWidget(v);
+  for (auto* v : {before_, after_, diff_}) diff_layout->addWidget(v, 1);
+  widgets::link_views({before_, after_, diff_});
   diff_->set_colour_map(widgets::ColourMapKind::Diverging);
   auto* compare_page = new QWidget(this);
   auto* compare_layout = new QHBoxLayout(compare_page);
-  compare_layout->addWidget(compare_left_);
-  compare_layout->addWidget(compare_right_);
+  compare_layout->addWidget(compare_left_, 1);
+  compare_layout->addWidget(compare_right_, 1);
+  widgets::link_views({compare_left_, compare_right_});
   tabs_->addTab(heatmap_, tr("Head"));
   tabs_->addTab(diff_page, tr("Before / after / diff"));
   tabs_->addTab(compare_page, tr("Compare"));
@@ -248,9 +245,10 @@ void MainWindow::build_menus() {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export figure"), "figure.pdf",
                                                       tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
     if (path.isEmpty()) return;
-    const auto size = ask_figure_size(this, current_panels());
-    if (!size) return;
-    const QString error = export_current(path, *size);
+    const auto choice = ask_figure_choice(this, current_panels(),
+                                          [this, path](const FigureChoice& c) { return export_command_for(c, path); });
+    if (!choice) return;
+    const QString error = export_current(path, *choice);
     if (!error.isEmpty()) show_error(error);
     else run_panel_->set_status(tr("Exported %1.").arg(path));
   });
@@ -258,10 +256,10 @@ void MainWindow::build_menus() {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export head grid"), "grid.pdf",
                                                       tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
     if (!path.isEmpty()) {
-      const auto size = ask_figure_size(this, 1);
-      if (!size) return;
+      const auto choice = ask_figure_choice(this, 1, [](const FigureChoice&) { return QString(); });
+      if (!choice) return;
       const QString error =
-          write_figure(path, [&](const QString& temp) { return widgets::export_widget(grid_, temp, *size); });
+          write_figure(path, [&](const QString& temp) { return widgets::export_widget(grid_, temp, choice->size); });
       if (!error.isEmpty()) show_error(error);
     }
   });
@@ -353,6 +351,29 @@ void MainWindow::build_menus() {
     for (auto* v : {heatmap_, before_, after_, compare_left_, compare_right_})
       v->set_scale(on ? widgets::ScaleKind::Log : widgets::ScaleKind::Linear);
   });
+  // Honest display of maps whose weights span orders of magnitude or signs (docs/user-guide.md).
+  const struct {
+    QString label;
+    QKeySequence keys;
+    std::function<void(widgets::DisplayOptions&, bool)> set;
+  } display_options[] = {
+      {tr("&Normalise Rows"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
+       [](widgets::DisplayOptions& o, bool on) { o.row_normalise = on; }},
+      {tr("Clip Colours at the 99th &Percentile"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C),
+       [](widgets::DisplayOptions& o, bool on) { o.clip_percentile = on ? 99 : 100; }},
+      {tr("Hide the &Diagonal"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D),
+       [](widgets::DisplayOptions& o, bool on) { o.hide_diagonal = on; }},
+  };
+  for (const auto& option : display_options) {
+    auto* a = view->addAction(option.label);
+    a->setShortcut(option.keys);
+    a->setCheckable(true);
+    connect(a, &QAction::toggled, this, [this, set = option.set](bool on) {
+      auto options = display_;
+      set(options, on);
+      set_display(options);
+    });
+  }
   auto* maps = view->addMenu(tr("&Colour Map"));
   auto* map_group = new QActionGroup(this);
   for (auto kind : widgets::ColourMap::all()) {
@@ -384,6 +405,7 @@ void MainWindow::build_menus() {
   }
   view->addAction(tr("&Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), this, [this] { heatmap_->reset_zoom(); });
   view->addAction(tr("&Pin Head for Compare"), QKeySequence(Qt::CTRL | Qt::Key_P), this, &MainWindow::pin_for_compare);
+  view->addAction(tr("&Unpin Compare"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U), this, &MainWindow::unpin_compare);
 
   auto* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&Quick Tour"), QKeySequence::HelpContents, this, [this] { QuickTour(this).exec(); });
@@ -650,6 +672,7 @@ bool MainWindow::show_session(const QString& path) {
     auto reader = session::open_session_checked(path.toStdString());
     auto rows = grid_rows(*reader);
     session_ = std::move(reader);
+    saved_path_.clear();
     grid_->set_rows(rows);
     for (const auto& h : ablated_) grid_->set_ablated(row_of(h), h.head, true);
     const auto& out = session_->outputs();
@@ -715,9 +738,9 @@ void MainWindow::open_head(int row, int head) {
                                    .arg(head)
                                    .arg(QString::fromStdString(session::head_kind(mixer, head)))));
   heatmap_->set_marks(marks);
-  if (!compare_right_->data().values.empty() || !compare_left_->data().values.empty()) {
-    compare_right_->set_data(heatmap_->data());
-    pin_for_compare();  // keeps one colour scale over both
+  if (!compare_left_->data().values.empty()) {
+    compare_right_->set_data(compare_data());
+    share_compare_scale();
   }
   update_diff();
   if (!ablated_.isEmpty()) apply_ablation_set();  // capture this mixer of the ablated run for the diff
@@ -828,8 +851,8 @@ void MainWindow::update_diff() {
   // The shared scale is this head's own: the last head's fixed range must not carry over.
   before_->set_fixed_range(std::nullopt);
   after_->set_fixed_range(std::nullopt);
-  before_->set_data(head_data(*session_, before, tr("intact: %1").arg(where)));
-  after_->set_data(head_data(*session_, after, have ? tr("ablated %1: %2").arg(ablation_->spec, where) : tr("no ablation")));
+  before_->set_data(head_data(*session_, before, tr("%1: intact").arg(where)));
+  after_->set_data(head_data(*session_, after, have ? tr("ablated %1").arg(ablation_->spec) : tr("no ablation")));
   diff_->set_data(head_data(*session_, diff, tr("ablated − intact")));
   const auto r = before_->current_range();
   const widgets::ValueRange shared{std::min(r.low, after_->current_range().low), std::max(r.high, after_->current_range().high)};
@@ -837,15 +860,32 @@ void MainWindow::update_diff() {
   before_->set_fixed_range(shared);
 }
 
+widgets::HeatmapData MainWindow::compare_data() const {
+  // Titled with the model: a comparison may span runs of different models.
+  widgets::HeatmapData data = heatmap_->data();
+  if (session_)
+    data.title = QString("%1 \u00b7 %2").arg(QFileInfo(QString::fromStdString(session_->model().source)).fileName(), data.title);
+  return data;
+}
+
 void MainWindow::pin_for_compare() {
   if (heatmap_->data().values.empty()) return;
-  if (compare_left_->data().values.empty()) compare_left_->set_data(heatmap_->data());
-  compare_right_->set_data(heatmap_->data());
-  // One colour scale over both sides.
-  const auto a = widgets::value_range({compare_left_->data().values.data(), compare_left_->data().rows,
-                                       compare_left_->data().cols, true}, false);
-  const auto b = widgets::value_range({compare_right_->data().values.data(), compare_right_->data().rows,
-                                       compare_right_->data().cols, true}, false);
+  compare_left_->set_data(compare_data());  // pinning again replaces the pinned head
+  compare_right_->set_data(compare_data());
+  share_compare_scale();
+}
+
+void MainWindow::unpin_compare() {
+  for (auto* v : {compare_left_, compare_right_}) {
+    v->set_fixed_range(std::nullopt);
+    v->set_data({});
+  }
+}
+
+void MainWindow::share_compare_scale() {
+  // One colour scale over both sides, from the ranges their display options give.
+  for (auto* v : {compare_left_, compare_right_}) v->set_fixed_range(std::nullopt);
+  const auto a = compare_left_->current_range(), b = compare_right_->current_range();
   const widgets::ValueRange shared{std::min(a.low, b.low), std::max(a.high, b.high)};
   compare_left_->set_fixed_range(shared);
   compare_right_->set_fixed_range(shared);
@@ -906,6 +946,7 @@ bool MainWindow::save_session(const QString& path) {
       }
       writer.commit();
     }
+    saved_path_ = path;
     run_panel_->set_status(tr("Saved %1.").arg(path));
     return true;
   } catch (const std::exception& e) {
@@ -916,13 +957,80 @@ bool MainWindow::save_session(const QString& path) {
 
 int MainWindow::current_panels() const { return tabs_->currentIndex() == 1 ? 3 : tabs_->currentIndex() == 2 ? 2 : 1; }
 
-QString MainWindow::export_current(const QString& path, const widgets::FigureSize& size) {
-  // The tab on show: one head, before/after/diff side by side, or the comparison.
-  return write_figure(path, [&](const QString& temp) {
-    if (tabs_->currentIndex() == 1) return widgets::export_plots({before_->plot(), after_->plot(), diff_->plot()}, temp, size);
-    if (tabs_->currentIndex() == 2) return widgets::export_plots({compare_left_->plot(), compare_right_->plot()}, temp, size);
-    return widgets::export_plot(heatmap_->plot(), temp, size);
-  });
+void MainWindow::set_display(const widgets::DisplayOptions& options) {
+  display_ = options;
+  for (auto* v : {heatmap_, before_, after_, compare_left_, compare_right_}) v->set_display(options);
+  update_diff();  // before and after share the range the new options give
+  if (!compare_left_->data().values.empty()) share_compare_scale();
+}
+
+QString MainWindow::saved_session_path() const {
+  if (!saved_path_.isEmpty()) return saved_path_;
+  if (!session_) return {};
+  const QString path = QString::fromStdString(session_->path().string());
+  return path.startsWith(temp_dir_->path()) ? QString() : path;
+}
+
+widgets::PaperFigure MainWindow::figure_of_tab(const FigureChoice& choice) const {
+  const int length = session_ ? static_cast<int>(session_->length()) : 0;
+  widgets::FigureStyle style;
+  style.display = display_;
+  style.scale = heatmap_->scale();
+  style.marks = choice.marks;
+  style.font_pt = choice.font_pt;
+  const auto panel = [&](const widgets::HeatmapView* v, const QString& title, bool difference = false) {
+    return widgets::MapPanel{v->data().values, title, difference, choice.marks ? v->marks() : QVector<QPoint>{}};
+  };
+  QVector<widgets::MapPanel> panels;
+  QString title;
+  const widgets::HeatmapView* region_of = heatmap_;
+  if (tabs_->currentIndex() == 1) {
+    const QString spec = ablation_ ? ablation_->spec : QString();
+    title = tr("layer %1, head %2").arg(current_row_label()).arg(head_) + (spec.isEmpty() ? QString() : tr(", ablated %1").arg(spec));
+    panels = {panel(before_, tr("intact")), panel(after_, tr("ablated")), panel(diff_, tr("ablated \u2212 intact"), true)};
+    panels[2].marks.clear();
+    region_of = before_;
+  } else if (tabs_->currentIndex() == 2) {
+    panels = {panel(compare_left_, compare_left_->data().title), panel(compare_right_, compare_right_->data().title)};
+    region_of = compare_left_;
+  } else {
+    title = heatmap_->data().title;
+    panels = {panel(heatmap_, QString())};
+  }
+  // The colour map on show: the chosen one, or the diverging map for signed maps.
+  style.colour_map = region_of->drawn_colour_map();
+  const widgets::MapRegion region = choice.zoomed ? region_of->visible_region() : widgets::MapRegion{};
+  return widgets::compose_figure(panels, length, heatmap_->data().row_labels, region, style, title);
+}
+
+QString MainWindow::export_command_for(const FigureChoice& choice, const QString& out) const {
+  if (tabs_->currentIndex() != 0 || !session_ || row_ < 0) return {};
+  const auto& mixer = session_->mixer(row_);
+  HeadFigure f;
+  f.session_path = saved_session_path();
+  f.layer = mixer.layer;
+  if (session_->model().mixers_in_layer(mixer.layer) > 1) f.mixer = QString::fromStdString(mixer.name);
+  f.head = head_;
+  f.length = static_cast<int>(session_->length());
+  f.region = heatmap_->visible_region();
+  f.style.display = display_;
+  f.style.scale = heatmap_->scale();
+  if (heatmap_->drawn_colour_map() != widgets::ColourMapKind::Viridis && heatmap_->drawn_colour_map() != widgets::ColourMapKind::Diverging)
+    f.colour_map = heatmap_->drawn_colour_map();
+  return export_command_line(f, choice, out);
+}
+
+QString MainWindow::export_current(const QString& path, const FigureChoice& choice) {
+  if (!session_ || heatmap_->data().values.empty()) return tr("Nothing to export yet: run a model or open a session.");
+  if (tabs_->currentIndex() == 2 && compare_left_->data().values.empty())
+    return tr("Nothing to compare yet: pin a head first (Ctrl+P).");
+  widgets::PaperFigure figure;
+  try {
+    figure = figure_of_tab(choice);
+  } catch (const std::invalid_argument& e) {
+    return QString::fromUtf8(e.what());
+  }
+  return write_figure(path, [&](const QString& temp) { return widgets::write_paper_figure(figure, temp, choice.size); });
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

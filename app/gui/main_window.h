@@ -10,8 +10,12 @@
 #include <optional>
 
 #include "app/gui/ablation_command.h"
+#include "app/gui/export_dialog.h"
 #include "app/gui/run_types.h"
 #include "widgets/figure_export.h"
+#include "widgets/heatmap_view.h"
+#include "widgets/map_display.h"
+#include "widgets/paper_figure.h"
 
 class QTabWidget;
 class QTemporaryDir;
@@ -48,7 +52,10 @@ class MainWindow : public QMainWindow {
   // The row a label names ("3", or "3.attn" when layer 3 has several mixers); -1 when none.
   int row_of_label(const QString& label) const;
   // Keeps the shown head on the Compare tab's left; the right follows the selection.
+  // Pins the shown head to the Compare tab's left (again: replaces it); the
+  // right follows the shown head. Unpinning empties the tab.
   void pin_for_compare();
+  void unpin_compare();
   // Ablates every head alone on the current prompt (live runs only); the
   // grid then shows the change in log p(target), with a legend.
   void start_sweep();
@@ -74,8 +81,16 @@ class MainWindow : public QMainWindow {
   QString grid_shows() const { return grid_shows_; }
   const std::optional<SweepOutcome>& last_sweep() const { return sweep_; }
   bool save_session(const QString& path);
-  QString export_current(const QString& path, const widgets::FigureSize& size);
+  // The tab on show as a paper figure (one head, before / after / diff, or the comparison).
+  QString export_current(const QString& path, const FigureChoice& choice);
   int current_panels() const;
+  // The CLI line that remakes the head tab's figure, empty for other tabs.
+  QString export_command_for(const FigureChoice& choice, const QString& out) const;
+  // Row normalisation, percentile clipping, hidden diagonal: every map view.
+  void set_display(const widgets::DisplayOptions& options);
+  const widgets::DisplayOptions& display() const { return display_; }
+  // The session's file once saved or opened; empty for an unsaved live run.
+  QString saved_session_path() const;
   QString about_text() const;  // Help > About: versions of Qt, QCustomPlot, LibTorch, HDF5 and the device  // plots in the tab on show (what export_current draws)
   QTabWidget* tabs() const { return tabs_; }
   void set_demos(const QStringList& folders, const QString& prompt);
@@ -88,6 +103,8 @@ class MainWindow : public QMainWindow {
   widgets::HeatmapView* diff_view() const { return diff_; }
   widgets::HeatmapView* before_view() const { return before_; }
   widgets::HeatmapView* after_view() const { return after_; }
+  widgets::HeatmapView* compare_left_view() const { return compare_left_; }
+  widgets::HeatmapView* compare_right_view() const { return compare_right_; }
   bool busy() const { return busy_; }
   int current_row() const { return row_; }
   QString current_row_label() const;
@@ -128,7 +145,13 @@ class MainWindow : public QMainWindow {
   int captured_row(const AblationResult& result) const;
   QString cache_key(const QString& spec, int row) const { return QString("%1@%2").arg(spec).arg(row); }
 
+  widgets::PaperFigure figure_of_tab(const FigureChoice& choice) const;
+  widgets::HeatmapData compare_data() const;
+  void share_compare_scale();
+
   QThread worker_;
+  widgets::DisplayOptions display_;
+  QString saved_path_;
   ModelRunner* runner_;
   std::unique_ptr<QTemporaryDir> temp_dir_;
   std::unique_ptr<session::SessionReader> session_;

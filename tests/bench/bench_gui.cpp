@@ -55,7 +55,7 @@ fs::path write_grid_session(int layers, int heads, int64_t L) {
   session::ModelRecord model{"llama", "/bench", "{}", "float32", "cpu", {}, {}};
   for (int l = 0; l < layers; ++l) {
     model.layer_descriptions.push_back("attention");
-    model.mixers.push_back({l, "attn", "softmax_attention", heads, "attention"});
+    model.mixers.push_back({l, "attn", "softmax_attention", heads, "attention", 1, "direct", {}});
   }
   w.write_model(model);
   session::PromptRecord prompt;

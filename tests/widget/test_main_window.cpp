@@ -12,8 +12,10 @@
 #include "support/random_models.h"
 // Qt after torch.
 #include <gtest/gtest.h>
+#include <qcustomplot.h>
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QImage>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -123,7 +125,7 @@ TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndo
   // Multi-panel figures: before/after/diff and a two-head comparison, each in
   // one file; the PDF renders and the PNG has exactly the requested pixels.
   QTemporaryDir out;
-  const widgets::FigureSize size{100, 50, 200};  // 787 x 394 px
+  const gui::FigureChoice choice{{100, 50, 200}, 7, false, false};  // 787 x 394 px
   for (int tab : {1, 2}) {
     window.tabs()->setCurrentIndex(tab);
     if (tab == 2) {
@@ -133,8 +135,8 @@ TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndo
     }
     ASSERT_EQ(window.current_panels(), tab == 1 ? 3 : 2);
     const QString pdf = out.filePath(QString("tab%1.pdf").arg(tab)), png = out.filePath(QString("tab%1.png").arg(tab));
-    ASSERT_EQ(window.export_current(pdf, size), QString());
-    ASSERT_EQ(window.export_current(png, size), QString());
+    ASSERT_EQ(window.export_current(pdf, choice), QString());
+    ASSERT_EQ(window.export_current(png, choice), QString());
     const QImage image(png);
     EXPECT_EQ(image.size(), QSize(787, 394));
     const std::string render = "pdftoppm -r 72 -png -singlefile '" + pdf.toStdString() + "' '" +
@@ -142,6 +144,85 @@ TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndo
     ASSERT_EQ(std::system(render.c_str()), 0) << render;
     EXPECT_FALSE(QImage(out.filePath(QString("page%1.png").arg(tab))).isNull());
   }
+}
+
+// The export dialog's CLI line remakes the window's figure (zoomed, row-normalised,
+// diagonal hidden, marks, font): the same map image and the same words.
+// Compare pins again and unpins, and names the model.
+TEST(MainWindow, ExportCommandLineRemakesTheFigureAndCompareRepinsAndUnpins) {
+  MainWindow window;
+  window.run_panel()->set_checkpoint(kDemo);
+  window.run_panel()->set_prompt(kPrompt);
+  window.show();
+  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+  // Every stored metric is in the grid cell's tooltip; the outline is warm for sharp heads.
+  for (const char* metric : {"row_entropy", "top1_mass", "transition_sharpness"})
+    EXPECT_TRUE(window.grid()->cell(1, 3).details.contains(metric)) << metric;
+  EXPECT_LT(widgets::HeadGrid::outline_colour(1).lightnessF(), widgets::HeadGrid::outline_colour(0).lightnessF());
+  EXPECT_GT(widgets::HeadGrid::outline_colour(1).red(), widgets::HeadGrid::outline_colour(1).blue());
+  window.open_head(1, 3);
+  window.pin_for_compare();
+  EXPECT_TRUE(window.compare_left_view()->data().title.startsWith("transformer")) << "titled with the model";
+  window.open_head(0, 1);
+  EXPECT_TRUE(window.compare_left_view()->data().title.contains("layer 1, head 3"));
+  EXPECT_TRUE(window.compare_right_view()->data().title.contains("layer 0, head 1"));
+  window.pin_for_compare();
+  EXPECT_TRUE(window.compare_left_view()->data().title.contains("layer 0, head 1")) << "pinning again re-pins";
+  window.unpin_compare();
+  EXPECT_TRUE(window.compare_left_view()->data().values.empty());
+  window.open_head(1, 3);
+  EXPECT_TRUE(window.compare_right_view()->data().values.empty()) << "unpinned, the right side no longer follows";
+
+  widgets::DisplayOptions display;
+  display.row_normalise = true;
+  display.hide_diagonal = true;
+  window.set_display(display);
+  EXPECT_FLOAT_EQ(window.heatmap()->current_range().high, 1.f) << "rows scaled to their largest weight";
+  window.heatmap()->plot()->yAxis->setRange(10.5, 25.5);
+  window.heatmap()->plot()->xAxis->setRange(2.5, 20.5);
+
+  QTemporaryDir dir;
+  const gui::FigureChoice choice{{85, 85, 300}, 8, true, true};
+  EXPECT_TRUE(window.export_command_for(choice, "x.pdf").contains("SESSION.h5")) << "an unsaved run has no file to name";
+  ASSERT_TRUE(window.save_session(dir.filePath("s.h5")));
+  // The dialog shows that line and follows its fields.
+  QString shown_line;
+  QTimer::singleShot(200, [&] {
+    auto* dialog = QApplication::activeModalWidget();
+    ASSERT_NE(dialog, nullptr);
+    auto* line_edit = dialog->findChild<QPlainTextEdit*>("export_command_line");
+    ASSERT_NE(line_edit, nullptr);
+    for (auto* box : dialog->findChildren<QCheckBox*>())
+      if (box->text().contains("sharp")) box->setChecked(true);
+    shown_line = line_edit->toPlainText();
+    if (const QByteArray shots = qgetenv("ATTNSCOPE_SCREENSHOT_DIR"); !shots.isEmpty())
+      dialog->grab().save(QString::fromUtf8(shots) + "/export-dialog.png");
+    for (auto* b : dialog->findChildren<QPushButton*>())
+      if (b->text().contains("OK")) QTest::mouseClick(b, Qt::LeftButton);
+  });
+  const auto asked = gui::ask_figure_choice(&window, 1, [&](const gui::FigureChoice& c) { return window.export_command_for(c, "fig.pdf"); });
+  ASSERT_TRUE(asked.has_value());
+  EXPECT_TRUE(asked->marks);
+  EXPECT_TRUE(shown_line.contains("s.h5 --layer 1 --head 3 --out fig.pdf --width-mm 85 --height-mm 85")) << shown_line.toStdString();
+  EXPECT_TRUE(shown_line.contains("--marks")) << "the line follows the dialog: " << shown_line.toStdString();
+  const QString gui_pdf = dir.filePath("gui.pdf"), cli_pdf = dir.filePath("cli.pdf");
+  ASSERT_EQ(window.export_current(gui_pdf, choice), QString());
+  QString line = window.export_command_for(choice, cli_pdf);
+  for (const char* part : {"--layer 1 --head 3", "--queries 11:26 --keys 3:21", "--row-normalise", "--hide-diagonal", "--marks",
+                           "--font-pt 8", "s.h5"})
+    EXPECT_TRUE(line.contains(part)) << part << " missing from " << line.toStdString();
+  line.replace(0, 9, QString(ATTNSCOPE_BINARY_DIR) + "/app/attnscope");
+  ASSERT_EQ(std::system((line + " > /dev/null").toLocal8Bit().constData()), 0) << line.toStdString();
+  for (const QString& pdf : {gui_pdf, cli_pdf}) {
+    const std::string images = "pdfimages -png '" + pdf.toStdString() + "' '" + pdf.toStdString() + "-img'";
+    const std::string text = "pdftotext '" + pdf.toStdString() + "' '" + pdf.toStdString() + ".txt'";
+    ASSERT_EQ(std::system(images.c_str()), 0);
+    ASSERT_EQ(std::system(text.c_str()), 0);
+  }
+  const QImage from_gui(gui_pdf + "-img-000.png"), from_cli(cli_pdf + "-img-000.png");
+  ASSERT_FALSE(from_gui.isNull());
+  EXPECT_EQ(from_gui, from_cli) << "the map image differs";
+  EXPECT_EQ(files::read_file((gui_pdf + ".txt").toStdString(), 1 << 20), files::read_file((cli_pdf + ".txt").toStdString(), 1 << 20));
 }
 
 // The bundled demo's vocabulary: a random model that borrows its tokenizer needs it.
@@ -454,7 +535,7 @@ TEST(MainWindow, ReplaceShownHeadWithAttentionTrainsANewCheckpointAndOffersIt) {
   // SSD maps are unbounded, so their ranges differ).
   const auto own_range = [&] {
     const auto& d = window.heatmap()->data();
-    return widgets::value_range({d.values.data(), d.rows, d.cols, true}, false);
+    return widgets::prepare_display({d.values.data(), d.rows, d.cols, true}, {}).range;  // signed: centred on 0
   };
   window.open_head(0, 0);
   const auto range_00 = own_range();

@@ -1,6 +1,5 @@
 // The real widgets, offscreen: the grid's gestures, the heatmap's mapping
-// from pixels to cells and its tooltip text, and figure export that
-// pdftoppm renders and a PNG of the requested size.
+// from pixels to cells and its tooltip text (figures: test_paper_figure.cpp).
 #include <gtest/gtest.h>
 #include <qcustomplot.h>
 
@@ -13,7 +12,6 @@
 #include <cstdlib>
 
 #include "widgets/colour_map.h"
-#include "widgets/figure_export.h"
 #include "widgets/head_grid.h"
 #include "widgets/heatmap_view.h"
 #include "widgets/matrix_image.h"
@@ -117,36 +115,6 @@ TEST(HeatmapView, PixelsMapToCellsAndTooltipNamesTokens) {
   EXPECT_EQ(view.selected_row(), 5);
   view.set_marks({QPoint(2, 5), QPoint(1, 1)});
   EXPECT_EQ(view.marks_count(), 2);
-}
-
-TEST(FigureExport, PdfRendersWithPdftoppmAndPngHasRequestedSize) {
-  QTemporaryDir dir;
-  HeatmapView view;
-  view.resize(500, 500);
-  view.set_data(diagonal_data(16));
-  const QString pdf = dir.filePath("head.pdf"), png = dir.filePath("head.png"), svg = dir.filePath("head.svg");
-  FigureSize size{85, 70, 300};
-  ASSERT_EQ(export_plot(view.plot(), pdf, size), QString());
-  ASSERT_EQ(export_plot(view.plot(), png, size), QString());
-  ASSERT_EQ(export_plot(view.plot(), svg, size), QString());
-  EXPECT_NE(export_plot(view.plot(), dir.filePath("head.bmp"), size), QString());
-  // 85 mm x 70 mm at 300 dpi.
-  QImage image(png);
-  ASSERT_FALSE(image.isNull());
-  EXPECT_NEAR(image.width(), 85 / 25.4 * 300, 6);
-  EXPECT_NEAR(image.height(), 70 / 25.4 * 300, 6);
-  const QString cmd = QString("pdftoppm -r 100 -png -singlefile %1 %2").arg(pdf, dir.filePath("render"));
-  ASSERT_EQ(std::system(cmd.toLocal8Bit().constData()), 0) << "pdftoppm failed (poppler-utils installed?)";
-  QImage rendered(dir.filePath("render.png"));
-  ASSERT_FALSE(rendered.isNull());
-  // The diagonal is bright yellow in viridis: some pixels of the render must be.
-  int yellow = 0;
-  for (int y = 0; y < rendered.height(); ++y)
-    for (int x = 0; x < rendered.width(); ++x) {
-      const QColor c = rendered.pixelColor(x, y);
-      if (c.red() > 200 && c.green() > 200 && c.blue() < 100) ++yellow;
-    }
-  EXPECT_GT(yellow, 50);
 }
 
 TEST(OutputsPanel, ShowsTheDeltaItIsGiven) {

@@ -1,0 +1,71 @@
+#include "widgets/map_display.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace attnscope::widgets {
+namespace {
+constexpr float kBlank = std::numeric_limits<float>::quiet_NaN();
+// Beyond this many cells the percentile is taken over an even sample: the
+// colour range of an 8k map is found in milliseconds, not seconds.
+constexpr size_t kPercentileSample = size_t{1} << 22;
+
+double percentile_of_magnitudes(const std::vector<float>& values, double percentile) {
+  const size_t stride = std::max<size_t>(1, values.size() / kPercentileSample);
+  std::vector<float> magnitudes;
+  magnitudes.reserve(values.size() / stride + 1);
+  for (size_t k = 0; k < values.size(); k += stride)
+    if (!std::isnan(values[k])) magnitudes.push_back(std::abs(values[k]));
+  if (magnitudes.empty()) return 0;
+  const double rank = std::clamp(percentile, 0.0, 100.0) / 100.0 * double(magnitudes.size() - 1);
+  auto nth = magnitudes.begin() + static_cast<std::ptrdiff_t>(std::llround(rank));
+  std::nth_element(magnitudes.begin(), nth, magnitudes.end());
+  return *nth;
+}
+}  // namespace
+
+bool has_signed_weights(const MatrixView& m) {
+  double lowest = 0, largest = 0;
+  for (int i = 0; i < m.rows; ++i) {
+    const float* row = m.values + static_cast<size_t>(i) * m.cols;
+    for (int j = 0, end = m.visible_end(i); j < end; ++j)
+      if (!std::isnan(row[j])) lowest = std::min<double>(lowest, row[j]), largest = std::max<double>(largest, std::abs(row[j]));
+  }
+  return lowest < -1e-3 * largest;
+}
+
+DisplayedMap prepare_display(const MatrixView& m, const DisplayOptions& options) {
+  DisplayedMap out;
+  out.is_signed = has_signed_weights(m);
+  out.values.assign(static_cast<size_t>(m.rows) * m.cols, kBlank);
+  double lo = INFINITY, hi = -INFINITY;
+  for (int i = 0; i < m.rows; ++i) {
+    const float* in = m.values + static_cast<size_t>(i) * m.cols;
+    float* row = out.values.data() + static_cast<size_t>(i) * m.cols;
+    const int end = m.visible_end(i);
+    std::copy(in, in + end, row);
+    const int diagonal = m.row_begin + i - m.col_begin;
+    if (options.hide_diagonal && diagonal >= 0 && diagonal < end) row[diagonal] = kBlank;
+    if (options.row_normalise) {
+      float largest = 0;
+      for (int j = 0; j < end; ++j)
+        if (!std::isnan(row[j])) largest = std::max(largest, std::abs(row[j]));
+      if (largest > 0)
+        for (int j = 0; j < end; ++j) row[j] /= largest;
+    }
+    for (int j = 0; j < end; ++j)
+      if (!std::isnan(row[j])) lo = std::min<double>(lo, row[j]), hi = std::max<double>(hi, row[j]);
+  }
+  if (!std::isfinite(lo)) {
+    out.range = {0, 1};
+    return out;
+  }
+  double top = out.is_signed ? std::max(std::abs(lo), std::abs(hi)) : hi;
+  if (options.clip_percentile < 100) top = percentile_of_magnitudes(out.values, options.clip_percentile);
+  if (!(top > 0)) top = 1;
+  out.range = out.is_signed ? ValueRange{-top, top} : ValueRange{std::min(lo, 0.0), top};
+  return out;
+}
+
+}  // namespace attnscope::widgets
