@@ -17,6 +17,11 @@ void ToggleAblationCommand::flip() {
   apply_();
 }
 
+SetAblationModeCommand::SetAblationModeCommand(QString from, QString to, std::function<void(const QString&)> apply)
+    : from_(std::move(from)), to_(std::move(to)), apply_(std::move(apply)) {
+  setText(QObject::tr("Ablate by %1").arg(to_));
+}
+
 void ToggleAblationCommand::redo() { flip(); }
 void ToggleAblationCommand::undo() { flip(); }
 

@@ -29,4 +29,17 @@ class ToggleAblationCommand : public QUndoCommand {
   std::function<void()> apply_;
 };
 
+// Changing the ablation mode (zero, mean, uniform) is undoable too.
+class SetAblationModeCommand : public QUndoCommand {
+ public:
+  // `apply` installs a mode (and triggers the re-run); called on redo and undo.
+  SetAblationModeCommand(QString from, QString to, std::function<void(const QString&)> apply);
+  void redo() override { apply_(to_); }
+  void undo() override { apply_(from_); }
+
+ private:
+  QString from_, to_;
+  std::function<void(const QString&)> apply_;
+};
+
 }  // namespace attnscope::gui

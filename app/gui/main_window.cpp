@@ -15,6 +15,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenuBar>
+#include <QDir>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
@@ -44,6 +45,7 @@
 #include "widgets/head_grid.h"
 #include "widgets/heatmap_view.h"
 #include "widgets/linked_views.h"
+#include "widgets/token_text_view.h"
 #include "widgets/outputs_panel.h"
 
 namespace attnscope::gui {
@@ -78,7 +80,8 @@ MainWindow::MainWindow(QWidget* parent)
       compare_right_(new widgets::HeatmapView(this)),
       outputs_(new widgets::OutputsPanel(this)),
       tabs_(new QTabWidget(this)),
-      session_label_(new QLabel(this)) {
+      session_label_(new QLabel(this)),
+      token_text_(new widgets::TokenTextView(this)) {
   setWindowTitle("AttnScope");
   resize(1400, 900);
   qRegisterMetaType<RunRequest>();
@@ -122,7 +125,16 @@ MainWindow::MainWindow(QWidget* parent)
   // The grid is what users scan: it gets most of the left column.
   resizeDocks({run_dock, grid_dock}, {320, 580}, Qt::Vertical);
   resizeDocks({run_dock}, {400}, Qt::Horizontal);
-  add_dock(outputs_, tr("Outputs"), Qt::RightDockWidgetArea);
+  auto* outputs_dock = add_dock(outputs_, tr("Outputs"), Qt::RightDockWidgetArea);
+  // The prompt as text, tinted by the selected query's weights: long prompts are read here.
+  text_scroll_ = new QScrollArea(this);
+  text_scroll_->setWidget(token_text_);
+  text_scroll_->setWidgetResizable(true);
+  auto* text_dock = add_dock(text_scroll_, tr("Prompt"), Qt::RightDockWidgetArea);
+  resizeDocks({outputs_dock, text_dock}, {480, 420}, Qt::Vertical);
+  resizeDocks({outputs_dock}, {300}, Qt::Horizontal);
+  connect(token_text_, &widgets::TokenTextView::token_hovered, heatmap_, &widgets::HeatmapView::select_row);
+  connect(heatmap_, &widgets::HeatmapView::row_selected, this, [this] { update_token_text(); });
   statusBar()->addPermanentWidget(session_label_);
   build_menus();
 
@@ -138,6 +150,7 @@ MainWindow::MainWindow(QWidget* parent)
     ablated_.clear();
     ablation_cache_.clear();
     undo_.clear();
+    modified_ = false;
     sweep_.reset();
     patch_.reset();
     position_patch_.reset();
@@ -158,12 +171,14 @@ MainWindow::MainWindow(QWidget* parent)
     busy_ = false;
     run_panel_->set_busy(false);
     show_sweep(outcome);
+    modified_ = true;
     run_panel_->set_status(tr("Swept every head: the grid shows the change in log p(%1).").arg(outcome.target_token));
     emit sweep_done();
   });
   connect(runner_, &ModelRunner::patch_finished, this, [this](const PatchOutcome& outcome) {
     busy_ = false;
     run_panel_->set_busy(false);
+    modified_ = true;
     if (!outcome.recovered_at.isEmpty()) {
       position_patch_ = outcome;
       QStringList tokens;
@@ -211,7 +226,9 @@ MainWindow::MainWindow(QWidget* parent)
     run_panel_->set_status(tr("Cancelled."));
     emit run_failed(tr("cancelled"));
   });
-  connect(run_panel_, &RunPanel::run_requested, this, &MainWindow::start_run);
+  connect(run_panel_, &RunPanel::run_requested, this, [this] {
+    if (confirm_discard(tr("Running replaces the open session"))) start_run();
+  });
   connect(run_panel_, &RunPanel::cancel_requested, this, &MainWindow::cancel_run);
   connect(grid_, &widgets::HeadGrid::head_opened, this, &MainWindow::open_head);
   connect(grid_, &widgets::HeadGrid::ablation_toggled, this, &MainWindow::toggle_ablation);
@@ -230,7 +247,7 @@ void MainWindow::build_menus() {
   auto* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open Session…"), QKeySequence::Open, this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), {}, tr("AttnScope sessions (*.h5)"));
-    if (!path.isEmpty()) open_session(path);
+    if (!path.isEmpty() && confirm_discard(tr("Opening another session replaces this one"))) open_session(path);
   });
   file->addAction(tr("Open &Checkpoint Folder…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Checkpoint folder"));
@@ -282,8 +299,12 @@ void MainWindow::build_menus() {
     modes->addAction(a);
     mode_actions_[mode] = a;
     connect(a, &QAction::triggered, this, [this, mode] {
-      ablation_mode_ = mode;
-      apply_ablation_set();
+      if (mode == ablation_mode_) return;
+      undo_.push(new SetAblationModeCommand(ablation_mode_, mode, [this](const QString& m) {
+        set_ablation_mode(m);
+        modified_ = true;
+        apply_ablation_set();
+      }));
     });
   }
 
@@ -456,7 +477,47 @@ bool MainWindow::open_session(const QString& path) {
   load_saved_ablations();
   load_saved_sweep();
   apply_ablation_set();
+  modified_ = false;
+  restore_run_panel();
   return true;
+}
+
+void MainWindow::update_token_text() {
+  const auto& d = heatmap_->data();
+  const int row = heatmap_->selected_row();
+  if (row < 0 || d.values.empty()) return token_text_->set_weights(-1, {});
+  const float* values = d.values.data() + static_cast<size_t>(row) * d.cols;
+  token_text_->set_weights(row, std::vector<float>(values, values + d.cols));
+  const QRect query = token_text_->token_rect(row);
+  text_scroll_->ensureVisible(query.center().x(), query.center().y(), 10, 30);
+}
+
+void MainWindow::restore_run_panel() {
+  // The run panel shows what the session ran, so Run re-runs it rather than
+  // whatever the panel held before.
+  run_panel_->set_prompt(QString::fromStdString(session_->prompt().text));
+  const QString source = QString::fromStdString(session_->model().source);
+  const QString beside = QFileInfo(QString::fromStdString(session_->path().string())).dir().filePath(source);
+  const QString found = QFileInfo(source).isDir() ? source : QFileInfo(beside).isDir() ? beside : QString();
+  run_panel_->set_checkpoint(found);
+  if (found.isEmpty())
+    run_panel_->set_status(tr("Opened %1. Its model (%2) is not on this machine: everything saved shows without it; "
+                              "to run or ablate further, locate it with File \u2192 Open Checkpoint Folder\u2026")
+                               .arg(QFileInfo(QString::fromStdString(session_->path().string())).fileName(), source));
+}
+
+bool MainWindow::confirm_discard(const QString& doing) {
+  if (!modified_ || !session_) return true;
+  QMessageBox box(QMessageBox::Question, tr("Unsaved changes"),
+                  tr("%1, whose ablations and results are not saved.").arg(doing),
+                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+  box.setObjectName("unsaved_changes");
+  box.setDefaultButton(QMessageBox::Save);
+  const int answer = box.exec();
+  if (answer == QMessageBox::Discard) return true;
+  if (answer != QMessageBox::Save) return false;
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save session"), "session.h5", tr("AttnScope sessions (*.h5)"));
+  return !path.isEmpty() && save_session(path);
 }
 
 QString MainWindow::export_results_csv(const QString& path, const QString& what) const {
@@ -674,6 +735,7 @@ bool MainWindow::show_session(const QString& path) {
     session_ = std::move(reader);
     saved_path_.clear();
     grid_->set_rows(rows);
+    token_text_->set_tokens(token_labels(*session_));
     for (const auto& h : ablated_) grid_->set_ablated(row_of(h), h.head, true);
     const auto& out = session_->outputs();
     QString target = "#" + QString::number(out.target);
@@ -738,6 +800,7 @@ void MainWindow::open_head(int row, int head) {
                                    .arg(head)
                                    .arg(QString::fromStdString(session::head_kind(mixer, head)))));
   heatmap_->set_marks(marks);
+  update_token_text();
   if (!compare_left_->data().values.empty()) {
     compare_right_->set_data(compare_data());
     share_compare_scale();
@@ -782,7 +845,10 @@ void MainWindow::toggle_ablation(int row, int head) {
   if (row < 0 || row >= static_cast<int>(session_->model().mixers.size()) || head < 0 ||
       head >= session_->mixer(row).heads)
     return show_error(tr("No head %1 in row %2.").arg(head).arg(row));
-  undo_.push(new ToggleAblationCommand(&ablated_, head_ref(row, head), [this] { apply_ablation_set(); }));
+  undo_.push(new ToggleAblationCommand(&ablated_, head_ref(row, head), [this] {
+    modified_ = true;
+    apply_ablation_set();
+  }));
 }
 
 void MainWindow::apply_ablation_set() {
@@ -947,6 +1013,7 @@ bool MainWindow::save_session(const QString& path) {
       writer.commit();
     }
     saved_path_ = path;
+    modified_ = false;
     run_panel_->set_status(tr("Saved %1.").arg(path));
     return true;
   } catch (const std::exception& e) {
@@ -1034,6 +1101,7 @@ QString MainWindow::export_current(const QString& path, const FigureChoice& choi
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (!confirm_discard(tr("Quitting closes the session"))) return event->ignore();
   runner_->cancel();
   event->accept();
 }

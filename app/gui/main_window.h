@@ -20,6 +20,7 @@
 class QTabWidget;
 class QTemporaryDir;
 class QLabel;
+class QScrollArea;
 
 namespace attnscope::session {
 class SessionReader;
@@ -28,6 +29,7 @@ namespace attnscope::widgets {
 class HeadGrid;
 class HeatmapView;
 class OutputsPanel;
+class TokenTextView;
 }  // namespace attnscope::widgets
 
 namespace attnscope::gui {
@@ -81,6 +83,11 @@ class MainWindow : public QMainWindow {
   QString grid_shows() const { return grid_shows_; }
   const std::optional<SweepOutcome>& last_sweep() const { return sweep_; }
   bool save_session(const QString& path);
+  // Ablations or results not saved yet (quitting, running or opening asks first).
+  bool has_unsaved_changes() const { return modified_; }
+  QString ablation_mode() const { return ablation_mode_; }
+  // True when nothing unsaved would be lost, or the user saved or chose to discard it.
+  bool confirm_discard(const QString& doing);
   // The tab on show as a paper figure (one head, before / after / diff, or the comparison).
   QString export_current(const QString& path, const FigureChoice& choice);
   int current_panels() const;
@@ -103,6 +110,7 @@ class MainWindow : public QMainWindow {
   widgets::HeatmapView* diff_view() const { return diff_; }
   widgets::HeatmapView* before_view() const { return before_; }
   widgets::HeatmapView* after_view() const { return after_; }
+  widgets::TokenTextView* token_text() const { return token_text_; }
   widgets::HeatmapView* compare_left_view() const { return compare_left_; }
   widgets::HeatmapView* compare_right_view() const { return compare_right_; }
   bool busy() const { return busy_; }
@@ -125,6 +133,10 @@ class MainWindow : public QMainWindow {
 
  private:
   void build_menus();
+  // Reopened: the run panel takes the session's checkpoint (when it is here) and prompt.
+  void restore_run_panel();
+  // The prompt text takes the weights of the heatmap's selected query row.
+  void update_token_text();
   bool show_session(const QString& path);
   void load_saved_ablations();
   void load_saved_sweep();
@@ -171,6 +183,7 @@ class MainWindow : public QMainWindow {
   QMap<QString, QAction*> grid_actions_;  // by grid_shows value
   QUndoStack undo_;
   bool busy_ = false;
+  bool modified_ = false;  // ablations or results since the session was run, opened or saved
   int row_ = -1, head_ = -1;  // the shown head: mixer row of the session, head
   int run_counter_ = 0;
 
@@ -185,6 +198,8 @@ class MainWindow : public QMainWindow {
   widgets::OutputsPanel* outputs_;
   QTabWidget* tabs_;
   QLabel* session_label_;
+  widgets::TokenTextView* token_text_;
+  QScrollArea* text_scroll_ = nullptr;
 };
 
 }  // namespace attnscope::gui

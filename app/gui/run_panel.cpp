@@ -33,6 +33,14 @@ RunPanel::RunPanel(QWidget* parent)
   checkpoint_->setToolTip(tr("A checkpoint folder in the Hugging Face layout (config.json + safetensors). "
                              "Drop a folder here."));
   checkpoint_->setInsertPolicy(QComboBox::NoInsert);
+  // A Hugging Face cache path is 100+ characters: the list shows it elided
+  // (full path in the tooltip) instead of widening the window off screen.
+  checkpoint_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  checkpoint_->setMinimumContentsLength(16);
+  checkpoint_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+  const QString about = checkpoint_->toolTip();
+  connect(checkpoint_, &QComboBox::currentTextChanged, checkpoint_,
+          [this, about](const QString& text) { checkpoint_->setToolTip(text.isEmpty() ? about : text + "\n\n" + about); });
   // Folders deleted or moved since they were used drop out of the list.
   for (const QString& path : QSettings().value("recent_checkpoints").toStringList())
     if (QFileInfo(path).isDir()) checkpoint_->addItem(path);

@@ -44,6 +44,7 @@
 #include "widgets/heatmap_view.h"
 #include "widgets/matrix_image.h"
 #include "widgets/outputs_panel.h"
+#include "widgets/token_text_view.h"
 
 using namespace attnscope;
 using attnscope::gui::MainWindow;
@@ -173,6 +174,12 @@ TEST(MainWindow, ExportCommandLineRemakesTheFigureAndCompareRepinsAndUnpins) {
   window.open_head(1, 3);
   EXPECT_TRUE(window.compare_right_view()->data().values.empty()) << "unpinned, the right side no longer follows";
 
+  // The prompt text follows the selected query; hovering a token selects its row.
+  EXPECT_EQ(window.token_text()->query(), window.heatmap()->selected_row());
+  QTest::mouseMove(window.token_text(), window.token_text()->token_rect(7).center());
+  EXPECT_EQ(window.heatmap()->selected_row(), 7);
+  EXPECT_EQ(window.token_text()->query(), 7);
+
   widgets::DisplayOptions display;
   display.row_normalise = true;
   display.hide_diagonal = true;
@@ -223,6 +230,88 @@ TEST(MainWindow, ExportCommandLineRemakesTheFigureAndCompareRepinsAndUnpins) {
   ASSERT_FALSE(from_gui.isNull());
   EXPECT_EQ(from_gui, from_cli) << "the map image differs";
   EXPECT_EQ(files::read_file((gui_pdf + ".txt").toStdString(), 1 << 20), files::read_file((cli_pdf + ".txt").toStdString(), 1 << 20));
+}
+
+// Teaching from saved sessions: reopening puts the session's model and prompt
+// in the run panel (or says the model is not here), the ablation mode is
+// undoable, and quitting with unsaved ablations asks (Cancel keeps the window).
+// A 150-character checkpoint path does not widen the window.
+TEST(MainWindow, ReopenedSessionsRestoreTheRunPanelAndUnsavedChangesAreAskedAbout) {
+  QTemporaryDir dir;
+  const QString copy = dir.filePath("copied-model");
+  fs::copy(kDemo.toStdString(), copy.toStdString(), fs::copy_options::recursive);
+  const QString session = dir.filePath("s.h5"), orphan = dir.filePath("orphan.h5");
+  {
+    MainWindow window;
+    window.run_panel()->set_checkpoint(kDemo);
+    window.run_panel()->set_prompt(kPrompt);
+    window.show();
+    ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+    ASSERT_TRUE(window.save_session(session));
+    window.run_panel()->set_checkpoint(copy);
+    window.run_panel()->set_prompt("Pairs: river 3 apple 7. Queries: apple");
+    ASSERT_TRUE(run_and_wait(window));
+    ASSERT_TRUE(window.save_session(orphan));
+  }
+  fs::remove_all(copy.toStdString());
+
+  MainWindow window;
+  window.resize(1400, 900);
+  window.show();
+  const QString long_path = "/home/researcher/.cache/huggingface/hub/models--meta-llama--Llama-3.2-1B-Instruct/snapshots/"
+                            "4e20de362430cd3b72f300e6b0f18e50e7166e08";
+  window.run_panel()->set_checkpoint(long_path);
+  QApplication::processEvents();
+  EXPECT_LE(window.width(), 1400) << "a long path must not widen the window";
+  EXPECT_LT(window.minimumSizeHint().width(), 1400);
+
+  window.run_panel()->set_checkpoint(QString(ATTNSCOPE_SOURCE_DIR) + "/resources/models/mamba2");
+  ASSERT_TRUE(window.open_session(session));
+  EXPECT_EQ(window.run_panel()->checkpoint(), kDemo);
+  EXPECT_EQ(window.run_panel()->prompt(), kPrompt);
+  EXPECT_FALSE(window.has_unsaved_changes());
+  ASSERT_TRUE(window.open_session(orphan));
+  EXPECT_TRUE(window.run_panel()->checkpoint().isEmpty());
+  EXPECT_TRUE(window.run_panel()->status().contains("not on this machine")) << window.run_panel()->status().toStdString();
+  EXPECT_TRUE(window.run_panel()->prompt().startsWith("Pairs: river 3"));
+
+  // Live again: ablate, change the mode (undoable), then quit.
+  window.run_panel()->set_checkpoint(kDemo);
+  window.run_panel()->set_prompt(kPrompt);
+  ASSERT_TRUE(run_and_wait(window));
+  window.open_head(1, 3);
+  QSignalSpy ablated(&window, &MainWindow::ablation_done);
+  window.toggle_ablation(0, 3);
+  ASSERT_TRUE(ablated.wait(60000));
+  EXPECT_TRUE(window.has_unsaved_changes());
+  QAction* by_mean = nullptr;
+  for (auto* a : window.findChildren<QAction*>())
+    if (a->text() == "Ablate by mean") by_mean = a;
+  ASSERT_NE(by_mean, nullptr);
+  by_mean->trigger();
+  EXPECT_EQ(window.ablation_mode(), "mean");
+  ASSERT_TRUE(ablated.wait(60000)) << "the mean ablation runs";
+  EXPECT_EQ(window.undo_stack()->undoText(), "Ablate by mean");
+  window.undo_stack()->undo();
+  EXPECT_EQ(window.ablation_mode(), "zero");
+  window.undo_stack()->redo();
+  EXPECT_EQ(window.ablation_mode(), "mean");
+
+  QString asked;
+  QTimer::singleShot(200, [&] {
+    auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+    ASSERT_NE(box, nullptr);
+    asked = box->text();
+    if (const QByteArray shots = qgetenv("ATTNSCOPE_SCREENSHOT_DIR"); !shots.isEmpty())
+      box->grab().save(QString::fromUtf8(shots) + "/unsaved-changes.png");
+    box->button(QMessageBox::Cancel)->click();
+  });
+  EXPECT_FALSE(window.close()) << "Cancel keeps the window";
+  EXPECT_TRUE(asked.contains("not saved")) << asked.toStdString();
+  EXPECT_TRUE(window.isVisible());
+  ASSERT_TRUE(window.save_session(dir.filePath("after.h5")));
+  EXPECT_FALSE(window.has_unsaved_changes());
+  EXPECT_TRUE(window.close()) << "nothing unsaved: no question";
 }
 
 // The bundled demo's vocabulary: a random model that borrows its tokenizer needs it.

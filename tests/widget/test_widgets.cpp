@@ -16,6 +16,7 @@
 #include "widgets/heatmap_view.h"
 #include "widgets/matrix_image.h"
 #include "widgets/outputs_panel.h"
+#include "widgets/token_text_view.h"
 
 using namespace attnscope::widgets;
 
@@ -128,6 +129,25 @@ TEST(OutputsPanel, ShowsTheDeltaItIsGiven) {
                 .arg(std::log(0.2), 0, 'f', 4)
                 .arg(QString::asprintf("%+.4f", std::log(0.2) - std::log(0.8))));
   EXPECT_EQ(panel.table()->rowCount(), 2);
+}
+
+TEST(TokenTextView, TintsByTheQuerysWeightsAndHoverPicksARow) {
+  TokenTextView view;
+  view.resize(300, 200);
+  view.show();
+  view.set_tokens({"The", "·cat", "·sat", "\u21b5", "On", "·mat"});
+  view.set_weights(4, {0.5f, -0.25f, 0.f, 0.f, 0.1f, 0.9f});
+  const ColourMap diverging(ColourMapKind::Diverging);
+  EXPECT_EQ(view.tint(0).name(), QColor(diverging.rgb(1.0)).name()) << "the row's largest weight is full red";
+  EXPECT_EQ(view.tint(1).name(), QColor(diverging.rgb(0.25)).name()) << "negative weights are blue";
+  EXPECT_EQ(view.tint(5), view.palette().base().color()) << "keys after the query are not tinted";
+  // '↵' ends its line: the next token starts a new one.
+  EXPECT_GT(view.token_rect(4).top(), view.token_rect(0).top());
+  EXPECT_EQ(view.token_rect(4).left(), view.token_rect(0).left());
+  QSignalSpy hovered(&view, &TokenTextView::token_hovered);
+  QTest::mouseMove(&view, view.token_rect(2).center());
+  ASSERT_EQ(hovered.count(), 1);
+  EXPECT_EQ(hovered.takeFirst().at(0).toInt(), 2);
 }
 
 int main(int argc, char** argv) {
