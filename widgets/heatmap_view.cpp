@@ -35,6 +35,12 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
   layout->addWidget(profile_, 1);
   plot_->setObjectName("heatmap");
   profile_->setObjectName("profile");
+  // The plots may shrink below their labels' natural size: three side by side
+  // (before / after / diff) must not hold the window wider than the screen.
+  for (auto* p : {plot_, profile_}) {
+    p->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
+    p->setMinimumSize(120, 60);
+  }
 
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot_->setNoAntialiasingOnDrag(true);
@@ -187,8 +193,8 @@ void HeatmapView::update_tick_labels() {
   const QCPRange x = plot_->xAxis->range(), y = plot_->yAxis->range();
   plot_->xAxis->setTicker(token_ticker(data_.col_labels, x.lower, x.upper, max_cols));
   plot_->yAxis->setTicker(token_ticker(data_.row_labels, y.lower, y.upper, max_rows));
-  // The profile's labels lie flat: each needs about 60 px.
-  profile_->xAxis->setTicker(token_ticker(data_.col_labels, x.lower, x.upper, std::max(2, (profile_->width() - 60) / 60)));
+  // The profile's labels lie flat: each needs about 75 px.
+  profile_->xAxis->setTicker(token_ticker(data_.col_labels, x.lower, x.upper, std::max(2, (profile_->width() - 60) / 75)));
 }
 
 void HeatmapView::reset_zoom() {

@@ -1,12 +1,16 @@
 #include "widgets/outputs_panel.h"
 
 #include <QHeaderView>
+#include <QFormLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPainter>
 #include <QStyledItemDelegate>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace attnscope::widgets {
 namespace {
@@ -26,12 +30,32 @@ class BarDelegate : public QStyledItemDelegate {
 };
 
 QString percent(double p) { return QString::number(100 * p, 'f', 2) + " %"; }
+
+// The probability of a row's token in one run: from its top-k, else from its whole distribution.
+std::optional<double> probability(const QVector<TokenBar>& top, const std::vector<float>& probs, const TokenBar& row) {
+  for (const auto& t : top)
+    if (t.token == row.token) return t.prob;
+  if (row.id >= 0 && row.id < static_cast<qint64>(probs.size())) return probs[row.id];
+  return std::nullopt;
+}
 }  // namespace
 
 OutputsPanel::OutputsPanel(QWidget* parent)
-    : QWidget(parent), header_(new QLabel(this)), delta_(new QLabel(this)), table_(new QTableWidget(this)) {
+    : QWidget(parent),
+      header_(new QLabel(this)),
+      delta_(new QLabel(this)),
+      table_(new QTableWidget(this)),
+      target_field_(new QLineEdit(this)) {
   setObjectName("outputs_panel");
   auto* layout = new QVBoxLayout(this);
+  target_field_->setObjectName("target_field");
+  target_field_->setPlaceholderText(tr("a token, e.g. ·B (· is a space), or #id"));
+  target_field_->setToolTip(tr("The token whose log-probability ablations, sweeps and patching measure (Enter to set; "
+                               "Ctrl+Z undoes). Any token of the vocabulary, in the top-k or not."));
+  connect(target_field_, &QLineEdit::returnPressed, this, [this] { emit target_requested(target_field_->text()); });
+  auto* target_row = new QFormLayout;
+  target_row->addRow(tr("Target"), target_field_);
+  layout->addLayout(target_row);
   header_->setWordWrap(true);
   delta_->setWordWrap(true);
   delta_->setObjectName("delta_label");
@@ -48,10 +72,13 @@ OutputsPanel::OutputsPanel(QWidget* parent)
   refill();
 }
 
-void OutputsPanel::set_intact(const QVector<TokenBar>& top, const QString& target, double target_logprob) {
+void OutputsPanel::set_intact(const QVector<TokenBar>& top, const QString& target, double target_logprob,
+                              std::vector<float> probs) {
   intact_ = top;
+  intact_probs_ = std::move(probs);
   target_ = target;
   target_logprob_ = target_logprob;
+  if (!target_field_->hasFocus()) target_field_->setText(target);
   refill();
 }
 
@@ -68,20 +95,22 @@ void OutputsPanel::refill() {
                                            .arg(target_)
                                            .arg(target_logprob_, 0, 'f', 4));
   // Rows: the intact top-k, then any token that only the ablated run ranks.
-  QVector<QString> tokens;
-  for (const auto& t : intact_) tokens << t.token;
+  QVector<TokenBar> rows = intact_;
+  const auto listed = [&](const TokenBar& t) {
+    return std::any_of(rows.begin(), rows.end(), [&](const TokenBar& r) { return r.token == t.token; });
+  };
   if (ablation_)
     for (const auto& t : ablation_->top)
-      if (!tokens.contains(t.token)) tokens << t.token;
+      if (!listed(t)) rows << t;
   table_->setColumnHidden(2, !ablation_.has_value());
-  table_->setRowCount(tokens.size());
-  for (int r = 0; r < tokens.size(); ++r) {
-    table_->setItem(r, 0, new QTableWidgetItem(tokens[r]));
+  table_->setRowCount(rows.size());
+  for (int r = 0; r < rows.size(); ++r) {
+    table_->setItem(r, 0, new QTableWidgetItem(rows[r].token));
     for (int c = 1; c <= 2; ++c) {
-      const auto& list = c == 1 ? intact_ : (ablation_ ? ablation_->top : QVector<TokenBar>{});
       auto* item = new QTableWidgetItem();
-      for (const auto& t : list)
-        if (t.token == tokens[r]) item->setText(percent(t.prob)), item->setData(Qt::UserRole, t.prob);
+      const auto p = c == 1 ? probability(intact_, intact_probs_, rows[r])
+                            : (ablation_ ? probability(ablation_->top, ablation_->probs, rows[r]) : std::nullopt);
+      if (p) item->setText(percent(*p)), item->setData(Qt::UserRole, *p);
       table_->setItem(r, c, item);
     }
   }

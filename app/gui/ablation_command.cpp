@@ -22,6 +22,11 @@ SetAblationModeCommand::SetAblationModeCommand(QString from, QString to, std::fu
   setText(QObject::tr("Ablate by %1").arg(to_));
 }
 
+SetTargetCommand::SetTargetCommand(qint64 from, qint64 to, const QString& label, std::function<void(qint64)> apply)
+    : from_(from), to_(to), apply_(std::move(apply)) {
+  setText(QObject::tr("Target %1").arg(label));
+}
+
 void ToggleAblationCommand::redo() { flip(); }
 void ToggleAblationCommand::undo() { flip(); }
 

@@ -29,6 +29,18 @@ class ToggleAblationCommand : public QUndoCommand {
   std::function<void()> apply_;
 };
 
+// Choosing the target token is undoable.
+class SetTargetCommand : public QUndoCommand {
+ public:
+  SetTargetCommand(qint64 from, qint64 to, const QString& label, std::function<void(qint64)> apply);
+  void redo() override { apply_(to_); }
+  void undo() override { apply_(from_); }
+
+ private:
+  qint64 from_, to_;
+  std::function<void(qint64)> apply_;
+};
+
 // Changing the ablation mode (zero, mean, uniform) is undoable too.
 class SetAblationModeCommand : public QUndoCommand {
  public:

@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QDockWidget>
 #include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
@@ -83,7 +84,14 @@ bool GuiScript::write_state(const QString& path) const {
                     {"ablation", window_->last_ablation() ? window_->last_ablation()->spec : ""},
                     {"outputs", window_->outputs()->delta_text()},
                     {"status", window_->run_panel()->status()},
-                    {"grid", window_->grid_shows()}};
+                    {"grid", window_->grid_shows()},
+                    {"checkpoint", window_->run_panel()->checkpoint()},
+                    {"prompt", window_->run_panel()->prompt()},
+                    {"target", window_->target() >= 0 ? window_->token_text(window_->target()) : QString()},
+                    {"mode", window_->ablation_mode()},
+                    {"unsaved", window_->has_unsaved_changes()},
+                    {"window", QJsonArray{window_->width(), window_->height()}},
+                    {"side_panels", QJsonArray{window_->run_dock()->width(), window_->outputs_dock()->width()}}};
   if (const auto& sweep = window_->last_sweep()) {
     // The head whose ablation lowers log p(target) most, as "row head".
     int worst_row = -1, worst_head = -1;
@@ -211,6 +219,28 @@ void GuiScript::step(const QStringList& words) {
     const QString error = window_->export_current(arg(1), choice);
     if (!error.isEmpty()) return fail(error);
     next();
+  } else if (verb == "prompt" || verb == "target") {
+    // The rest of the line, as typed ("\\n" for a newline in a prompt).
+    QString rest = current_.mid(verb.size() + 1);
+    if (rest.isEmpty()) return fail("expects the text after " + verb);
+    if (verb == "prompt") {
+      window_->run_panel()->set_prompt(rest.replace("\\n", "\n"));
+    } else if (!window_->set_target(rest)) {
+      return fail(window_->run_panel()->status());
+    }
+    next();
+  } else if (verb == "mode") {
+    if (!needs(1)) return;
+    if (arg(1) != "zero" && arg(1) != "mean" && arg(1) != "uniform") return fail("expects zero, mean or uniform");
+    window_->choose_ablation_mode(arg(1));
+    // With heads ablated the mode re-runs them (unless cached): wait for it.
+    if (window_->busy()) return wait_then_next(&MainWindow::ablation_done);
+    next();
+  } else if (verb == "scale") {
+    if (!needs(1)) return;
+    if (arg(1) != "linear" && arg(1) != "log") return fail("expects linear or log");
+    window_->set_log_scale(arg(1) == "log");
+    next();
   } else if (verb == "display") {
     if (!needs(2)) return;
     const QStringList options = {"row-normalise", "clip", "hide-diagonal"};
@@ -233,7 +263,7 @@ void GuiScript::step(const QStringList& words) {
   } else if (verb == "window") {
     if (!needs(2)) return;
     window_->resize(arg(1).toInt(), arg(2).toInt());
-    next();
+    QTimer::singleShot(200, this, [this] { next(); });  // the dock layout settles after the resize
   } else if (verb == "screenshot") {
     if (!needs(1)) return;
     const QString path = arg(1);
@@ -259,7 +289,7 @@ void GuiScript::step(const QStringList& words) {
   } else if (verb == "quit") {
     QApplication::exit(0);
   } else {
-    fail("unknown step (expected run, ablate, open-head, sweep, patch, patch-positions, graft, checkpoint, grid, tab, pin, unpin, save, open, "
+    fail("unknown step (expected run, ablate, open-head, sweep, patch, patch-positions, graft, checkpoint, grid, tab, pin, unpin, save, open, prompt, target, mode, scale, "
          "export, display, zoom, window, screenshot, state or quit)");
   }
 }

@@ -12,6 +12,10 @@
 //   graft TASK STEPS FOLDER [ssm]  replace the shown Mamba-2 head by attention and
 //                       train it (or, with ssm, fine-tune it: the control); waits
 //   checkpoint FOLDER   the checkpoint the next run loads
+//   prompt TEXT         the prompt the next run uses (the rest of the line; \n a newline)
+//   target TEXT         the target token ("·B", or "#id"; the rest of the line)
+//   mode zero|mean|uniform  the ablation mode (waits for the re-run when heads are ablated)
+//   scale linear|log    the maps' colour scale
 //   grid maps|delta|kl|patch  what the grid shows (after a sweep, after patching)
 //   tab head|diff|compare  show a tab (export draws the tab on show)
 //   pin                 pin the shown head to the Compare tab's left (again: re-pin)

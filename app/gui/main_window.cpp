@@ -10,6 +10,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QResizeEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -33,6 +34,7 @@
 #include "app/gui/position_patch_view.h"
 #include "app/gui/results_csv.h"
 #include "app/gui/head_summary.h"
+#include "app/gui/token_probabilities.h"
 #include "app/gui/quick_tour.h"
 #include "attnscope/version.h"
 #include "core/runtime/versions.h"
@@ -61,7 +63,7 @@ widgets::HeatmapData head_data(const session::SessionReader& s, std::vector<floa
 
 QVector<widgets::TokenBar> bars(const std::vector<session::TopToken>& top) {
   QVector<widgets::TokenBar> out;
-  for (const auto& t : top) out.append({QString::fromStdString(t.token), t.prob});
+  for (const auto& t : top) out.append({QString::fromStdString(t.token), t.prob, t.id});
   return out;
 }
 }  // namespace
@@ -118,6 +120,7 @@ MainWindow::MainWindow(QWidget* parent)
     return dock;
   };
   auto* run_dock = add_dock(run_panel_, tr("Run"), Qt::LeftDockWidgetArea);
+  run_dock_ = run_dock;
   auto* grid_scroll = new QScrollArea(this);
   grid_scroll->setWidget(grid_);
   grid_scroll->setWidgetResizable(true);
@@ -126,6 +129,7 @@ MainWindow::MainWindow(QWidget* parent)
   resizeDocks({run_dock, grid_dock}, {320, 580}, Qt::Vertical);
   resizeDocks({run_dock}, {400}, Qt::Horizontal);
   auto* outputs_dock = add_dock(outputs_, tr("Outputs"), Qt::RightDockWidgetArea);
+  outputs_dock_ = outputs_dock;
   // The prompt as text, tinted by the selected query's weights: long prompts are read here.
   text_scroll_ = new QScrollArea(this);
   text_scroll_->setWidget(token_text_);
@@ -135,6 +139,7 @@ MainWindow::MainWindow(QWidget* parent)
   resizeDocks({outputs_dock}, {300}, Qt::Horizontal);
   connect(token_text_, &widgets::TokenTextView::token_hovered, heatmap_, &widgets::HeatmapView::select_row);
   connect(heatmap_, &widgets::HeatmapView::row_selected, this, [this] { update_token_text(); });
+  connect(outputs_, &widgets::OutputsPanel::target_requested, this, [this](const QString& text) { set_target(text); });
   statusBar()->addPermanentWidget(session_label_);
   build_menus();
 
@@ -298,14 +303,7 @@ void MainWindow::build_menus() {
     a->setChecked(mode == ablation_mode_);
     modes->addAction(a);
     mode_actions_[mode] = a;
-    connect(a, &QAction::triggered, this, [this, mode] {
-      if (mode == ablation_mode_) return;
-      undo_.push(new SetAblationModeCommand(ablation_mode_, mode, [this](const QString& m) {
-        set_ablation_mode(m);
-        modified_ = true;
-        apply_ablation_set();
-      }));
-    });
+    connect(a, &QAction::triggered, this, [this, mode] { choose_ablation_mode(mode); });
   }
 
   auto* analysis = menuBar()->addMenu(tr("&Analysis"));
@@ -365,10 +363,10 @@ void MainWindow::build_menus() {
   tools->addAction(patch);
 
   auto* view = menuBar()->addMenu(tr("&View"));
-  auto* log = view->addAction(tr("&Log Scale"));
-  log->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
-  log->setCheckable(true);
-  connect(log, &QAction::toggled, this, [this](bool on) {
+  log_action_ = view->addAction(tr("&Log Scale"));
+  log_action_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+  log_action_->setCheckable(true);
+  connect(log_action_, &QAction::toggled, this, [this](bool on) {
     for (auto* v : {heatmap_, before_, after_, compare_left_, compare_right_})
       v->set_scale(on ? widgets::ScaleKind::Log : widgets::ScaleKind::Linear);
   });
@@ -547,6 +545,7 @@ void MainWindow::start_sweep() {
   if (!claim_live_run(tr("sweeping"), tr("a sweep ablates every head of a live run"))) return;
   SweepRequest request;
   request.mode = ablation_mode_;
+  request.target = target_;
   QMetaObject::invokeMethod(runner_, "sweep", Qt::QueuedConnection, Q_ARG(attnscope::gui::SweepRequest, request));
 }
 
@@ -554,6 +553,7 @@ void MainWindow::start_patch(const QString& corrupted_prompt) {
   if (!claim_live_run(tr("patching"), tr("patching re-runs it on the clean and corrupted prompts"))) return;
   PatchRequest request;
   request.corrupted_prompt = corrupted_prompt;
+  request.target = target_;
   QMetaObject::invokeMethod(runner_, "patch", Qt::QueuedConnection, Q_ARG(attnscope::gui::PatchRequest, request));
 }
 
@@ -567,6 +567,7 @@ void MainWindow::start_position_patch() {
   request.layer = head.layer;
   request.head = head.head;
   request.mixer = head.mixer;
+  request.target = target_;
   QMetaObject::invokeMethod(runner_, "patch", Qt::QueuedConnection, Q_ARG(attnscope::gui::PatchRequest, request));
 }
 
@@ -688,6 +689,17 @@ void MainWindow::load_saved_sweep() {
   show_sweep(outcome);
 }
 
+void MainWindow::choose_ablation_mode(const QString& mode) {
+  if (mode == ablation_mode_ || !mode_actions_.contains(mode)) return;
+  undo_.push(new SetAblationModeCommand(ablation_mode_, mode, [this](const QString& m) {
+    set_ablation_mode(m);
+    modified_ = true;
+    apply_ablation_set();
+  }));
+}
+
+void MainWindow::set_log_scale(bool on) { log_action_->setChecked(on); }
+
 void MainWindow::set_ablation_mode(const QString& mode) {
   ablation_mode_ = mode;
   if (auto* a = mode_actions_.value(mode)) a->setChecked(true);
@@ -706,6 +718,7 @@ void MainWindow::load_saved_ablations() {
       r.heads.append({h.layer, h.head, QString::fromStdString(h.mixer)});
     for (const auto& t : record.outputs.top) r.top.append({t.id, QString::fromStdString(t.token), t.prob});
     r.target = record.outputs.target;
+    r.final_logits = QVector<float>(record.outputs.final_logits.begin(), record.outputs.final_logits.end());
     r.logprob_after = record.outputs.target_logprob;
     r.logprob_before = record.outputs.target_logprob - record.target_logprob_delta;
     int row = -1;
@@ -723,6 +736,7 @@ void MainWindow::load_saved_ablations() {
     ablation_cache_[cache_key(r.spec, row)] = r;
     if (n + 1 == static_cast<int>(records.size())) {
       ablated_ = AblationSet(r.heads.begin(), r.heads.end());
+      target_ = r.target;  // the target the session was saved with
       if (!r.mode.isEmpty()) set_ablation_mode(r.mode);
     }
   }
@@ -737,12 +751,9 @@ bool MainWindow::show_session(const QString& path) {
     grid_->set_rows(rows);
     token_text_->set_tokens(token_labels(*session_));
     for (const auto& h : ablated_) grid_->set_ablated(row_of(h), h.head, true);
-    const auto& out = session_->outputs();
-    QString target = "#" + QString::number(out.target);
-    for (const auto& t : out.top)
-      if (t.id == out.target) target = QString::fromStdString(t.token);
-    outputs_->set_intact(bars(out.top), target, out.target_logprob);
-    outputs_->set_ablation(std::nullopt);
+    target_ = session_->outputs().target;
+    ablation_.reset();
+    refresh_outputs();
     session_label_->setText(QString("%1 · %2 tokens · %3")
                                 .arg(QString::fromStdString(session_->model().family))
                                 .arg(session_->length())
@@ -880,19 +891,91 @@ void MainWindow::apply_ablation_set() {
 
 void MainWindow::show_ablation(const std::optional<AblationResult>& result) {
   ablation_ = result;
-  if (!result) {
-    outputs_->set_ablation(std::nullopt);
-  } else {
-    widgets::AblationSummary s;
-    s.spec = result->spec;
-    for (const auto& t : result->top) s.top.append({t.token, t.prob});
-    s.logprob_before = result->logprob_before;
-    s.logprob_after = result->logprob_after;
-    outputs_->set_ablation(s);
-  }
+  refresh_outputs();
   update_diff();
   // The set may have changed while this run was going: run the current one.
   if (live_ && !busy_ && !ablated_.isEmpty() && (!result || result->spec != ablation_key())) apply_ablation_set();
+}
+
+QString MainWindow::token_text(qint64 id) const {
+  if (session_) {
+    for (const auto& t : session_->outputs().top)
+      if (t.id == id) return QString::fromStdString(t.token);
+    const auto& prompt = session_->prompt();
+    for (size_t i = 0; i < prompt.ids.size() && i < prompt.tokens.size(); ++i)
+      if (prompt.ids[i] == id) return QString::fromStdString(prompt.tokens[i]);
+  }
+  for (const auto& r : ablation_cache_)
+    for (const auto& t : r.top)
+      if (t.id == id) return t.token;
+  return "#" + QString::number(id);
+}
+
+void MainWindow::refresh_outputs() {
+  if (!session_) return;
+  const auto& out = session_->outputs();
+  // The intact log p of the target: from the whole distribution when the session has it.
+  const double intact = log_probability(out.final_logits, target_).value_or(out.target_logprob);
+  outputs_->set_intact(bars(out.top), token_text(target_), intact, probabilities(out.final_logits));
+  if (!ablation_) return outputs_->set_ablation(std::nullopt);
+  widgets::AblationSummary s;
+  s.spec = ablation_->spec;
+  for (const auto& t : ablation_->top) s.top.append({t.token, t.prob, t.id});
+  const std::vector<float> logits(ablation_->final_logits.begin(), ablation_->final_logits.end());
+  s.logprob_before = intact;
+  s.logprob_after = log_probability(logits, target_).value_or(ablation_->logprob_after);
+  s.probs = probabilities(logits);
+  outputs_->set_ablation(s);
+}
+
+bool MainWindow::set_target(const QString& typed) {
+  if (!session_) {
+    show_error(tr("Run a model or open a session before choosing a target."));
+    return false;
+  }
+  const QString& text = typed;
+  const int64_t vocab = static_cast<int64_t>(session_->outputs().final_logits.size());
+  qint64 id = -1;
+  QString error;
+  if (text.trimmed().startsWith('#')) {
+    bool ok = false;
+    id = text.trimmed().mid(1).toLongLong(&ok);
+    if (!ok || id < 0 || (vocab > 0 && id >= vocab))
+      error = tr("%1 is not a token id of this model (0 to %2)").arg(text.trimmed()).arg(vocab - 1);
+  } else {
+    // As the session shows tokens ('·' for a space), or as typed with spaces.
+    QString shown = text;
+    shown.replace(' ', QChar(0x00B7));
+    for (const QString& candidate : {text, shown}) {
+      for (const auto& t : session_->outputs().top)
+        if (QString::fromStdString(t.token) == candidate) id = t.id;
+      const auto& prompt = session_->prompt();
+      for (size_t i = 0; id < 0 && i < prompt.ids.size() && i < prompt.tokens.size(); ++i)
+        if (QString::fromStdString(prompt.tokens[i]) == candidate) id = prompt.ids[i];
+      if (id >= 0) break;
+    }
+    if (id < 0 && live_ && !busy_ && runner_->has_model()) {
+      QMetaObject::invokeMethod(runner_, [&] { id = runner_->token_id_of(text, &error); }, Qt::BlockingQueuedConnection);
+    } else if (id < 0) {
+      error = tr("'%1' is not among this session's tokens, and the model is not loaded: give the target as #id").arg(text);
+    }
+  }
+  if (id < 0 || !error.isEmpty()) {
+    show_error(error);
+    refresh_outputs();  // the field shows the target in force again
+    return false;
+  }
+  if (id == target_) return true;
+  undo_.push(new SetTargetCommand(target_, id, token_text(id), [this](qint64 t) { apply_target(t); }));
+  return true;
+}
+
+void MainWindow::apply_target(qint64 id) {
+  target_ = id;
+  modified_ = true;
+  refresh_outputs();
+  // A sweep or patching measured another token: it no longer describes this target.
+  run_panel_->set_status(tr("Target: '%1'. Sweeps and patching from now on measure it.").arg(token_text(id)));
 }
 
 void MainWindow::update_diff() {
@@ -1001,9 +1084,13 @@ bool MainWindow::save_session(const QString& path) {
         session::AblationRecord record;
         record.spec = r.spec.toStdString();
         for (const auto& t : r.top) record.outputs.top.push_back({t.id, t.token.toStdString(), t.prob});
-        record.outputs.target = r.target;
-        record.outputs.target_logprob = r.logprob_after;
-        record.target_logprob_delta = r.logprob_after - r.logprob_before;
+        // Measured against the target in force, from the whole distribution when known.
+        record.outputs.final_logits.assign(r.final_logits.begin(), r.final_logits.end());
+        const auto& intact = session_->outputs();
+        record.outputs.target = r.final_logits.isEmpty() ? r.target : target_;
+        record.outputs.target_logprob = log_probability(record.outputs.final_logits, target_).value_or(r.logprob_after);
+        record.target_logprob_delta = record.outputs.target_logprob -
+                                      log_probability(intact.final_logits, target_).value_or(r.logprob_before);
         const int n = writer.write_ablation(record);
         const int row = captured_row(r);
         if (row >= 0 && !r.captured_maps.isEmpty())
@@ -1098,6 +1185,18 @@ QString MainWindow::export_current(const QString& path, const FigureChoice& choi
     return QString::fromUtf8(e.what());
   }
   return write_figure(path, [&](const QString& temp) { return widgets::write_paper_figure(figure, temp, choice.size); });
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event) {
+  QMainWindow::resizeEvent(event);
+  // Qt gives all new width to the centre: after a shrink the side panels
+  // would stay squeezed. They take back their share (up to 400 and 300 px).
+  if (event->size().width() <= event->oldSize().width()) return;
+  const int w = event->size().width();
+  const int left = std::min(400, w * 27 / 100), right = std::min(300, w * 20 / 100);
+  if (run_dock_->width() < left || outputs_dock_->width() < right)
+    resizeDocks({run_dock_, outputs_dock_}, {std::max(left, run_dock_->width()), std::max(right, outputs_dock_->width())},
+                Qt::Horizontal);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

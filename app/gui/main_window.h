@@ -21,6 +21,7 @@ class QTabWidget;
 class QTemporaryDir;
 class QLabel;
 class QScrollArea;
+class QDockWidget;
 
 namespace attnscope::session {
 class SessionReader;
@@ -86,6 +87,15 @@ class MainWindow : public QMainWindow {
   // Ablations or results not saved yet (quitting, running or opening asks first).
   bool has_unsaved_changes() const { return modified_; }
   QString ablation_mode() const { return ablation_mode_; }
+  // zero, mean or uniform: an undoable command, and the ablated run again.
+  void choose_ablation_mode(const QString& mode);
+  void set_log_scale(bool on);
+  // The token ablations, sweeps and patching measure: "·B" or " B" (a token
+  // of the session or, with the model loaded, of its tokenizer) or "#id".
+  // Undoable; false (with the reason in the status) when it names no token.
+  bool set_target(const QString& text);
+  qint64 target() const { return target_; }
+  QString token_text(qint64 id) const;  // as the session shows it, else "#id"
   // True when nothing unsaved would be lost, or the user saved or chose to discard it.
   bool confirm_discard(const QString& doing);
   // The tab on show as a paper figure (one head, before / after / diff, or the comparison).
@@ -111,6 +121,8 @@ class MainWindow : public QMainWindow {
   widgets::HeatmapView* before_view() const { return before_; }
   widgets::HeatmapView* after_view() const { return after_; }
   widgets::TokenTextView* token_text() const { return token_text_; }
+  QDockWidget* run_dock() const { return run_dock_; }
+  QDockWidget* outputs_dock() const { return outputs_dock_; }
   widgets::HeatmapView* compare_left_view() const { return compare_left_; }
   widgets::HeatmapView* compare_right_view() const { return compare_right_; }
   bool busy() const { return busy_; }
@@ -130,6 +142,7 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   void build_menus();
@@ -137,6 +150,9 @@ class MainWindow : public QMainWindow {
   void restore_run_panel();
   // The prompt text takes the weights of the heatmap's selected query row.
   void update_token_text();
+  // The outputs panel against the current target (intact and the shown ablation).
+  void refresh_outputs();
+  void apply_target(qint64 id);
   bool show_session(const QString& path);
   void load_saved_ablations();
   void load_saved_sweep();
@@ -170,6 +186,9 @@ class MainWindow : public QMainWindow {
   AblationSet ablated_;
   QString ablation_mode_ = "zero";
   QMap<QString, QAction*> mode_actions_;
+  QAction* log_action_ = nullptr;
+  QDockWidget* run_dock_ = nullptr;
+  QDockWidget* outputs_dock_ = nullptr;
   // True when the shown session is the runner's own last run: only then can
   // heads be ablated (a saved session's prompt may not be the runner's).
   bool live_ = false;
@@ -183,7 +202,8 @@ class MainWindow : public QMainWindow {
   QMap<QString, QAction*> grid_actions_;  // by grid_shows value
   QUndoStack undo_;
   bool busy_ = false;
-  bool modified_ = false;  // ablations or results since the session was run, opened or saved
+  bool modified_ = false;
+  qint64 target_ = -1;  // ablations or results since the session was run, opened or saved
   int row_ = -1, head_ = -1;  // the shown head: mixer row of the session, head
   int run_counter_ = 0;
 

@@ -112,8 +112,23 @@ void ModelRunner::ablate(const AblationRequest& request) {
     out.target = intact_target_;
     out.logprob_before = intact_target_logprob_;
     out.logprob_after = outputs.target_logprob;
+    const at::Tensor last = result.logits[-1].to(at::kFloat).contiguous().cpu();
+    out.final_logits = QVector<float>(last.data_ptr<float>(), last.data_ptr<float>() + last.numel());
     emit ablation_finished(out);
   });
+}
+
+qint64 ModelRunner::token_id_of(const QString& text, QString* error) const {
+  if (!loaded_ || !loaded_->tokenizer) {
+    *error = tr("no tokenizer is loaded: give the target as #id");
+    return -1;
+  }
+  const auto ids = loaded_->tokenizer->encode_ids(text.toStdString());
+  if (ids.size() != 1) {
+    *error = tr("'%1' is %2 tokens for this tokenizer; give a single token (or #id)").arg(text).arg(ids.size());
+    return -1;
+  }
+  return ids.front();
 }
 
 namespace {
@@ -130,7 +145,8 @@ void ModelRunner::patch(const PatchRequest& request) {
     if (!loaded_ || prompt_ids_.empty()) throw Error("run a model first: patching re-runs the model on both prompts");
     const Prompt corrupted = prompt_from_text(*loaded_, request.corrupted_prompt.toStdString());
     emit progress(0, 1, tr("Patching: running both prompts"));
-    const ActivationPatcher patcher(*loaded_->model, ids_tensor(prompt_ids_), corrupted.ids_tensor(), intact_target_, -1,
+    const ActivationPatcher patcher(*loaded_->model, ids_tensor(prompt_ids_), corrupted.ids_tensor(),
+                                    request.target >= 0 ? request.target : intact_target_, -1,
                                     PatchDirection::CleanIntoCorrupted, &cancel_, channel_group_);
     const PatchBaseline& b = patcher.baseline();
     patcher.recovered(b.source_logit_diff);  // refuses prompts with nothing to recover, before the sweep
@@ -170,7 +186,7 @@ void ModelRunner::sweep(const SweepRequest& request) {
       emit progress(done, total, tr("Sweep: head %1 of %2 ablated").arg(done).arg(total));
     };
     const at::Tensor ids = ids_tensor(prompt_ids_);
-    const SweepResult result = run_head_sweep(*loaded_->model, ids, intact_target_, options);
+    const SweepResult result = run_head_sweep(*loaded_->model, ids, request.target >= 0 ? request.target : intact_target_, options);
     SweepOutcome out;
     out.mode = request.mode;
     out.target = result.target;

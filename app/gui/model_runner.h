@@ -26,6 +26,9 @@ class ModelRunner : public QObject {
   // Thread-safe: asks the running job to stop at the next layer.
   void cancel() { cancel_.store(true); }
   bool has_model() const { return loaded_ != nullptr; }
+  // The id of a single-token text in the loaded tokenizer, or -1 with `error`
+  // set. Call on the runner's thread (a blocking queued call when it is idle).
+  qint64 token_id_of(const QString& text, QString* error) const;
 
  public slots:
   void run(const attnscope::gui::RunRequest& request);

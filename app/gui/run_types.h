@@ -58,11 +58,13 @@ struct AblationResult {
   QString captured_mixer;
   int captured_heads = 0;
   QVector<float> captured_maps;  // [heads, L, L] of the captured mixer, or empty
+  QVector<float> final_logits;   // [vocab] at the last position: p of any target, in or out of the top-k
 };
 
 // Every head of every mixer ablated alone on the current prompt (core/ablation/head_sweep.h).
 struct SweepRequest {
   QString mode = "zero";
+  qint64 target = -1;  // the token whose log p is measured; -1: the intact run's top-1
 };
 
 // values[row][head] per session mixer row (NaN past a row's heads).
@@ -82,6 +84,7 @@ struct PatchRequest {
   // instead of every head whole.
   int layer = -1, head = -1;
   QString mixer;  // its name where the layer has several mixers
+  qint64 target = -1;  // the clean answer whose logit difference is patched; -1: the intact top-1
 };
 
 struct PatchOutcome {

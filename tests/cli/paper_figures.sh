@@ -22,34 +22,7 @@ print(' '.join(random.choice(w) + (' ' + str(random.randint(0, 9)) if random.ran
 "$app" run "$src/resources/models/mamba2" --prompt-file "$src/resources/prompts/demo.txt" --out "$work/ssm.h5" > /dev/null
 
 # check_pdf FILE TITLE: words on the page, none overlapping, 6-9 pt, the title whole, no JPEG.
-check_pdf() {
-  pdftotext -bbox "$1" "$work/words.html"
-  pdfimages -list "$1" > "$work/images.txt"
-  python3 - "$work/words.html" "$work/images.txt" "$2" <<'PY'
-import html as h5, re, sys
-html, images, title = open(sys.argv[1]).read(), open(sys.argv[2]).read().splitlines()[2:], sys.argv[3]
-w, h = (float(x) for x in re.search(r'<page width="([\d.]+)" height="([\d.]+)"', html).groups())
-words = [(float(a), float(b), float(c), float(d), h5.unescape(t)) for a, b, c, d, t in
-         re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)]
-assert len(words) > 10, words
-text = " ".join(t for *_, t in words)
-assert title in text, f"title cut: {text[:200]}"
-for x0, y0, x1, y1, t in words:
-    assert -0.5 <= x0 and x1 <= w + 0.5 and -0.5 <= y0 and y1 <= h + 0.5, f"{t} leaves the page"
-    # pdftotext's box is the font's ascent + descent (1.164 x its size) across the reading direction.
-    size = min(x1 - x0, y1 - y0) / 1.164 if len(t) > 2 else None
-    if size is not None:
-        assert 5.8 <= size <= 9.2, f"{t}: {size:.1f} pt"
-def overlap(a, b, e=0.3):
-    return a[0] + e < b[2] - e and b[0] + e < a[2] - e and a[1] + e < b[3] - e and b[1] + e < a[3] - e
-for i in range(len(words)):
-    for j in range(i + 1, len(words)):
-        assert not overlap(words[i], words[j]), f"{words[i][4]!r} overlaps {words[j][4]!r}"
-for line in images:
-    cols = line.split()
-    assert cols[8] == "image" and cols[9] == "no", f"image not lossless or interpolated: {line}"
-PY
-}
+check_pdf() { python3 "$src/tests/support/check_figure_pdf.py" "$1" "$2"; }
 
 "$app" export "$work/long.h5" --layer 1 --head 3 --out "$work/column.pdf" > /dev/null
 check_pdf "$work/column.pdf" "layer 1, head 3 (softmax_attention)"

@@ -4,13 +4,7 @@
 # the saved ablation, take a screenshot and export the view as a PDF. A sweep
 # (every head ablated alone) is saved with the session and shows again on
 # reopening: the G&A head 0.0 is the one whose ablation hurts the answer most.
-set -euo pipefail
-app=$1 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-model=$src/resources/models/transformer
-unset QT_QPA_PLATFORM  # the real xcb platform, on Xvfb's display
-gui() { xvfb-run -a -s "-screen 0 1600x1000x24" "$app" gui "$@"; }
+. "$(dirname "$0")/xvfb_gui.sh" "$@"
 
 cat > "$work/live.txt" <<STEPS
 run

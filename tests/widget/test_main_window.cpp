@@ -17,6 +17,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QImage>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QSpinBox>
@@ -312,6 +313,62 @@ TEST(MainWindow, ReopenedSessionsRestoreTheRunPanelAndUnsavedChangesAreAskedAbou
   ASSERT_TRUE(window.save_session(dir.filePath("after.h5")));
   EXPECT_FALSE(window.has_unsaved_changes());
   EXPECT_TRUE(window.close()) << "nothing unsaved: no question";
+}
+
+// A target typed in the outputs panel: any token (in the top-k or not, by
+// text or #id) is what ablations, sweeps and saved sessions measure; its log p
+// matches the core's; undo restores the previous one; bad targets are refused.
+TEST(MainWindow, TargetTokenFieldMeasuresAnyTokenAndIsUndoable) {
+  MainWindow window;
+  window.run_panel()->set_checkpoint(kDemo);
+  window.run_panel()->set_prompt(kPrompt);
+  window.show();
+  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+  const auto loaded = load_for_running(kDemo.toStdString(), LoadOptions{});
+  const auto ids = prompt_from_text(*loaded, kPrompt.toStdString()).ids;
+  const qint64 top1 = window.target();
+  const auto& top = window.session()->outputs().top;
+  const qint64 second = top.at(1).id;
+
+  // A token of the top-k by its text, as typed into the field.
+  window.outputs()->target_field()->setText(QString::fromStdString(top.at(1).token));
+  QTest::keyClick(window.outputs()->target_field(), Qt::Key_Return);
+  ASSERT_EQ(window.target(), second);
+  EXPECT_TRUE(window.outputs()->findChild<QLabel*>()->text().contains(QString::number(core_logprob(*loaded, ids, second, {}), 'f', 4)));
+  // A token far outside the top-k, by id; with a head ablated, the change is the core's.
+  const qint64 rare = 7;
+  ASSERT_TRUE(window.set_target("#7"));
+  QSignalSpy ablated(&window, &MainWindow::ablation_done);
+  window.toggle_ablation(1, 3);
+  ASSERT_TRUE(ablated.wait(60000));
+  const double before = core_logprob(*loaded, ids, rare, {}), after = core_logprob(*loaded, ids, rare, {{1, 3, AblationMode::Zero}});
+  const QString delta = window.outputs()->delta_text();
+  EXPECT_TRUE(delta.contains(QString::number(before, 'f', 4))) << delta.toStdString();
+  EXPECT_TRUE(delta.contains(QString::number(after, 'f', 4))) << delta.toStdString();
+  // Every probability cell is filled: tokens only one run ranks read the other run's distribution.
+  const auto* table = window.outputs()->table();
+  for (int r = 0; r < table->rowCount(); ++r)
+    for (int c = 1; c <= 2; ++c) EXPECT_FALSE(table->item(r, c)->text().isEmpty()) << "row " << r << " column " << c;
+
+  window.undo_stack()->undo();  // the ablation
+  window.undo_stack()->undo();  // the target
+  EXPECT_EQ(window.target(), second);
+  window.undo_stack()->undo();
+  EXPECT_EQ(window.target(), top1);
+  window.undo_stack()->redo();
+  EXPECT_EQ(window.target(), second);
+
+  EXPECT_FALSE(window.set_target("#99999999"));
+  EXPECT_TRUE(window.run_panel()->status().contains("not a token id")) << window.run_panel()->status().toStdString();
+  EXPECT_FALSE(window.set_target("river stone lamp"));
+  EXPECT_TRUE(window.run_panel()->status().contains("tokens")) << window.run_panel()->status().toStdString();
+  EXPECT_EQ(window.target(), second) << "a refused target changes nothing";
+
+  // A sweep measures the chosen target.
+  QSignalSpy swept(&window, &MainWindow::sweep_done);
+  window.start_sweep();
+  ASSERT_TRUE(swept.wait(120000));
+  EXPECT_EQ(window.last_sweep()->target, second);
 }
 
 // The bundled demo's vocabulary: a random model that borrows its tokenizer needs it.
