@@ -102,6 +102,19 @@ std::vector<int> chosen_heads(const cli::Args& args, int heads, const std::strin
   return out;
 }
 
+// True when every head of a saved ablation spec ("3.1:zero,4.attn.2:mean", as
+// the reader checked it) sits in a layer after `layer`.
+bool runs_before_ablation(const std::string& spec, int layer) {
+  size_t begin = 0;
+  while (begin < spec.size()) {
+    if (std::stoi(spec.substr(begin, spec.find('.', begin) - begin)) <= layer) return false;
+    const size_t comma = spec.find(',', begin);
+    if (comma == std::string::npos) break;
+    begin = comma + 1;
+  }
+  return true;
+}
+
 std::optional<widgets::ColourMapKind> colour_map_arg(const cli::Args& args) {
   const std::string name = args.value_or("colour-map", "auto");
   if (name == "auto") return std::nullopt;
@@ -153,10 +166,16 @@ int export_command(int argc, char** argv, const std::vector<std::string>& argv_r
       if (s.ablations().empty()) throw Error(path + ": holds no ablations to compare with");
       if (heads.size() != 1) throw Error("--diff-ablation compares one head: give --head");
       const int a = args.int_in("diff-ablation", 0, 0, static_cast<int>(s.ablations().size()) - 1);
-      if (!s.has_ablation_maps(a, row))
-        throw Error(path + ": ablation " + std::to_string(a) + " holds no maps of layer " + row_name);
       const int h = heads.front();
-      std::vector<float> before = s.read_head(row, h), after = s.read_ablation_head(a, row, h), diff(before.size());
+      std::vector<float> before = s.read_head(row, h), after;
+      if (s.has_ablation_maps(a, row)) {
+        after = s.read_ablation_head(a, row, h);
+      } else if (runs_before_ablation(s.ablations().at(a).spec, s.mixer(row).layer)) {
+        after = before;  // a layer before every ablated head computes exactly what it did intact
+      } else {
+        throw Error(path + ": ablation " + std::to_string(a) + " holds no maps of layer " + row_name);
+      }
+      std::vector<float> diff(before.size());
       for (size_t k = 0; k < diff.size(); ++k) diff[k] = after[k] - before[k];
       const QString spec = QString::fromStdString(s.ablations().at(a).spec);
       title = QString("layer %1, head %2 (%3), ablated %4").arg(QString::fromStdString(row_name)).arg(h).arg(kind_of(h)).arg(spec);

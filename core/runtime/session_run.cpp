@@ -102,15 +102,29 @@ int record_ablation(const LoadedModel& loaded, const Prompt& prompt, const std::
                     const RecordOptions& options, ForwardResult* result) {
   ForwardOptions forward;
   forward.ablations = ablations;
+  forward.view = options.view;
   forward.channel_group = options.channel_group;  // head indices count maps as recorded
   forward.on_progress = options.on_progress;
   forward.cancel = options.cancel;
+  // The maps the ablation can change: its first layer's and every later one's
+  // (earlier layers run before it and keep their intact maps exactly).
+  int first = loaded.model->info().num_layers;
+  for (const auto& a : ablations) first = std::min(first, a.layer);
+  const auto rows = mixer_rows(loaded.model->info());
+  std::vector<std::pair<int, at::Tensor>> maps;  // (mixer row, [heads, L, L] float32 on CPU)
+  forward.capture_layer = [first](int layer) { return layer >= first; };
+  forward.on_mixing = [&](int layer, int mixer, const at::Tensor& m) {
+    maps.emplace_back(row_of(rows, layer, mixer), m.to(at::kCPU, at::kFloat).contiguous());
+  };
   ForwardResult run = run_forward(*loaded.model, prompt.ids_tensor(), forward);
   session::AblationRecord record;
   record.spec = format_ablation_list(ablations);
   record.outputs = output_record(loaded, run.logits[-1], options.top_k, intact.target);
   record.target_logprob_delta = record.outputs.target_logprob - intact.target_logprob;
   const int n = writer.write_ablation(record);
+  const auto model = model_record(loaded, "", options.view, options.channel_group);
+  for (const auto& [row, m] : maps)
+    writer.write_ablation_maps(n, model.mixers[row], m.data_ptr<float>(), static_cast<int>(m.size(0)), m.size(1));
   if (result) *result = std::move(run);
   return n;
 }

@@ -35,8 +35,9 @@ session::OutputRecord output_record(const LoadedModel& loaded, const at::Tensor&
 ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const std::string& source,
                          session::SessionWriter& writer, const RecordOptions& options);
 
-// Runs with `ablations` and appends /ablations/<n> (outputs, and the change in
-// the intact run's target log-probability). Returns n.
+// Runs with `ablations` and appends /ablations/<n> (outputs, the change in
+// the intact run's target log-probability, and the maps of the first ablated
+// layer and every later one: earlier layers cannot change). Returns n.
 int record_ablation(const LoadedModel& loaded, const Prompt& prompt, const std::vector<HeadAblation>& ablations,
                     const session::OutputRecord& intact, session::SessionWriter& writer,
                     const RecordOptions& options, ForwardResult* result = nullptr);

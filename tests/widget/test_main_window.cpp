@@ -259,7 +259,7 @@ TEST(MainWindow, ReopenedSessionsRestoreTheRunPanelAndUnsavedChangesAreAskedAbou
   MainWindow window;
   window.resize(1400, 900);
   window.show();
-  const QString long_path = "/home/researcher/.cache/huggingface/hub/models--meta-llama--Llama-3.2-1B-Instruct/snapshots/"
+  const QString long_path = "huggingface-cache/hub/models--meta-llama--Llama-3.2-1B-Instruct/snapshots/"
                             "4e20de362430cd3b72f300e6b0f18e50e7166e08";
   window.run_panel()->set_checkpoint(long_path);
   QApplication::processEvents();

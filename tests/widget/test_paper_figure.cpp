@@ -170,7 +170,7 @@ TEST(PaperFigure, LabelsNeverOverlapAndStayOnThePageAtColumnAndPageWidth) {
 TEST(PaperFigure, PdfAsAPaperPrintsIt) {
   QTemporaryDir dir;
   const int L = 30;
-  const QString title = "layer 12, head 3 (softmax_attention in mamba2_ssd) of /home/someone/.cache/huggingface/hub/models--org--name";
+  const QString title = "layer 12, head 3 (softmax_attention in mamba2_ssd) of huggingface-cache/hub/models--org--name/snapshots/4e20de362430cd";
   const PaperFigure figure = one_head(L, title);
   const FigureSize size{85, 85, 300};
   const QString pdf = dir.filePath("head.pdf");
