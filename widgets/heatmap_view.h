@@ -41,6 +41,7 @@ class HeatmapView : public QWidget {
   // (SSMs) are drawn with the diverging map centred on zero whatever is chosen.
   void set_colour_map(ColourMapKind kind);
   ColourMapKind drawn_colour_map() const { return map_.kind(); }
+  ColourMapKind chosen_colour_map() const { return chosen_map_; }
   void set_display(const DisplayOptions& options);
   const DisplayOptions& display() const { return display_; }
   void set_scale(ScaleKind scale);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 namespace attnscope::widgets {
 namespace {
@@ -11,8 +12,10 @@ constexpr float kBlank = std::numeric_limits<float>::quiet_NaN();
 // colour range of an 8k map is found in milliseconds, not seconds.
 constexpr size_t kPercentileSample = size_t{1} << 22;
 
-double percentile_of_magnitudes(const std::vector<float>& values, double percentile) {
-  const size_t stride = std::max<size_t>(1, values.size() / kPercentileSample);
+double percentile_of_magnitudes(const std::vector<float>& values, size_t cols, double percentile) {
+  // A stride sharing no factor with the row length samples every column, not a few.
+  size_t stride = std::max<size_t>(1, values.size() / kPercentileSample);
+  while (stride > 1 && std::gcd(stride, cols) != 1) ++stride;
   std::vector<float> magnitudes;
   magnitudes.reserve(values.size() / stride + 1);
   for (size_t k = 0; k < values.size(); k += stride)
@@ -62,7 +65,7 @@ DisplayedMap prepare_display(const MatrixView& m, const DisplayOptions& options)
     return out;
   }
   double top = out.is_signed ? std::max(std::abs(lo), std::abs(hi)) : hi;
-  if (options.clip_percentile < 100) top = percentile_of_magnitudes(out.values, options.clip_percentile);
+  if (options.clip_percentile < 100) top = percentile_of_magnitudes(out.values, m.cols, options.clip_percentile);
   if (!(top > 0)) top = 1;
   out.range = out.is_signed ? ValueRange{-top, top} : ValueRange{std::min(lo, 0.0), top};
   return out;

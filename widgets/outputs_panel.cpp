@@ -31,6 +31,11 @@ class BarDelegate : public QStyledItemDelegate {
 
 QString percent(double p) { return QString::number(100 * p, 'f', 2) + " %"; }
 
+// NaN: a session without the whole distribution (an older file) and a target it did not store.
+QString logprob_text(double v) {
+  return std::isnan(v) ? QObject::tr("unknown (the session lacks the full distribution)") : QString::number(v, 'f', 4);
+}
+
 // The probability of a row's token in one run: from its top-k, else from its whole distribution.
 std::optional<double> probability(const QVector<TokenBar>& top, const std::vector<float>& probs, const TokenBar& row) {
   for (const auto& t : top)
@@ -92,8 +97,7 @@ QString OutputsPanel::delta_text() const { return delta_->text(); }
 void OutputsPanel::refill() {
   header_->setText(intact_.isEmpty() ? tr("Run a model or open a session to see its next-token prediction.")
                                      : tr("Next token after the prompt. Target: '%1' (log p = %2)")
-                                           .arg(target_)
-                                           .arg(target_logprob_, 0, 'f', 4));
+                                           .arg(target_, logprob_text(target_logprob_)));
   // Rows: the intact top-k, then any token that only the ablated run ranks.
   QVector<TokenBar> rows = intact_;
   const auto listed = [&](const TokenBar& t) {
@@ -117,10 +121,9 @@ void OutputsPanel::refill() {
   if (ablation_) {
     const double d = ablation_->logprob_after - ablation_->logprob_before;
     delta_->setText(tr("Ablated %1: log p('%2') %3 \u2192 %4 (change %5)")
-                        .arg(ablation_->spec, target_)
-                        .arg(ablation_->logprob_before, 0, 'f', 4)
-                        .arg(ablation_->logprob_after, 0, 'f', 4)
-                        .arg(QString::asprintf("%+.4f", d)));
+                        .arg(ablation_->spec, target_, logprob_text(ablation_->logprob_before),
+                             logprob_text(ablation_->logprob_after),
+                             std::isnan(d) ? logprob_text(d) : QString::asprintf("%+.4f", d)));
   } else {
     delta_->setText(tr("No heads ablated. Right-click a head (or press Space) to knock it out."));
   }

@@ -126,8 +126,10 @@ FigureLayout lay_out_figure(const PaperFigure& figure, QSizeF page) {
   // Query labels are centred on their rows: the first and last reach half a
   // line beyond the map, which the title and the key labels must leave free.
   const double overhang = line / 2;
-  const double title_h = lay.title_lines.size() * line + (lay.title_lines.isEmpty() ? 0 : std::max(kPad, overhang));
+  const double title_h = lay.title_lines.size() * line + std::max(kPad, overhang);
   const double key_label_gap = std::max(kTick + kPad, overhang);
+  // Stacked colour bars: a tick label centred on a bar's end reaches half a line past it.
+  const double bar_gap = std::max(kGap, overhang + 1);
 
   QStringList row_texts, col_texts;
   for (int i = 0; i < R; ++i) row_texts << label_text(figure.row_labels, first.row_begin + i);
@@ -136,13 +138,14 @@ FigureLayout lay_out_figure(const PaperFigure& figure, QSizeF page) {
   const double x_label_h = widest(fm, col_texts) + key_label_gap;
 
   // The colour bars share one column on the right, stacked one per scale.
-  double bars_w = 0;
+  double bars_w = 0, bars_h = 0;  // the column's width, and the least height its bars need
   for (const auto& scale : figure.scales) {
     QStringList texts;
     for (double v : colour_bar_ticks(scale)) texts << tick_text(v);
     bars_w = std::max({bars_w, kBarWidth + kTick + kPad + widest(fm, texts), fm.horizontalAdvance(scale.label)});
+    bars_h += (scale.label.isEmpty() ? overhang : line * 1.5 + 1) + 2 * line + bar_gap;
   }
-  if (bars_w > 0) bars_w += kGap;
+  if (bars_w > 0) bars_w += bar_gap;
 
   bool titled = false;
   for (const auto& p : figure.panels) titled = titled || !p.title.isEmpty();
@@ -171,12 +174,22 @@ FigureLayout lay_out_figure(const PaperFigure& figure, QSizeF page) {
 
   // The block of labels, panels and bars, centred on the page.
   const double block_w = y_label_w + columns * map_w + (columns - 1) * kGap + bars_w;
-  const double block_h = title_h + rows_of_panels * (panel_title_h + map_h) + (rows_of_panels - 1) * kGap + x_label_h;
+  const double maps_h = rows_of_panels * (panel_title_h + map_h) + (rows_of_panels - 1) * kGap;
+  // A short region (a few queries) still gets readable colour bars: they may reach below the maps.
+  const double block_h = title_h + std::max(maps_h + x_label_h, panel_title_h + bars_h + overhang);
+  if (block_h > page.height() - 2 * kMargin + 0.01) {
+    lay.error = QString("the colour bars need %1 mm of height at %2 pt; make the figure taller or the font smaller")
+                    .arg(std::ceil((block_h + 2 * kMargin) * 25.4 / 72))
+                    .arg(figure.font_pt);
+    return lay;
+  }
   const double x0 = (page.width() - block_w) / 2, y0 = (page.height() - block_h) / 2;
   for (int k = 0; k < lay.title_lines.size(); ++k) lay.title_boxes << QRectF(kMargin, y0 + k * line, inner_w, line);
 
+  double last_key_label = -1e9;  // right edge of the last key label in this row of panels
   for (int k = 0; k < n; ++k) {
     const int row = k / columns, col = k % columns;
+    if (col == 0) last_key_label = -1e9;
     const double left = x0 + y_label_w + col * (map_w + kGap);
     const double top = y0 + title_h + row * (panel_title_h + map_h + kGap) + panel_title_h;
     const QRectF map(left, top, map_w, map_h);
@@ -200,6 +213,9 @@ FigureLayout lay_out_figure(const PaperFigure& figure, QSizeF page) {
         const double x = left + (j + 0.5) * cell;
         const QString text = col_texts[j];
         const double w = fm.horizontalAdvance(text);
+        // Each panel thins alike: the first label of a panel must clear the last of the one before.
+        if (x - line / 2 < last_key_label + 0.5) continue;
+        last_key_label = x + line / 2;
         lay.labels.push_back({text, QRectF(x - line / 2, top + map_h + key_label_gap, line, w), true,
                               QPointF(x, top + map_h), QPointF(x, top + map_h + kTick)});
       }
@@ -207,14 +223,15 @@ FigureLayout lay_out_figure(const PaperFigure& figure, QSizeF page) {
   }
 
   if (!figure.scales.isEmpty()) {
-    const double left = x0 + y_label_w + columns * map_w + (columns - 1) * kGap + kGap;
-    const double top = lay.maps.front().top(), bottom = lay.maps.back().bottom();
+    const double left = x0 + y_label_w + columns * map_w + (columns - 1) * kGap + bar_gap;
+    const double top = lay.maps.front().top();
+    const double bottom = std::max(lay.maps.back().bottom(), top + bars_h - bar_gap);
     const int s_count = static_cast<int>(figure.scales.size());
-    const double each = (bottom - top - (s_count - 1) * kGap) / s_count;
+    const double each = (bottom - top - (s_count - 1) * bar_gap) / s_count;
     for (int s = 0; s < s_count; ++s) {
       const FigureScale& scale = figure.scales[s];
       ColourBarLayout bar;
-      const double seg_top = top + s * (each + kGap);
+      const double seg_top = top + s * (each + bar_gap);
       const bool labelled = !scale.label.isEmpty();
       bar.label = scale.label;
       // The label above its bar, clear of the top tick's label (centred on the bar's end).

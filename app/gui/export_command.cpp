@@ -96,7 +96,9 @@ std::vector<int> chosen_heads(const cli::Args& args, int heads, const std::strin
     const std::string item = list.substr(begin, end - begin);
     if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos)
       throw Error("--heads " + list + ": give head numbers separated by commas, or all");
-    out.push_back(check(std::stoi(item)));
+    const int h = check(std::stoi(item));
+    if (std::find(out.begin(), out.end(), h) != out.end()) throw Error("--heads " + list + ": head " + item + " twice");
+    out.push_back(h);
     begin = end + 1;
   }
   return out;

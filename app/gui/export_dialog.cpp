@@ -60,12 +60,20 @@ std::optional<FigureChoice> ask_figure_choice(QWidget* parent, int panels,
   form->addRow(QObject::tr("Size"), preset);
   form->addRow(QObject::tr("Width"), width);
   form->addRow(QObject::tr("Height"), height);
-  form->addRow(QObject::tr("Font"), font);
-  form->addRow(QString(), marks);
-  form->addRow(QString(), zoomed);
+  const bool map_figure = static_cast<bool>(command_for);
+  if (map_figure) {
+    form->addRow(QObject::tr("Font"), font);
+    form->addRow(QString(), marks);
+    form->addRow(QString(), zoomed);
+  }
   form->addRow(QObject::tr("PNG resolution"), dpi);
-  form->addRow(QObject::tr("Same from the CLI"), command);
-  form->addRow(QString(), copy);
+  if (map_figure) {
+    form->addRow(QObject::tr("Same from the CLI"), command);
+    form->addRow(QString(), copy);
+  } else {
+    font->hide(), marks->hide(), zoomed->hide(), command->hide(), copy->hide();
+    height->setEnabled(false);  // the grid keeps its own shape
+  }
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
   form->addRow(buttons);
   QObject::connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
@@ -75,6 +83,7 @@ std::optional<FigureChoice> ask_figure_choice(QWidget* parent, int panels,
     return FigureChoice{{width->value(), height->value(), dpi->value()}, font->value(), marks->isChecked(), zoomed->isChecked()};
   };
   const auto update_command = [=] {
+    if (!command_for) return;
     const QString line = command_for(choice());
     command->setPlainText(line.isEmpty() ? QObject::tr("(no single command: these panels come from the live run)") : line);
     copy->setEnabled(!line.isEmpty());

@@ -27,7 +27,8 @@ FigureChoice default_figure_choice(int panels);
 // `panels`: how many plots the figure has (wider default for several).
 // `command_for` gives the CLI line for a choice, or an empty string when
 // no single command makes that figure.
+// Without `command_for` (the head grid) only size and resolution are asked.
 std::optional<FigureChoice> ask_figure_choice(QWidget* parent, int panels,
-                                              const std::function<QString(const FigureChoice&)>& command_for);
+                                              const std::function<QString(const FigureChoice&)>& command_for = {});
 
 }  // namespace attnscope::gui

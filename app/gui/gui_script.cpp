@@ -156,13 +156,13 @@ void GuiScript::step(const QStringList& words) {
       if (window_->current_row() != row || window_->current_head() != head) return fail("no such head");
       return next();
     }
-    const int commands = window_->undo_stack()->count();
+    const auto before = window_->exploration().state();
     wait_then_next(&MainWindow::ablation_done);
     window_->toggle_ablation(row, head);
     if (window_->busy()) return;  // the re-run reports back
     disconnect(window_, nullptr, this, nullptr);
-    // Refused (no model, no session) leaves no command; a cached result shows at once.
-    if (window_->undo_stack()->count() == commands) return fail(window_->run_panel()->status());
+    // Refused (no model, no session) changes nothing; a cached result shows at once.
+    if (window_->exploration().state() == before) return fail(window_->run_panel()->status());
     next();
   } else if (verb == "sweep") {
     if (!needs(0)) return;

@@ -11,6 +11,7 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QResizeEvent>
+#include <limits>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -142,6 +143,7 @@ MainWindow::MainWindow(QWidget* parent)
   connect(outputs_, &widgets::OutputsPanel::target_requested, this, [this](const QString& text) { set_target(text); });
   statusBar()->addPermanentWidget(session_label_);
   build_menus();
+  exploration_.on_change([this](const session::ExplorationState&) { on_exploration_changed(); });
 
   runner_->moveToThread(&worker_);
   connect(&worker_, &QThread::finished, runner_, &QObject::deleteLater);
@@ -152,16 +154,16 @@ MainWindow::MainWindow(QWidget* parent)
   connect(runner_, &ModelRunner::run_finished, this, [this](const RunResult& r) {
     busy_ = false;
     run_panel_->set_busy(false);
-    ablated_.clear();
     ablation_cache_.clear();
-    undo_.clear();
-    modified_ = false;
+    results_modified_ = false;
     sweep_.reset();
     patch_.reset();
     position_patch_.reset();
     set_grid_shows("maps");
     enable_grid_views();
     live_ = show_session(r.session_path);
+    // A new run: nothing ablated, the mode kept, its own top-1 as the target, no history.
+    if (live_) exploration_.reset({{}, exploration_.state().mode, session_->outputs().target});
     if (live_) run_panel_->set_status(tr("Ran %1.").arg(r.description));
     emit run_done();
   });
@@ -176,14 +178,14 @@ MainWindow::MainWindow(QWidget* parent)
     busy_ = false;
     run_panel_->set_busy(false);
     show_sweep(outcome);
-    modified_ = true;
+    results_modified_ = true;
     run_panel_->set_status(tr("Swept every head: the grid shows the change in log p(%1).").arg(outcome.target_token));
     emit sweep_done();
   });
   connect(runner_, &ModelRunner::patch_finished, this, [this](const PatchOutcome& outcome) {
     busy_ = false;
     run_panel_->set_busy(false);
-    modified_ = true;
+    results_modified_ = true;
     if (!outcome.recovered_at.isEmpty()) {
       position_patch_ = outcome;
       QStringList tokens;
@@ -278,7 +280,7 @@ void MainWindow::build_menus() {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export head grid"), "grid.pdf",
                                                       tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
     if (!path.isEmpty()) {
-      const auto choice = ask_figure_choice(this, 1, [](const FigureChoice&) { return QString(); });
+      const auto choice = ask_figure_choice(this, 1);
       if (!choice) return;
       const QString error =
           write_figure(path, [&](const QString& temp) { return widgets::export_widget(grid_, temp, choice->size); });
@@ -289,18 +291,16 @@ void MainWindow::build_menus() {
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
   auto* edit = menuBar()->addMenu(tr("&Edit"));
-  auto* undo = undo_.createUndoAction(this, tr("&Undo"));
-  undo->setShortcut(QKeySequence::Undo);
-  auto* redo = undo_.createRedoAction(this, tr("&Redo"));
-  redo->setShortcut(QKeySequence::Redo);
-  edit->addAction(undo);
-  edit->addAction(redo);
+  undo_action_ = edit->addAction(tr("&Undo"), QKeySequence::Undo, this, [this] { exploration_.undo(); });
+  redo_action_ = edit->addAction(tr("&Redo"), QKeySequence::Redo, this, [this] { exploration_.redo(); });
+  undo_action_->setEnabled(false);
+  redo_action_->setEnabled(false);
   edit->addSeparator();
   auto* modes = new QActionGroup(this);
   for (const QString& mode : {QString("zero"), QString("mean"), QString("uniform")}) {
     auto* a = edit->addAction(tr("Ablate by %1").arg(mode));
     a->setCheckable(true);
-    a->setChecked(mode == ablation_mode_);
+    a->setChecked(mode == "zero");
     modes->addAction(a);
     mode_actions_[mode] = a;
     connect(a, &QAction::triggered, this, [this, mode] { choose_ablation_mode(mode); });
@@ -463,19 +463,17 @@ bool MainWindow::open_session(const QString& path) {
   }
   // Nothing of the current state may leak into the new session's views.
   const bool was_live = live_;
-  const AblationSet was_ablated = ablated_;
   live_ = false;
-  ablated_.clear();
   if (!show_session(path)) {
-    live_ = was_live, ablated_ = was_ablated;
+    live_ = was_live;
     return false;
   }
   ablation_cache_.clear();
-  undo_.clear();
   load_saved_ablations();
   load_saved_sweep();
-  apply_ablation_set();
-  modified_ = false;
+  results_modified_ = false;
+  // What was on show when it was saved: its ablation, mode and target, with no history.
+  exploration_.reset(session::exploration_of(*session_));
   restore_run_panel();
   return true;
 }
@@ -496,16 +494,20 @@ void MainWindow::restore_run_panel() {
   run_panel_->set_prompt(QString::fromStdString(session_->prompt().text));
   const QString source = QString::fromStdString(session_->model().source);
   const QString beside = QFileInfo(QString::fromStdString(session_->path().string())).dir().filePath(source);
-  const QString found = QFileInfo(source).isDir() ? source : QFileInfo(beside).isDir() ? beside : QString();
+  const QString found = source.isEmpty()               ? QString()
+                        : QFileInfo(source).isDir() ? source
+                        : QFileInfo(beside).isDir() ? beside
+                                                    : QString();
   run_panel_->set_checkpoint(found);
+  if (found.isEmpty()) run_panel_->offer_to_locate(source);
   if (found.isEmpty())
     run_panel_->set_status(tr("Opened %1. Its model (%2) is not on this machine: everything saved shows without it; "
-                              "to run or ablate further, locate it with File \u2192 Open Checkpoint Folder\u2026")
+                              "to run or ablate further, locate it (the button above, or File \u2192 Open Checkpoint Folder\u2026)")
                                .arg(QFileInfo(QString::fromStdString(session_->path().string())).fileName(), source));
 }
 
 bool MainWindow::confirm_discard(const QString& doing) {
-  if (!modified_ || !session_) return true;
+  if (!has_unsaved_changes() || !session_) return true;
   QMessageBox box(QMessageBox::Question, tr("Unsaved changes"),
                   tr("%1, whose ablations and results are not saved.").arg(doing),
                   QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
@@ -544,8 +546,8 @@ bool MainWindow::claim_live_run(const QString& doing, const QString& needs) {
 void MainWindow::start_sweep() {
   if (!claim_live_run(tr("sweeping"), tr("a sweep ablates every head of a live run"))) return;
   SweepRequest request;
-  request.mode = ablation_mode_;
-  request.target = target_;
+  request.mode = ablation_mode();
+  request.target = target();
   QMetaObject::invokeMethod(runner_, "sweep", Qt::QueuedConnection, Q_ARG(attnscope::gui::SweepRequest, request));
 }
 
@@ -553,7 +555,7 @@ void MainWindow::start_patch(const QString& corrupted_prompt) {
   if (!claim_live_run(tr("patching"), tr("patching re-runs it on the clean and corrupted prompts"))) return;
   PatchRequest request;
   request.corrupted_prompt = corrupted_prompt;
-  request.target = target_;
+  request.target = target();
   QMetaObject::invokeMethod(runner_, "patch", Qt::QueuedConnection, Q_ARG(attnscope::gui::PatchRequest, request));
 }
 
@@ -567,7 +569,7 @@ void MainWindow::start_position_patch() {
   request.layer = head.layer;
   request.head = head.head;
   request.mixer = head.mixer;
-  request.target = target_;
+  request.target = target();
   QMetaObject::invokeMethod(runner_, "patch", Qt::QueuedConnection, Q_ARG(attnscope::gui::PatchRequest, request));
 }
 
@@ -690,20 +692,15 @@ void MainWindow::load_saved_sweep() {
 }
 
 void MainWindow::choose_ablation_mode(const QString& mode) {
-  if (mode == ablation_mode_ || !mode_actions_.contains(mode)) return;
-  undo_.push(new SetAblationModeCommand(ablation_mode_, mode, [this](const QString& m) {
-    set_ablation_mode(m);
-    modified_ = true;
-    apply_ablation_set();
-  }));
+  if (mode == ablation_mode() || !mode_actions_.contains(mode)) return;
+  if (!exploration_.state().ablated.empty() && (!live_ || !runner_->has_model())) {
+    if (auto* a = mode_actions_.value(ablation_mode())) a->setChecked(true);
+    return show_error(tr("This session was opened from a file: run its model (Run) to ablate by %1.").arg(mode));
+  }
+  exploration_.set_mode(mode.toStdString());
 }
 
 void MainWindow::set_log_scale(bool on) { log_action_->setChecked(on); }
-
-void MainWindow::set_ablation_mode(const QString& mode) {
-  ablation_mode_ = mode;
-  if (auto* a = mode_actions_.value(mode)) a->setChecked(true);
-}
 
 // A saved session's ablations become cached results, so they show without
 // the model; the last one saved (the one active when saving) is shown.
@@ -734,11 +731,6 @@ void MainWindow::load_saved_ablations() {
       }
     }
     ablation_cache_[cache_key(r.spec, row)] = r;
-    if (n + 1 == static_cast<int>(records.size())) {
-      ablated_ = AblationSet(r.heads.begin(), r.heads.end());
-      target_ = r.target;  // the target the session was saved with
-      if (!r.mode.isEmpty()) set_ablation_mode(r.mode);
-    }
   }
 }
 
@@ -750,10 +742,7 @@ bool MainWindow::show_session(const QString& path) {
     saved_path_.clear();
     grid_->set_rows(rows);
     token_text_->set_tokens(token_labels(*session_));
-    for (const auto& h : ablated_) grid_->set_ablated(row_of(h), h.head, true);
-    target_ = session_->outputs().target;
-    ablation_.reset();
-    refresh_outputs();
+    ablation_.reset();  // the caller resets the exploration, which shows the outputs
     session_label_->setText(QString("%1 · %2 tokens · %3")
                                 .arg(QString::fromStdString(session_->model().family))
                                 .arg(session_->length())
@@ -817,7 +806,7 @@ void MainWindow::open_head(int row, int head) {
     share_compare_scale();
   }
   update_diff();
-  if (!ablated_.isEmpty()) apply_ablation_set();  // capture this mixer of the ablated run for the diff
+  if (!exploration_.state().ablated.empty()) apply_ablation_set();  // capture this mixer of the ablated run for the diff
 }
 
 void MainWindow::start_run() {
@@ -839,14 +828,25 @@ void MainWindow::start_run() {
 
 void MainWindow::cancel_run() { runner_->cancel(); }
 
-QString MainWindow::ablation_key() const {
-  QList<HeadRef> heads(ablated_.begin(), ablated_.end());
-  std::sort(heads.begin(), heads.end());
-  QStringList parts;
-  // As format_ablation_list writes it, so it matches the runner's spec.
-  for (const auto& h : heads)
-    parts << QString("%1.%2%3:%4").arg(h.layer).arg(h.mixer.isEmpty() ? QString() : h.mixer + ".").arg(h.head).arg(ablation_mode_);
-  return parts.join(",");
+// As format_ablation_list writes it, so it matches the runner's spec.
+QString MainWindow::ablation_key() const { return QString::fromStdString(session::ablation_spec(exploration_.state())); }
+
+session::HeadKey MainWindow::head_key(int row, int head) const {
+  const HeadRef h = head_ref(row, head);
+  return {h.layer, h.head, h.mixer.toStdString()};
+}
+
+void MainWindow::on_exploration_changed() {
+  const auto& state = exploration_.state();
+  if (auto* a = mode_actions_.value(ablation_mode())) a->setChecked(true);
+  undo_action_->setEnabled(exploration_.can_undo());
+  redo_action_->setEnabled(exploration_.can_redo());
+  undo_action_->setText(exploration_.can_undo() ? tr("&Undo %1").arg(QString::fromStdString(exploration_.undo_text())) : tr("&Undo"));
+  redo_action_->setText(exploration_.can_redo() ? tr("&Redo %1").arg(QString::fromStdString(exploration_.redo_text())) : tr("&Redo"));
+  outputs_->target_field()->setText(token_text(state.target));
+  if (!session_) return;
+  apply_ablation_set();  // grid marks, and the ablated run (cached, or run again)
+  refresh_outputs();
 }
 
 void MainWindow::toggle_ablation(int row, int head) {
@@ -856,16 +856,14 @@ void MainWindow::toggle_ablation(int row, int head) {
   if (row < 0 || row >= static_cast<int>(session_->model().mixers.size()) || head < 0 ||
       head >= session_->mixer(row).heads)
     return show_error(tr("No head %1 in row %2.").arg(head).arg(row));
-  undo_.push(new ToggleAblationCommand(&ablated_, head_ref(row, head), [this] {
-    modified_ = true;
-    apply_ablation_set();
-  }));
+  exploration_.toggle_ablation(head_key(row, head));
 }
 
 void MainWindow::apply_ablation_set() {
   for (int row = 0; row < grid_->row_count(); ++row)
-    for (int h = 0; h < grid_->head_count(row); ++h) grid_->set_ablated(row, h, ablated_.contains(head_ref(row, h)));
-  if (ablated_.isEmpty()) return show_ablation(std::nullopt);
+    for (int h = 0; h < grid_->head_count(row); ++h)
+      grid_->set_ablated(row, h, exploration_.state().ablated.count(head_key(row, h)) > 0);
+  if (exploration_.state().ablated.empty()) return show_ablation(std::nullopt);
   const QString key = ablation_key();
   const auto cached = ablation_cache_.find(cache_key(key, row_));
   if (cached != ablation_cache_.end()) return show_ablation(*cached);
@@ -877,9 +875,8 @@ void MainWindow::apply_ablation_set() {
   }
   if (busy_) return;  // the finished run re-checks the current set
   AblationRequest request;
-  request.heads = QVector<HeadRef>(ablated_.begin(), ablated_.end());
-  std::sort(request.heads.begin(), request.heads.end());
-  request.mode = ablation_mode_;
+  for (const auto& h : exploration_.state().ablated) request.heads.append({h.layer, h.head, QString::fromStdString(h.mixer)});
+  request.mode = ablation_mode();
   if (row_ >= 0) {
     request.capture_layer = session_->mixer(row_).layer;
     request.capture_mixer = QString::fromStdString(session_->mixer(row_).name);
@@ -894,7 +891,8 @@ void MainWindow::show_ablation(const std::optional<AblationResult>& result) {
   refresh_outputs();
   update_diff();
   // The set may have changed while this run was going: run the current one.
-  if (live_ && !busy_ && !ablated_.isEmpty() && (!result || result->spec != ablation_key())) apply_ablation_set();
+  if (live_ && !busy_ && !exploration_.state().ablated.empty() && (!result || result->spec != ablation_key()))
+    apply_ablation_set();
 }
 
 QString MainWindow::token_text(qint64 id) const {
@@ -908,39 +906,42 @@ QString MainWindow::token_text(qint64 id) const {
   for (const auto& r : ablation_cache_)
     for (const auto& t : r.top)
       if (t.id == id) return t.token;
-  return "#" + QString::number(id);
+  return typed_tokens_.value(id, "#" + QString::number(id));
 }
 
 void MainWindow::refresh_outputs() {
   if (!session_) return;
   const auto& out = session_->outputs();
-  // The intact log p of the target: from the whole distribution when the session has it.
-  const double intact = log_probability(out.final_logits, target_).value_or(out.target_logprob);
-  outputs_->set_intact(bars(out.top), token_text(target_), intact, probabilities(out.final_logits));
+  // The target's log p from the whole distribution; a session without final
+  // logits (an older file) knows only its stored target's.
+  const double unknown = std::numeric_limits<double>::quiet_NaN();
+  const double intact = log_probability(out.final_logits, target()).value_or(target() == out.target ? out.target_logprob : unknown);
+  outputs_->set_intact(bars(out.top), token_text(target()), intact, probabilities(out.final_logits));
   if (!ablation_) return outputs_->set_ablation(std::nullopt);
   widgets::AblationSummary s;
   s.spec = ablation_->spec;
   for (const auto& t : ablation_->top) s.top.append({t.token, t.prob, t.id});
   const std::vector<float> logits(ablation_->final_logits.begin(), ablation_->final_logits.end());
   s.logprob_before = intact;
-  s.logprob_after = log_probability(logits, target_).value_or(ablation_->logprob_after);
+  s.logprob_after = log_probability(logits, target()).value_or(target() == ablation_->target ? ablation_->logprob_after : unknown);
   s.probs = probabilities(logits);
   outputs_->set_ablation(s);
 }
 
-bool MainWindow::set_target(const QString& typed) {
+bool MainWindow::set_target(const QString& text) {
   if (!session_) {
     show_error(tr("Run a model or open a session before choosing a target."));
     return false;
   }
-  const QString& text = typed;
   const int64_t vocab = static_cast<int64_t>(session_->outputs().final_logits.size());
   qint64 id = -1;
   QString error;
   if (text.trimmed().startsWith('#')) {
     bool ok = false;
     id = text.trimmed().mid(1).toLongLong(&ok);
-    if (!ok || id < 0 || (vocab > 0 && id >= vocab))
+    if (vocab == 0 && ok && id != session_->outputs().target)
+      error = tr("this session has no final logits (an older file): only its own target can be measured");
+    else if (!ok || id < 0 || id >= vocab)
       error = tr("%1 is not a token id of this model (0 to %2)").arg(text.trimmed()).arg(vocab - 1);
   } else {
     // As the session shows tokens ('·' for a space), or as typed with spaces.
@@ -954,28 +955,30 @@ bool MainWindow::set_target(const QString& typed) {
         if (QString::fromStdString(prompt.tokens[i]) == candidate) id = prompt.ids[i];
       if (id >= 0) break;
     }
+    // The tokenizer reads text: '·' is the display of a space, '↵' of a newline.
+    QString raw = text;
+    raw.replace(QChar(0x00B7), ' ').replace(QChar(0x21B5), '\n');
     if (id < 0 && live_ && !busy_ && runner_->has_model()) {
-      QMetaObject::invokeMethod(runner_, [&] { id = runner_->token_id_of(text, &error); }, Qt::BlockingQueuedConnection);
+      QMetaObject::invokeMethod(runner_, [&] { id = runner_->token_id_of(raw, &error); }, Qt::BlockingQueuedConnection);
+      if (id >= 0) typed_tokens_[id] = shown;
+    } else if (id < 0 && busy_) {
+      error = tr("'%1' is not among this session's tokens, and the model is busy: try again when it is done, or give #id")
+                  .arg(text);
     } else if (id < 0) {
       error = tr("'%1' is not among this session's tokens, and the model is not loaded: give the target as #id").arg(text);
     }
   }
   if (id < 0 || !error.isEmpty()) {
     show_error(error);
-    refresh_outputs();  // the field shows the target in force again
+    outputs_->target_field()->setText(token_text(target()));  // the field shows the target in force again
     return false;
   }
-  if (id == target_) return true;
-  undo_.push(new SetTargetCommand(target_, id, token_text(id), [this](qint64 t) { apply_target(t); }));
+  if (id == target()) return true;
+  exploration_.set_target(id);
+  // Sweeps and patching already shown keep the target they name in their legend.
+  run_panel_->set_status(tr("Target: '%1'. Ablations show its log p; sweeps and patching run from now on measure it.")
+                             .arg(token_text(id)));
   return true;
-}
-
-void MainWindow::apply_target(qint64 id) {
-  target_ = id;
-  modified_ = true;
-  refresh_outputs();
-  // A sweep or patching measured another token: it no longer describes this target.
-  run_panel_->set_status(tr("Target: '%1'. Sweeps and patching from now on measure it.").arg(token_text(id)));
 }
 
 void MainWindow::update_diff() {
@@ -1080,17 +1083,25 @@ bool MainWindow::save_session(const QString& path) {
         write_values("sweep_delta_logprob", sweep_->delta_logprob, description);
         write_values("sweep_kl", sweep_->kl, description);
       }
+      // The target chosen in the window is the session's target from now on.
+      if (const auto intact = log_probability(session_->outputs().final_logits, target());
+          intact && target() != session_->outputs().target) {
+        session::OutputRecord outputs = session_->outputs();
+        outputs.target = target();
+        outputs.target_logprob = *intact;
+        writer.write_outputs(outputs);
+      }
       for (const auto& r : order) {
         session::AblationRecord record;
         record.spec = r.spec.toStdString();
         for (const auto& t : r.top) record.outputs.top.push_back({t.id, t.token.toStdString(), t.prob});
         // Measured against the target in force, from the whole distribution when known.
         record.outputs.final_logits.assign(r.final_logits.begin(), r.final_logits.end());
-        const auto& intact = session_->outputs();
-        record.outputs.target = r.final_logits.isEmpty() ? r.target : target_;
-        record.outputs.target_logprob = log_probability(record.outputs.final_logits, target_).value_or(r.logprob_after);
-        record.target_logprob_delta = record.outputs.target_logprob -
-                                      log_probability(intact.final_logits, target_).value_or(r.logprob_before);
+        const auto after = log_probability(record.outputs.final_logits, target());
+        const auto before = log_probability(session_->outputs().final_logits, target());
+        record.outputs.target = after && before ? target() : r.target;
+        record.outputs.target_logprob = after && before ? *after : r.logprob_after;
+        record.target_logprob_delta = after && before ? *after - *before : r.logprob_after - r.logprob_before;
         const int n = writer.write_ablation(record);
         const int row = captured_row(r);
         if (row >= 0 && !r.captured_maps.isEmpty())
@@ -1100,7 +1111,8 @@ bool MainWindow::save_session(const QString& path) {
       writer.commit();
     }
     saved_path_ = path;
-    modified_ = false;
+    exploration_.mark_saved();
+    results_modified_ = false;
     run_panel_->set_status(tr("Saved %1.").arg(path));
     return true;
   } catch (const std::exception& e) {
@@ -1123,6 +1135,13 @@ QString MainWindow::saved_session_path() const {
   if (!session_) return {};
   const QString path = QString::fromStdString(session_->path().string());
   return path.startsWith(temp_dir_->path()) ? QString() : path;
+}
+
+std::optional<widgets::ColourMapKind> MainWindow::chosen_colour_map() const {
+  // Viridis is the default (automatic) choice; a signed map drawn diverging keeps it automatic.
+  const auto drawn = heatmap_->drawn_colour_map(), chosen = heatmap_->chosen_colour_map();
+  if (chosen == widgets::ColourMapKind::Viridis || drawn != chosen) return std::nullopt;
+  return chosen;
 }
 
 widgets::PaperFigure MainWindow::figure_of_tab(const FigureChoice& choice) const {
@@ -1151,8 +1170,8 @@ widgets::PaperFigure MainWindow::figure_of_tab(const FigureChoice& choice) const
     title = heatmap_->data().title;
     panels = {panel(heatmap_, QString())};
   }
-  // The colour map on show: the chosen one, or the diverging map for signed maps.
-  style.colour_map = region_of->drawn_colour_map();
+  // A map the user chose; otherwise automatic (diverging when any panel is signed).
+  style.colour_map = chosen_colour_map();
   const widgets::MapRegion region = choice.zoomed ? region_of->visible_region() : widgets::MapRegion{};
   return widgets::compose_figure(panels, length, heatmap_->data().row_labels, region, style, title);
 }
@@ -1169,15 +1188,21 @@ QString MainWindow::export_command_for(const FigureChoice& choice, const QString
   f.region = heatmap_->visible_region();
   f.style.display = display_;
   f.style.scale = heatmap_->scale();
-  if (heatmap_->drawn_colour_map() != widgets::ColourMapKind::Viridis && heatmap_->drawn_colour_map() != widgets::ColourMapKind::Diverging)
-    f.colour_map = heatmap_->drawn_colour_map();
+  f.colour_map = chosen_colour_map();
   return export_command_line(f, choice, out);
 }
 
 QString MainWindow::export_current(const QString& path, const FigureChoice& choice) {
   if (!session_ || heatmap_->data().values.empty()) return tr("Nothing to export yet: run a model or open a session.");
+  if (tabs_->currentIndex() == 1 && !ablation_)
+    return tr("No ablation on show: ablate a head (right-click it) before exporting before / after / diff.");
   if (tabs_->currentIndex() == 2 && compare_left_->data().values.empty())
     return tr("Nothing to compare yet: pin a head first (Ctrl+P).");
+  if (tabs_->currentIndex() == 2 && compare_left_->data().row_labels != compare_right_->data().row_labels)
+    return tr("The compared heads come from different prompts (%1 and %2 tokens): one figure needs one prompt; "
+              "export each head on its own.")
+        .arg(compare_left_->data().rows)
+        .arg(compare_right_->data().rows);
   widgets::PaperFigure figure;
   try {
     figure = figure_of_tab(choice);
@@ -1192,6 +1217,8 @@ void MainWindow::resizeEvent(QResizeEvent* event) {
   // Qt gives all new width to the centre: after a shrink the side panels
   // would stay squeezed. They take back their share (up to 400 and 300 px).
   if (event->size().width() <= event->oldSize().width()) return;
+  for (const QDockWidget* dock : {run_dock_, outputs_dock_})
+    if (dock->isFloating() || !dock->isVisible()) return;
   const int w = event->size().width();
   const int left = std::min(400, w * 27 / 100), right = std::min(300, w * 20 / 100);
   if (run_dock_->width() < left || outputs_dock_->width() < right)

@@ -5,12 +5,11 @@
 #include <QMainWindow>
 #include <QMap>
 #include <QThread>
-#include <QUndoStack>
 #include <memory>
 #include <optional>
 
-#include "app/gui/ablation_command.h"
 #include "app/gui/export_dialog.h"
+#include "core/session/exploration.h"
 #include "app/gui/run_types.h"
 #include "widgets/figure_export.h"
 #include "widgets/heatmap_view.h"
@@ -28,7 +27,6 @@ class SessionReader;
 }
 namespace attnscope::widgets {
 class HeadGrid;
-class HeatmapView;
 class OutputsPanel;
 class TokenTextView;
 }  // namespace attnscope::widgets
@@ -54,7 +52,6 @@ class MainWindow : public QMainWindow {
   void open_head(int row, int head);
   // The row a label names ("3", or "3.attn" when layer 3 has several mixers); -1 when none.
   int row_of_label(const QString& label) const;
-  // Keeps the shown head on the Compare tab's left; the right follows the selection.
   // Pins the shown head to the Compare tab's left (again: replaces it); the
   // right follows the shown head. Unpinning empties the tab.
   void pin_for_compare();
@@ -85,8 +82,8 @@ class MainWindow : public QMainWindow {
   const std::optional<SweepOutcome>& last_sweep() const { return sweep_; }
   bool save_session(const QString& path);
   // Ablations or results not saved yet (quitting, running or opening asks first).
-  bool has_unsaved_changes() const { return modified_; }
-  QString ablation_mode() const { return ablation_mode_; }
+  bool has_unsaved_changes() const { return exploration_.modified() || results_modified_; }
+  QString ablation_mode() const { return QString::fromStdString(exploration_.state().mode); }
   // zero, mean or uniform: an undoable command, and the ablated run again.
   void choose_ablation_mode(const QString& mode);
   void set_log_scale(bool on);
@@ -94,7 +91,7 @@ class MainWindow : public QMainWindow {
   // of the session or, with the model loaded, of its tokenizer) or "#id".
   // Undoable; false (with the reason in the status) when it names no token.
   bool set_target(const QString& text);
-  qint64 target() const { return target_; }
+  qint64 target() const { return exploration_.state().target; }
   QString token_text(qint64 id) const;  // as the session shows it, else "#id"
   // True when nothing unsaved would be lost, or the user saved or chose to discard it.
   bool confirm_discard(const QString& doing);
@@ -108,11 +105,12 @@ class MainWindow : public QMainWindow {
   const widgets::DisplayOptions& display() const { return display_; }
   // The session's file once saved or opened; empty for an unsaved live run.
   QString saved_session_path() const;
-  QString about_text() const;  // Help > About: versions of Qt, QCustomPlot, LibTorch, HDF5 and the device  // plots in the tab on show (what export_current draws)
+  QString about_text() const;  // Help > About: versions of Qt, QCustomPlot, LibTorch, HDF5 and the device
   QTabWidget* tabs() const { return tabs_; }
   void set_demos(const QStringList& folders, const QString& prompt);
 
-  QUndoStack* undo_stack() { return &undo_; }
+  // What is being explored (ablated heads, mode, target) with its undo history.
+  session::Exploration& exploration() { return exploration_; }
   RunPanel* run_panel() const { return run_panel_; }
   widgets::HeadGrid* grid() const { return grid_; }
   widgets::HeatmapView* heatmap() const { return heatmap_; }
@@ -152,7 +150,9 @@ class MainWindow : public QMainWindow {
   void update_token_text();
   // The outputs panel against the current target (intact and the shown ablation).
   void refresh_outputs();
-  void apply_target(qint64 id);
+  // Every view follows the exploration: grid marks, the ablated run, outputs, undo texts.
+  void on_exploration_changed();
+  session::HeadKey head_key(int row, int head) const;
   bool show_session(const QString& path);
   void load_saved_ablations();
   void load_saved_sweep();
@@ -162,7 +162,6 @@ class MainWindow : public QMainWindow {
   // Marks the window busy for work on the live run; false (with a message
   // naming what waits, `doing`, or what it `needs`) when it cannot start.
   bool claim_live_run(const QString& doing, const QString& needs);
-  void set_ablation_mode(const QString& mode);
   void apply_ablation_set();
   void show_ablation(const std::optional<AblationResult>& result);
   void update_diff();
@@ -175,6 +174,7 @@ class MainWindow : public QMainWindow {
 
   widgets::PaperFigure figure_of_tab(const FigureChoice& choice) const;
   widgets::HeatmapData compare_data() const;
+  std::optional<widgets::ColourMapKind> chosen_colour_map() const;
   void share_compare_scale();
 
   QThread worker_;
@@ -183,8 +183,6 @@ class MainWindow : public QMainWindow {
   ModelRunner* runner_;
   std::unique_ptr<QTemporaryDir> temp_dir_;
   std::unique_ptr<session::SessionReader> session_;
-  AblationSet ablated_;
-  QString ablation_mode_ = "zero";
   QMap<QString, QAction*> mode_actions_;
   QAction* log_action_ = nullptr;
   QDockWidget* run_dock_ = nullptr;
@@ -200,10 +198,12 @@ class MainWindow : public QMainWindow {
   std::optional<PatchOutcome> position_patch_;  // one head along the positions
   QString grid_shows_ = "maps";
   QMap<QString, QAction*> grid_actions_;  // by grid_shows value
-  QUndoStack undo_;
   bool busy_ = false;
-  bool modified_ = false;
-  qint64 target_ = -1;  // ablations or results since the session was run, opened or saved
+  session::Exploration exploration_;
+  bool results_modified_ = false;  // a sweep or patching since the session was run, opened or saved
+  QAction* undo_action_ = nullptr;
+  QAction* redo_action_ = nullptr;
+  QMap<qint64, QString> typed_tokens_;  // labels of targets found through the tokenizer
   int row_ = -1, head_ = -1;  // the shown head: mixer row of the session, head
   int run_counter_ = 0;
 

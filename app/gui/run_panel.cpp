@@ -54,6 +54,16 @@ RunPanel::RunPanel(QWidget* parent)
   auto* row = new QHBoxLayout;
   row->addWidget(checkpoint_, 1);
   row->addWidget(browse);
+  locate_ = new QPushButton(this);
+  locate_->setObjectName("locate_model");
+  locate_->setVisible(false);
+  connect(locate_, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, locate_->toolTip(), QString());
+    if (!dir.isEmpty()) set_checkpoint(dir);
+  });
+  connect(checkpoint_, &QComboBox::currentTextChanged, locate_, [this](const QString& text) {
+    if (!text.trimmed().isEmpty()) locate_->setVisible(false);
+  });
 
   prompt_->setObjectName("prompt");
   prompt_->setPlaceholderText(tr("Prompt text"));
@@ -75,6 +85,7 @@ RunPanel::RunPanel(QWidget* parent)
 
   auto* form = new QFormLayout;
   form->addRow(tr("Checkpoint"), row);
+  form->addRow(QString(), locate_);
   form->addRow(tr("Device"), device_);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(run_);
@@ -95,6 +106,14 @@ RunPanel::RunPanel(QWidget* parent)
 }
 
 QString RunPanel::checkpoint() const { return checkpoint_->currentText().trimmed(); }
+
+void RunPanel::offer_to_locate(const QString& missing_source) {
+  const QString name = QFileInfo(missing_source).fileName();
+  locate_->setText(tr("Locate the model %1\u2026").arg(name.isEmpty() ? missing_source : name));
+  locate_->setToolTip(tr("The session was run on %1, which is not on this machine. Choose that checkpoint folder "
+                         "to run or ablate further.").arg(missing_source));
+  locate_->setVisible(true);
+}
 
 void RunPanel::set_checkpoint(const QString& path) {
   const int i = checkpoint_->findText(path);

@@ -22,6 +22,10 @@ class RunPanel : public QWidget {
   void set_prompt(const QString& text);
   QString device() const;
   void set_demos(const QStringList& folders);  // bundled demo checkpoints
+  // A reopened session's model is not on this machine: a button offers to
+  // locate the folder (hidden again once a checkpoint is set).
+  void offer_to_locate(const QString& missing_source);
+  QPushButton* locate_button() const { return locate_; }
   void set_busy(bool busy);
   void set_progress(int done, int total, const QString& stage);
   void set_status(const QString& text, bool error = false);
@@ -45,6 +49,7 @@ class RunPanel : public QWidget {
   QComboBox* device_;
   QPushButton* run_;
   QPushButton* cancel_;
+  QPushButton* locate_;
   QProgressBar* progress_;
   QLabel* status_;
 };

@@ -30,7 +30,7 @@ session::PromptRecord prompt_record(const Prompt& prompt) {
 
 session::MixerRecord mixer_record(const MixerRow& row, MixingView view, int channel_group) {
   const MixerInfo& mixer = row.info;
-  session::MixerRecord r{row.layer, mixer.name, mixer_kind_name(mixer.kind), mixer.heads, mixer.description};
+  session::MixerRecord r{row.layer, mixer.name, mixer_kind_name(mixer.kind), mixer.heads, mixer.description, 1, "direct", {}};
   for (const auto& [head, kind] : mixer.head_kinds) r.head_kinds[head] = mixer_kind_name(kind);
   if (mixer.kind == MixerKind::Mamba1Channel && channel_group > 1) {
     r.heads = mixer.heads / channel_group;
@@ -110,21 +110,23 @@ int record_ablation(const LoadedModel& loaded, const Prompt& prompt, const std::
   // (earlier layers run before it and keep their intact maps exactly).
   int first = loaded.model->info().num_layers;
   for (const auto& a : ablations) first = std::min(first, a.layer);
+  // Written layer by layer as float16, as record_run writes the intact maps.
   const auto rows = mixer_rows(loaded.model->info());
-  std::vector<std::pair<int, at::Tensor>> maps;  // (mixer row, [heads, L, L] float32 on CPU)
+  const auto model = model_record(loaded, "", options.view, options.channel_group);
+  const int n = writer.next_ablation_index();
   forward.capture_layer = [first](int layer) { return layer >= first; };
   forward.on_mixing = [&](int layer, int mixer, const at::Tensor& m) {
-    maps.emplace_back(row_of(rows, layer, mixer), m.to(at::kCPU, at::kFloat).contiguous());
+    const at::Tensor half = m.to(at::kHalf).contiguous().cpu();
+    writer.write_ablation_maps_half(n, model.mixers[row_of(rows, layer, mixer)],
+                                    reinterpret_cast<const uint16_t*>(half.data_ptr()), static_cast<int>(half.size(0)),
+                                    half.size(1));
   };
   ForwardResult run = run_forward(*loaded.model, prompt.ids_tensor(), forward);
   session::AblationRecord record;
   record.spec = format_ablation_list(ablations);
   record.outputs = output_record(loaded, run.logits[-1], options.top_k, intact.target);
   record.target_logprob_delta = record.outputs.target_logprob - intact.target_logprob;
-  const int n = writer.write_ablation(record);
-  const auto model = model_record(loaded, "", options.view, options.channel_group);
-  for (const auto& [row, m] : maps)
-    writer.write_ablation_maps(n, model.mixers[row], m.data_ptr<float>(), static_cast<int>(m.size(0)), m.size(1));
+  writer.write_ablation(record, n);
   if (result) *result = std::move(run);
   return n;
 }

@@ -241,10 +241,15 @@ void SessionWriter::write_metric(const MetricRecord& metric) {
   }
 }
 
-int SessionWriter::write_ablation(const AblationRecord& ablation) {
+int SessionWriter::next_ablation_index() {
   H5Id parent(group("ablations"));
   int n = 0;
   while (has_link(parent, std::to_string(n))) ++n;
+  return n;
+}
+
+int SessionWriter::write_ablation(const AblationRecord& ablation, int index) {
+  const int n = index >= 0 ? index : next_ablation_index();
   H5Id g(group("ablations/" + std::to_string(n)));
   write_string_attr(g, "spec", ablation.spec);
   write_double_attr(g, "target_logprob_delta", ablation.target_logprob_delta);
@@ -265,8 +270,13 @@ void SessionWriter::write_ablation_maps(int ablation, const MixerRecord& record,
                                        int64_t length) {
   std::vector<uint16_t> half(static_cast<size_t>(heads) * length * length);
   floats_to_halves(maps, half.data(), half.size());
-  write_dataset("ablations/" + std::to_string(ablation) + "/mixing/" + layer_name(record.layer), record, half.data(), 2,
-                heads, length);
+  write_ablation_maps_half(ablation, record, half.data(), heads, length);
+}
+
+void SessionWriter::write_ablation_maps_half(int ablation, const MixerRecord& record, const uint16_t* maps, int heads,
+                                            int64_t length) {
+  write_dataset("ablations/" + std::to_string(ablation) + "/mixing/" + layer_name(record.layer), record, maps, 2, heads,
+                length);
 }
 
 void SessionWriter::commit() {

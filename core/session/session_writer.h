@@ -43,9 +43,14 @@ class SessionWriter {
   void write_maps_half(const MixerRecord& record, const uint16_t* maps, int heads, int64_t length);
   void write_outputs(const OutputRecord& outputs);
   void write_metric(const MetricRecord& metric);
-  // Adds /ablations/<n> and returns n; its maps go in with write_ablation_layer.
-  int write_ablation(const AblationRecord& ablation);
+  // Adds /ablations/<n> and returns n (the next free number, or `index`
+  // when given: one whose maps were written first); maps go in with write_ablation_maps.
+  int write_ablation(const AblationRecord& ablation, int index = -1);
+  // The number the next write_ablation takes: write the ablated run's maps
+  // layer by layer as they come, then its record under the same number.
+  int next_ablation_index();
   void write_ablation_maps(int ablation, const MixerRecord& record, const float* maps, int heads, int64_t length);
+  void write_ablation_maps_half(int ablation, const MixerRecord& record, const uint16_t* maps, int heads, int64_t length);
   void commit();
 
   const std::filesystem::path& target() const { return output_.target(); }

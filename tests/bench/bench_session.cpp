@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     session::ModelRecord m{"gpt2", "bench", "{}", "float16", "cpu", {}, {}};
     for (int l = 0; l < layers; ++l) {
       m.layer_descriptions.push_back("attention");
-      m.mixers.push_back({l, "attn", "softmax_attention", heads, "attention"});
+      m.mixers.push_back({l, "attn", "softmax_attention", heads, "attention", 1, "direct", {}});
     }
     w.write_model(m);
     session::PromptRecord p;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 
+#include "core/session/exploration.h"
 #include "core/session/half_float.h"
 #include "core/session/session_reader.h"
 #include "core/session/session_writer.h"
@@ -33,7 +34,7 @@ std::vector<float> causal_maps(int heads, int64_t L, unsigned seed) {
   return m;
 }
 
-MixerRecord attention(int layer, int heads) { return {layer, "attn", "softmax_attention", heads, "attention"}; }
+MixerRecord attention(int layer, int heads) { return {layer, "attn", "softmax_attention", heads, "attention", 1, "direct", {}}; }
 
 ModelRecord model_record(int layers, int heads) {
   ModelRecord m{"gpt2", "/models/x", R"({"model_type": "gpt2", "x": [1, Infinity]})", "float32", "cpu", {}, {}};
@@ -197,6 +198,78 @@ TEST_F(SessionTest, AmendAddsAblationsWithoutDamage) {
   EXPECT_EQ(r.read_head(0, 1)[25], half_to_float(float_to_half(maps[400 + 25])));
 }
 
+// The exploration of a run (ablated heads, mode, target) changes by undoable
+// steps; undoing back to what was saved is no change; a saved session gives
+// back its last ablation, mode and target, and ablated maps written before
+// their record (layer by layer, as run --ablate writes them) land in it.
+TEST_F(SessionTest, ExplorationUndoesEachStepAndReopensWhatWasSaved) {
+  Exploration e({{}, "zero", 5});
+  int changes = 0;
+  e.on_change([&](const ExplorationState&) { ++changes; });
+  e.toggle_ablation({1, 3, ""});
+  e.toggle_ablation({0, 1, "ssm"});
+  e.set_mode("mean");
+  e.set_target(9);
+  EXPECT_EQ(changes, 4);
+  EXPECT_EQ(ablation_spec(e.state()), "0.ssm.1:mean,1.3:mean");
+  EXPECT_TRUE(e.modified());
+  EXPECT_EQ(e.undo_text(), "Target #9");
+  e.undo();
+  e.undo();
+  EXPECT_EQ(e.state().mode, "zero");
+  EXPECT_EQ(e.state().target, 5);
+  EXPECT_EQ(e.redo_text(), "Ablate by mean");
+  e.toggle_ablation({1, 3, ""});  // a new step drops what was undone
+  EXPECT_FALSE(e.can_redo());
+  EXPECT_EQ(e.undo_text(), "Restore head 1.3");
+  EXPECT_EQ(ablation_spec(e.state()), "0.ssm.1:zero");
+  e.mark_saved();
+  EXPECT_FALSE(e.modified());
+  e.set_mode("uniform");
+  EXPECT_TRUE(e.modified());
+  e.undo();
+  EXPECT_FALSE(e.modified()) << "undoing back to the saved state is no change";
+  EXPECT_THROW(e.set_mode("half"), std::invalid_argument);
+  e.reset({});
+  EXPECT_FALSE(e.can_undo());
+  EXPECT_FALSE(e.modified());
+
+  const int64_t L = 12;
+  ModelRecord m = model_record(0, 0);
+  m.layer_descriptions = {"attention + mamba2", "attention"};
+  m.mixers = {attention(0, 2), {0, "ssm", "mamba2_ssd", 2, "mamba2", 1, "direct", {}}, attention(1, 2)};
+  const auto maps = causal_maps(2, L, 4);
+  auto path = dir / "explored.h5";
+  {
+    auto w = SessionWriter::create(path);
+    w.write_model(m);
+    w.write_prompt(prompt_record(L));
+    for (const auto& mixer : m.mixers) w.write_maps(mixer, maps.data(), 2, L);
+    OutputRecord out;
+    out.top = {{3, "x", 0.9}};
+    out.target = 3;
+    w.write_outputs(out);
+    AblationRecord first;
+    first.spec = "1.0:zero";
+    first.outputs.target = 3;
+    w.write_ablation(first);
+    const int n = w.next_ablation_index();
+    EXPECT_EQ(n, 1);
+    w.write_ablation_maps(n, m.mixers[2], maps.data(), 2, L);  // maps first, then the record
+    AblationRecord last;
+    last.spec = "0.ssm.1:mean,1.1:mean";
+    last.outputs.target = 7;
+    EXPECT_EQ(w.write_ablation(last, n), 1);
+    w.commit();
+  }
+  SessionReader r(path);
+  ASSERT_EQ(r.ablations().size(), 2u);
+  EXPECT_TRUE(r.has_ablation_maps(1, 2));
+  const ExplorationState reopened = exploration_of(r);
+  EXPECT_EQ(ablation_spec(reopened), "0.ssm.1:mean,1.1:mean");
+  EXPECT_EQ(reopened.target, 7);
+}
+
 TEST_F(SessionTest, ClearErrorsForBadFiles) {
   auto expect_msg = [](const fs::path& p, const std::string& fragment) {
     try {
@@ -269,7 +342,7 @@ TEST_F(SessionTest, LayersWithSeveralMixersOrNone) {
   auto path = dir / "hybrid.h5";
   ModelRecord m = model_record(0, 0);
   m.layer_descriptions = {"attention + mamba2", "mlp", "mamba2"};
-  m.mixers = {attention(0, 2), {0, "ssm", "mamba2_ssd", 4, "mamba2"}, {2, "ssm", "mamba2_ssd", 3, "mamba2"}};
+  m.mixers = {attention(0, 2), {0, "ssm", "mamba2_ssd", 4, "mamba2", 1, "direct", {}}, {2, "ssm", "mamba2_ssd", 3, "mamba2", 1, "direct", {}}};
   const auto a0 = causal_maps(2, L, 1), s0 = causal_maps(4, L, 2), s2 = causal_maps(3, L, 3);
   {
     auto w = SessionWriter::create(path);

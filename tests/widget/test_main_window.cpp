@@ -115,11 +115,11 @@ TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndo
   EXPECT_TRUE(shown.contains(QString::asprintf("%+.4f", after - before))) << shown.toStdString();
 
   // Undo restores the intact view; redo brings the ablation back (cached).
-  window.undo_stack()->undo();
+  window.exploration().undo();
   EXPECT_FALSE(grid->is_ablated(1, 1));
   EXPECT_FALSE(window.last_ablation().has_value());
   EXPECT_TRUE(window.outputs()->delta_text().startsWith("No heads ablated"));
-  window.undo_stack()->redo();
+  window.exploration().redo();
   EXPECT_TRUE(grid->is_ablated(1, 1));
   ASSERT_TRUE(window.last_ablation().has_value());
   EXPECT_EQ(window.outputs()->delta_text(), shown);
@@ -191,6 +191,9 @@ TEST(MainWindow, ExportCommandLineRemakesTheFigureAndCompareRepinsAndUnpins) {
 
   QTemporaryDir dir;
   const gui::FigureChoice choice{{85, 85, 300}, 8, true, true};
+  window.tabs()->setCurrentIndex(1);
+  EXPECT_TRUE(window.export_current(dir.filePath("no.pdf"), choice).contains("No ablation on show"));
+  window.tabs()->setCurrentIndex(0);
   EXPECT_TRUE(window.export_command_for(choice, "x.pdf").contains("SESSION.h5")) << "an unsaved run has no file to name";
   ASSERT_TRUE(window.save_session(dir.filePath("s.h5")));
   // The dialog shows that line and follows its fields.
@@ -274,10 +277,15 @@ TEST(MainWindow, ReopenedSessionsRestoreTheRunPanelAndUnsavedChangesAreAskedAbou
   ASSERT_TRUE(window.open_session(orphan));
   EXPECT_TRUE(window.run_panel()->checkpoint().isEmpty());
   EXPECT_TRUE(window.run_panel()->status().contains("not on this machine")) << window.run_panel()->status().toStdString();
+  EXPECT_TRUE(window.run_panel()->locate_button()->isVisible()) << "the window offers to locate the model";
+  EXPECT_TRUE(window.run_panel()->locate_button()->text().contains("copied-model"));
+  if (const QByteArray shots = qgetenv("ATTNSCOPE_SCREENSHOT_DIR"); !shots.isEmpty())
+    window.grab().save(QString::fromUtf8(shots) + "/model-missing.png");
   EXPECT_TRUE(window.run_panel()->prompt().startsWith("Pairs: river 3"));
 
   // Live again: ablate, change the mode (undoable), then quit.
   window.run_panel()->set_checkpoint(kDemo);
+  EXPECT_FALSE(window.run_panel()->locate_button()->isVisible());
   window.run_panel()->set_prompt(kPrompt);
   ASSERT_TRUE(run_and_wait(window));
   window.open_head(1, 3);
@@ -292,10 +300,10 @@ TEST(MainWindow, ReopenedSessionsRestoreTheRunPanelAndUnsavedChangesAreAskedAbou
   by_mean->trigger();
   EXPECT_EQ(window.ablation_mode(), "mean");
   ASSERT_TRUE(ablated.wait(60000)) << "the mean ablation runs";
-  EXPECT_EQ(window.undo_stack()->undoText(), "Ablate by mean");
-  window.undo_stack()->undo();
+  EXPECT_EQ(window.exploration().undo_text(), "Ablate by mean");
+  window.exploration().undo();
   EXPECT_EQ(window.ablation_mode(), "zero");
-  window.undo_stack()->redo();
+  window.exploration().redo();
   EXPECT_EQ(window.ablation_mode(), "mean");
 
   QString asked;
@@ -350,12 +358,12 @@ TEST(MainWindow, TargetTokenFieldMeasuresAnyTokenAndIsUndoable) {
   for (int r = 0; r < table->rowCount(); ++r)
     for (int c = 1; c <= 2; ++c) EXPECT_FALSE(table->item(r, c)->text().isEmpty()) << "row " << r << " column " << c;
 
-  window.undo_stack()->undo();  // the ablation
-  window.undo_stack()->undo();  // the target
+  window.exploration().undo();  // the ablation
+  window.exploration().undo();  // the target
   EXPECT_EQ(window.target(), second);
-  window.undo_stack()->undo();
+  window.exploration().undo();
   EXPECT_EQ(window.target(), top1);
-  window.undo_stack()->redo();
+  window.exploration().redo();
   EXPECT_EQ(window.target(), second);
 
   EXPECT_FALSE(window.set_target("#99999999"));
@@ -364,11 +372,28 @@ TEST(MainWindow, TargetTokenFieldMeasuresAnyTokenAndIsUndoable) {
   EXPECT_TRUE(window.run_panel()->status().contains("tokens")) << window.run_panel()->status().toStdString();
   EXPECT_EQ(window.target(), second) << "a refused target changes nothing";
 
+  // A token only the tokenizer knows, typed as the window shows tokens ('·' for a space).
+  const auto seven = loaded->tokenizer->encode_ids(" 7");
+  if (seven.size() == 1) {
+    ASSERT_TRUE(window.set_target("·7")) << window.run_panel()->status().toStdString();
+    EXPECT_EQ(window.target(), seven.front());
+    EXPECT_EQ(window.token_text(window.target()), "·7");
+    window.exploration().undo();
+  }
+
   // A sweep measures the chosen target.
   QSignalSpy swept(&window, &MainWindow::sweep_done);
   window.start_sweep();
   ASSERT_TRUE(swept.wait(120000));
   EXPECT_EQ(window.last_sweep()->target, second);
+
+  // Saved and reopened, the session keeps the target (with no ablation on show too).
+  ASSERT_FALSE(window.last_ablation().has_value()) << "the ablation was undone above";
+  QTemporaryDir dir;
+  ASSERT_TRUE(window.save_session(dir.filePath("target.h5")));
+  MainWindow reopened;
+  ASSERT_TRUE(reopened.open_session(dir.filePath("target.h5")));
+  EXPECT_EQ(reopened.target(), second);
 }
 
 // The bundled demo's vocabulary: a random model that borrows its tokenizer needs it.

@@ -134,37 +134,61 @@ TEST(MapDisplay, SignedMapsCentreOnZeroAndTheOptionsDoWhatTheySay) {
   EXPECT_EQ(straddling.visible_end(2), 3);
 }
 
-TEST(PaperFigure, LabelsNeverOverlapAndStayOnThePageAtColumnAndPageWidth) {
-  for (const int length : {30, 484}) {
-    for (const FigureSize size : {FigureSize{85, 85, 300}, FigureSize{178, 100, 300}}) {
-      const PaperFigure figure = one_head(length, "layer 1, head 3 (softmax_attention in mamba2_ssd)");
-      const QSizeF page(size.width_mm * kPointsPerMm, size.height_mm * kPointsPerMm);
-      const FigureLayout lay = lay_out_figure(figure, page);
-      ASSERT_TRUE(lay.error.isEmpty()) << lay.error.toStdString();
-      const QRectF on_page(QPointF(0, 0), page);
-      QVector<QRectF> boxes;
-      for (const auto& l : lay.labels) boxes << l.box;
-      for (const auto& b : lay.title_boxes) boxes << b;
-      for (const auto& bar : lay.bars) {
-        boxes << bar.label_box;
-        for (const auto& [value, box] : bar.ticks) boxes << box;
-      }
-      for (int a = 0; a < boxes.size(); ++a) {
-        EXPECT_TRUE(on_page.contains(boxes[a])) << "L " << length << ": a label leaves the page";
-        for (int b = a + 1; b < boxes.size(); ++b)
-          ASSERT_FALSE(overlap(boxes[a], boxes[b]))
-              << "L " << length << " at " << size.width_mm << " mm: labels " << a << " (" << boxes[a].x() << ", " << boxes[a].y()
-              << ", " << boxes[a].width() << " x " << boxes[a].height() << ") and " << b << " (" << boxes[b].x() << ", "
-              << boxes[b].y() << ", " << boxes[b].width() << " x " << boxes[b].height() << ") overlap";
-      }
-      EXPECT_EQ(lay.title_lines.join(' '), figure.title) << "the title is whole";
-      EXPECT_TRUE(on_page.contains(lay.maps.front()));
-      if (length == 30) {
-        EXPECT_LE(lay.label_step, 2);
-      }
-      EXPECT_GE(lay.labels.size(), 8) << "some labels must remain";
-    }
+// Every text box of a layout on the page and clear of every other.
+void expect_clear_layout(const PaperFigure& figure, const FigureSize& size, const std::string& what) {
+  const QSizeF page(size.width_mm * kPointsPerMm, size.height_mm * kPointsPerMm);
+  const FigureLayout lay = lay_out_figure(figure, page);
+  ASSERT_TRUE(lay.error.isEmpty()) << what << ": " << lay.error.toStdString();
+  const QRectF on_page(QPointF(0, 0), page);
+  QVector<QRectF> boxes;
+  for (const auto& l : lay.labels) boxes << l.box;
+  for (const auto& b : lay.title_boxes) boxes << b;
+  for (const auto& bar : lay.bars) {
+    if (!bar.label.isEmpty()) boxes << bar.label_box;
+    for (const auto& [value, box] : bar.ticks) boxes << box;
+    EXPECT_GT(bar.bar.height(), 0) << what << ": a colour bar upside down";
   }
+  for (int a = 0; a < boxes.size(); ++a) {
+    EXPECT_TRUE(on_page.contains(boxes[a])) << what << ": a label leaves the page";
+    for (int b = a + 1; b < boxes.size(); ++b)
+      ASSERT_FALSE(overlap(boxes[a], boxes[b]))
+          << what << ": labels " << a << " (" << boxes[a].x() << ", " << boxes[a].y() << ", " << boxes[a].width() << " x "
+          << boxes[a].height() << ") and " << b << " (" << boxes[b].x() << ", " << boxes[b].y() << ", " << boxes[b].width()
+          << " x " << boxes[b].height() << ") overlap";
+  }
+  EXPECT_EQ(lay.title_lines.join(' '), figure.title) << what << ": the title is whole";
+  for (const QRectF& m : lay.maps) EXPECT_TRUE(on_page.contains(m)) << what;
+  EXPECT_GE(lay.labels.size(), 2) << what << ": some labels must remain";
+}
+
+PaperFigure before_after_diff(int L, const FigureStyle& style = {}) {
+  std::vector<float> before = attention_map(L), after = before, diff(before.size());
+  for (int i = 5; i < L; ++i) std::swap(after[i * L + 1], after[i * L + 3]);
+  for (size_t k = 0; k < diff.size(); ++k) diff[k] = after[k] - before[k];
+  return compose_figure({{before, "intact", false, {}}, {after, "ablated", false, {}}, {diff, "ablated − intact", true, {}}}, L,
+                        token_labels(L), {}, style, "layer 1, head 3, ablated 0.3:zero");
+}
+
+TEST(PaperFigure, LabelsNeverOverlapAndStayOnThePageAtColumnAndPageWidth) {
+  for (const int length : {30, 101, 484})
+    for (const FigureSize size : {FigureSize{85, 85, 300}, FigureSize{178, 100, 300}}) {
+      const std::string what = "L " + std::to_string(length) + " at " + std::to_string(int(size.width_mm)) + " mm";
+      expect_clear_layout(one_head(length, "layer 1, head 3 (softmax_attention in mamba2_ssd)"), size, what);
+      expect_clear_layout(before_after_diff(length), {178, 70, 300}, what + ", before/after/diff");
+    }
+  // Panels whose last key is labelled next to the next panel's first (101 keys, labels every 10).
+  expect_clear_layout(before_after_diff(101), {178, 70, 300}, "101 keys, three panels");
+  // One query against 60 keys: the colour bars are taller than the map.
+  const int L = 60;
+  const auto one_row = compose_figure({{attention_map(L), {}, false, {}}, {attention_map(L), {}, true, {}}}, L, token_labels(L),
+                                      {59, 60, 0, 60}, {}, "the last query");
+  expect_clear_layout(one_row, {178, 60, 300}, "one query row");
+  // Large fonts: stacked bars keep their tick labels apart; no title still leaves the first label on the page.
+  FigureStyle large;
+  large.font_pt = 12;
+  expect_clear_layout(before_after_diff(24, large), {178, 100, 300}, "12 pt");
+  PaperFigure untitled = one_head(30, "");
+  expect_clear_layout(untitled, {60, 60, 300}, "no title");
 }
 
 TEST(PaperFigure, PdfAsAPaperPrintsIt) {
@@ -229,12 +253,7 @@ TEST(PaperFigure, PdfAsAPaperPrintsIt) {
 }
 
 TEST(PaperFigure, BeforeAfterDiffShareOneAxisOneMapScaleAndADifferenceScale) {
-  const int L = 24;
-  std::vector<float> before = attention_map(L), after = before, diff(before.size());
-  for (int i = 5; i < L; ++i) std::swap(after[i * L + 1], after[i * L + 3]);
-  for (size_t k = 0; k < diff.size(); ++k) diff[k] = after[k] - before[k];
-  const PaperFigure figure = compose_figure({{before, "intact", false, {}}, {after, "ablated", false, {}}, {diff, "ablated − intact", true, {}}},
-                                            L, token_labels(L), {}, {}, "layer 1, head 3, ablated 0.3:zero");
+  const PaperFigure figure = before_after_diff(24);
   ASSERT_EQ(figure.scales.size(), 2);
   EXPECT_EQ(figure.panels[0].scale, 0);
   EXPECT_EQ(figure.panels[1].scale, 0);

@@ -122,7 +122,7 @@ TEST(OutputsPanel, ShowsTheDeltaItIsGiven) {
   OutputsPanel panel;
   panel.set_intact({{"Paris", 0.8}, {"London", 0.1}}, "Paris", std::log(0.8));
   EXPECT_TRUE(panel.delta_text().startsWith("No heads ablated"));
-  panel.set_ablation(AblationSummary{"1.2:zero", {{"London", 0.5}, {"Paris", 0.2}}, std::log(0.8), std::log(0.2)});
+  panel.set_ablation(AblationSummary{"1.2:zero", {{"London", 0.5}, {"Paris", 0.2}}, std::log(0.8), std::log(0.2), {}});
   EXPECT_EQ(panel.delta_text(),
             QString("Ablated 1.2:zero: log p('Paris') %1 \u2192 %2 (change %3)")
                 .arg(std::log(0.8), 0, 'f', 4)

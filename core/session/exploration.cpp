@@ -1,0 +1,136 @@
+#include "core/session/exploration.h"
+
+#include <sstream>
+#include <stdexcept>
+#include <tuple>
+
+#include "core/session/session_reader.h"
+
+namespace attnscope::session {
+
+bool HeadKey::operator<(const HeadKey& o) const { return std::tie(layer, mixer, head) < std::tie(o.layer, o.mixer, o.head); }
+
+std::string ablation_spec(const ExplorationState& state) {
+  std::ostringstream out;
+  bool first = true;
+  for (const HeadKey& h : state.ablated) {
+    out << (first ? "" : ",") << h.layer << "." << (h.mixer.empty() ? "" : h.mixer + ".") << h.head << ":" << state.mode;
+    first = false;
+  }
+  return out.str();
+}
+
+namespace {
+std::string head_name(const HeadKey& h) {
+  return std::to_string(h.layer) + "." + (h.mixer.empty() ? "" : h.mixer + ".") + std::to_string(h.head);
+}
+
+class ToggleAblation : public ExplorationCommand {
+ public:
+  ToggleAblation(HeadKey head, bool ablate) : head_(std::move(head)), ablate_(ablate) {}
+  void redo(ExplorationState& s) override { ablate_ ? void(s.ablated.insert(head_)) : void(s.ablated.erase(head_)); }
+  void undo(ExplorationState& s) override { ablate_ ? void(s.ablated.erase(head_)) : void(s.ablated.insert(head_)); }
+  std::string text() const override { return (ablate_ ? "Ablate head " : "Restore head ") + head_name(head_); }
+
+ private:
+  HeadKey head_;
+  bool ablate_;
+};
+
+class SetMode : public ExplorationCommand {
+ public:
+  SetMode(std::string from, std::string to) : from_(std::move(from)), to_(std::move(to)) {}
+  void redo(ExplorationState& s) override { s.mode = to_; }
+  void undo(ExplorationState& s) override { s.mode = from_; }
+  std::string text() const override { return "Ablate by " + to_; }
+
+ private:
+  std::string from_, to_;
+};
+
+class SetTarget : public ExplorationCommand {
+ public:
+  SetTarget(int64_t from, int64_t to) : from_(from), to_(to) {}
+  void redo(ExplorationState& s) override { s.target = to_; }
+  void undo(ExplorationState& s) override { s.target = from_; }
+  std::string text() const override { return "Target #" + std::to_string(to_); }
+
+ private:
+  int64_t from_, to_;
+};
+}  // namespace
+
+Exploration::Exploration(ExplorationState initial) : state_(initial), saved_(std::move(initial)) {}
+
+void Exploration::push(std::unique_ptr<ExplorationCommand> command) {
+  history_.resize(done_);  // a new step drops what was undone
+  command->redo(state_);
+  history_.push_back(std::move(command));
+  ++done_;
+  changed();
+}
+
+void Exploration::toggle_ablation(const HeadKey& head) {
+  push(std::make_unique<ToggleAblation>(head, state_.ablated.count(head) == 0));
+}
+
+void Exploration::set_mode(const std::string& mode) {
+  if (mode != "zero" && mode != "mean" && mode != "uniform")
+    throw std::invalid_argument("unknown ablation mode '" + mode + "' (zero, mean or uniform)");
+  if (mode != state_.mode) push(std::make_unique<SetMode>(state_.mode, mode));
+}
+
+void Exploration::set_target(int64_t target) {
+  if (target != state_.target) push(std::make_unique<SetTarget>(state_.target, target));
+}
+
+void Exploration::undo() {
+  if (!can_undo()) return;
+  history_[--done_]->undo(state_);
+  changed();
+}
+
+void Exploration::redo() {
+  if (!can_redo()) return;
+  history_[done_++]->redo(state_);
+  changed();
+}
+
+std::string Exploration::undo_text() const { return can_undo() ? history_[done_ - 1]->text() : std::string(); }
+std::string Exploration::redo_text() const { return can_redo() ? history_[done_]->text() : std::string(); }
+
+void Exploration::reset(ExplorationState state) {
+  history_.clear();
+  done_ = 0;
+  state_ = state;
+  saved_ = std::move(state);
+  changed();
+}
+
+void Exploration::changed() {
+  if (listener_) listener_(state_);
+}
+
+ExplorationState exploration_of(const SessionReader& session) {
+  ExplorationState state;
+  state.target = session.outputs().target;
+  if (session.ablations().empty()) return state;
+  const AblationRecord& last = session.ablations().back();
+  // The reader checked the spec: "layer.head:mode" or "layer.mixer.head:mode", comma separated.
+  std::istringstream items(last.spec);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    const std::string head = item.substr(0, item.find(':'));
+    state.mode = item.substr(item.find(':') + 1);
+    const size_t dot = head.find('.'), last_dot = head.rfind('.');
+    HeadKey key;
+    key.layer = std::stoi(head.substr(0, dot));
+    key.head = std::stoi(head.substr(last_dot + 1));
+    if (last_dot != dot) key.mixer = head.substr(dot + 1, last_dot - dot - 1);
+    state.ablated.insert(key);
+  }
+  state.target = last.outputs.target;
+  return state;
+}
+
+}  // namespace attnscope::session
