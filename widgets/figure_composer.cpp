@@ -59,7 +59,7 @@ PaperFigure compose_figure(const QVector<MapPanel>& panels, int length, const QS
         panel.marks << QPoint(c.x() - r.col_begin, c.y() - r.row_begin);
     ValueRange& range = source.difference ? differences : maps;
     const bool first = source.difference ? !any_difference : !any_map;
-    range = first ? shown.range : ValueRange{std::min(range.low, shown.range.low), std::max(range.high, shown.range.high)};
+    range = first ? shown.range : united(range, shown.range);
     if (source.difference) any_difference = true;
     else any_map = true, any_signed = any_signed || shown.is_signed;
     panel.scale = source.difference && has_maps ? 1 : 0;

@@ -166,7 +166,7 @@ void HeatmapView::rebuild_image() {
   if (log) colour_scale_->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
   else colour_scale_->axis()->setTicker(QSharedPointer<QCPAxisTicker>::create());
   colour_scale_->setDataScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
-  const double low = log ? std::max(range_.low, range_.high * 1e-4) : range_.low;
+  const double low = log ? log_floor(range_) : range_.low;
   colour_scale_->setDataRange(QCPRange(low, range_.high));
   plot_->replot();
 }

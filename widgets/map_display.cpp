@@ -42,7 +42,7 @@ DisplayedMap prepare_display(const MatrixView& m, const DisplayOptions& options)
   DisplayedMap out;
   out.is_signed = has_signed_weights(m);
   out.values.assign(static_cast<size_t>(m.rows) * m.cols, kBlank);
-  double lo = INFINITY, hi = -INFINITY;
+  double lo = INFINITY, hi = -INFINITY, smallest_positive = INFINITY;
   for (int i = 0; i < m.rows; ++i) {
     const float* in = m.values + static_cast<size_t>(i) * m.cols;
     float* row = out.values.data() + static_cast<size_t>(i) * m.cols;
@@ -57,8 +57,11 @@ DisplayedMap prepare_display(const MatrixView& m, const DisplayOptions& options)
       if (largest > 0)
         for (int j = 0; j < end; ++j) row[j] /= largest;
     }
-    for (int j = 0; j < end; ++j)
-      if (!std::isnan(row[j])) lo = std::min<double>(lo, row[j]), hi = std::max<double>(hi, row[j]);
+    for (int j = 0; j < end; ++j) {
+      if (std::isnan(row[j])) continue;
+      lo = std::min<double>(lo, row[j]), hi = std::max<double>(hi, row[j]);
+      if (row[j] > 0) smallest_positive = std::min<double>(smallest_positive, row[j]);
+    }
   }
   if (!std::isfinite(lo)) {
     out.range = {0, 1};
@@ -68,6 +71,7 @@ DisplayedMap prepare_display(const MatrixView& m, const DisplayOptions& options)
   if (options.clip_percentile < 100) top = percentile_of_magnitudes(out.values, m.cols, options.clip_percentile);
   if (!(top > 0)) top = 1;
   out.range = out.is_signed ? ValueRange{-top, top} : ValueRange{std::min(lo, 0.0), top};
+  out.range.smallest_positive = std::isfinite(smallest_positive) ? smallest_positive : 0;
   return out;
 }
 

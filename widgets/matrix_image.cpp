@@ -5,6 +5,17 @@
 
 namespace attnscope::widgets {
 
+ValueRange united(const ValueRange& a, const ValueRange& b) {
+  const double sa = a.smallest_positive, sb = b.smallest_positive;
+  return {std::min(a.low, b.low), std::max(a.high, b.high), sa > 0 && sb > 0 ? std::min(sa, sb) : std::max(sa, sb)};
+}
+
+double log_floor(const ValueRange& range) {
+  const double high = std::max(range.high, 1e-30);
+  if (range.low > 0) return range.low;
+  return range.smallest_positive > 0 ? std::max(range.smallest_positive, high * 1e-12) : high * 1e-4;
+}
+
 double normalise(double value, const ValueRange& range, ScaleKind scale, bool diverging) {
   if (std::isnan(value)) return value;
   if (diverging) {
@@ -13,7 +24,7 @@ double normalise(double value, const ValueRange& range, ScaleKind scale, bool di
   }
   if (scale == ScaleKind::Log) {
     const double high = std::max(range.high, 1e-30);
-    const double low = std::max(range.low, high * 1e-4);
+    const double low = std::min(log_floor(range), high);
     if (value <= low) return 0;
     return (std::log10(value) - std::log10(low)) / std::max(1e-12, std::log10(high) - std::log10(low));
   }

@@ -13,7 +13,14 @@ enum class ScaleKind { Linear, Log };
 
 struct ValueRange {
   double low = 0, high = 1;
+  double smallest_positive = 0;  // the least weight above zero (0: unknown), where a log scale starts
 };
+
+// Both ranges at once (panels sharing one colour scale).
+ValueRange united(const ValueRange& a, const ValueRange& b);
+// Where a log scale starts: the least positive weight (at most 12 decades
+// below the top), or 1e-4 of the top when that is unknown.
+double log_floor(const ValueRange& range);
 
 struct MatrixView {
   const float* values = nullptr;  // row-major rows x cols
@@ -29,7 +36,7 @@ struct MatrixView {
 };
 
 // Where a value falls in [0, 1] for the colour map. Log: log10 over
-// [max(low, high * 1e-4), high]; diverging maps centre 0 at 0.5.
+// [log_floor(range), high]; diverging maps centre 0 at 0.5.
 double normalise(double value, const ValueRange& range, ScaleKind scale, bool diverging);
 // Min/max over the causal part (for diverging maps: symmetric around 0).
 ValueRange value_range(const MatrixView& m, bool symmetric);

@@ -90,7 +90,7 @@ QVector<double> colour_bar_ticks(const FigureScale& scale) {
   const bool log = scale.kind == ScaleKind::Log && !scale.map.diverging();
   const double high = scale.range.high;
   if (log) {
-    const double low = std::max(scale.range.low, std::max(high, 1e-30) * 1e-4);
+    const double low = log_floor(scale.range);
     for (int e = static_cast<int>(std::ceil(std::log10(low) - 1e-9)); e <= std::floor(std::log10(high) + 1e-9); ++e)
       ticks << std::pow(10.0, e);
     if (ticks.size() < 2) ticks = {low, high};

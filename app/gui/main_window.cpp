@@ -1007,7 +1007,7 @@ void MainWindow::update_diff() {
   after_->set_data(head_data(*session_, after, have ? tr("ablated %1").arg(ablation_->spec) : tr("no ablation")));
   diff_->set_data(head_data(*session_, diff, tr("ablated − intact")));
   const auto r = before_->current_range();
-  const widgets::ValueRange shared{std::min(r.low, after_->current_range().low), std::max(r.high, after_->current_range().high)};
+  const widgets::ValueRange shared = widgets::united(r, after_->current_range());
   after_->set_fixed_range(shared);
   before_->set_fixed_range(shared);
 }
@@ -1038,7 +1038,7 @@ void MainWindow::share_compare_scale() {
   // One colour scale over both sides, from the ranges their display options give.
   for (auto* v : {compare_left_, compare_right_}) v->set_fixed_range(std::nullopt);
   const auto a = compare_left_->current_range(), b = compare_right_->current_range();
-  const widgets::ValueRange shared{std::min(a.low, b.low), std::max(a.high, b.high)};
+  const widgets::ValueRange shared = widgets::united(a, b);
   compare_left_->set_fixed_range(shared);
   compare_right_->set_fixed_range(shared);
 }

@@ -126,6 +126,14 @@ TEST(MapDisplay, SignedMapsCentreOnZeroAndTheOptionsDoWhatTheySay) {
   EXPECT_LT(shown.range.high, 100.f);
   EXPECT_GE(shown.range.high, 1.f);
 
+  // A log scale starts at the least positive weight, not at 1e-4 of the largest.
+  std::vector<float> tiny = {1.f, 0.f, 1e-6f, 1.f};
+  const ValueRange r = prepare_display({tiny.data(), 2, 2, true}, {}).range;
+  EXPECT_FLOAT_EQ(r.smallest_positive, 1e-6f);
+  EXPECT_NEAR(normalise(1e-6, r, ScaleKind::Log, false), 0, 1e-9);
+  EXPECT_NEAR(normalise(1e-5, r, ScaleKind::Log, false), 1.0 / 6, 1e-6) << "one decade of six";
+  EXPECT_EQ(colour_bar_ticks({ColourMap(), r, ScaleKind::Log, "weight"}).front(), 1e-6);
+
   // A region below the diagonal keeps its cells: causal blanking is by position.
   const MatrixView region{d.data(), 2, 3, true, 4, 0};
   EXPECT_EQ(region.visible_end(0), 3);
