@@ -154,23 +154,23 @@ MainWindow::MainWindow(QWidget* parent)
   connect(runner_, &ModelRunner::run_finished, this, [this](const RunResult& r) {
     busy_ = false;
     run_panel_->set_busy(false);
-    ablation_cache_.clear();
-    results_modified_ = false;
-    sweep_.reset();
-    patch_.reset();
-    position_patch_.reset();
-    set_grid_shows("maps");
-    enable_grid_views();
+    forget_results();
+    stash_run_cache();
     live_ = show_session(r.session_path);
-    // A new run: nothing ablated, the mode kept, its own top-1 as the target, no history.
-    if (live_) exploration_.reset({{}, exploration_.state().mode, session_->outputs().target});
-    if (live_) run_panel_->set_status(tr("Ran %1.").arg(r.description));
+    if (!live_) ablation_cache_ = run_caches_.take(shown_run_);  // the run on show stays as it was
+    if (live_) {
+      live_run_ = shown_run_ = r.session_path;
+      // A new run is an undoable step: nothing ablated, the mode kept, its own top-1 as the target.
+      exploration_.start_run({{}, exploration_.state().mode, session_->outputs().target, r.session_path.toStdString()});
+      run_panel_->set_status(tr("Ran %1.").arg(r.description));
+    }
     emit run_done();
   });
   connect(runner_, &ModelRunner::ablation_finished, this, [this](const AblationResult& r) {
     busy_ = false;
     run_panel_->set_busy(false);
-    ablation_cache_[cache_key(r.spec, captured_row(r))] = r;
+    // The runner's run may no longer be on show (a run undone meanwhile): file the result under it.
+    (live_run_ == shown_run_ ? ablation_cache_ : run_caches_[live_run_])[cache_key(r.spec, captured_row(r))] = r;
     if (r.spec == ablation_key()) show_ablation(r);
     emit ablation_done();
   });
@@ -234,7 +234,11 @@ MainWindow::MainWindow(QWidget* parent)
     emit run_failed(tr("cancelled"));
   });
   connect(run_panel_, &RunPanel::run_requested, this, [this] {
-    if (confirm_discard(tr("Running replaces the open session"))) start_run();
+    // The run before stays in Edit > Undo with its ablations; only a sweep or patching is dropped.
+    if (!results_modified_ ||
+        confirm_discard(tr("Running again drops this run's sweep and patching results, which are not saved "
+                           "(its ablations stay in Edit \u2192 Undo).")))
+      start_run();
   });
   connect(run_panel_, &RunPanel::cancel_requested, this, &MainWindow::cancel_run);
   connect(grid_, &widgets::HeadGrid::head_opened, this, &MainWindow::open_head);
@@ -254,7 +258,9 @@ void MainWindow::build_menus() {
   auto* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open Session…"), QKeySequence::Open, this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), {}, tr("AttnScope sessions (*.h5)"));
-    if (!path.isEmpty() && confirm_discard(tr("Opening another session replaces this one"))) open_session(path);
+    if (!path.isEmpty() &&
+        confirm_discard(tr("Opening another session replaces this one, whose ablations and results are not saved.")))
+      open_session(path);
   });
   file->addAction(tr("Open &Checkpoint Folder…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Checkpoint folder"));
@@ -469,6 +475,8 @@ bool MainWindow::open_session(const QString& path) {
     return false;
   }
   ablation_cache_.clear();
+  run_caches_.clear();
+  shown_run_ = path;
   load_saved_ablations();
   load_saved_sweep();
   results_modified_ = false;
@@ -506,10 +514,10 @@ void MainWindow::restore_run_panel() {
                                .arg(QFileInfo(QString::fromStdString(session_->path().string())).fileName(), source));
 }
 
-bool MainWindow::confirm_discard(const QString& doing) {
+bool MainWindow::confirm_discard(const QString& message) {
   if (!has_unsaved_changes() || !session_) return true;
   QMessageBox box(QMessageBox::Question, tr("Unsaved changes"),
-                  tr("%1, whose ablations and results are not saved.").arg(doing),
+                  message,
                   QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
   box.setObjectName("unsaved_changes");
   box.setDefaultButton(QMessageBox::Save);
@@ -695,7 +703,7 @@ void MainWindow::choose_ablation_mode(const QString& mode) {
   if (mode == ablation_mode() || !mode_actions_.contains(mode)) return;
   if (!exploration_.state().ablated.empty() && (!live_ || !runner_->has_model())) {
     if (auto* a = mode_actions_.value(ablation_mode())) a->setChecked(true);
-    return show_error(tr("This session was opened from a file: run its model (Run) to ablate by %1.").arg(mode));
+    return show_error(tr("%1 to ablate by %2.").arg(not_live_reason(), mode));
   }
   exploration_.set_mode(mode.toStdString());
 }
@@ -836,8 +844,44 @@ session::HeadKey MainWindow::head_key(int row, int head) const {
   return {h.layer, h.head, h.mixer.toStdString()};
 }
 
+QString MainWindow::not_live_reason() const {
+  // A run of this window kept in the undo history, or a session opened from its file.
+  if (!shown_run_.isEmpty() && shown_run_.startsWith(temp_dir_->path()))
+    return tr("This is an earlier run (Edit \u2192 Redo returns to the last one): run it again (Run)");
+  return tr("This session was opened from a file: run its model (Run)");
+}
+
+void MainWindow::stash_run_cache() {
+  if (!shown_run_.isEmpty()) run_caches_[shown_run_] = ablation_cache_;
+  ablation_cache_.clear();
+}
+
+void MainWindow::forget_results() {
+  results_modified_ = false;
+  sweep_.reset();
+  patch_.reset();
+  position_patch_.reset();
+  set_grid_shows("maps");
+  enable_grid_views();
+}
+
+void MainWindow::show_run(const QString& path) {
+  // Undo or redo across a run: that run's session, its cached ablations, and
+  // the model only when it is the runner's own last run.
+  stash_run_cache();
+  forget_results();
+  if (!show_session(path)) return;
+  shown_run_ = path;
+  ablation_cache_ = run_caches_.take(path);
+  live_ = path == live_run_ && runner_->has_model();
+  restore_run_panel();
+  if (!live_) run_panel_->set_status(tr("An earlier run: its ablations show from the cache; Run it again to ablate further."));
+}
+
 void MainWindow::on_exploration_changed() {
   const auto& state = exploration_.state();
+  const QString run = QString::fromStdString(state.run);
+  if (!run.isEmpty() && run != shown_run_) show_run(run);
   if (auto* a = mode_actions_.value(ablation_mode())) a->setChecked(true);
   undo_action_->setEnabled(exploration_.can_undo());
   redo_action_->setEnabled(exploration_.can_redo());
@@ -852,7 +896,7 @@ void MainWindow::on_exploration_changed() {
 void MainWindow::toggle_ablation(int row, int head) {
   if (!session_) return show_error(tr("Run a model or open a session first."));
   if (!runner_->has_model() || !live_)
-    return show_error(tr("This session was opened from a file: run its model (Run) to ablate heads."));
+    return show_error(tr("%1 to ablate heads.").arg(not_live_reason()));
   if (row < 0 || row >= static_cast<int>(session_->model().mixers.size()) || head < 0 ||
       head >= session_->mixer(row).heads)
     return show_error(tr("No head %1 in row %2.").arg(head).arg(row));
@@ -1227,7 +1271,8 @@ void MainWindow::resizeEvent(QResizeEvent* event) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-  if (!confirm_discard(tr("Quitting closes the session"))) return event->ignore();
+  if (!confirm_discard(tr("Quitting closes the session, whose ablations and results are not saved.")))
+    return event->ignore();
   runner_->cancel();
   event->accept();
 }

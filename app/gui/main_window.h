@@ -93,8 +93,8 @@ class MainWindow : public QMainWindow {
   bool set_target(const QString& text);
   qint64 target() const { return exploration_.state().target; }
   QString token_text(qint64 id) const;  // as the session shows it, else "#id"
-  // True when nothing unsaved would be lost, or the user saved or chose to discard it.
-  bool confirm_discard(const QString& doing);
+  // True when nothing unsaved would be lost, or the user (asked with `message`) saved or discarded it.
+  bool confirm_discard(const QString& message);
   // The tab on show as a paper figure (one head, before / after / diff, or the comparison).
   QString export_current(const QString& path, const FigureChoice& choice);
   int current_panels() const;
@@ -152,6 +152,13 @@ class MainWindow : public QMainWindow {
   void refresh_outputs();
   // Every view follows the exploration: grid marks, the ablated run, outputs, undo texts.
   void on_exploration_changed();
+  // Runs in the undo history: the shown run's ablation cache is filed away
+  // while another run shows, and results (sweep, patching) are dropped.
+  void show_run(const QString& path);
+  void stash_run_cache();
+  void forget_results();
+  // Why heads cannot be ablated now: an earlier run, or a session from a file.
+  QString not_live_reason() const;
   session::HeadKey head_key(int row, int head) const;
   bool show_session(const QString& path);
   void load_saved_ablations();
@@ -190,7 +197,9 @@ class MainWindow : public QMainWindow {
   // True when the shown session is the runner's own last run: only then can
   // heads be ablated (a saved session's prompt may not be the runner's).
   bool live_ = false;
-  QMap<QString, AblationResult> ablation_cache_;  // by ablation spec and captured row
+  QMap<QString, AblationResult> ablation_cache_;  // the shown run's, by ablation spec and captured row
+  QMap<QString, QMap<QString, AblationResult>> run_caches_;  // other runs' caches, by session file
+  QString shown_run_, live_run_;  // the session file on show; the runner's last run
   std::optional<AblationResult> ablation_;
   std::optional<SweepOutcome> sweep_;  // of the shown session's prompt
   std::optional<GraftOutcome> graft_;

@@ -48,6 +48,17 @@ class SetMode : public ExplorationCommand {
   std::string from_, to_;
 };
 
+class StartRun : public ExplorationCommand {
+ public:
+  StartRun(ExplorationState from, ExplorationState to) : from_(std::move(from)), to_(std::move(to)) {}
+  void redo(ExplorationState& s) override { s = to_; }
+  void undo(ExplorationState& s) override { s = from_; }
+  std::string text() const override { return "Run"; }
+
+ private:
+  ExplorationState from_, to_;
+};
+
 class SetTarget : public ExplorationCommand {
  public:
   SetTarget(int64_t from, int64_t to) : from_(from), to_(to) {}
@@ -99,6 +110,11 @@ void Exploration::redo() {
 std::string Exploration::undo_text() const { return can_undo() ? history_[done_ - 1]->text() : std::string(); }
 std::string Exploration::redo_text() const { return can_redo() ? history_[done_]->text() : std::string(); }
 
+void Exploration::start_run(ExplorationState state) {
+  saved_ = state;
+  push(std::make_unique<StartRun>(state_, std::move(state)));
+}
+
 void Exploration::reset(ExplorationState state) {
   history_.clear();
   done_ = 0;
@@ -114,6 +130,7 @@ void Exploration::changed() {
 ExplorationState exploration_of(const SessionReader& session) {
   ExplorationState state;
   state.target = session.outputs().target;
+  state.run = session.path().string();
   if (session.ablations().empty()) return state;
   const AblationRecord& last = session.ablations().back();
   // The reader checked the spec: "layer.head:mode" or "layer.mixer.head:mode", comma separated.

@@ -26,8 +26,9 @@ struct ExplorationState {
   std::set<HeadKey> ablated;
   std::string mode = "zero";  // zero, mean or uniform
   int64_t target = -1;        // the token ablations, sweeps and patching measure
+  std::string run;            // the session file of the run on show
   bool operator==(const ExplorationState& o) const {
-    return ablated == o.ablated && mode == o.mode && target == o.target;
+    return ablated == o.ablated && mode == o.mode && target == o.target && run == o.run;
   }
 };
 
@@ -59,7 +60,10 @@ class Exploration {
   std::string undo_text() const;
   std::string redo_text() const;
 
-  // A new run or session: its state, with no history and nothing unsaved.
+  // A new run: an undoable step to its state (undo shows the run before, with
+  // what was explored on it); the new run has nothing unsaved.
+  void start_run(ExplorationState state);
+  // A session opened: its state, with no history and nothing unsaved.
   void reset(ExplorationState state);
   // Differs from the state last saved, opened or run (undoing back to it is not a change).
   bool modified() const { return !(state_ == saved_); }
@@ -77,7 +81,7 @@ class Exploration {
 };
 
 // A saved session's exploration: the last ablation saved (the one on show
-// when saving) with its mode, and the session's target.
+// when saving) with its mode, the session's target, and its file as the run.
 ExplorationState exploration_of(const SessionReader& session);
 
 }  // namespace attnscope::session

@@ -203,7 +203,7 @@ TEST_F(SessionTest, AmendAddsAblationsWithoutDamage) {
 // back its last ablation, mode and target, and ablated maps written before
 // their record (layer by layer, as run --ablate writes them) land in it.
 TEST_F(SessionTest, ExplorationUndoesEachStepAndReopensWhatWasSaved) {
-  Exploration e({{}, "zero", 5});
+  Exploration e({{}, "zero", 5, ""});
   int changes = 0;
   e.on_change([&](const ExplorationState&) { ++changes; });
   e.toggle_ablation({1, 3, ""});
@@ -230,6 +230,16 @@ TEST_F(SessionTest, ExplorationUndoesEachStepAndReopensWhatWasSaved) {
   e.undo();
   EXPECT_FALSE(e.modified()) << "undoing back to the saved state is no change";
   EXPECT_THROW(e.set_mode("half"), std::invalid_argument);
+  // A run is a step too: undo returns to the run before with what was explored on it.
+  const ExplorationState before_run = e.state();
+  e.start_run({{}, "zero", 11, "run-2.h5"});
+  EXPECT_FALSE(e.modified()) << "a new run has nothing unsaved";
+  EXPECT_EQ(e.undo_text(), "Run");
+  e.undo();
+  EXPECT_TRUE(e.state() == before_run);
+  e.redo();
+  EXPECT_EQ(e.state().run, "run-2.h5");
+  EXPECT_EQ(e.state().target, 11);
   e.reset({});
   EXPECT_FALSE(e.can_undo());
   EXPECT_FALSE(e.modified());

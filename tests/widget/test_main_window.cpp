@@ -396,6 +396,45 @@ TEST(MainWindow, TargetTokenFieldMeasuresAnyTokenAndIsUndoable) {
   EXPECT_EQ(reopened.target(), second);
 }
 
+// A run is an undoable step: undoing it shows the run before, with its prompt
+// and what was explored on it (the ablation from the cache); heads of that
+// earlier run are not ablated again (the runner holds the newer one); redo
+// returns to the newer run, live again.
+TEST(MainWindow, RunsAreUndoableStepsWithWhatWasExploredOnThem) {
+  MainWindow window;
+  window.run_panel()->set_checkpoint(kDemo);
+  window.run_panel()->set_prompt(kPrompt);
+  window.show();
+  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+  QSignalSpy ablated(&window, &MainWindow::ablation_done);
+  window.toggle_ablation(1, 3);
+  ASSERT_TRUE(ablated.wait(60000));
+  const QString shown = window.outputs()->delta_text();
+  const QString other = "Pairs: river 3 apple 7 stone 1. Queries: apple";
+  window.run_panel()->set_prompt(other);
+  ASSERT_TRUE(run_and_wait(window)) << "only ablations, kept in the history: Run does not ask";
+  EXPECT_EQ(QString::fromStdString(window.session()->prompt().text), other);
+  EXPECT_TRUE(window.exploration().state().ablated.empty());
+  EXPECT_FALSE(window.has_unsaved_changes());
+
+  ASSERT_EQ(window.exploration().undo_text(), "Run");
+  window.exploration().undo();
+  EXPECT_EQ(QString::fromStdString(window.session()->prompt().text), kPrompt);
+  EXPECT_EQ(window.run_panel()->prompt(), kPrompt);
+  EXPECT_TRUE(window.grid()->is_ablated(1, 3));
+  EXPECT_EQ(window.outputs()->delta_text(), shown) << "the earlier run's ablation shows from the cache";
+  window.toggle_ablation(0, 1);
+  EXPECT_TRUE(window.run_panel()->status().contains("earlier run")) << window.run_panel()->status().toStdString();
+  EXPECT_FALSE(window.grid()->is_ablated(0, 1));
+
+  window.exploration().redo();
+  EXPECT_EQ(QString::fromStdString(window.session()->prompt().text), other);
+  EXPECT_FALSE(window.grid()->is_ablated(1, 3));
+  window.toggle_ablation(0, 1);
+  ASSERT_TRUE(ablated.wait(60000)) << "the last run is live again";
+  EXPECT_TRUE(window.grid()->is_ablated(0, 1));
+}
+
 // The bundled demo's vocabulary: a random model that borrows its tokenizer needs it.
 static int64_t demo_vocab_size() {
   return io::read_json_file(fs::path(kDemo.toStdString()) / "config.json").at("vocab_size").get<int64_t>();
