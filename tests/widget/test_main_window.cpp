@@ -74,6 +74,14 @@ bool run_and_wait(MainWindow& window, int timeout_ms = 120000) {
   while (done.isEmpty() && failed.isEmpty() && clock.elapsed() < timeout_ms) QTest::qWait(10);
   return !done.isEmpty();
 }
+
+// The bundled Transformer demo on the demo prompt, shown and run.
+void run_demo(MainWindow& window) {
+  window.run_panel()->set_checkpoint(kDemo);
+  window.run_panel()->set_prompt(kPrompt);
+  window.show();
+  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+}
 }  // namespace
 
 TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndoRestores) {
@@ -153,10 +161,7 @@ TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndo
 // Compare pins again and unpins, and names the model.
 TEST(MainWindow, ExportCommandLineRemakesTheFigureAndCompareRepinsAndUnpins) {
   MainWindow window;
-  window.run_panel()->set_checkpoint(kDemo);
-  window.run_panel()->set_prompt(kPrompt);
-  window.show();
-  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+  ASSERT_NO_FATAL_FAILURE(run_demo(window));
   // Every stored metric is in the grid cell's tooltip; the outline is warm for sharp heads.
   for (const char* metric : {"row_entropy", "top1_mass", "transition_sharpness"})
     EXPECT_TRUE(window.grid()->cell(1, 3).details.contains(metric)) << metric;
@@ -328,10 +333,7 @@ TEST(MainWindow, ReopenedSessionsRestoreTheRunPanelAndUnsavedChangesAreAskedAbou
 // matches the core's; undo restores the previous one; bad targets are refused.
 TEST(MainWindow, TargetTokenFieldMeasuresAnyTokenAndIsUndoable) {
   MainWindow window;
-  window.run_panel()->set_checkpoint(kDemo);
-  window.run_panel()->set_prompt(kPrompt);
-  window.show();
-  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+  ASSERT_NO_FATAL_FAILURE(run_demo(window));
   const auto loaded = load_for_running(kDemo.toStdString(), LoadOptions{});
   const auto ids = prompt_from_text(*loaded, kPrompt.toStdString()).ids;
   const qint64 top1 = window.target();
@@ -402,10 +404,7 @@ TEST(MainWindow, TargetTokenFieldMeasuresAnyTokenAndIsUndoable) {
 // returns to the newer run, live again.
 TEST(MainWindow, RunsAreUndoableStepsWithWhatWasExploredOnThem) {
   MainWindow window;
-  window.run_panel()->set_checkpoint(kDemo);
-  window.run_panel()->set_prompt(kPrompt);
-  window.show();
-  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+  ASSERT_NO_FATAL_FAILURE(run_demo(window));
   QSignalSpy ablated(&window, &MainWindow::ablation_done);
   window.toggle_ablation(1, 3);
   ASSERT_TRUE(ablated.wait(60000));
@@ -649,10 +648,7 @@ TEST(MainWindow, PatchingColoursTheGridByTheRecoveredFractionAndIsSaved) {
   EXPECT_EQ(gui::shuffle_options("no options here"), "no options here");
 
   MainWindow window;
-  window.run_panel()->set_checkpoint(kDemo);
-  window.run_panel()->set_prompt(kPrompt);
-  window.show();
-  ASSERT_TRUE(run_and_wait(window)) << window.run_panel()->status().toStdString();
+  ASSERT_NO_FATAL_FAILURE(run_demo(window));
 
   // The dialog: shown from the menu's shortcut, shuffled, accepted.
   QSignalSpy patched(&window, &MainWindow::patch_done);
