@@ -35,16 +35,16 @@
 #include "app/gui/position_patch_view.h"
 #include "app/gui/results_csv.h"
 #include "app/gui/head_summary.h"
-#include "app/gui/token_probabilities.h"
+#include "core/session/token_probabilities.h"
 #include "app/gui/quick_tour.h"
 #include "attnscope/version.h"
 #include "core/runtime/versions.h"
 #include "app/gui/model_runner.h"
 #include "app/gui/run_panel.h"
 #include "core/mixing/head_metrics.h"
+#include "core/session/exploration_save.h"
 #include "core/session/half_float.h"
 #include "core/session/session_reader.h"
-#include "core/session/session_writer.h"
 #include "widgets/head_grid.h"
 #include "widgets/heatmap_view.h"
 #include "widgets/linked_views.h"
@@ -959,16 +959,16 @@ void MainWindow::refresh_outputs() {
   // The target's log p from the whole distribution; a session without final
   // logits (an older file) knows only its stored target's.
   const double unknown = std::numeric_limits<double>::quiet_NaN();
-  const double intact = log_probability(out.final_logits, target()).value_or(target() == out.target ? out.target_logprob : unknown);
-  outputs_->set_intact(bars(out.top), token_text(target()), intact, probabilities(out.final_logits));
+  const double intact = session::log_probability(out.final_logits, target()).value_or(target() == out.target ? out.target_logprob : unknown);
+  outputs_->set_intact(bars(out.top), token_text(target()), intact, session::probabilities(out.final_logits));
   if (!ablation_) return outputs_->set_ablation(std::nullopt);
   widgets::AblationSummary s;
   s.spec = ablation_->spec;
   for (const auto& t : ablation_->top) s.top.append({t.token, t.prob, t.id});
   const std::vector<float> logits(ablation_->final_logits.begin(), ablation_->final_logits.end());
   s.logprob_before = intact;
-  s.logprob_after = log_probability(logits, target()).value_or(target() == ablation_->target ? ablation_->logprob_after : unknown);
-  s.probs = probabilities(logits);
+  s.logprob_after = session::log_probability(logits, target()).value_or(target() == ablation_->target ? ablation_->logprob_after : unknown);
+  s.probs = session::probabilities(logits);
   outputs_->set_ablation(s);
 }
 
@@ -1093,67 +1093,49 @@ bool MainWindow::save_session(const QString& path) {
     return false;
   }
   try {
-    {
-      // A copy of the open session with the ablations added, renamed over the target when complete.
-      auto writer = session::SessionWriter::amend(session_->path(), path.toStdString());
-      // The shown ablation goes last: reopening makes the last one active.
-      QList<AblationResult> order;
-      for (const auto& r : ablation_cache_)
-        if (!ablation_ || r.spec != ablation_->spec || captured_row(r) != captured_row(*ablation_)) order << r;
-      if (ablation_) order << *ablation_;
-      auto write_values = [&](const char* name, const QVector<QVector<double>>& values, const QString& description) {
-        session::MetricRecord metric;
-        metric.name = name;
-        metric.description = description.toStdString();
-        metric.rows = static_cast<int>(session_->model().mixers.size());
-        for (const auto& m : session_->model().mixers) metric.max_heads = std::max(metric.max_heads, m.heads);
-        metric.values.assign(static_cast<size_t>(metric.rows) * metric.max_heads, NAN);
-        for (int r = 0; r < values.size() && r < metric.rows; ++r)
-          for (int h = 0; h < values[r].size() && h < metric.max_heads; ++h)
-            metric.values[static_cast<size_t>(r) * metric.max_heads + h] = static_cast<float>(values[r][h]);
-        writer.write_metric(metric);
-      };
-      if (patch_)
-        write_values("patch_recovered", patch_->recovered,
-                     // One arg() call: a token such as "%3" must not take a later substitution.
-                     QString("target %1, foil %2, logit difference clean %3, corrupted %4\ncorrupted prompt:\n%5")
-                         .arg(patch_->target_token, patch_->foil_token, QString::number(patch_->clean_logit_diff, 'g', 9),
-                              QString::number(patch_->corrupted_logit_diff, 'g', 9), patch_->corrupted_prompt));
-      if (sweep_) {
-        const QString description =
-            QString("target %1 (id %2), %3 ablation, log p %4 intact")
-                .arg(sweep_->target_token, QString::number(sweep_->target), sweep_->mode,
-                     QString::number(sweep_->intact_logprob, 'g', 9));
-        write_values("sweep_delta_logprob", sweep_->delta_logprob, description);
-        write_values("sweep_kl", sweep_->kl, description);
-      }
-      // The target chosen in the window is the session's target from now on.
-      if (const auto intact = log_probability(session_->outputs().final_logits, target());
-          intact && target() != session_->outputs().target) {
-        session::OutputRecord outputs = session_->outputs();
-        outputs.target = target();
-        outputs.target_logprob = *intact;
-        writer.write_outputs(outputs);
-      }
-      for (const auto& r : order) {
-        session::AblationRecord record;
-        record.spec = r.spec.toStdString();
-        for (const auto& t : r.top) record.outputs.top.push_back({t.id, t.token.toStdString(), t.prob});
-        // Measured against the target in force, from the whole distribution when known.
-        record.outputs.final_logits.assign(r.final_logits.begin(), r.final_logits.end());
-        const auto after = log_probability(record.outputs.final_logits, target());
-        const auto before = log_probability(session_->outputs().final_logits, target());
-        record.outputs.target = after && before ? target() : r.target;
-        record.outputs.target_logprob = after && before ? *after : r.logprob_after;
-        record.target_logprob_delta = after && before ? *after - *before : r.logprob_after - r.logprob_before;
-        const int n = writer.write_ablation(record);
-        const int row = captured_row(r);
-        if (row >= 0 && !r.captured_maps.isEmpty())
-          writer.write_ablation_maps(n, session_->mixer(row), r.captured_maps.constData(), r.captured_heads,
-                                     session_->length());
-      }
-      writer.commit();
+    // The shown ablation goes last: reopening makes the last one active.
+    QList<AblationResult> order;
+    for (const auto& r : ablation_cache_)
+      if (!ablation_ || r.spec != ablation_->spec || captured_row(r) != captured_row(*ablation_)) order << r;
+    if (ablation_) order << *ablation_;
+    std::vector<session::SavedAblation> ablations;
+    for (const auto& r : order) {
+      session::SavedAblation a;
+      a.record.spec = r.spec.toStdString();
+      for (const auto& t : r.top) a.record.outputs.top.push_back({t.id, t.token.toStdString(), t.prob});
+      a.record.outputs.final_logits.assign(r.final_logits.begin(), r.final_logits.end());
+      a.measured_target = r.target;
+      a.logprob_before = r.logprob_before, a.logprob_after = r.logprob_after;
+      if (!r.captured_maps.isEmpty()) a.map_row = captured_row(r), a.maps = r.captured_maps.constData(), a.heads = r.captured_heads;
+      ablations.push_back(std::move(a));
     }
+    std::vector<session::MetricRecord> metrics;
+    const auto table = [&](const char* name, const QVector<QVector<double>>& values, const QString& description) {
+      session::MetricRecord metric;
+      metric.name = name;
+      metric.description = description.toStdString();
+      metric.rows = static_cast<int>(session_->model().mixers.size());
+      for (const auto& m : session_->model().mixers) metric.max_heads = std::max(metric.max_heads, m.heads);
+      metric.values.assign(static_cast<size_t>(metric.rows) * metric.max_heads, NAN);
+      for (int r = 0; r < values.size() && r < metric.rows; ++r)
+        for (int h = 0; h < values[r].size() && h < metric.max_heads; ++h)
+          metric.values[static_cast<size_t>(r) * metric.max_heads + h] = static_cast<float>(values[r][h]);
+      metrics.push_back(std::move(metric));
+    };
+    if (patch_)
+      table("patch_recovered", patch_->recovered,
+            // One arg() call: a token such as "%3" must not take a later substitution.
+            QString("target %1, foil %2, logit difference clean %3, corrupted %4\ncorrupted prompt:\n%5")
+                .arg(patch_->target_token, patch_->foil_token, QString::number(patch_->clean_logit_diff, 'g', 9),
+                     QString::number(patch_->corrupted_logit_diff, 'g', 9), patch_->corrupted_prompt));
+    if (sweep_) {
+      const QString description = QString("target %1 (id %2), %3 ablation, log p %4 intact")
+                                      .arg(sweep_->target_token, QString::number(sweep_->target), sweep_->mode,
+                                           QString::number(sweep_->intact_logprob, 'g', 9));
+      table("sweep_delta_logprob", sweep_->delta_logprob, description);
+      table("sweep_kl", sweep_->kl, description);
+    }
+    session::save_exploration(*session_, path.toStdString(), exploration_.state(), ablations, metrics);
     saved_path_ = path;
     exploration_.mark_saved();
     results_modified_ = false;

@@ -9,6 +9,8 @@
 #include <random>
 
 #include "core/session/exploration.h"
+#include "core/session/exploration_save.h"
+#include "core/session/token_probabilities.h"
 #include "core/session/half_float.h"
 #include "core/session/session_reader.h"
 #include "core/session/session_writer.h"
@@ -278,6 +280,59 @@ TEST_F(SessionTest, ExplorationUndoesEachStepAndReopensWhatWasSaved) {
   const ExplorationState reopened = exploration_of(r);
   EXPECT_EQ(ablation_spec(reopened), "0.ssm.1:mean,1.1:mean");
   EXPECT_EQ(reopened.target, 7);
+}
+
+// Saving an exploration: the chosen target becomes the session's (its log p
+// from the stored distribution), each ablation is measured against it, the
+// one on show is written last with its maps, tables are kept, and reopening
+// gives the same exploration back. The source file is untouched.
+TEST_F(SessionTest, SavedExplorationsReopenAsTheyWere) {
+  const int64_t L = 10;
+  const auto maps = causal_maps(2, L, 5);
+  auto path = dir / "run.h5", saved = dir / "explored.h5";
+  const std::vector<float> intact_logits = {2.f, 0.5f, -1.f, 0.f, 1.f};
+  {
+    auto w = SessionWriter::create(path);
+    w.write_model(model_record(2, 2));
+    w.write_prompt(prompt_record(L));
+    w.write_maps(attention(0, 2), maps.data(), 2, L);
+    w.write_maps(attention(1, 2), maps.data(), 2, L);
+    OutputRecord out;
+    out.top = {{0, "a", 0.6}};
+    out.target = 0;
+    out.final_logits = intact_logits;
+    w.write_outputs(out);
+    w.commit();
+  }
+  SessionReader source(path);
+  ExplorationState state{{{0, 1, ""}}, "mean", 2, path.string()};
+  SavedAblation earlier, shown;
+  earlier.record.spec = "1.0:mean";
+  earlier.record.outputs.final_logits = {1.f, 1.f, 1.f, 1.f, 1.f};
+  shown.record.spec = "0.1:mean";
+  shown.record.outputs.top = {{4, "e", 0.5}};
+  shown.record.outputs.final_logits = {0.f, 0.f, 3.f, 0.f, 0.f};
+  const auto ablated = causal_maps(2, L, 6);
+  shown.map_row = 1, shown.maps = ablated.data(), shown.heads = 2;
+  MetricRecord sweep{"sweep_delta_logprob", 2, 2, {0.f, -1.f, 0.5f, NAN}, "target c"};
+  save_exploration(source, saved, state, {earlier, shown}, {sweep});
+
+  SessionReader r(saved);
+  EXPECT_EQ(r.outputs().target, 2);
+  EXPECT_NEAR(r.outputs().target_logprob, *log_probability(intact_logits, 2), 1e-9);
+  ASSERT_EQ(r.ablations().size(), 2u);
+  EXPECT_EQ(r.ablations()[1].spec, "0.1:mean");
+  EXPECT_EQ(r.ablations()[1].outputs.target, 2);
+  EXPECT_NEAR(r.ablations()[1].target_logprob_delta,
+              *log_probability(shown.record.outputs.final_logits, 2) - *log_probability(intact_logits, 2), 1e-6);
+  EXPECT_TRUE(r.has_ablation_maps(1, 1));
+  EXPECT_FALSE(r.has_ablation_maps(0, 1));
+  EXPECT_EQ(r.metric("sweep_delta_logprob").values[1], -1.f);
+  const ExplorationState reopened = exploration_of(r);
+  EXPECT_EQ(ablation_spec(reopened), "0.1:mean");
+  EXPECT_EQ(reopened.target, 2);
+  EXPECT_EQ(SessionReader(path).outputs().target, 0) << "the source is untouched";
+  EXPECT_TRUE(SessionReader(path).ablations().empty());
 }
 
 TEST_F(SessionTest, ClearErrorsForBadFiles) {

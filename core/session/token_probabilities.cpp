@@ -1,9 +1,9 @@
-#include "app/gui/token_probabilities.h"
+#include "core/session/token_probabilities.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace attnscope::gui {
+namespace attnscope::session {
 namespace {
 double log_sum_exp(const std::vector<float>& logits) {
   const double top = *std::max_element(logits.begin(), logits.end());
@@ -26,4 +26,4 @@ std::vector<float> probabilities(const std::vector<float>& logits) {
   return out;
 }
 
-}  // namespace attnscope::gui
+}  // namespace attnscope::session

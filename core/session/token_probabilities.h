@@ -5,11 +5,11 @@
 #include <optional>
 #include <vector>
 
-namespace attnscope::gui {
+namespace attnscope::session {
 
 // log softmax(logits)[id] in double; nullopt when `id` is outside the logits.
 std::optional<double> log_probability(const std::vector<float>& logits, int64_t id);
 // softmax(logits), empty for empty logits.
 std::vector<float> probabilities(const std::vector<float>& logits);
 
-}  // namespace attnscope::gui
+}  // namespace attnscope::session
