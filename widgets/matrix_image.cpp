@@ -32,22 +32,6 @@ double normalise(double value, const ValueRange& range, ScaleKind scale, bool di
   return span > 0 ? (value - range.low) / span : 0;
 }
 
-ValueRange value_range(const MatrixView& m, bool symmetric) {
-  double lo = INFINITY, hi = -INFINITY;
-  for (int i = 0; i < m.rows; ++i) {
-    const int end = m.visible_end(i);
-    const float* row = m.values + static_cast<size_t>(i) * m.cols;
-    for (int j = 0; j < end; ++j)
-      if (!std::isnan(row[j])) lo = std::min<double>(lo, row[j]), hi = std::max<double>(hi, row[j]);
-  }
-  if (!std::isfinite(lo)) return {0, 1};
-  if (symmetric) {
-    const double a = std::max(std::abs(lo), std::abs(hi));
-    return {-a, a};
-  }
-  return {std::min(lo, 0.0), hi > 0 ? hi : 1};
-}
-
 QImage render_matrix(const MatrixView& m, const ColourMap& map, const ValueRange& range, ScaleKind scale) {
   QImage image(m.cols, m.rows, QImage::Format_RGB32);
   if (image.isNull()) return image;  // too large for one image (Qt's limit, or memory): nothing is drawn

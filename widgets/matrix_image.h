@@ -38,8 +38,6 @@ struct MatrixView {
 // Where a value falls in [0, 1] for the colour map. Log: log10 over
 // [log_floor(range), high]; diverging maps centre 0 at 0.5.
 double normalise(double value, const ValueRange& range, ScaleKind scale, bool diverging);
-// Min/max over the causal part (for diverging maps: symmetric around 0).
-ValueRange value_range(const MatrixView& m, bool symmetric);
 QImage render_matrix(const MatrixView& m, const ColourMap& map, const ValueRange& range, ScaleKind scale);
 // Nearest-neighbour upscale so every cell is `pixels` wide: keeps cells crisp
 // when a PDF viewer or printer resamples the embedded image.

@@ -11,6 +11,7 @@
 #include "app/gui/head_summary.h"
 #include "core/mixing/head_metrics.h"
 #include "core/session/checked_open.h"
+#include "core/session/exploration.h"
 #include "core/util/atomic_output.h"
 #include "core/util/error.h"
 #include "widgets/figure_composer.h"
@@ -104,17 +105,12 @@ std::vector<int> chosen_heads(const cli::Args& args, int heads, const std::strin
   return out;
 }
 
-// True when every head of a saved ablation spec ("3.1:zero,4.attn.2:mean", as
-// the reader checked it) sits in a layer after `layer`.
+// True when every head of a saved ablation spec (the reader checked it) sits in a layer after `layer`.
 bool runs_before_ablation(const std::string& spec, int layer) {
-  size_t begin = 0;
-  while (begin < spec.size()) {
-    if (std::stoi(spec.substr(begin, spec.find('.', begin) - begin)) <= layer) return false;
-    const size_t comma = spec.find(',', begin);
-    if (comma == std::string::npos) break;
-    begin = comma + 1;
-  }
-  return true;
+  std::set<session::HeadKey> heads;
+  std::string mode;
+  session::read_ablation_spec(spec, &heads, &mode);
+  return std::all_of(heads.begin(), heads.end(), [layer](const session::HeadKey& h) { return h.layer > layer; });
 }
 
 std::optional<widgets::ColourMapKind> colour_map_arg(const cli::Args& args) {

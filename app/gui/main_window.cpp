@@ -774,10 +774,6 @@ HeadRef MainWindow::head_ref(int row, int head) const {
   return {mixer.layer, head, named ? QString::fromStdString(mixer.name) : QString()};
 }
 
-int MainWindow::row_of(const HeadRef& head) const {
-  return session_ ? session_->model().find_row(head.layer, head.mixer.toStdString()) : -1;
-}
-
 int MainWindow::captured_row(const AblationResult& result) const {
   if (!session_ || result.captured_layer < 0) return -1;
   return session_->model().find_row(result.captured_layer, result.captured_mixer.toStdString());

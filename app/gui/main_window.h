@@ -175,7 +175,6 @@ class MainWindow : public QMainWindow {
   void show_error(const QString& message);
   QString ablation_key() const;
   HeadRef head_ref(int row, int head) const;
-  int row_of(const HeadRef& head) const;
   int captured_row(const AblationResult& result) const;
   QString cache_key(const QString& spec, int row) const { return QString("%1@%2").arg(spec).arg(row); }
 

@@ -127,25 +127,42 @@ void Exploration::changed() {
   if (listener_) listener_(state_);
 }
 
+bool read_ablation_spec(const std::string& spec, std::set<HeadKey>* heads, std::string* mode) {
+  const auto index = [](const std::string& text, int* out) {
+    if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+    *out = std::stoi(text);
+    return true;
+  };
+  heads->clear();
+  mode->clear();
+  std::istringstream items(spec);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    const size_t colon = item.find(':');
+    if (colon == std::string::npos) return false;
+    const std::string head = item.substr(0, colon), this_mode = item.substr(colon + 1);
+    if (this_mode != "zero" && this_mode != "mean" && this_mode != "uniform") return false;
+    *mode = this_mode;  // heads may differ in mode (the CLI allows it); the last one stands for the set
+    const size_t dot = head.find('.'), last_dot = head.rfind('.');
+    HeadKey key;
+    if (dot == std::string::npos || !index(head.substr(0, dot), &key.layer) || !index(head.substr(last_dot + 1), &key.head))
+      return false;
+    if (last_dot != dot) {
+      key.mixer = head.substr(dot + 1, last_dot - dot - 1);
+      if (key.mixer != "attn" && key.mixer != "ssm") return false;
+    }
+    if (!heads->insert(key).second) return false;  // a head twice
+  }
+  return !heads->empty();
+}
+
 ExplorationState exploration_of(const SessionReader& session) {
   ExplorationState state;
   state.target = session.outputs().target;
   state.run = session.path().string();
   if (session.ablations().empty()) return state;
   const AblationRecord& last = session.ablations().back();
-  // The reader checked the spec: "layer.head:mode" or "layer.mixer.head:mode", comma separated.
-  std::istringstream items(last.spec);
-  std::string item;
-  while (std::getline(items, item, ',')) {
-    const std::string head = item.substr(0, item.find(':'));
-    state.mode = item.substr(item.find(':') + 1);
-    const size_t dot = head.find('.'), last_dot = head.rfind('.');
-    HeadKey key;
-    key.layer = std::stoi(head.substr(0, dot));
-    key.head = std::stoi(head.substr(last_dot + 1));
-    if (last_dot != dot) key.mixer = head.substr(dot + 1, last_dot - dot - 1);
-    state.ablated.insert(key);
-  }
+  read_ablation_spec(last.spec, &state.ablated, &state.mode);  // the reader checked it
   state.target = last.outputs.target;
   return state;
 }

@@ -34,6 +34,10 @@ struct ExplorationState {
 
 // "1.3:zero,2.attn.0:zero": the ablation set as sessions and the runner name it (heads in order).
 std::string ablation_spec(const ExplorationState& state);
+// Reads a saved spec back: every item "layer.head:mode" or "layer.mixer.head:mode"
+// (mixer attn or ssm, mode zero, mean or uniform; `mode` gets the last item's).
+// False, leaving the outputs unspecified, when it is not such a spec (a stranger's file).
+bool read_ablation_spec(const std::string& spec, std::set<HeadKey>* heads, std::string* mode);
 
 class ExplorationCommand {
  public:

@@ -4,8 +4,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 #include "core/session/chunk_reader.h"
+#include "core/session/exploration.h"
 #include "core/session/half_float.h"
 #include "core/session/structure_check.h"
 #include "core/util/error.h"
@@ -145,6 +147,13 @@ SessionReader::SessionReader(const fs::path& path) : path_(path) {
       H5Id a(check(H5Gopen2(g, std::to_string(n).c_str(), H5P_DEFAULT), path, "cannot open " + where));
       AblationRecord r;
       r.spec = read_string_attr(a, "spec", path);
+      std::set<HeadKey> heads;
+      std::string mode;
+      if (!read_ablation_spec(r.spec, &heads, &mode)) damaged(path, where + " names its heads as '" + r.spec + "'");
+      for (const HeadKey& h : heads) {
+        const int row = model_.find_row(h.layer, h.mixer);
+        if (row < 0 || h.head >= model_.mixers[row].heads) damaged(path, where + " ablates a head the model lacks: " + r.spec);
+      }
       r.target_logprob_delta = read_double_attr(a, "target_logprob_delta", path);
       if (std::isinf(r.target_logprob_delta)) damaged(path, where + " has an infinite log-probability change");
       r.outputs = read_outputs(a, where);
@@ -248,7 +257,7 @@ void SessionReader::read_model() {
     if (channels[i] < 1 || channels[i] > kMaxHeads) damaged(path_, what + " has " + std::to_string(channels[i]) + " channels per head");
     if (views[i] != "direct" && views[i] != "effective") damaged(path_, what + " has the unknown view '" + views[i] + "'");
     MixerRecord m{static_cast<int>(owners[i]), mixers ? names[i] : schema1_mixer_name(kinds[i]), kinds[i],
-                  static_cast<int>(heads[i]), descriptions[i], static_cast<int>(channels[i]), views[i]};
+                  static_cast<int>(heads[i]), descriptions[i], static_cast<int>(channels[i]), views[i], {}};
     if (m.name.empty() || model_.find_row(m.layer, m.name) >= 0) damaged(path_, what + " has an empty or repeated name");
     m.head_kinds = parse_head_kinds(other_kinds[i], m.heads, path_, what);
     model_.mixers.push_back(m);

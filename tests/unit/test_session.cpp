@@ -335,6 +335,34 @@ TEST_F(SessionTest, SavedExplorationsReopenAsTheyWere) {
   EXPECT_TRUE(SessionReader(path).ablations().empty());
 }
 
+// A stranger's session whose ablation spec is not one AttnScope writes, or
+// names a head the model lacks, is refused as damaged when it is opened.
+TEST_F(SessionTest, MalformedAblationSpecsAreRefused) {
+  for (const std::string spec : {"x.1:zero", "0.1", "0.1:half", "0.att.1:zero", "0.1:zero,0.1:mean", "3.0:zero", "0.9:zero", ""}) {
+    auto path = dir / "hostile.h5";
+    {
+      auto w = SessionWriter::create(path);
+      w.write_model(model_record(1, 2));
+      w.write_prompt(prompt_record(8));
+      AblationRecord a;
+      a.spec = spec;
+      w.write_ablation(a);
+      w.commit();
+    }
+    try {
+      SessionReader r(path);
+      ADD_FAILURE() << "accepted '" << spec << "'";
+    } catch (const attnscope::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("damaged session"), std::string::npos) << spec << ": " << e.what();
+    }
+  }
+  std::set<HeadKey> heads;
+  std::string mode;
+  ASSERT_TRUE(read_ablation_spec("0.1:zero,2.ssm.3:mean", &heads, &mode));
+  EXPECT_EQ(heads.size(), 2u);
+  EXPECT_EQ(mode, "mean");
+}
+
 TEST_F(SessionTest, ClearErrorsForBadFiles) {
   auto expect_msg = [](const fs::path& p, const std::string& fragment) {
     try {

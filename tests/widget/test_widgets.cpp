@@ -14,6 +14,7 @@
 #include "widgets/colour_map.h"
 #include "widgets/head_grid.h"
 #include "widgets/heatmap_view.h"
+#include "widgets/map_display.h"
 #include "widgets/matrix_image.h"
 #include "widgets/outputs_panel.h"
 #include "widgets/token_text_view.h"
@@ -56,7 +57,7 @@ TEST(MatrixImage, UpperTriangleIsBlankAndCellsMapToPixels) {
   auto d = diagonal_data(5);
   MatrixView view{d.values.data(), 5, 5, true};
   ColourMap map;
-  QImage img = render_matrix(view, map, value_range(view, false), ScaleKind::Linear);
+  QImage img = render_matrix(view, map, prepare_display(view, {}).range, ScaleKind::Linear);
   ASSERT_EQ(img.size(), QSize(5, 5));
   EXPECT_EQ(img.pixel(2, 2), map.rgb(1.0));
   EXPECT_EQ(img.pixel(0, 2), map.rgb(0.0));
