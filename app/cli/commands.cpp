@@ -66,7 +66,7 @@ constexpr const char* kGuiUsage = "gui [session.h5 | checkpoint] [--script steps
 constexpr const char* kExportUsage =
     "export <session.h5> --layer L [--mixer attn|ssm] --head H | --heads 0,2,5|all --out fig.pdf|svg|png\n"
     "        [--width-mm 85] [--height-mm 85] [--dpi 300] [--font-pt 7] [--title TEXT]\n"
-    "        [--queries A:B] [--keys C:D] [--diff-ablation N [--only-diff]] [--marks]\n"
+    "        [--queries A:B] [--keys C:D] [--diff-ablation N|shown] [--only-diff] [--marks]\n"
     "        [--colour-map auto|viridis|magma|greys|diverging] [--log] [--row-normalise]\n"
     "        [--clip-percentile 99] [--hide-diagonal]";
 }  // namespace

@@ -105,12 +105,12 @@ std::vector<int> chosen_heads(const cli::Args& args, int heads, const std::strin
   return out;
 }
 
-// True when every head of a saved ablation spec (the reader checked it) sits in a layer after `layer`.
-bool runs_before_ablation(const std::string& spec, int layer) {
-  std::set<session::HeadKey> heads;
-  std::string mode;
-  session::read_ablation_spec(spec, &heads, &mode);
-  return std::all_of(heads.begin(), heads.end(), [layer](const session::HeadKey& h) { return h.layer > layer; });
+// --diff-ablation N, or `shown`: the ablation on show when the session was saved.
+int chosen_ablation(const session::SessionReader& s, const cli::Args& args) {
+  if (s.ablations().empty()) throw Error(s.path().string() + ": holds no ablations to compare with");
+  const std::string value = args.value_or("diff-ablation", "shown");
+  if (value == "shown") return session::shown_ablation(s);
+  return args.int_in("diff-ablation", 0, 0, static_cast<int>(s.ablations().size()) - 1);
 }
 
 std::optional<widgets::ColourMapKind> colour_map_arg(const cli::Args& args) {
@@ -160,19 +160,15 @@ int export_command(int argc, char** argv, const std::vector<std::string>& argv_r
 
     QVector<widgets::MapPanel> panels;
     QString title;
-    if (args.has("diff-ablation")) {
-      if (s.ablations().empty()) throw Error(path + ": holds no ablations to compare with");
+    // --only-diff alone: the difference of the ablation on show when saved.
+    if (args.has("diff-ablation") || args.flag("only-diff")) {
       if (heads.size() != 1) throw Error("--diff-ablation compares one head: give --head");
-      const int a = args.int_in("diff-ablation", 0, 0, static_cast<int>(s.ablations().size()) - 1);
+      const int a = chosen_ablation(s, args);
       const int h = heads.front();
-      std::vector<float> before = s.read_head(row, h), after;
-      if (s.has_ablation_maps(a, row)) {
-        after = s.read_ablation_head(a, row, h);
-      } else if (runs_before_ablation(s.ablations().at(a).spec, s.mixer(row).layer)) {
-        after = before;  // a layer before every ablated head computes exactly what it did intact
-      } else {
+      if (!session::ablated_row_readable(s, a, row))
         throw Error(path + ": ablation " + std::to_string(a) + " holds no maps of layer " + row_name);
-      }
+      const std::vector<float> before = s.read_head(row, h);
+      const std::vector<float> after = s.has_ablation_maps(a, row) ? s.read_ablation_head(a, row, h) : before;
       std::vector<float> diff(before.size());
       for (size_t k = 0; k < diff.size(); ++k) diff[k] = after[k] - before[k];
       const QString spec = QString::fromStdString(s.ablations().at(a).spec);
@@ -183,7 +179,6 @@ int export_command(int argc, char** argv, const std::vector<std::string>& argv_r
       }
       panels.push_back({std::move(diff), "ablated \u2212 intact", true, {}});
     } else {
-      if (args.flag("only-diff")) throw Error("--only-diff needs --diff-ablation");
       for (int h : heads) {
         std::vector<float> map = s.read_head(row, h);
         QVector<QPoint> marks = style.marks ? sharp_marks(map, length) : QVector<QPoint>{};

@@ -21,7 +21,9 @@ QString export_command_line(const HeadFigure& f, const FigureChoice& choice, con
                     f.session_path.isEmpty() ? QString("SESSION.h5") : shell_quoted(f.session_path), "--layer",
                     QString::number(f.layer)};
   if (!f.mixer.isEmpty()) words << "--mixer" << f.mixer;
-  words << "--head" << QString::number(f.head) << "--out" << shell_quoted(out.isEmpty() ? "figure.pdf" : out);
+  words << "--head" << QString::number(f.head);
+  if (f.before_after) words << "--diff-ablation" << "shown";
+  words << "--out" << shell_quoted(out.isEmpty() ? "figure.pdf" : out);
   words << "--width-mm" << number(choice.size.width_mm) << "--height-mm" << number(choice.size.height_mm);
   if (QFileInfo(out).suffix().toLower() == "png") words << "--dpi" << QString::number(choice.size.dpi);
   if (choice.font_pt != 7) words << "--font-pt" << number(choice.font_pt);

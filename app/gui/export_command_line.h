@@ -1,6 +1,6 @@
 #pragma once
 // The `attnscope export` line that remakes a figure of one head of a saved
-// session from the CLI, shown in the export dialog.
+// session (or its before / after / diff) from the CLI, shown in the export dialog.
 #include <QString>
 #include <optional>
 
@@ -18,6 +18,7 @@ struct HeadFigure {
   widgets::MapRegion region;
   widgets::FigureStyle style;
   std::optional<widgets::ColourMapKind> colour_map;  // none: automatic
+  bool before_after = false;  // intact, ablated and diff of the ablation on show when saved
 };
 
 // Options that are at their defaults are left out; arguments are quoted for a POSIX shell.

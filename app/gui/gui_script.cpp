@@ -81,7 +81,7 @@ bool GuiScript::write_state(const QString& path) const {
                     {"row", window_->current_row_label()},
                     {"head", window_->current_head()},
                     {"ablated", ablated},
-                    {"ablation", window_->last_ablation() ? window_->last_ablation()->spec : ""},
+                    {"ablation", window_->last_ablation() ? QString::fromStdString(window_->last_ablation()->spec()) : QString()},
                     {"outputs", window_->outputs()->delta_text()},
                     {"status", window_->run_panel()->status()},
                     {"grid", window_->grid_shows()},

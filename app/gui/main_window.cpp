@@ -90,7 +90,7 @@ MainWindow::MainWindow(QWidget* parent)
   qRegisterMetaType<RunRequest>();
   qRegisterMetaType<RunResult>();
   qRegisterMetaType<AblationRequest>();
-  qRegisterMetaType<AblationResult>();
+  qRegisterMetaType<session::AblatedRun>();
   qRegisterMetaType<SweepRequest>();
   qRegisterMetaType<SweepOutcome>();
   qRegisterMetaType<PatchRequest>();
@@ -155,9 +155,7 @@ MainWindow::MainWindow(QWidget* parent)
     busy_ = false;
     run_panel_->set_busy(false);
     forget_results();
-    stash_run_cache();
     live_ = show_session(r.session_path);
-    if (!live_) ablation_cache_ = run_caches_.take(shown_run_);  // the run on show stays as it was
     if (live_) {
       live_run_ = shown_run_ = r.session_path;
       // A new run is an undoable step: nothing ablated, the mode kept, its own top-1 as the target.
@@ -166,12 +164,13 @@ MainWindow::MainWindow(QWidget* parent)
     }
     emit run_done();
   });
-  connect(runner_, &ModelRunner::ablation_finished, this, [this](const AblationResult& r) {
+  connect(runner_, &ModelRunner::ablation_finished, this, [this](const session::AblatedRun& r) {
     busy_ = false;
     run_panel_->set_busy(false);
-    // The runner's run may no longer be on show (a run undone meanwhile): file the result under it.
-    (live_run_ == shown_run_ ? ablation_cache_ : run_caches_[live_run_])[cache_key(r.spec, captured_row(r))] = r;
-    if (r.spec == ablation_key()) show_ablation(r);
+    // The runner's run may no longer be on show (a run undone meanwhile): filed under it all the same.
+    ablations_.add(live_run_.toStdString(), r);
+    if (live_run_ == shown_run_ && QString::fromStdString(r.spec()) == ablation_key())
+      show_ablation(ablations_.find(live_run_.toStdString(), r.spec(), r.map_row));
     emit ablation_done();
   });
   connect(runner_, &ModelRunner::sweep_finished, this, [this](const SweepOutcome& outcome) {
@@ -474,10 +473,9 @@ bool MainWindow::open_session(const QString& path) {
     live_ = was_live;
     return false;
   }
-  ablation_cache_.clear();
-  run_caches_.clear();
+  ablations_.clear();
   shown_run_ = path;
-  load_saved_ablations();
+  ablations_.load_saved(*session_, path.toStdString());
   load_saved_sweep();
   results_modified_ = false;
   // What was on show when it was saved: its ablation, mode and target, with no history.
@@ -710,38 +708,6 @@ void MainWindow::choose_ablation_mode(const QString& mode) {
 
 void MainWindow::set_log_scale(bool on) { log_action_->setChecked(on); }
 
-// A saved session's ablations become cached results, so they show without
-// the model; the last one saved (the one active when saving) is shown.
-void MainWindow::load_saved_ablations() {
-  const auto& records = session_->ablations();
-  for (int n = 0; n < static_cast<int>(records.size()); ++n) {
-    const auto& record = records[n];
-    AblationResult r;
-    r.spec = QString::fromStdString(record.spec);
-    r.mode = r.spec.section(',', 0, 0).section(':', 1, 1);
-    for (const auto& h : parse_ablation_list(record.spec, AblationMode::Zero))
-      r.heads.append({h.layer, h.head, QString::fromStdString(h.mixer)});
-    for (const auto& t : record.outputs.top) r.top.append({t.id, QString::fromStdString(t.token), t.prob});
-    r.target = record.outputs.target;
-    r.final_logits = QVector<float>(record.outputs.final_logits.begin(), record.outputs.final_logits.end());
-    r.logprob_after = record.outputs.target_logprob;
-    r.logprob_before = record.outputs.target_logprob - record.target_logprob_delta;
-    int row = -1;
-    if (!record.map_rows.empty()) {
-      row = record.map_rows.front();
-      const auto& mixer = session_->mixer(row);
-      r.captured_layer = mixer.layer;
-      r.captured_mixer = QString::fromStdString(mixer.name);
-      r.captured_heads = mixer.heads;
-      for (int h = 0; h < r.captured_heads; ++h) {
-        const auto map = session_->read_ablation_head(n, row, h);
-        r.captured_maps += QVector<float>(map.begin(), map.end());
-      }
-    }
-    ablation_cache_[cache_key(r.spec, row)] = r;
-  }
-}
-
 bool MainWindow::show_session(const QString& path) {
   try {
     auto reader = session::open_session_checked(path.toStdString());
@@ -750,7 +716,7 @@ bool MainWindow::show_session(const QString& path) {
     saved_path_.clear();
     grid_->set_rows(rows);
     token_text_->set_tokens(token_labels(*session_));
-    ablation_.reset();  // the caller resets the exploration, which shows the outputs
+    ablation_ = nullptr;  // the caller resets the exploration, which shows the outputs
     session_label_->setText(QString("%1 · %2 tokens · %3")
                                 .arg(QString::fromStdString(session_->model().family))
                                 .arg(session_->length())
@@ -772,11 +738,6 @@ HeadRef MainWindow::head_ref(int row, int head) const {
   // The mixer is named only where the layer has several (the --ablate syntax).
   const bool named = session_->model().mixers_in_layer(mixer.layer) > 1;
   return {mixer.layer, head, named ? QString::fromStdString(mixer.name) : QString()};
-}
-
-int MainWindow::captured_row(const AblationResult& result) const {
-  if (!session_ || result.captured_layer < 0) return -1;
-  return session_->model().find_row(result.captured_layer, result.captured_mixer.toStdString());
 }
 
 int MainWindow::row_of_label(const QString& label) const {
@@ -847,11 +808,6 @@ QString MainWindow::not_live_reason() const {
   return tr("This session was opened from a file: run its model (Run)");
 }
 
-void MainWindow::stash_run_cache() {
-  if (!shown_run_.isEmpty()) run_caches_[shown_run_] = ablation_cache_;
-  ablation_cache_.clear();
-}
-
 void MainWindow::forget_results() {
   results_modified_ = false;
   sweep_.reset();
@@ -864,11 +820,9 @@ void MainWindow::forget_results() {
 void MainWindow::show_run(const QString& path) {
   // Undo or redo across a run: that run's session, its cached ablations, and
   // the model only when it is the runner's own last run.
-  stash_run_cache();
   forget_results();
   if (!show_session(path)) return;
   shown_run_ = path;
-  ablation_cache_ = run_caches_.take(path);
   live_ = path == live_run_ && runner_->has_model();
   restore_run_panel();
   if (!live_) run_panel_->set_status(tr("An earlier run: its ablations show from the cache; Run it again to ablate further."));
@@ -903,16 +857,11 @@ void MainWindow::apply_ablation_set() {
   for (int row = 0; row < grid_->row_count(); ++row)
     for (int h = 0; h < grid_->head_count(row); ++h)
       grid_->set_ablated(row, h, exploration_.state().ablated.count(head_key(row, h)) > 0);
-  if (exploration_.state().ablated.empty()) return show_ablation(std::nullopt);
-  const QString key = ablation_key();
-  const auto cached = ablation_cache_.find(cache_key(key, row_));
-  if (cached != ablation_cache_.end()) return show_ablation(*cached);
-  if (!live_) {
-    // A saved session: its recorded result, even without this mixer's maps.
-    for (const auto& r : ablation_cache_)
-      if (r.spec == key) return show_ablation(r);
-    return show_ablation(std::nullopt);
-  }
+  if (exploration_.state().ablated.empty()) return show_ablation(nullptr);
+  const std::string key = ablation_key().toStdString();
+  // A saved session or an earlier run: its recorded result, even without this mixer's maps.
+  if (auto cached = ablations_.find(shown_run_.toStdString(), key, row_, !live_); cached || !live_)
+    return show_ablation(cached);
   if (busy_) return;  // the finished run re-checks the current set
   AblationRequest request;
   for (const auto& h : exploration_.state().ablated) request.heads.append({h.layer, h.head, QString::fromStdString(h.mixer)});
@@ -920,18 +869,19 @@ void MainWindow::apply_ablation_set() {
   if (row_ >= 0) {
     request.capture_layer = session_->mixer(row_).layer;
     request.capture_mixer = QString::fromStdString(session_->mixer(row_).name);
+    request.capture_row = row_;
   }
   busy_ = true;
   run_panel_->set_busy(true);
   QMetaObject::invokeMethod(runner_, [r = runner_, request] { r->ablate(request); }, Qt::QueuedConnection);
 }
 
-void MainWindow::show_ablation(const std::optional<AblationResult>& result) {
+void MainWindow::show_ablation(const session::AblatedRunPtr& result) {
   ablation_ = result;
   refresh_outputs();
   update_diff();
   // The set may have changed while this run was going: run the current one.
-  if (live_ && !busy_ && !exploration_.state().ablated.empty() && (!result || result->spec != ablation_key()))
+  if (live_ && !busy_ && !exploration_.state().ablated.empty() && (!result || QString::fromStdString(result->spec()) != ablation_key()))
     apply_ablation_set();
 }
 
@@ -943,9 +893,7 @@ QString MainWindow::token_text(qint64 id) const {
     for (size_t i = 0; i < prompt.ids.size() && i < prompt.tokens.size(); ++i)
       if (prompt.ids[i] == id) return QString::fromStdString(prompt.tokens[i]);
   }
-  for (const auto& r : ablation_cache_)
-    for (const auto& t : r.top)
-      if (t.id == id) return t.token;
+  if (const auto text = ablations_.token_text(shown_run_.toStdString(), id)) return QString::fromStdString(*text);
   return typed_tokens_.value(id, "#" + QString::number(id));
 }
 
@@ -959,11 +907,11 @@ void MainWindow::refresh_outputs() {
   outputs_->set_intact(bars(out.top), token_text(target()), intact, session::probabilities(out.final_logits));
   if (!ablation_) return outputs_->set_ablation(std::nullopt);
   widgets::AblationSummary s;
-  s.spec = ablation_->spec;
-  for (const auto& t : ablation_->top) s.top.append({t.token, t.prob, t.id});
-  const std::vector<float> logits(ablation_->final_logits.begin(), ablation_->final_logits.end());
+  s.spec = QString::fromStdString(ablation_->spec());
+  for (const auto& t : ablation_->record.outputs.top) s.top.append({QString::fromStdString(t.token), t.prob, t.id});
+  const std::vector<float>& logits = ablation_->record.outputs.final_logits;
   s.logprob_before = intact;
-  s.logprob_after = session::log_probability(logits, target()).value_or(target() == ablation_->target ? ablation_->logprob_after : unknown);
+  s.logprob_after = session::log_probability(logits, target()).value_or(target() == ablation_->measured_target ? ablation_->logprob_after : unknown);
   s.probs = session::probabilities(logits);
   outputs_->set_ablation(s);
 }
@@ -1025,10 +973,10 @@ void MainWindow::update_diff() {
   if (!session_ || row_ < 0) return;
   const auto before = heatmap_->data().values;
   std::vector<float> after = before, diff(before.size(), 0.f);
-  const bool have = ablation_ && captured_row(*ablation_) == row_ && !ablation_->captured_maps.isEmpty();
+  const int64_t L = session_->length();
+  const float* p = ablation_ && ablation_->map_row == row_ ? ablation_->head_map(head_, static_cast<int>(L)) : nullptr;
+  const bool have = p != nullptr;
   if (have) {
-    const int64_t L = session_->length();
-    const float* p = ablation_->captured_maps.constData() + static_cast<size_t>(head_) * L * L;
     after.assign(p, p + L * L);
     if (session_->maps_dtype(row_) == "float16") {
       // The intact map was stored in float16: round the re-captured one alike, or a head the
@@ -1044,8 +992,10 @@ void MainWindow::update_diff() {
   before_->set_fixed_range(std::nullopt);
   after_->set_fixed_range(std::nullopt);
   before_->set_data(head_data(*session_, before, tr("%1: intact").arg(where)));
-  after_->set_data(head_data(*session_, after, have ? tr("ablated %1").arg(ablation_->spec) : tr("no ablation")));
+  after_->set_data(head_data(*session_, after, have ? tr("ablated %1").arg(QString::fromStdString(ablation_->spec())) : tr("no ablation")));
   diff_->set_data(head_data(*session_, diff, tr("ablated − intact")));
+  before_->set_marks(sharp_marks(before, L));
+  after_->set_marks(sharp_marks(after, L));
   const auto r = before_->current_range();
   const widgets::ValueRange shared = widgets::united(r, after_->current_range());
   after_->set_fixed_range(shared);
@@ -1090,21 +1040,7 @@ bool MainWindow::save_session(const QString& path) {
   }
   try {
     // The shown ablation goes last: reopening makes the last one active.
-    QList<AblationResult> order;
-    for (const auto& r : ablation_cache_)
-      if (!ablation_ || r.spec != ablation_->spec || captured_row(r) != captured_row(*ablation_)) order << r;
-    if (ablation_) order << *ablation_;
-    std::vector<session::SavedAblation> ablations;
-    for (const auto& r : order) {
-      session::SavedAblation a;
-      a.record.spec = r.spec.toStdString();
-      for (const auto& t : r.top) a.record.outputs.top.push_back({t.id, t.token.toStdString(), t.prob});
-      a.record.outputs.final_logits.assign(r.final_logits.begin(), r.final_logits.end());
-      a.measured_target = r.target;
-      a.logprob_before = r.logprob_before, a.logprob_after = r.logprob_after;
-      if (!r.captured_maps.isEmpty()) a.map_row = captured_row(r), a.maps = r.captured_maps.constData(), a.heads = r.captured_heads;
-      ablations.push_back(std::move(a));
-    }
+    const auto ablations = ablations_.to_save(shown_run_.toStdString(), ablation_);
     std::vector<session::MetricRecord> metrics;
     const auto table = [&](const char* name, const QVector<QVector<double>>& values, const QString& description) {
       session::MetricRecord metric;
@@ -1180,8 +1116,8 @@ widgets::PaperFigure MainWindow::figure_of_tab(const FigureChoice& choice) const
   QString title;
   const widgets::HeatmapView* region_of = heatmap_;
   if (tabs_->currentIndex() == 1) {
-    const QString spec = ablation_ ? ablation_->spec : QString();
-    title = tr("layer %1, head %2").arg(current_row_label()).arg(head_) + (spec.isEmpty() ? QString() : tr(", ablated %1").arg(spec));
+    const QString spec = ablation_ ? QString::fromStdString(ablation_->spec()) : QString();
+    title = heatmap_->data().title + (spec.isEmpty() ? QString() : tr(", ablated %1").arg(spec));
     panels = {panel(before_, tr("intact")), panel(after_, tr("ablated")), panel(diff_, tr("ablated \u2212 intact"), true)};
     panels[2].marks.clear();
     region_of = before_;
@@ -1199,15 +1135,27 @@ widgets::PaperFigure MainWindow::figure_of_tab(const FigureChoice& choice) const
 }
 
 QString MainWindow::export_command_for(const FigureChoice& choice, const QString& out) const {
-  if (tabs_->currentIndex() != 0 || !session_ || row_ < 0) return {};
-  const auto& mixer = session_->mixer(row_);
+  if (!session_ || row_ < 0 || tabs_->currentIndex() == 2) return {};
   HeadFigure f;
+  if (tabs_->currentIndex() == 1) {
+    // The saved file must hold this very ablation, with this row's maps, as the one on show.
+    if (!ablation_ || saved_session_path().isEmpty() || exploration_.modified()) return {};
+    try {
+      const session::SessionReader saved(saved_session_path().toStdString());
+      const int a = session::shown_ablation(saved);
+      if (a < 0 || saved.ablations()[a].spec != ablation_->spec() || !session::ablated_row_readable(saved, a, row_)) return {};
+    } catch (const std::exception&) {
+      return {};
+    }
+    f.before_after = true;
+  }
+  const auto& mixer = session_->mixer(row_);
   f.session_path = saved_session_path();
   f.layer = mixer.layer;
   if (session_->model().mixers_in_layer(mixer.layer) > 1) f.mixer = QString::fromStdString(mixer.name);
   f.head = head_;
   f.length = static_cast<int>(session_->length());
-  f.region = heatmap_->visible_region();
+  f.region = (f.before_after ? before_ : heatmap_)->visible_region();
   f.style.display = display_;
   f.style.scale = heatmap_->scale();
   f.colour_map = chosen_colour_map();

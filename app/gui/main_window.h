@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "app/gui/export_dialog.h"
+#include "core/session/ablation_cache.h"
 #include "core/session/exploration.h"
 #include "app/gui/run_types.h"
 #include "widgets/figure_export.h"
@@ -128,7 +129,8 @@ class MainWindow : public QMainWindow {
   QString current_row_label() const;
   int current_head() const { return head_; }
   const session::SessionReader* session() const { return session_.get(); }
-  const std::optional<AblationResult>& last_ablation() const { return ablation_; }
+  // The ablated run on show (nullptr: none), from the model or the session's cache.
+  const session::AblatedRunPtr& last_ablation() const { return ablation_; }
 
  signals:
   void run_done();
@@ -152,16 +154,14 @@ class MainWindow : public QMainWindow {
   void refresh_outputs();
   // Every view follows the exploration: grid marks, the ablated run, outputs, undo texts.
   void on_exploration_changed();
-  // Runs in the undo history: the shown run's ablation cache is filed away
-  // while another run shows, and results (sweep, patching) are dropped.
+  // Runs in the undo history: another run shows with its cached ablations
+  // (ablations_ keeps every run's), and results (sweep, patching) are dropped.
   void show_run(const QString& path);
-  void stash_run_cache();
   void forget_results();
   // Why heads cannot be ablated now: an earlier run, or a session from a file.
   QString not_live_reason() const;
   session::HeadKey head_key(int row, int head) const;
   bool show_session(const QString& path);
-  void load_saved_ablations();
   void load_saved_sweep();
   void show_sweep(const SweepOutcome& outcome);
   void show_patch(const PatchOutcome& outcome);
@@ -170,13 +170,11 @@ class MainWindow : public QMainWindow {
   // naming what waits, `doing`, or what it `needs`) when it cannot start.
   bool claim_live_run(const QString& doing, const QString& needs);
   void apply_ablation_set();
-  void show_ablation(const std::optional<AblationResult>& result);
+  void show_ablation(const session::AblatedRunPtr& result);
   void update_diff();
   void show_error(const QString& message);
   QString ablation_key() const;
   HeadRef head_ref(int row, int head) const;
-  int captured_row(const AblationResult& result) const;
-  QString cache_key(const QString& spec, int row) const { return QString("%1@%2").arg(spec).arg(row); }
 
   widgets::PaperFigure figure_of_tab(const FigureChoice& choice) const;
   widgets::HeatmapData compare_data() const;
@@ -196,10 +194,9 @@ class MainWindow : public QMainWindow {
   // True when the shown session is the runner's own last run: only then can
   // heads be ablated (a saved session's prompt may not be the runner's).
   bool live_ = false;
-  QMap<QString, AblationResult> ablation_cache_;  // the shown run's, by ablation spec and captured row
-  QMap<QString, QMap<QString, AblationResult>> run_caches_;  // other runs' caches, by session file
+  session::AblationCache ablations_;  // every run's ablated results, by session file
   QString shown_run_, live_run_;  // the session file on show; the runner's last run
-  std::optional<AblationResult> ablation_;
+  session::AblatedRunPtr ablation_;
   std::optional<SweepOutcome> sweep_;  // of the shown session's prompt
   std::optional<GraftOutcome> graft_;
   std::optional<PatchOutcome> patch_;  // the shown prompt as the clean one

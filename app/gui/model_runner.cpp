@@ -88,32 +88,27 @@ void ModelRunner::ablate(const AblationRequest& request) {
     forward.ablations = ablations;
     forward.channel_group = channel_group_;
     forward.cancel = &cancel_;
-    AblationResult out;
+    session::AblatedRun out;
     if (request.capture_layer >= 0) {
       const auto& mixers = loaded_->model->info().layers.at(request.capture_layer).mixers;
       forward.capture_layer = [&](int l) { return l == request.capture_layer; };
-      forward.on_mixing = [&](int l, int m, const at::Tensor& maps) {
+      forward.on_mixing = [&](int, int m, const at::Tensor& maps) {
         if (!request.capture_mixer.isEmpty() && mixers.at(m).name != request.capture_mixer.toStdString()) return;
-        out.captured_layer = l;
-        out.captured_mixer = QString::fromStdString(mixers.at(m).name);
-        out.captured_heads = static_cast<int>(maps.size(0));
+        out.map_row = request.capture_row;
+        out.heads = static_cast<int>(maps.size(0));
         const float* p = maps.data_ptr<float>();
-        out.captured_maps = QVector<float>(p, p + maps.numel());
+        out.maps.assign(p, p + maps.numel());
       };
     }
     forward.on_progress = [this](int done, int total) { emit progress(done, total, tr("Ablated run: layer %1 of %2").arg(done).arg(total)); };
     const at::Tensor ids = ids_tensor(prompt_ids_);
     const ForwardResult result = run_forward(*loaded_->model, ids, forward);
-    const auto outputs = output_record(*loaded_, result.logits[-1], request.top_k, intact_target_);
-    out.heads = request.heads;
-    out.mode = request.mode;
-    out.spec = QString::fromStdString(format_ablation_list(ablations));
-    for (const auto& t : outputs.top) out.top.append({t.id, QString::fromStdString(t.token), t.prob});
-    out.target = intact_target_;
+    out.record.outputs = output_record(*loaded_, result.logits[-1], request.top_k, intact_target_);
+    out.record.spec = format_ablation_list(ablations);
+    out.measured_target = intact_target_;
     out.logprob_before = intact_target_logprob_;
-    out.logprob_after = outputs.target_logprob;
-    const at::Tensor last = result.logits[-1].to(at::kFloat).contiguous().cpu();
-    out.final_logits = QVector<float>(last.data_ptr<float>(), last.data_ptr<float>() + last.numel());
+    out.logprob_after = out.record.outputs.target_logprob;
+    out.record.target_logprob_delta = out.logprob_after - out.logprob_before;
     emit ablation_finished(out);
   });
 }

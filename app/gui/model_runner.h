@@ -40,7 +40,7 @@ class ModelRunner : public QObject {
  signals:
   void progress(int done, int total, const QString& stage);
   void run_finished(const attnscope::gui::RunResult& result);
-  void ablation_finished(const attnscope::gui::AblationResult& result);
+  void ablation_finished(const attnscope::session::AblatedRun& result);
   void sweep_finished(const attnscope::gui::SweepOutcome& outcome);
   void patch_finished(const attnscope::gui::PatchOutcome& outcome);
   void graft_finished(const attnscope::gui::GraftOutcome& outcome);

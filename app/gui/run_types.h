@@ -5,6 +5,8 @@
 #include <QString>
 #include <QVector>
 
+#include "core/session/ablation_cache.h"
+
 namespace attnscope::gui {
 
 struct RunRequest {
@@ -44,21 +46,8 @@ struct AblationRequest {
   // Also capture this mixer's maps of the ablated run (for the diff view); layer -1: none.
   int capture_layer = -1;
   QString capture_mixer;
+  int capture_row = -1;  // the session's row of that mixer (the result's map_row)
   int top_k = 10;
-};
-
-struct AblationResult {
-  QVector<HeadRef> heads;
-  QString mode;
-  QString spec;
-  QVector<TokenProbability> top;
-  qint64 target = -1;
-  double logprob_before = 0, logprob_after = 0;
-  int captured_layer = -1;
-  QString captured_mixer;
-  int captured_heads = 0;
-  QVector<float> captured_maps;  // [heads, L, L] of the captured mixer, or empty
-  QVector<float> final_logits;   // [vocab] at the last position: p of any target, in or out of the top-k
 };
 
 // Every head of every mixer ablated alone on the current prompt (core/ablation/head_sweep.h).
@@ -124,4 +113,5 @@ Q_DECLARE_METATYPE(attnscope::gui::SweepOutcome)
 Q_DECLARE_METATYPE(attnscope::gui::RunRequest)
 Q_DECLARE_METATYPE(attnscope::gui::RunResult)
 Q_DECLARE_METATYPE(attnscope::gui::AblationRequest)
-Q_DECLARE_METATYPE(attnscope::gui::AblationResult)
+// An ablated run's result (core/session/ablation_cache.h).
+Q_DECLARE_METATYPE(attnscope::session::AblatedRun)

@@ -1,5 +1,7 @@
 #include "core/session/exploration.h"
 
+#include <algorithm>
+
 #include <sstream>
 #include <stdexcept>
 #include <tuple>
@@ -165,6 +167,18 @@ ExplorationState exploration_of(const SessionReader& session) {
   read_ablation_spec(last.spec, &state.ablated, &state.mode);  // the reader checked it
   state.target = last.outputs.target;
   return state;
+}
+
+int shown_ablation(const SessionReader& session) { return static_cast<int>(session.ablations().size()) - 1; }
+
+bool ablated_row_readable(const SessionReader& session, int a, int row) {
+  if (a < 0 || a >= static_cast<int>(session.ablations().size())) return false;
+  if (session.has_ablation_maps(a, row)) return true;
+  std::set<HeadKey> heads;
+  std::string mode;
+  if (!read_ablation_spec(session.ablations()[a].spec, &heads, &mode)) return false;
+  const int layer = session.mixer(row).layer;
+  return std::all_of(heads.begin(), heads.end(), [layer](const HeadKey& h) { return h.layer > layer; });
 }
 
 }  // namespace attnscope::session

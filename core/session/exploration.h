@@ -87,5 +87,11 @@ class Exploration {
 // A saved session's exploration: the last ablation saved (the one on show
 // when saving) with its mode, the session's target, and its file as the run.
 ExplorationState exploration_of(const SessionReader& session);
+// The index of the ablation on show when `session` was saved (its last), or -1 when it holds none.
+int shown_ablation(const SessionReader& session);
+// The maps of mixer `row` in ablation `a` of `session`: stored with it, or
+// the intact ones when the row's layer comes before every ablated head (it
+// computes exactly what it did intact). False when neither.
+bool ablated_row_readable(const SessionReader& session, int a, int row);
 
 }  // namespace attnscope::session

@@ -21,6 +21,9 @@ print(' '.join(random.choice(w) + (' ' + str(random.randint(0, 9)) if random.ran
 "$app" run "$src/resources/models/transformer" --prompt-file "$work/long.txt" --out "$work/long.h5" > /dev/null
 "$app" run "$src/resources/models/mamba2" --prompt-file "$src/resources/prompts/demo.txt" --out "$work/ssm.h5" > /dev/null
 
+"$app" run "$src/resources/models/transformer" --prompt-file "$src/resources/prompts/demo.txt" --ablate 0.3 \
+  --out "$work/ablated.h5" > /dev/null
+
 # check_pdf FILE TITLE: words on the page, none overlapping, 6-9 pt, the title whole, no JPEG.
 check_pdf() { python3 "$src/tests/support/check_figure_pdf.py" "$1" "$2"; }
 
@@ -43,6 +46,15 @@ w, h = struct.unpack(">II", data[16:24])
 assert (w, h) == (669, 669), (w, h)  # 85 mm at 200 dpi
 PY
 
+# The exploration saved with a session: `--diff-ablation shown` (and --only-diff
+# alone) takes the ablation on show when it was saved, here the only one.
+"$app" export "$work/ablated.h5" --layer 1 --head 3 --diff-ablation shown --out "$work/shown.pdf" > /dev/null
+"$app" export "$work/ablated.h5" --layer 1 --head 3 --diff-ablation 0 --out "$work/first.pdf" > /dev/null
+check_pdf "$work/shown.pdf" "layer 1, head 3 (softmax_attention), ablated 0.3:zero"
+[ "$(pdftotext "$work/shown.pdf" -)" = "$(pdftotext "$work/first.pdf" -)" ]
+"$app" export "$work/ablated.h5" --layer 1 --head 3 --only-diff --out "$work/only.pdf" > /dev/null
+pdftotext "$work/only.pdf" - | grep -q "ablated 0.3:zero"
+
 refuse export "queries 5:3 is empty" "$work/long.h5" --layer 1 --head 3 --queries 5:3 --out "$work/refused.pdf"
 refuse export "give first:end" "$work/long.h5" --layer 1 --head 3 --queries ten --out "$work/refused.pdf"
 refuse export "keys 0:900 is empty or leaves the prompt" "$work/long.h5" --layer 1 --head 3 --keys 0:900 --out "$work/refused.pdf"
@@ -52,6 +64,7 @@ refuse export "not both" "$work/long.h5" --layer 1 --head 1 --heads 2 --out "$wo
 refuse export "--colour-map rainbow" "$work/long.h5" --layer 1 --colour-map rainbow --out "$work/refused.pdf"
 refuse export "--clip-percentile" "$work/long.h5" --layer 1 --clip-percentile 20 --out "$work/refused.pdf"
 refuse export "--font-pt" "$work/long.h5" --layer 1 --font-pt 30 --out "$work/refused.pdf"
-refuse export "needs --diff-ablation" "$work/long.h5" --layer 1 --only-diff --out "$work/refused.pdf"
+refuse export "holds no ablations to compare with" "$work/long.h5" --layer 1 --only-diff --out "$work/refused.pdf"
+refuse export "--diff-ablation" "$work/ablated.h5" --layer 1 --head 3 --diff-ablation 1 --out "$work/refused.pdf"
 refuse export "make the figure larger" "$work/long.h5" --layer 1 --width-mm 10 --height-mm 10 --out "$work/refused.pdf"
 echo "paper figures ok"

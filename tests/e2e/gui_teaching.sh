@@ -61,5 +61,5 @@ assert left >= 380 and right >= 280, f"side panels stayed squeezed after shrinki
 PY
 python3 "$src/tests/support/check_figure_pdf.py" "$work/head-column.pdf" "layer 1, head 3 (softmax_attention)"
 python3 "$src/tests/support/check_figure_pdf.py" "$work/head-zoomed.pdf" "layer 1, head 3"
-python3 "$src/tests/support/check_figure_pdf.py" "$work/diff-page.pdf" "layer 1, head 3, ablated 1.1:mean"
+python3 "$src/tests/support/check_figure_pdf.py" "$work/diff-page.pdf" "layer 1, head 3 (softmax_attention), ablated 1.1:mean"
 echo "teaching and figures ok"

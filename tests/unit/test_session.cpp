@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/session/exploration.h"
+#include "core/session/ablation_cache.h"
 #include "core/session/exploration_save.h"
 #include "core/session/token_probabilities.h"
 #include "core/session/half_float.h"
@@ -306,16 +307,15 @@ TEST_F(SessionTest, SavedExplorationsReopenAsTheyWere) {
   }
   SessionReader source(path);
   ExplorationState state{{{0, 1, ""}}, "mean", 2, path.string()};
-  SavedAblation earlier, shown;
+  AblatedRun earlier, shown;
   earlier.record.spec = "1.0:mean";
   earlier.record.outputs.final_logits = {1.f, 1.f, 1.f, 1.f, 1.f};
   shown.record.spec = "0.1:mean";
   shown.record.outputs.top = {{4, "e", 0.5}};
   shown.record.outputs.final_logits = {0.f, 0.f, 3.f, 0.f, 0.f};
-  const auto ablated = causal_maps(2, L, 6);
-  shown.map_row = 1, shown.maps = ablated.data(), shown.heads = 2;
+  shown.map_row = 1, shown.maps = causal_maps(2, L, 6), shown.heads = 2;
   MetricRecord sweep{"sweep_delta_logprob", 2, 2, {0.f, -1.f, 0.5f, NAN}, "target c"};
-  save_exploration(source, saved, state, {earlier, shown}, {sweep});
+  save_exploration(source, saved, state, {&earlier, &shown}, {sweep});
 
   SessionReader r(saved);
   EXPECT_EQ(r.outputs().target, 2);
@@ -333,6 +333,55 @@ TEST_F(SessionTest, SavedExplorationsReopenAsTheyWere) {
   EXPECT_EQ(reopened.target, 2);
   EXPECT_EQ(SessionReader(path).outputs().target, 0) << "the source is untouched";
   EXPECT_TRUE(SessionReader(path).ablations().empty());
+}
+
+// The ablation cache: results filed per run and per captured row, found
+// again exactly or (for a saved session) by spec alone; saving puts the one
+// on show last; a saved session's ablations come back with their maps.
+TEST_F(SessionTest, AblationCacheFilesResultsPerRunAndRow) {
+  const int64_t L = 6;
+  AblationCache cache;
+  AblatedRun a;
+  a.record.spec = "0.1:zero";
+  a.record.outputs.top = {{3, "d", 0.4}};
+  a.map_row = 1, a.heads = 2, a.maps = causal_maps(2, L, 9);
+  cache.add("run-1", a);
+  AblatedRun b = a;
+  b.record.spec = "1.0:zero", b.map_row = -1, b.maps.clear();
+  cache.add("run-1", b);
+  EXPECT_EQ(cache.find("run-1", "0.1:zero", 1)->heads, 2);
+  EXPECT_EQ(cache.find("run-1", "0.1:zero", 0), nullptr) << "another row's maps were not captured";
+  EXPECT_NE(cache.find("run-1", "0.1:zero", 0, true), nullptr);
+  EXPECT_EQ(cache.find("run-2", "0.1:zero", 1), nullptr) << "another run has its own results";
+  EXPECT_EQ(cache.token_text("run-1", 3).value_or(""), "d");
+  EXPECT_EQ(cache.find("run-1", "0.1:zero", 1)->head_map(1, L)[L + 1], a.maps[L * L + L + 1]);
+  EXPECT_EQ(cache.find("run-1", "0.1:zero", 1)->head_map(2, L), nullptr);
+
+  const auto shown = cache.find("run-1", "0.1:zero", 1);
+  const auto saved = cache.to_save("run-1", shown);
+  ASSERT_EQ(saved.size(), 2u);
+  EXPECT_EQ(saved.back(), shown.get());
+
+  auto path = dir / "run.h5", explored = dir / "explored.h5";
+  {
+    auto w = SessionWriter::create(path);
+    w.write_model(model_record(2, 2));
+    w.write_prompt(prompt_record(L));
+    const auto maps = causal_maps(2, L, 5);
+    w.write_maps(attention(0, 2), maps.data(), 2, L);
+    w.write_maps(attention(1, 2), maps.data(), 2, L);
+    w.write_outputs(OutputRecord{});
+    w.commit();
+  }
+  save_exploration(SessionReader(path), explored, {{{0, 1, ""}}, "zero", -1, path.string()}, saved, {});
+  AblationCache reopened;
+  const auto last = reopened.load_saved(SessionReader(explored), explored.string());
+  ASSERT_NE(last, nullptr);
+  EXPECT_EQ(last->spec(), "0.1:zero");
+  ASSERT_EQ(last->map_row, 1);
+  for (int64_t k = 0; k < 2 * L * L; ++k)
+    EXPECT_NEAR(last->maps[k], a.maps[k], 1e-3) << "stored as float16";
+  EXPECT_NE(reopened.find(explored.string(), "1.0:zero", -1), nullptr);
 }
 
 // A stranger's session whose ablation spec is not one AttnScope writes, or

@@ -103,7 +103,7 @@ TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndo
   QSignalSpy ablated(&window, &MainWindow::ablation_done);
   QTest::mouseClick(grid, Qt::RightButton, {}, grid->cell_centre(1, 1));
   ASSERT_TRUE(ablated.wait(60000));
-  ASSERT_TRUE(window.last_ablation().has_value());
+  ASSERT_TRUE(window.last_ablation() != nullptr);
   EXPECT_TRUE(grid->is_ablated(1, 1));
   // Head 0.2 comes before the ablated layer: its diff is exactly zero, not float16-vs-float32 speckle.
   const auto& diff = window.diff_view()->data().values;
@@ -125,11 +125,11 @@ TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndo
   // Undo restores the intact view; redo brings the ablation back (cached).
   window.exploration().undo();
   EXPECT_FALSE(grid->is_ablated(1, 1));
-  EXPECT_FALSE(window.last_ablation().has_value());
+  EXPECT_FALSE(window.last_ablation() != nullptr);
   EXPECT_TRUE(window.outputs()->delta_text().startsWith("No heads ablated"));
   window.exploration().redo();
   EXPECT_TRUE(grid->is_ablated(1, 1));
-  ASSERT_TRUE(window.last_ablation().has_value());
+  ASSERT_TRUE(window.last_ablation() != nullptr);
   EXPECT_EQ(window.outputs()->delta_text(), shown);
 
   // Multi-panel figures: before/after/diff and a two-head comparison, each in
@@ -154,6 +154,27 @@ TEST(MainWindow, GridClickOpensTheHeadAndAblationShowsWhatTheCoreComputesAndUndo
     ASSERT_EQ(std::system(render.c_str()), 0) << render;
     EXPECT_FALSE(QImage(out.filePath(QString("page%1.png").arg(tab))).isNull());
   }
+}
+
+// Two figure PDFs with identical map images (at least `images` of them) and text.
+void expect_same_figure(const QString& a, const QString& b, int images) {
+  for (const QString& pdf : {a, b}) {
+    const std::string extract = "pdfimages -png '" + pdf.toStdString() + "' '" + pdf.toStdString() + "-img'";
+    const std::string text = "pdftotext '" + pdf.toStdString() + "' '" + pdf.toStdString() + ".txt'";
+    ASSERT_EQ(std::system(extract.c_str()), 0);
+    ASSERT_EQ(std::system(text.c_str()), 0);
+  }
+  for (int n = 0;; ++n) {
+    const QString suffix = QString("-img-%1.png").arg(n, 3, 10, QChar('0'));
+    const QImage from_a(a + suffix), from_b(b + suffix);
+    if (from_a.isNull()) {
+      EXPECT_GE(n, images);
+      EXPECT_TRUE(from_b.isNull()) << "more images in " << b.toStdString();
+      break;
+    }
+    EXPECT_EQ(from_a, from_b) << "image " << n << " differs";
+  }
+  EXPECT_EQ(files::read_file((a + ".txt").toStdString(), 1 << 20), files::read_file((b + ".txt").toStdString(), 1 << 20));
 }
 
 // The export dialog's CLI line remakes the window's figure (zoomed, row-normalised,
@@ -229,16 +250,25 @@ TEST(MainWindow, ExportCommandLineRemakesTheFigureAndCompareRepinsAndUnpins) {
     EXPECT_TRUE(line.contains(part)) << part << " missing from " << line.toStdString();
   line.replace(0, 9, QString(ATTNSCOPE_BINARY_DIR) + "/app/attnscope");
   ASSERT_EQ(std::system((line + " > /dev/null").toLocal8Bit().constData()), 0) << line.toStdString();
-  for (const QString& pdf : {gui_pdf, cli_pdf}) {
-    const std::string images = "pdfimages -png '" + pdf.toStdString() + "' '" + pdf.toStdString() + "-img'";
-    const std::string text = "pdftotext '" + pdf.toStdString() + "' '" + pdf.toStdString() + ".txt'";
-    ASSERT_EQ(std::system(images.c_str()), 0);
-    ASSERT_EQ(std::system(text.c_str()), 0);
-  }
-  const QImage from_gui(gui_pdf + "-img-000.png"), from_cli(cli_pdf + "-img-000.png");
-  ASSERT_FALSE(from_gui.isNull());
-  EXPECT_EQ(from_gui, from_cli) << "the map image differs";
-  EXPECT_EQ(files::read_file((gui_pdf + ".txt").toStdString(), 1 << 20), files::read_file((cli_pdf + ".txt").toStdString(), 1 << 20));
+  ASSERT_NO_FATAL_FAILURE(expect_same_figure(gui_pdf, cli_pdf, 1));
+
+  // Before / after / diff: once the session is saved with the ablation on
+  // show, the line remakes that figure too (`--diff-ablation shown`).
+  QSignalSpy ablated(&window, &MainWindow::ablation_done);
+  window.toggle_ablation(0, 3);
+  ASSERT_TRUE(ablated.wait(60000));
+  window.tabs()->setCurrentIndex(1);
+  EXPECT_TRUE(window.export_command_for(choice, "x.pdf").isEmpty()) << "the saved file does not hold this ablation yet";
+  ASSERT_TRUE(window.save_session(dir.filePath("s2.h5")));
+  const QString gui_diff = dir.filePath("gui-diff.pdf"), cli_diff = dir.filePath("cli-diff.pdf");
+  ASSERT_EQ(window.export_current(gui_diff, choice), QString());
+  line = window.export_command_for(choice, cli_diff);
+  EXPECT_TRUE(line.contains("s2.h5 --layer 1 --head 3 --diff-ablation shown")) << line.toStdString();
+  line.replace(0, 9, QString(ATTNSCOPE_BINARY_DIR) + "/app/attnscope");
+  ASSERT_EQ(std::system((line + " > /dev/null").toLocal8Bit().constData()), 0) << line.toStdString();
+  ASSERT_NO_FATAL_FAILURE(expect_same_figure(gui_diff, cli_diff, 3));
+  window.exploration().undo();
+  EXPECT_TRUE(window.export_command_for(choice, "x.pdf").isEmpty()) << "unsaved changes: the file shows another state";
 }
 
 // Teaching from saved sessions: reopening puts the session's model and prompt
@@ -390,7 +420,7 @@ TEST(MainWindow, TargetTokenFieldMeasuresAnyTokenAndIsUndoable) {
   EXPECT_EQ(window.last_sweep()->target, second);
 
   // Saved and reopened, the session keeps the target (with no ablation on show too).
-  ASSERT_FALSE(window.last_ablation().has_value()) << "the ablation was undone above";
+  ASSERT_FALSE(window.last_ablation() != nullptr) << "the ablation was undone above";
   QTemporaryDir dir;
   ASSERT_TRUE(window.save_session(dir.filePath("target.h5")));
   MainWindow reopened;
@@ -546,9 +576,9 @@ TEST(MainWindow, LayersWithTwoMixersShowARowEachAndAblateByName) {
   QSignalSpy ablated(&window, &MainWindow::ablation_done);
   window.toggle_ablation(attn_row, 1);
   ASSERT_TRUE(ablated.wait(60000));
-  ASSERT_TRUE(window.last_ablation().has_value());
-  EXPECT_EQ(window.last_ablation()->spec, "0.attn.1:zero");
-  EXPECT_EQ(window.last_ablation()->captured_mixer, "attn");
+  ASSERT_TRUE(window.last_ablation() != nullptr);
+  EXPECT_EQ(window.last_ablation()->spec(), "0.attn.1:zero");
+  EXPECT_EQ(window.session()->mixer(window.last_ablation()->map_row).name, "attn");
 
   const auto loaded = load_for_running(checkpoint.toStdString(), LoadOptions{});
   const auto ids = prompt_from_text(*loaded, "Which option? A. x B. y Answer:").ids;
