@@ -5,7 +5,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libtorch-dev libopenblas0-pthread
+  libtorch-dev libopenblas0-pthread libblas-dev
   libhdf5-dev hdf5-tools
   nlohmann-json3-dev libpcre2-dev libicu-dev libsimdjson-dev
   libgtest-dev

@@ -52,7 +52,7 @@ MixingView parse_view(const std::string& name) {
 int cmd_run(const Argv& argv) {
   Args args(argv,
             {"prompt", "prompt-file", "input-ids", "device", "dtype", "top-k", "ablate", "ablate-mode",
-             "target", "target-id", "dump", "out", "view", "channel-group"},
+             "target", "target-id", "dump", "out", "view", "channel-group", "store-maps", "map-budget"},
             {"json", "no-special-tokens"});
   const LoadOptions options = load_options_from_args(args);
   const auto loaded = load_for_running(args.positional_at(0, "checkpoint folder"), options);
@@ -98,6 +98,8 @@ int cmd_run(const Argv& argv) {
     record.target = target;
     record.view = view;
     record.channel_group = channel_group;
+    record.store_maps = parse_store_maps(args.value_or("store-maps", "budget"));
+    record.map_budget_tokens = args.int_in("map-budget", 2048, 0, 1 << 24);
     base = record_run(*loaded, prompt, source, session, record);
     if (!ablations.empty()) {
       const auto intact_out = output_record(*loaded, base.logits[-1], k, target);

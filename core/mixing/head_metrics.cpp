@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace attnscope::mixing {
 double abs_row_sum(const MatrixRef& m, int64_t i) {
@@ -10,51 +11,43 @@ double abs_row_sum(const MatrixRef& m, int64_t i) {
   return s;
 }
 
-double normalised_row_entropy(const MatrixRef& m) {
-  double total = 0;
-  int64_t rows = 0;
-  for (int64_t i = 1; i < m.length; ++i) {
-    const double s = abs_row_sum(m, i);
-    if (s <= 0) continue;
-    double h = 0;
-    for (int64_t j = 0; j <= i; ++j) {
-      const double p = std::abs(m.at(i, j)) / s;
-      if (p > 0) h -= p * std::log(p);
-    }
-    total += h / std::log(static_cast<double>(i + 1));
-    ++rows;
+RowFigures row_figures(const float* row, int64_t i) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  double s = 0, best = 0;
+  for (int64_t j = 0; j <= i; ++j) s += std::abs(row[j]), best = std::max(best, static_cast<double>(std::abs(row[j])));
+  if (s <= 0) return {nan, nan, nan};
+  RowFigures out{nan, best / s, nan};
+  if (i == 0) return out;
+  double h = 0;
+  for (int64_t j = 0; j <= i; ++j) {
+    const double p = std::abs(row[j]) / s;
+    if (p > 0) h -= p * std::log(p);
   }
-  return rows ? total / rows : 0;
+  out.entropy = h / std::log(static_cast<double>(i + 1));
+  // Edges count as jumps from and to zero, so a one-hot row scores 1 wherever its peak is.
+  double tv = std::abs(row[0]) + std::abs(row[i]);
+  for (int64_t j = 1; j <= i; ++j) tv += std::abs(row[j] - row[j - 1]);
+  out.sharpness = tv / (2 * s);
+  return out;
 }
 
-double top1_mass(const MatrixRef& m) {
-  double total = 0;
-  int64_t rows = 0;
-  for (int64_t i = 0; i < m.length; ++i) {
-    const double s = abs_row_sum(m, i);
-    if (s <= 0) continue;
-    double best = 0;
-    for (int64_t j = 0; j <= i; ++j) best = std::max(best, static_cast<double>(std::abs(m.at(i, j))));
-    total += best / s;
-    ++rows;
-  }
-  return rows ? total / rows : 0;
+void RowFigureMeans::add(const RowFigures& r) {
+  entropy_.add(r.entropy);
+  top1_.add(r.top1);
+  sharpness_.add(r.sharpness);
 }
 
-double transition_sharpness(const MatrixRef& m) {
-  double total = 0;
-  int64_t rows = 0;
-  for (int64_t i = 1; i < m.length; ++i) {
-    const double s = abs_row_sum(m, i);
-    if (s <= 0) continue;
-    // Edges count as jumps from and to zero, so a one-hot row scores 1 wherever its peak is.
-    double tv = std::abs(m.at(i, 0)) + std::abs(m.at(i, i));
-    for (int64_t j = 1; j <= i; ++j) tv += std::abs(m.at(i, j) - m.at(i, j - 1));
-    total += tv / (2 * s);
-    ++rows;
-  }
-  return rows ? total / rows : 0;
+namespace {
+RowFigureMeans means_of(const MatrixRef& m) {
+  RowFigureMeans means;
+  for (int64_t i = 0; i < m.length; ++i) means.add(row_figures(m.values + i * m.length, i));
+  return means;
 }
+}  // namespace
+
+double normalised_row_entropy(const MatrixRef& m) { return means_of(m).entropy(); }
+double top1_mass(const MatrixRef& m) { return means_of(m).top1(); }
+double transition_sharpness(const MatrixRef& m) { return means_of(m).sharpness(); }
 
 std::vector<std::pair<int64_t, int64_t>> sharp_cells(const MatrixRef& m, double threshold) {
   std::vector<std::pair<int64_t, int64_t>> cells;

@@ -28,6 +28,34 @@ double top1_mass(const MatrixRef& m);
 // M[i,i]), divided by twice the row's absolute sum. 1 when all weight sits on
 // isolated keys (a jump up and down), near 0 when it changes gradually.
 double transition_sharpness(const MatrixRef& m);
+// The three figures above for one row i (row = M[i, 0..i]); NaN where the
+// row does not count (an all-zero row; row 0 for entropy and sharpness).
+struct RowFigures {
+  double entropy, top1, sharpness;
+};
+RowFigures row_figures(const float* row, int64_t i);
+
+// Means of row_figures over rows added in any blocks (a map computed a block
+// of rows at a time gives the figures of the whole map, in the same order).
+class RowFigureMeans {
+ public:
+  void add(const RowFigures& r);
+  double entropy() const { return entropy_.mean(); }
+  double top1() const { return top1_.mean(); }
+  double sharpness() const { return sharpness_.mean(); }
+
+ private:
+  struct Mean {
+    double total = 0;
+    int64_t rows = 0;
+    void add(double v) {
+      if (v == v) total += v, ++rows;  // NaN: the row does not count
+    }
+    double mean() const { return rows ? total / rows : 0; }
+  };
+  Mean entropy_, top1_, sharpness_;
+};
+
 // Cells (i, j) where a row jumps sharply between neighbouring keys:
 // |M[i,j] - M[i,j-1]| >= threshold * max_k |M[i,k]|. Returns (row, col) of the
 // cell on the larger side of each jump.

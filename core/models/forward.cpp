@@ -66,7 +66,9 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
     if (options.keep_residuals) result.residuals.push_back(hidden);
     LayerCall call(info.layers[l]);
     const bool capture = options.capture_layer && options.capture_layer(l);
-    for (auto& m : call.mixers) m.capture = capture, m.view = options.view, m.channel_group = options.channel_group;
+    const bool factors = options.factor_layer && options.factor_layer(l);
+    for (auto& m : call.mixers)
+      m.capture = capture, m.want_factors = factors, m.view = options.view, m.channel_group = options.channel_group;
     call.token_embeddings = embedded;
     call.last_position_only = l + 1 == layers && !options.logits_at_every_position && !options.whole_final_layer;
     for (size_t i = 0; i < options.ablations.size(); ++i)
@@ -78,6 +80,9 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
     for (size_t m = 0; m < call.mixers.size(); ++m)
       if (call.mixers[m].capture && call.mixers[m].mixing.defined() && options.on_mixing)
         options.on_mixing(l, static_cast<int>(m), call.mixers[m].mixing.select(0, 0).to(at::kCPU, at::kFloat).contiguous());
+    for (size_t m = 0; m < call.mixers.size(); ++m)
+      if (call.mixers[m].factors.form != MixingFactors::Form::None && options.on_factors)
+        options.on_factors(l, static_cast<int>(m), call.mixers[m].factors);
     if (options.on_progress) options.on_progress(l + 1, layers);
   }
   check_cancel();

@@ -29,6 +29,11 @@ struct ForwardOptions {
   // after its layer ran (mixer: index into LayerInfo::mixers); the driver
   // drops them afterwards.
   std::function<void(int layer, int mixer, const at::Tensor& mixing)> on_mixing;
+  // Layers whose mixers hand over their maps' factors (MixerCall::factors) to
+  // on_factors, right after the layer ran; a mixer whose map has none sends
+  // its maps to on_mixing instead. Factors alone never make an L x L map.
+  std::function<bool(int layer)> factor_layer;
+  std::function<void(int layer, int mixer, const MixingFactors& factors)> on_factors;
   // Sees each layer's call before it runs (hooks for patching, replacement).
   std::function<void(int layer, LayerCall& call)> on_layer_call;
   std::function<void(int layers_done, int layers_total)> on_progress;

@@ -24,8 +24,22 @@ enum class MixingView {
 // mixers): its input, each head's output before the output projection, and
 // its output. Capture and every ablation mode are built on these; patching
 // and head replacement attach their own functions.
+// What a mixer's map is a function of (core/session/map_factors.h), from
+// which any head or tile of it is recomputed exactly without the model.
+struct MixingFactors {
+  enum class Form { None, Softmax, Ssd } form = Form::None;
+  at::Tensor q, k;  // softmax: [B, H, L, d] and [B, H_kv, L, d], after RoPE and norms
+  double scale = 1;  // softmax: scores are scale * q . k
+  at::Tensor C, B, dt, A, weight;  // ssd: as mixing::SsdInputs (weight undefined: dt)
+};
+
 struct MixerCall {
   bool capture = false;                // set `mixing` to [B, heads, L, L] (float32)
+  // Set `factors` instead where the mixer's map is a function of per-token
+  // factors (softmax attention, Mamba-2 / Llamba SSD); a mixer whose map is
+  // not captures it as with `capture`.
+  bool want_factors = false;
+  MixingFactors factors;               // out
   MixingView view = MixingView::Direct;
   int channel_group = 1;               // Mamba-1: average contiguous groups of this many channels
   std::vector<std::pair<int, AblationMode>> ablate;  // (head, mode) of this mixer
@@ -44,7 +58,7 @@ struct MixerCall {
   // or changes its heads or output, nothing is captured, and no ablation
   // needs every position (mean, uniform).
   bool only_last_query() const {
-    if (!last_position_only || capture || on_input || on_head_outputs || on_output) return false;
+    if (!last_position_only || capture || want_factors || on_input || on_head_outputs || on_output) return false;
     for (const auto& ablated : ablate)
       if (ablated.second != AblationMode::Zero) return false;
     return true;

@@ -4,6 +4,7 @@
 
 #include "core/ablation/ablation_spec.h"
 #include "core/mixing/metric_table.h"
+#include "core/runtime/map_factors_of.h"
 #include "core/runtime/device.h"
 
 namespace attnscope {
@@ -63,6 +64,13 @@ session::OutputRecord output_record(const LoadedModel& loaded, const at::Tensor&
   return out;
 }
 
+StoreMaps parse_store_maps(const std::string& name) {
+  if (name == "all") return StoreMaps::All;
+  if (name == "budget") return StoreMaps::Budget;
+  if (name == "none") return StoreMaps::None;
+  throw Error("--store-maps " + name + ": use all, budget or none");
+}
+
 ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const std::string& source,
                          session::SessionWriter& writer, const RecordOptions& options) {
   const auto rows = mixer_rows(loaded.model->info());
@@ -71,7 +79,11 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
   writer.write_prompt(prompt_record(prompt));
 
   ForwardOptions forward;
-  forward.capture_layer = [](int) { return true; };
+  const int64_t length = static_cast<int64_t>(prompt.ids.size());
+  const bool keep_maps = options.store_maps == StoreMaps::All ||
+                         (options.store_maps == StoreMaps::Budget && length <= options.map_budget_tokens);
+  if (keep_maps) forward.capture_layer = [](int) { return true; };
+  forward.factor_layer = [](int) { return true; };
   forward.view = options.view;
   forward.channel_group = options.channel_group;
   forward.on_progress = options.on_progress;
@@ -89,6 +101,13 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
     at::Tensor half = maps.to(at::kHalf).contiguous();
     writer.write_maps_half(model.mixers[row], reinterpret_cast<const uint16_t*>(half.data_ptr()),
                            static_cast<int>(half.size(0)), half.size(1));
+  };
+  forward.on_factors = [&](int layer, int mixer, const MixingFactors& mixing_factors) {
+    const int row = row_of(rows, layer, mixer);
+    const session::MapFactors factors = map_factors_of(mixing_factors);
+    // Without the maps, the figures come from the factors a block of rows at a time.
+    if (options.metrics && !keep_maps) metrics.add_row(row, factors);
+    writer.write_factors(model.mixers[row], factors);
   };
   ForwardResult result = run_forward(*loaded.model, prompt.ids_tensor(), forward);
   writer.write_outputs(output_record(loaded, result.logits[-1], options.top_k, options.target));

@@ -12,7 +12,16 @@
 
 namespace attnscope {
 
+// Which full maps a session stores beside the factors they are computed
+// from (core/session/map_factors.h): every one, those of prompts up to the
+// budget, or none (every head is then recomputed when viewed). Mixers
+// without factors (Mamba-1, relaxed attention) always store their maps.
+enum class StoreMaps { All, Budget, None };
+StoreMaps parse_store_maps(const std::string& name);  // all, budget, none; throws attnscope::Error
+
 struct RecordOptions {
+  StoreMaps store_maps = StoreMaps::Budget;
+  int64_t map_budget_tokens = 2048;  // Budget: full maps up to this prompt length
   int top_k = 10;
   int64_t target = -1;  // -1: the run's top-1
   MixingView view = MixingView::Direct;

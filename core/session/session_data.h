@@ -9,9 +9,12 @@
 namespace attnscope::session {
 
 constexpr const char* kFormatName = "attnscope-session";
+// 3: maps may be given by per-token factors (/factors, core/session/map_factors.h);
 // 2: one map group per mixer (/mixing/layer_NNN/<mixer>) and a mixer table;
 // 1: one map per layer (/mixing/layer_NNN), still read.
-constexpr int64_t kSchemaVersion = 2;
+constexpr int64_t kSchemaVersion = 3;
+// What a file without map factors says it is: readers of schema 2 open it.
+constexpr int64_t kSchemaWithoutFactors = 2;
 
 // One mixer of one layer: a row of the head grid and of metric tables.
 struct MixerRecord {

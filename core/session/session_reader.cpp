@@ -8,6 +8,7 @@
 
 #include "core/session/chunk_reader.h"
 #include "core/session/exploration.h"
+#include "core/session/factor_store.h"
 #include "core/session/half_float.h"
 #include "core/session/structure_check.h"
 #include "core/util/error.h"
@@ -133,6 +134,7 @@ SessionReader::SessionReader(const fs::path& path) : path_(path) {
     H5Id g(check(H5Gopen2(file_, "/mixing", H5P_DEFAULT), path, "cannot open /mixing"));
     for (const int row : find_maps(g, "/mixing/")) map_paths_[row] = map_path("/mixing", row);
   }
+  find_factors();
   if (has_link(file_, "/ablations")) {
     H5Id g(check(H5Gopen2(file_, "/ablations", H5P_DEFAULT), path, "cannot open /ablations"));
     std::vector<int> numbers;
@@ -164,6 +166,61 @@ SessionReader::SessionReader(const fs::path& path) : path_(path) {
       ablations_.push_back(r);
     }
   }
+}
+
+void SessionReader::find_factors() {
+  factor_paths_.assign(model_.mixers.size(), "");
+  if (!has_link(file_, "/factors")) return;
+  if (header_.schema_version < 3) damaged(path_, "/factors in a schema " + std::to_string(header_.schema_version) + " file");
+  H5Id g(check(H5Gopen2(file_, "/factors", H5P_DEFAULT), path_, "cannot open /factors"));
+  for (const auto& name : child_names(g)) {
+    const int layer = parse_layer_name(name);
+    if (layer < 0 || layer >= static_cast<int>(model_.layer_descriptions.size()))
+      damaged(path_, "/factors/" + name + " names no layer of this " + std::to_string(model_.layer_descriptions.size()) +
+                         "-layer model");
+    H5Id layer_group(check(H5Gopen2(g, name.c_str(), H5P_DEFAULT), path_, "cannot open /factors/" + name));
+    for (const auto& mixer : child_names(layer_group)) {
+      const int row = model_.find_row(layer, mixer);
+      const std::string where = "/factors/" + name + "/" + mixer;
+      if (row < 0) damaged(path_, where + " names no mixer of layer " + std::to_string(layer));
+      H5Id m(check(H5Gopen2(layer_group, mixer.c_str(), H5P_DEFAULT), path_, "cannot open " + where));
+      check_factor_group(m, where, model_.mixers[row], length(), path_);
+      factor_paths_[row] = where;
+    }
+  }
+}
+
+std::shared_ptr<const MapFactors> SessionReader::factors(int row) const {
+  if (!has_factors(row)) fail_file(path_, "holds no map factors for layer " + model_.row_label(row));
+  for (size_t n = 0; n < factor_cache_.size(); ++n)
+    if (factor_cache_[n].row == row) {
+      std::rotate(factor_cache_.begin(), factor_cache_.begin() + n, factor_cache_.begin() + n + 1);
+      return factor_cache_.front().factors;
+    }
+  H5Id g(check(H5Gopen2(file_, factor_paths_[row].c_str(), H5P_DEFAULT), path_, "cannot open " + factor_paths_[row]));
+  auto f = std::make_shared<const MapFactors>(read_factor_group(g, factor_paths_[row], model_.mixers[row], length(), path_));
+  factor_cache_.insert(factor_cache_.begin(), FactorCache{row, f, {}});
+  if (factor_cache_.size() > kFactorRowsKept) factor_cache_.pop_back();
+  return f;
+}
+
+std::vector<float> SessionReader::compute_rect(int row, int head, int64_t row0, int64_t col0, int64_t rows,
+                                               int64_t cols) const {
+  const auto f = factors(row);  // now the cache's front
+  if (head < 0 || head >= f->heads || row0 < 0 || col0 < 0 || rows < 0 || cols < 0 || row0 + rows > length() ||
+      col0 + cols > length())
+    fail_file(path_, "requested part of the maps of layer " + model_.row_label(row) + " lies outside them");
+  require_memory(static_cast<double>(rows) * static_cast<double>(cols) * 4 * 2,
+                 "computing a " + std::to_string(rows) + " x " + std::to_string(cols) + " map from " + path_.string(),
+                 "view a smaller part of it");
+  std::vector<float> out(static_cast<size_t>(rows * cols));
+  const bool whole_rows = col0 == 0 && cols == length();
+  auto& normalisers = factor_cache_.front().normalisers;
+  if (f->form == FactorForm::Softmax && !whole_rows && !normalisers.count(head))
+    normalisers[head] = row_log_normalisers(*f, head);  // once per head: later tiles cost only their own cells
+  const auto known = normalisers.find(head);
+  compute_tile(*f, head, row0, col0, rows, cols, out.data(), known == normalisers.end() ? nullptr : &known->second);
+  return out;
 }
 
 std::string SessionReader::map_path(const std::string& root, int row) const {
@@ -314,7 +371,7 @@ OutputRecord SessionReader::read_outputs(hid_t g, const std::string& where) cons
 std::vector<int> SessionReader::rows_with_maps() const {
   std::vector<int> out;
   for (size_t r = 0; r < map_paths_.size(); ++r)
-    if (!map_paths_[r].empty()) out.push_back(static_cast<int>(r));
+    if (has_maps(static_cast<int>(r))) out.push_back(static_cast<int>(r));
   return out;
 }
 
@@ -325,6 +382,7 @@ const MixerRecord& SessionReader::mixer(int row) const {
 
 std::string SessionReader::maps_dtype(int row) const {
   if (!has_maps(row)) fail_file(path_, "holds no maps for " + model_.row_label(row));
+  if (!maps_stored(row)) return "float32";
   H5Id set(H5Dopen2(file_, map_paths_[row].c_str(), H5P_DEFAULT));
   H5Id type(H5Dget_type(set));
   return H5Tget_size(type) == 2 ? "float16" : "float32";
@@ -367,13 +425,13 @@ std::vector<float> SessionReader::read_rect(const std::string& dataset, int head
 }
 
 std::vector<float> SessionReader::read_head(int row, int head) const {
-  if (!has_maps(row)) fail_file(path_, "holds no maps for layer " + model_.row_label(row));
-  return read_rect(map_paths_[row], head, 0, 0, length(), length());
+  return read_tile(row, head, 0, 0, length(), length());
 }
 
 std::vector<float> SessionReader::read_tile(int row, int head, int64_t row0, int64_t col0, int64_t rows,
                                             int64_t cols) const {
   if (!has_maps(row)) fail_file(path_, "holds no maps for layer " + model_.row_label(row));
+  if (!maps_stored(row)) return compute_rect(row, head, row0, col0, rows, cols);
   return read_rect(map_paths_[row], head, row0, col0, rows, cols);
 }
 

@@ -3,11 +3,13 @@
 // one head (or one tile) at a time on request. Works with no model present.
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/session/hdf5_handle.h"
+#include "core/session/map_factors.h"
 #include "core/session/session_data.h"
 
 namespace attnscope::session {
@@ -27,16 +29,24 @@ class SessionReader {
   const std::vector<AblationRecord>& ablations() const { return ablations_; }
   int64_t length() const { return static_cast<int64_t>(prompt_.ids.size()); }
 
-  // Mixer rows (model().mixers) whose maps the session holds.
+  // Mixer rows (model().mixers) whose maps the session gives: stored, or
+  // computed from their factors (schema 3) when read.
   std::vector<int> rows_with_maps() const;
-  bool has_maps(int row) const { return row >= 0 && row < static_cast<int>(map_paths_.size()) && !map_paths_[row].empty(); }
+  bool has_maps(int row) const { return maps_stored(row) || has_factors(row); }
+  bool maps_stored(int row) const { return row >= 0 && row < static_cast<int>(map_paths_.size()) && !map_paths_[row].empty(); }
+  bool has_factors(int row) const {
+    return row >= 0 && row < static_cast<int>(factor_paths_.size()) && !factor_paths_[row].empty();
+  }
   const MixerRecord& mixer(int row) const;
-  std::string maps_dtype(int row) const;  // "float16" | "float32"
+  // "float16" | "float32" as stored; maps computed from factors are float32.
+  std::string maps_dtype(int row) const;
 
-  // One head's map [L * L] row-major, as float32.
+  // One head's map [L * L] row-major, as float32: read where stored, else computed from the factors.
   std::vector<float> read_head(int row, int head) const;
   // A rectangle of it [rows * cols].
   std::vector<float> read_tile(int row, int head, int64_t row0, int64_t col0, int64_t rows, int64_t cols) const;
+  // The factors of a row that has them (read once, the last few rows kept).
+  std::shared_ptr<const MapFactors> factors(int row) const;
   // An ablation's saved maps, when present.
   bool has_ablation_maps(int ablation, int row) const;
   std::vector<float> read_ablation_head(int ablation, int row, int head) const;
@@ -62,7 +72,18 @@ class SessionReader {
   PromptRecord prompt_;
   OutputRecord outputs_;
   std::vector<AblationRecord> ablations_;
+  // A computed tile: the row's factors and the head's row normalisers, cached.
+  std::vector<float> compute_rect(int row, int head, int64_t row0, int64_t col0, int64_t rows, int64_t cols) const;
+  void find_factors();
   std::vector<std::string> map_paths_;  // per mixer row; empty: no maps
+  std::vector<std::string> factor_paths_;  // per mixer row; empty: no factors
+  struct FactorCache {
+    int row = -1;
+    std::shared_ptr<const MapFactors> factors;
+    std::map<int, std::vector<float>> normalisers;  // by head
+  };
+  mutable std::vector<FactorCache> factor_cache_;  // most recent first, at most kFactorRowsKept
+  static constexpr size_t kFactorRowsKept = 2;
 };
 
 }  // namespace attnscope::session

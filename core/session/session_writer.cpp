@@ -1,5 +1,7 @@
 #include "core/session/session_writer.h"
 
+#include "core/session/factor_store.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -59,7 +61,7 @@ SessionWriter SessionWriter::create(const fs::path& path, const WriteOptions& op
   w.file_ = H5Id(H5Fcreate(w.output_.temp().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
   if (!w.file_.valid()) fail_file(path, "cannot create a session file here (folder missing or read-only?)");
   write_string_attr(w.file_, "format", kFormatName);
-  write_int_attr(w.file_, "schema_version", kSchemaVersion);
+  write_int_attr(w.file_, "schema_version", kSchemaWithoutFactors);
   write_string_attr(w.file_, "app_version", ATTNSCOPE_VERSION);
   write_string_attr(w.file_, "created", now_iso8601());
   return w;
@@ -212,6 +214,12 @@ void SessionWriter::write_dataset(const std::string& group_path, const MixerReco
     check_status(H5Dwrite_chunk(set, H5P_DEFAULT, 0, t.offset, t.compressed.size(), t.compressed.data()), target_,
                  "write failed (disk full?)");
   }
+}
+
+void SessionWriter::write_factors(const MixerRecord& record, const MapFactors& factors) {
+  H5Id g(group("factors/" + layer_name(record.layer) + "/" + record.name));
+  write_factor_group(g, factors);
+  write_int_attr(file_, "schema_version", kSchemaVersion);
 }
 
 void SessionWriter::write_outputs(const OutputRecord& outputs) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/session/hdf5_handle.h"
+#include "core/session/map_factors.h"
 #include "core/session/session_data.h"
 #include "core/util/atomic_output.h"
 
@@ -41,6 +42,10 @@ class SessionWriter {
   void write_maps(const MixerRecord& record, const float* maps, int heads, int64_t length);
   // Same, already float16 (IEEE half bits), e.g. converted on the GPU.
   void write_maps_half(const MixerRecord& record, const uint16_t* maps, int heads, int64_t length);
+  // What one mixer's maps are computed from, at /factors/layer_NNN/<record.name>
+  // (core/session/map_factors.h): with them a head's map needs no /mixing
+  // dataset. Marks the file schema 3 (older readers would not see such maps).
+  void write_factors(const MixerRecord& record, const MapFactors& factors);
   void write_outputs(const OutputRecord& outputs);
   void write_metric(const MetricRecord& metric);
   // Adds /ablations/<n> and returns n (the next free number, or `index`

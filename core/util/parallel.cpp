@@ -1,5 +1,7 @@
 #include "core/util/parallel.h"
 
+#include <algorithm>
+#include <atomic>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -29,6 +31,17 @@ void run_in_parallel(int threads, const std::function<void()>& work) {
   guarded();
   for (auto& t : pool) t.join();
   if (first) std::rethrow_exception(first);
+}
+
+void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t begin, int64_t end)>& body) {
+  const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const int64_t pieces = std::min(cores * 4, std::max<int64_t>(1, n / std::max<int64_t>(1, grain)));
+  if (pieces <= 1) return body(0, n);
+  const int64_t per = (n + pieces - 1) / pieces;
+  std::atomic<int64_t> next{0};
+  run_in_parallel(static_cast<int>(std::min(cores, pieces)), [&] {
+    for (int64_t begin; (begin = next.fetch_add(per)) < n;) body(begin, std::min(n, begin + per));
+  });
 }
 
 }  // namespace attnscope

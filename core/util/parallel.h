@@ -4,10 +4,14 @@
 // them raised: an out-of-memory in a worker becomes the caller's error
 // instead of std::terminate. A thread that cannot be started just means
 // fewer threads.
+#include <cstdint>
 #include <functional>
 
 namespace attnscope {
 
 void run_in_parallel(int threads, const std::function<void()>& work);
+
+// body(begin, end) over [0, n) in pieces of at least `grain`, on every core.
+void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t begin, int64_t end)>& body);
 
 }  // namespace attnscope

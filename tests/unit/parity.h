@@ -22,6 +22,8 @@
 #include "core/io/safetensors_writer.h"
 #include "core/models/forward.h"
 #include "core/models/weights.h"
+#include "core/runtime/map_factors_of.h"
+#include "core/session/map_factors.h"
 
 namespace attnscope::testing {
 
@@ -207,6 +209,31 @@ inline void expect_matches_reference_at(const Model& model, const std::filesyste
   }
   EXPECT_GE(modes, 1) << "the reference holds no ablated logits";
   std::cout << "worst relative error " << worst << " (" << worst_name << ")\n";
+}
+
+// Every map a mixer hands over as factors (softmax attention, SSD), recomputed
+// from them as a session without maps does (core/session/map_factors.h: no
+// model, no LibTorch), against the reference's map to `tolerance` relative.
+// A forward with factors only: no L x L map is made for those mixers.
+// Returns how many maps were checked.
+inline int expect_factor_maps_match_reference_at(const Model& model, const std::filesystem::path& dir,
+                                                 double tolerance = 1e-4) {
+  const auto ref = load_reference_at(dir);
+  ForwardOptions o;
+  o.factor_layer = [](int) { return true; };
+  int checked = 0;
+  o.on_factors = [&](int layer, int mixer, const MixingFactors& mixing_factors) {
+    const session::MapFactors f = map_factors_of(mixing_factors);
+    const std::string name = mixing_tensor_name(model.info(), layer, mixer);
+    if (!ref.has(name)) return ADD_FAILURE() << "the reference has no " << name;
+    std::vector<at::Tensor> heads;
+    for (int h = 0; h < f.heads; ++h)
+      heads.push_back(at::tensor(session::compute_head(f, h)).view({f.length, f.length}));
+    EXPECT_LT(relative_error(at::stack(heads), ref.at(name)), tolerance) << name << " from its factors";
+    ++checked;
+  };
+  run_forward(model, ref.at("input_ids")[0], o);
+  return checked;
 }
 
 inline void expect_matches_reference(const Model& model, const std::string& fixture) {

@@ -69,6 +69,15 @@ TEST_P(FixtureParity, LogitsMapsAndAblationMatchReference) {
   options.dtype = c.run->dtype;
   const auto model = load_model(ck, options);
   attnscope::testing::expect_matches_reference_at(*model, c.dir, c.run->tolerance);
+  const int from_factors = attnscope::testing::expect_factor_maps_match_reference_at(*model, c.dir, c.run->tolerance);
+  // Every softmax attention and SSD (Mamba-2, Llamba) mixer gives its map as
+  // factors, unless some heads are of another kind (head replacement).
+  int with_factors = 0;
+  for (const auto& layer : model->info().layers)
+    for (const auto& m : layer.mixers)
+      with_factors += (m.kind == MixerKind::SoftmaxAttention || m.kind == MixerKind::Mamba2SSD ||
+                       m.kind == MixerKind::DiscreteMamba2) && m.head_kinds.empty();
+  EXPECT_EQ(from_factors, with_factors) << "attention and SSD mixers hand over factors";
 
   // The config-only description (inspect) agrees with the loaded model.
   const ModelInfo described = describe_from_config(ck);

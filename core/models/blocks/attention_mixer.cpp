@@ -58,12 +58,6 @@ at::Tensor blocked_attention(const at::Tensor& q, const at::Tensor& k, const at:
   return at::cat(blocks, 2);
 }
 
-bool any_uniform(const MixerCall& call) {
-  for (const auto& ablated : call.ablate)
-    if (ablated.second == AblationMode::Uniform) return true;
-  return false;
-}
-
 }  // namespace
 
 AttentionMixer::AttentionMixer(AttentionSpec spec, Linear q, Linear k, Linear v, Linear o)
@@ -127,6 +121,7 @@ at::Tensor AttentionMixer::per_head_outputs(const at::Tensor& x, MixerCall& call
     const int64_t Lq = call.only_last_query() && spec_.form != ScoreForm::KeyOnlySoftmax ? 1 : L;
     if (Lq < L) q = q.narrow(2, L - 1, 1);
     const double scale = spec_.scale ? *spec_.scale : 1.0 / std::sqrt(static_cast<double>(d));
+    if (call.want_factors && gives_factors(call)) call.factors = {MixingFactors::Form::Softmax, q, k, scale, {}, {}, {}, {}, {}};
     if (Lq == L && L > kBlockedAttentionFrom && !call.capture && !any_uniform(call) && spec_.form != ScoreForm::KeyOnlySoftmax) {
       return recurrent_outputs(x, q_plain, k_plain, v, blocked_attention(q, k, v, scale, spec_.form), nullptr);
     }
@@ -165,6 +160,10 @@ at::Tensor AttentionMixer::recurrent_outputs(const at::Tensor& input, const at::
   }
   // Out of place, so training differentiates through the replaced heads.
   return y.index_copy(1, at::tensor(index, y.options().dtype(at::kLong)), at::stack(outputs, 1));
+}
+
+bool AttentionMixer::gives_factors(const MixerCall& call) const {
+  return spec_.form == ScoreForm::Softmax && spec_.recurrent_heads.empty() && !any_uniform(call);
 }
 
 at::Tensor AttentionMixer::output_projection(const at::Tensor& y) const {

@@ -84,6 +84,7 @@ class AttentionMixer : public Mixer {
  protected:
   at::Tensor per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext& context) const override;
   at::Tensor output_projection(const at::Tensor& heads) const override;
+  bool gives_factors(const MixerCall& call) const override;
 
  private:
   // y [B, H, Lq, d] with the recurrent heads' last Lq rows replaced (and their maps in `map`, when given).

@@ -15,6 +15,7 @@ MixerCall& LayerCall::mixer(const LayerInfo& layer, const std::string& name) {
 namespace blocks {
 
 at::Tensor Mixer::operator()(const at::Tensor& x, MixerCall& call, const MixerContext& context) const {
+  if (call.want_factors && !gives_factors(call)) call.capture = true;
   at::Tensor input = x;
   if (call.on_input) call.on_input(input);
   at::Tensor heads;
@@ -48,6 +49,12 @@ bool uniform_heads(const MixerCall& call, at::Tensor& map, at::Tensor& y, const 
     if (map.defined()) map.select(1, head).copy_(uniform);
   }
   return uniform.defined();
+}
+
+bool any_uniform(const MixerCall& call) {
+  for (const auto& ablated : call.ablate)
+    if (ablated.second == AblationMode::Uniform) return true;
+  return false;
 }
 
 void capture(MixerCall& call, const at::Tensor& map) {

@@ -35,7 +35,13 @@ class Mixer {
   virtual at::Tensor per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext& context) const = 0;
   // [B, H, L, P] -> the mixer's output [B, L, d].
   virtual at::Tensor output_projection(const at::Tensor& heads) const = 0;
+  // Whether this call's map is a function of factors the mixer hands over
+  // (MixerCall::factors); otherwise a call that wants factors captures the map.
+  virtual bool gives_factors(const MixerCall&) const { return false; }
 };
+
+// Whether any head of the call is ablated by the uniform map (its map is then not its factors').
+bool any_uniform(const MixerCall& call);
 
 // Uniform causal averaging M[i, j] = 1 / (i + 1) for j <= i, [L, L].
 at::Tensor uniform_causal(int64_t length, const at::TensorOptions& options);

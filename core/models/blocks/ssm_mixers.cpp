@@ -65,6 +65,18 @@ at::Tensor Mamba2Mixer::attend(const at::Tensor& input, const at::Tensor& values
   return y.index_copy(2, at::tensor(index, y.options().dtype(at::kLong)), at::stack(outputs, 2));
 }
 
+namespace {
+MixingFactors ssd_factors(const mixing::SsdInputs& in) {
+  MixingFactors f;
+  f.form = MixingFactors::Form::Ssd;
+  f.C = in.C, f.B = in.B, f.dt = in.dt, f.A = in.A, f.weight = in.weight;
+  return f;
+}
+}  // namespace
+
+bool Mamba2Mixer::gives_factors(const MixerCall& call) const { return attention_heads_.empty() && !any_uniform(call); }
+bool DiscreteMamba2Mixer::gives_factors(const MixerCall& call) const { return !any_uniform(call); }
+
 at::Tensor Mamba2Mixer::per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext&) const {
   const auto& s = cfg_;
   const int64_t Bsz = x.size(0), L = x.size(1), GN = s.groups * s.d_state;
@@ -80,6 +92,7 @@ at::Tensor Mamba2Mixer::per_head_outputs(const at::Tensor& x, MixerCall& call, c
   in.C = xBC.narrow(-1, s.d_inner + GN, GN).reshape({Bsz, L, s.groups, s.d_state});
   in.dt = dt;
   in.A = -A_log_.to(at::kFloat).exp();
+  if (call.want_factors && gives_factors(call)) call.factors = ssd_factors(in);
   at::Tensor y = mixing::ssd_chunked(in);  // [B, L, H, P] float32
   const at::Tensor xf = in.x.to(at::kFloat);
   at::Tensor map = call.capture ? mixing::ssd_matrix(in) : at::Tensor();
@@ -138,6 +151,7 @@ at::Tensor DiscreteMamba2Mixer::per_head_outputs(const at::Tensor& x, MixerCall&
   in.dt = at::softplus(a);
   in.A = -at::ones({s.heads}, a.options());
   in.weight = at::ones_like(a);
+  if (call.want_factors && gives_factors(call)) call.factors = ssd_factors(in);
   at::Tensor y = mixing::ssd_chunked(in);
   const at::Tensor xf = in.x.to(at::kFloat);
   at::Tensor map = call.capture ? mixing::ssd_matrix(in) : at::Tensor();

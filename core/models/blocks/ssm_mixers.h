@@ -48,6 +48,7 @@ class Mamba2Mixer : public Mixer {
  protected:
   at::Tensor per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext& context) const override;
   at::Tensor output_projection(const at::Tensor& heads) const override;
+  bool gives_factors(const MixerCall& call) const override;
 
  private:
   // y [B, L, H, P] with the attention heads' slices computed by attention; their maps into `map` when defined.
@@ -72,6 +73,7 @@ class DiscreteMamba2Mixer : public Mixer {
  protected:
   at::Tensor per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext& context) const override;
   at::Tensor output_projection(const at::Tensor& heads) const override;
+  bool gives_factors(const MixerCall& call) const override;
 
  private:
   ssm::SsmConfig cfg_;

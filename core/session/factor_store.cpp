@@ -1,0 +1,132 @@
+#include "core/session/factor_store.h"
+
+#include <cmath>
+
+#include "core/util/error.h"
+#include "core/util/memory.h"
+
+namespace attnscope::session {
+namespace {
+
+// Head sizes of real models are 64 to 256; a larger one is a crafted file.
+constexpr int64_t kMaxFactorDim = 4096;
+
+[[noreturn]] void damaged(const std::filesystem::path& file, const std::string& what) {
+  fail_file(file, what + ": damaged session");
+}
+
+template <typename T>
+void write_array(hid_t group, const std::string& name, hid_t type, const std::vector<T>& values,
+                 std::vector<hsize_t> dims) {
+  H5Id space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
+  H5Id set(H5Dcreate2(group, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  if (!set.valid() || H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
+    throw Error("cannot write the map factors' dataset " + name);
+}
+
+struct Names {
+  const char *left, *right;
+};
+Names names_of(FactorForm form) { return form == FactorForm::Softmax ? Names{"q", "k"} : Names{"C", "B"}; }
+
+FactorForm form_of(hid_t group, const std::string& where, const std::filesystem::path& file) {
+  const std::string form = read_string_attr(group, "form", file);
+  if (form == "softmax") return FactorForm::Softmax;
+  if (form == "ssd") return FactorForm::Ssd;
+  damaged(file, where + " has factors of an unknown form '" + form + "'");
+}
+
+void expect_dims(hid_t group, const std::string& name, const std::vector<hsize_t>& want, hid_t float_class_size,
+                 const std::string& where, const std::filesystem::path& file) {
+  if (!has_link(group, name)) damaged(file, where + " lacks its dataset " + name);
+  const auto dims = dataset_dims(group, name, file);
+  if (dims != want) {
+    std::string shape;
+    for (auto d : want) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+    damaged(file, where + "/" + name + " is not [" + shape + "] as the model and prompt say");
+  }
+  H5Id set(H5Dopen2(group, name.c_str(), H5P_DEFAULT));
+  H5Id type(H5Dget_type(set));
+  if (H5Tget_class(type) != H5T_FLOAT || H5Tget_size(type) != static_cast<size_t>(float_class_size))
+    damaged(file, where + "/" + name + " does not hold float" + std::to_string(8 * float_class_size) + " numbers");
+}
+
+template <typename T>
+std::vector<T> read_array(hid_t group, const std::string& name, hid_t type, size_t count, const std::filesystem::path& file) {
+  std::vector<T> out(count);
+  H5Id set(H5Dopen2(group, name.c_str(), H5P_DEFAULT));
+  check_status(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), file, "cannot read map factors " + name);
+  return out;
+}
+
+}  // namespace
+
+void write_factor_group(hid_t group, const MapFactors& f) {
+  if (!f.consistent()) throw Error("internal: inconsistent map factors");
+  write_string_attr(group, "form", factor_form_name(f.form));
+  write_int_attr(group, "heads", f.heads);
+  write_int_attr(group, "groups", f.groups);
+  write_int_attr(group, "dim", f.dim);
+  const auto L = static_cast<hsize_t>(f.length), d = static_cast<hsize_t>(f.dim);
+  const auto H = static_cast<hsize_t>(f.heads), G = static_cast<hsize_t>(f.groups);
+  const Names n = names_of(f.form);
+  if (f.form == FactorForm::Softmax) {
+    write_double_attr(group, "scale", f.scale);
+    write_array(group, n.left, H5T_NATIVE_FLOAT, f.left, {H, L, d});
+  } else {
+    write_array(group, n.left, H5T_NATIVE_FLOAT, f.left, {G, L, d});
+    write_array(group, "log_decay_cumsum", H5T_NATIVE_DOUBLE, f.log_decay_cumsum, {H, L});
+    write_array(group, "weight", H5T_NATIVE_FLOAT, f.weight, {H, L});
+  }
+  write_array(group, n.right, H5T_NATIVE_FLOAT, f.right, {G, L, d});
+}
+
+void check_factor_group(hid_t group, const std::string& where, const MixerRecord& mixer, int64_t length,
+                        const std::filesystem::path& file) {
+  const FactorForm form = form_of(group, where, file);
+  const int64_t heads = read_int_attr(group, "heads", file), groups = read_int_attr(group, "groups", file),
+                dim = read_int_attr(group, "dim", file);
+  if (heads != mixer.heads) damaged(file, where + " has factors of " + std::to_string(heads) + " heads, not " + std::to_string(mixer.heads));
+  if (groups <= 0 || groups > heads || heads % groups != 0)
+    damaged(file, where + " shares its factors in " + std::to_string(groups) + " groups of " + std::to_string(heads) + " heads");
+  if (dim <= 0 || dim > kMaxFactorDim) damaged(file, where + " has factors of " + std::to_string(dim) + " numbers per token");
+  if (form == FactorForm::Softmax && !std::isfinite(read_double_attr(group, "scale", file)))
+    damaged(file, where + " has a score scale that is not a number");
+  const auto L = static_cast<hsize_t>(length), d = static_cast<hsize_t>(dim);
+  const auto H = static_cast<hsize_t>(heads), G = static_cast<hsize_t>(groups);
+  const Names n = names_of(form);
+  expect_dims(group, n.left, {form == FactorForm::Softmax ? H : G, L, d}, 4, where, file);
+  expect_dims(group, n.right, {G, L, d}, 4, where, file);
+  if (form == FactorForm::Ssd) {
+    expect_dims(group, "log_decay_cumsum", {H, L}, 8, where, file);
+    expect_dims(group, "weight", {H, L}, 4, where, file);
+  }
+}
+
+MapFactors read_factor_group(hid_t group, const std::string& where, const MixerRecord& mixer, int64_t length,
+                             const std::filesystem::path& file) {
+  check_factor_group(group, where, mixer, length, file);
+  MapFactors f;
+  f.form = form_of(group, where, file);
+  f.heads = mixer.heads;
+  f.groups = static_cast<int>(read_int_attr(group, "groups", file));
+  f.dim = read_int_attr(group, "dim", file);
+  f.length = length;
+  const size_t left = static_cast<size_t>((f.form == FactorForm::Softmax ? f.heads : f.groups) * length * f.dim);
+  const size_t right = static_cast<size_t>(f.groups * length * f.dim);
+  require_memory(4.0 * static_cast<double>(left + right) + 12.0 * f.heads * length,
+                 "reading the map factors of " + where + " from " + file.string(), "close other sessions first");
+  const Names n = names_of(f.form);
+  f.left = read_array<float>(group, n.left, H5T_NATIVE_FLOAT, left, file);
+  f.right = read_array<float>(group, n.right, H5T_NATIVE_FLOAT, right, file);
+  if (f.form == FactorForm::Softmax) {
+    f.scale = read_double_attr(group, "scale", file);
+  } else {
+    const size_t per_head = static_cast<size_t>(f.heads * length);
+    f.log_decay_cumsum = read_array<double>(group, "log_decay_cumsum", H5T_NATIVE_DOUBLE, per_head, file);
+    f.weight = read_array<float>(group, "weight", H5T_NATIVE_FLOAT, per_head, file);
+  }
+  return f;
+}
+
+}  // namespace attnscope::session

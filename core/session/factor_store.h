@@ -1,0 +1,28 @@
+#pragma once
+// Map factors in a session file (docs/session-format.md, /factors): one group
+// per mixer, /factors/layer_NNN/<mixer>, with attributes form, heads, groups,
+// dim (and scale for softmax) and the vectors as float32 (float64 for the
+// cumulative log decay). Reading checks every shape against the model and
+// prompt first: a stranger's file may declare anything.
+#include <filesystem>
+#include <string>
+
+#include "core/session/hdf5_handle.h"
+#include "core/session/map_factors.h"
+#include "core/session/session_data.h"
+
+namespace attnscope::session {
+
+// Writes `f` into the (new, empty) group `group`.
+void write_factor_group(hid_t group, const MapFactors& f);
+
+// Checks the group against `mixer` and the prompt length without reading the
+// vectors; throws attnscope::Error ("... damaged session") naming `where`.
+void check_factor_group(hid_t group, const std::string& where, const MixerRecord& mixer, int64_t length,
+                        const std::filesystem::path& file);
+
+// Reads a group check_factor_group accepted.
+MapFactors read_factor_group(hid_t group, const std::string& where, const MixerRecord& mixer, int64_t length,
+                             const std::filesystem::path& file);
+
+}  // namespace attnscope::session

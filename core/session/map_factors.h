@@ -1,0 +1,48 @@
+#pragma once
+// A mixer's maps as functions of a few per-token vectors, so a session can
+// keep O(L·d) numbers per layer instead of O(heads·L²) and any head, tile or
+// zoom is recomputed exactly, with no model and no LibTorch:
+//   softmax: M_h[i, j] = exp(s_ij) / sum_{j' <= i} exp(s_ij'),  s_ij = scale * q_h,i . k_g,j
+//            (q, k after RoPE and norms; g = h / (heads / groups): grouped-query heads share keys)
+//   ssd:     M_h[i, j] = (C_g,i . B_g,j) * exp(cum_h,i - cum_h,j) * w_h,j
+//            (cum: float64 cumulative sums of the log decay dt * A; w: dt, or 1 for Llamba)
+// both for j <= i and 0 above the diagonal.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace attnscope::session {
+
+enum class FactorForm { Softmax, Ssd };
+std::string factor_form_name(FactorForm form);  // "softmax", "ssd"
+
+struct MapFactors {
+  FactorForm form = FactorForm::Softmax;
+  int heads = 0, groups = 0;  // groups: kv heads (softmax) or B/C groups (ssd); heads % groups == 0
+  int64_t length = 0, dim = 0;
+  double scale = 1;             // softmax
+  std::vector<float> left;      // q [heads, L, dim] (softmax) or C [groups, L, dim] (ssd)
+  std::vector<float> right;     // k [groups, L, dim] (softmax) or B [groups, L, dim] (ssd)
+  std::vector<double> log_decay_cumsum;  // ssd: [heads, L]
+  std::vector<float> weight;             // ssd: [heads, L]
+
+  int group_of(int head) const { return head / (heads / groups); }
+  // Sizes agree with heads, groups, length and dim; false names nothing (callers say what is wrong).
+  bool consistent() const;
+};
+
+// Per-row log normalisers of a softmax head (log sum_{j <= i} exp(s_ij)),
+// [L]: a tile then costs rows * cols * dim. Empty for ssd (it needs none).
+std::vector<float> row_log_normalisers(const MapFactors& f, int head);
+
+// Rows [r0, r0 + rows) x columns [c0, c0 + cols) of head `head`'s map,
+// row-major into `out` [rows * cols]. `normalisers` from
+// row_log_normalisers (or nullptr: computed for these rows). Throws
+// std::out_of_range for a head or rectangle outside the map.
+void compute_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out,
+                  const std::vector<float>* normalisers = nullptr);
+
+// The whole map of `head`, [L * L].
+std::vector<float> compute_head(const MapFactors& f, int head);
+
+}  // namespace attnscope::session

@@ -1,0 +1,186 @@
+// Maps recomputed from their factors (core/session/map_factors.h) against a
+// direct float64 evaluation of their definitions, tile by tile; sessions
+// that keep factors instead of maps read back the same heads; a stranger's
+// factors that do not fit the model are refused as damaged.
+#include <gtest/gtest.h>
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+#include "core/session/map_factors.h"
+#include "core/session/session_reader.h"
+#include "core/session/session_writer.h"
+#include "core/util/error.h"
+
+namespace fs = std::filesystem;
+using namespace attnscope::session;
+
+namespace {
+
+std::vector<float> normal(size_t n, std::mt19937& rng, float sd) {
+  std::normal_distribution<float> d(0.f, sd);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+// Softmax with grouped-query keys (6 heads on 2 kv heads) or SSD with 2 B/C groups.
+MapFactors random_factors(FactorForm form, int64_t L, unsigned seed) {
+  std::mt19937 rng(seed);
+  MapFactors f;
+  f.form = form;
+  f.heads = 6, f.groups = 2, f.length = L, f.dim = 16;
+  if (form == FactorForm::Softmax) {
+    f.scale = 0.25;
+    f.left = normal(static_cast<size_t>(f.heads * L * f.dim), rng, 1.5f);
+  } else {
+    f.left = normal(static_cast<size_t>(f.groups * L * f.dim), rng, 0.5f);
+    std::uniform_real_distribution<double> step(0.01, 0.3);
+    f.log_decay_cumsum.resize(static_cast<size_t>(f.heads * L));
+    f.weight.resize(static_cast<size_t>(f.heads * L));
+    for (int h = 0; h < f.heads; ++h) {
+      double cum = 0;
+      for (int64_t i = 0; i < L; ++i) {
+        cum -= step(rng);
+        f.log_decay_cumsum[h * L + i] = cum;
+        f.weight[h * L + i] = static_cast<float>(step(rng));
+      }
+    }
+  }
+  f.right = normal(static_cast<size_t>(f.groups * L * f.dim), rng, form == FactorForm::Softmax ? 1.5f : 0.5f);
+  return f;
+}
+
+// M[i, j] straight from the definitions in map_factors.h, in float64.
+double reference_cell(const MapFactors& f, int h, int64_t i, int64_t j) {
+  if (j > i) return 0;
+  const int g = h / (f.heads / f.groups);
+  const float* a = f.left.data() + ((f.form == FactorForm::Softmax ? h : g) * f.length + i) * f.dim;
+  const auto dot = [&](int64_t key) {
+    const float* b = f.right.data() + (g * f.length + key) * f.dim;
+    double s = 0;
+    for (int64_t d = 0; d < f.dim; ++d) s += static_cast<double>(a[d]) * b[d];
+    return s;
+  };
+  if (f.form == FactorForm::Ssd)
+    return dot(j) * std::exp(f.log_decay_cumsum[h * f.length + i] - f.log_decay_cumsum[h * f.length + j]) *
+           f.weight[h * f.length + j];
+  double norm = 0;
+  for (int64_t key = 0; key <= i; ++key) norm += std::exp(f.scale * dot(key));
+  return std::exp(f.scale * dot(j)) / norm;
+}
+
+class MapFactorsTest : public ::testing::TestWithParam<FactorForm> {};
+
+}  // namespace
+
+TEST_P(MapFactorsTest, HeadsAndTilesMatchTheDefinition) {
+  const MapFactors f = random_factors(GetParam(), 70, 3);
+  ASSERT_TRUE(f.consistent());
+  for (int h : {0, 2, 5}) {
+    const auto whole = compute_head(f, h);
+    double worst = 0;
+    for (int64_t i = 0; i < f.length; ++i)
+      for (int64_t j = 0; j < f.length; ++j)
+        worst = std::max(worst, std::abs(whole[i * f.length + j] - reference_cell(f, h, i, j)));
+    EXPECT_LT(worst, 2e-6) << "head " << h;
+    // A tile alone, with and without the head's row normalisers, is that part of the whole.
+    const auto normalisers = row_log_normalisers(f, h);
+    for (const std::vector<float>* given : {static_cast<const std::vector<float>*>(nullptr), &normalisers}) {
+      std::vector<float> tile(13 * 21);
+      compute_tile(f, h, 40, 9, 13, 21, tile.data(), given);
+      for (int64_t r = 0; r < 13; ++r)
+        for (int64_t c = 0; c < 21; ++c) EXPECT_NEAR(tile[r * 21 + c], whole[(40 + r) * f.length + 9 + c], 1e-6);
+    }
+  }
+  std::vector<float> out(4);
+  EXPECT_THROW(compute_tile(f, 6, 0, 0, 2, 2, out.data()), std::out_of_range);
+  EXPECT_THROW(compute_tile(f, 0, 69, 0, 2, 2, out.data()), std::out_of_range);
+}
+
+// A session with factors and no maps: every head reads back as recomputed
+// (float32), tiles too, and it says schema 3; maps and factors together read the stored maps.
+TEST_P(MapFactorsTest, SessionsKeepFactorsInsteadOfMaps) {
+  const fs::path dir = fs::temp_directory_path() / ("attnscope-factors-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const MapFactors f = random_factors(GetParam(), 40, 5);
+  const bool ssd = GetParam() == FactorForm::Ssd;
+  const MixerRecord mixer{0, ssd ? "ssm" : "attn", ssd ? "mamba2_ssd" : "softmax_attention", 6, "mixer", 1, "direct", {}};
+  ModelRecord model{"gpt2", "/models/x", "{}", "float32", "cpu", {"layer"}, {mixer}};
+  PromptRecord prompt;
+  for (int64_t i = 0; i < f.length; ++i) prompt.ids.push_back(i), prompt.tokens.push_back("t" + std::to_string(i));
+  {
+    auto w = SessionWriter::create(dir / "factors.h5");
+    w.write_model(model);
+    w.write_prompt(prompt);
+    w.write_factors(mixer, f);
+    w.commit();
+  }
+  SessionReader r(dir / "factors.h5");
+  EXPECT_EQ(r.header().schema_version, 3);
+  EXPECT_TRUE(r.has_maps(0));
+  EXPECT_FALSE(r.maps_stored(0));
+  EXPECT_EQ(r.maps_dtype(0), "float32");
+  EXPECT_EQ(r.rows_with_maps(), std::vector<int>{0});
+  for (int h = 0; h < 6; ++h) EXPECT_EQ(r.read_head(0, h), compute_head(f, h)) << "head " << h;
+  const auto tile = r.read_tile(0, 4, 30, 2, 10, 5);
+  const auto whole = compute_head(f, 4);
+  for (int64_t k = 0; k < 50; ++k) EXPECT_NEAR(tile[k], whole[(30 + k / 5) * 40 + 2 + k % 5], 1e-6);
+  EXPECT_THROW(r.read_tile(0, 6, 0, 0, 1, 1), attnscope::Error);
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Forms, MapFactorsTest, ::testing::Values(FactorForm::Softmax, FactorForm::Ssd),
+                         [](const auto& info) { return factor_form_name(info.param); });
+
+// Factors that do not fit the model and prompt, or a /factors group in a file
+// that claims an older schema, are refused with one message naming the problem.
+TEST(MapFactorsFiles, StrangersFactorsThatDoNotFitAreRefused) {
+  const fs::path dir = fs::temp_directory_path() / ("attnscope-factors-bad-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const MixerRecord mixer{0, "attn", "softmax_attention", 6, "mixer", 1, "direct", {}};
+  ModelRecord model{"gpt2", "/models/x", "{}", "float32", "cpu", {"layer"}, {mixer}};
+  PromptRecord prompt;
+  for (int64_t i = 0; i < 20; ++i) prompt.ids.push_back(i), prompt.tokens.push_back("t");
+  const auto write = [&](const std::string& name, const MapFactors& f, const MixerRecord& as) {
+    auto w = SessionWriter::create(dir / name);
+    w.write_model(model);
+    w.write_prompt(prompt);
+    w.write_factors(as, f);
+    w.commit();
+  };
+  write("long.h5", random_factors(FactorForm::Softmax, 25, 1), mixer);  // 25 tokens of factors, a 20-token prompt
+  MixerRecord other = mixer;
+  other.name = "ssm";
+  write("stranger.h5", random_factors(FactorForm::Softmax, 20, 1), other);
+  write("ok.h5", random_factors(FactorForm::Softmax, 20, 1), mixer);
+  for (const auto& [name, says] : std::vector<std::pair<std::string, std::string>>{
+           {"long.h5", "as the model and prompt say"}, {"stranger.h5", "names no mixer of layer 0"}}) {
+    try {
+      SessionReader r(dir / name);
+      ADD_FAILURE() << name << " was accepted";
+    } catch (const attnscope::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("damaged session"), std::string::npos) << e.what();
+    }
+  }
+  // The same file relabelled as schema 2 (whose readers know no factors), or with an unknown form.
+  for (const std::string change : {"schema", "form"}) {
+    fs::copy_file(dir / "ok.h5", dir / (change + ".h5"), fs::copy_options::overwrite_existing);
+    const hid_t file = H5Fopen((dir / (change + ".h5")).c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    if (change == "schema") {
+      write_int_attr(file, "schema_version", 2);
+    } else {
+      const hid_t g = H5Gopen2(file, "/factors/layer_000/attn", H5P_DEFAULT);
+      write_string_attr(g, "form", "cubic");
+      H5Gclose(g);
+    }
+    H5Fclose(file);
+    EXPECT_THROW(SessionReader(dir / (change + ".h5")), attnscope::Error) << change;
+  }
+  fs::remove_all(dir);
+}
