@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/mixing/head_metrics.h"
+#include "core/mixing/map_summary.h"
 #include "core/util/error.h"
 #include "widgets/map_display.h"
 #include "widgets/matrix_image.h"
@@ -18,17 +19,10 @@ QVector<QPoint> sharp_marks(const std::vector<float>& map, int64_t length) {
 }
 
 std::vector<float> pool_max(const std::vector<float>& map, int64_t length, int size, int* out_size) {
-  const int n = static_cast<int>(std::min<int64_t>(length, size));
-  *out_size = n;
-  std::vector<float> out(static_cast<size_t>(n) * n, 0.f);
-  std::vector<bool> seen(out.size(), false);
-  for (int64_t i = 0; i < length; ++i)
-    for (int64_t j = 0; j <= i; ++j) {
-      const size_t k = static_cast<size_t>(i * n / length) * n + static_cast<size_t>(j * n / length);
-      const float v = map[i * length + j];  // the largest magnitude keeps its sign
-      if (!seen[k] || std::abs(v) > std::abs(out[k])) out[k] = v, seen[k] = true;
-    }
-  return out;
+  mixing::MapSummary summary(length, size);
+  summary.add_rows(map.data(), 0, length, length);
+  *out_size = summary.overview_size();
+  return summary.overview();
 }
 
 QImage thumbnail(const std::vector<float>& map, int64_t length, int size) {
@@ -81,11 +75,21 @@ QVector<widgets::GridRow> grid_rows(const session::SessionReader& session) {
                         .arg(mixer.heads);
     if (!mixer.description.empty()) grid_row.kind += " (" + QString::fromStdString(mixer.description) + ")";
     grid_row.heads.resize(mixer.heads);
+    const auto stored_sharpness = std::find_if(metrics.begin(), metrics.end(), [&](const session::MetricRecord& m) {
+      return m.name == "transition_sharpness" && row < m.rows && mixer.heads <= m.max_heads;
+    });
     if (session.has_maps(row))
       for (int h = 0; h < mixer.heads; ++h) {
-        const auto map = session.read_head(row, h);
-        grid_row.heads[h].thumbnail = thumbnail(map, session.length());
-        grid_row.heads[h].score = mixing::transition_sharpness({map.data(), session.length()});
+        // The stored overview and figure when the session has them: no map is read (or computed) whole.
+        const int n = session.overview_size(row);
+        const auto map = n > 0 ? session.read_overview(row, h) : session.read_head(row, h);
+        grid_row.heads[h].thumbnail = thumbnail(map, n > 0 ? n : session.length());
+        if (stored_sharpness != metrics.end()) {
+          grid_row.heads[h].score = stored_sharpness->values[static_cast<size_t>(row) * stored_sharpness->max_heads + h];
+        } else {
+          const auto whole = n > 0 ? session.read_head(row, h) : map;
+          grid_row.heads[h].score = mixing::transition_sharpness({whole.data(), session.length()});
+        }
       }
     for (int h = 0; h < mixer.heads; ++h) grid_row.heads[h].details = head_details(session, metrics, row, h);
     rows.append(grid_row);

@@ -12,21 +12,24 @@ double abs_row_sum(const MatrixRef& m, int64_t i) {
 }
 
 RowFigures row_figures(const float* row, int64_t i) {
+  // One pass (maps of long prompts are summarised row by row as they are computed).
+  // Entropy of p = |m| / S without a division per cell: H = log S - sum |m| log |m| / S.
+  double s = 0, best = 0, tv = 0, m_log_m = 0;
+  float previous = 0;  // the edge before key 0 counts as a jump from zero
+  for (int64_t j = 0; j <= i; ++j) {
+    const float a = std::abs(row[j]);
+    s += a;
+    best = std::max(best, static_cast<double>(a));
+    tv += std::abs(row[j] - previous);
+    previous = row[j];
+    if (a > 0) m_log_m += static_cast<double>(a) * std::log(a);
+  }
+  tv += std::abs(row[i]);  // and the edge after key i, a jump to zero
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  double s = 0, best = 0;
-  for (int64_t j = 0; j <= i; ++j) s += std::abs(row[j]), best = std::max(best, static_cast<double>(std::abs(row[j])));
   if (s <= 0) return {nan, nan, nan};
   RowFigures out{nan, best / s, nan};
   if (i == 0) return out;
-  double h = 0;
-  for (int64_t j = 0; j <= i; ++j) {
-    const double p = std::abs(row[j]) / s;
-    if (p > 0) h -= p * std::log(p);
-  }
-  out.entropy = h / std::log(static_cast<double>(i + 1));
-  // Edges count as jumps from and to zero, so a one-hot row scores 1 wherever its peak is.
-  double tv = std::abs(row[0]) + std::abs(row[i]);
-  for (int64_t j = 1; j <= i; ++j) tv += std::abs(row[j] - row[j - 1]);
+  out.entropy = (std::log(s) - m_log_m / s) / std::log(static_cast<double>(i + 1));
   out.sharpness = tv / (2 * s);
   return out;
 }

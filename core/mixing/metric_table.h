@@ -6,9 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "core/mixing/head_metrics.h"
+#include "core/mixing/map_summary.h"
 
-#include "core/session/map_factors.h"
 #include "core/session/session_data.h"
 
 namespace attnscope::mixing {
@@ -18,16 +17,14 @@ class HeadMetricTable {
   HeadMetricTable(int rows, int max_heads);
   // maps: [heads, L, L] row-major float32 of one mixer (its row in ModelRecord::mixers).
   void add_row(int row, const float* maps, int heads, int64_t length);
-  // The same figures from the maps' factors, computed a block of rows at a
-  // time (memory stays O(block * L) however long the prompt).
-  void add_row(int row, const session::MapFactors& factors);
+  // The figures of summaries made as the maps were (from maps or factors, map_summary.h).
+  void add_row(int row, const std::vector<MapSummary>& heads);
   std::vector<session::MetricRecord> records() const;
   static const std::vector<std::string>& names();  // in records() order
 
  private:
   int rows_, max_heads_;
   void check(int row, int heads) const;
-  void put(int row, int head, const mixing::RowFigureMeans& means);
   std::vector<std::vector<float>> values_;  // per metric, [rows * max_heads]
 };
 

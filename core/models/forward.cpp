@@ -42,6 +42,7 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
     shape.capture = static_cast<bool>(options.capture_layer) ||
                     std::any_of(options.ablations.begin(), options.ablations.end(),
                                 [](const HeadAblation& a) { return a.mode == AblationMode::Uniform; });
+    shape.factors = static_cast<bool>(options.factor_layer);
     shape.every_position = options.logits_at_every_position;
     shape.channel_group = options.channel_group;
     shape.element_bytes = static_cast<int>(at::elementSize(model.dtype()));

@@ -22,6 +22,11 @@ bool is_ssm(MixerKind kind) {
   return kind == MixerKind::Mamba2SSD || kind == MixerKind::Mamba1Channel || kind == MixerKind::DiscreteMamba2;
 }
 
+bool map_has_factors(const MixerInfo& m) {
+  const bool form = m.kind == MixerKind::SoftmaxAttention || m.kind == MixerKind::Mamba2SSD || m.kind == MixerKind::DiscreteMamba2;
+  return form && m.head_kinds.empty();
+}
+
 int LayerInfo::mixer_index(const std::string& name) const {
   if (name.empty()) return mixers.size() == 1 ? 0 : -1;
   for (size_t m = 0; m < mixers.size(); ++m)

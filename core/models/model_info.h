@@ -36,6 +36,11 @@ struct MixerInfo {
   // ssm_attention_heads and attention_ssm_heads): head -> its kind.
   std::map<int, MixerKind> head_kinds;
 };
+// Whether the mixer's maps are a function of per-token factors it hands over
+// (softmax attention, Mamba-2 and Llamba SSD, with every head of its kind):
+// sessions then keep the factors instead of the maps (core/session/map_factors.h).
+bool map_has_factors(const MixerInfo& mixer);
+
 
 // A layer: its mixers in the order they run (none for a layer that mixes no
 // tokens, e.g. Nemotron-H's MLP layers), and what else it holds.

@@ -5,14 +5,19 @@
 #include "core/models/blocks/attention_mixer.h"
 
 namespace attnscope {
-double forward_working_bytes(const ModelInfo& info, const ForwardShape& s) {
-  const double L = static_cast<double>(s.length), d = info.hidden_size, e = s.element_bytes;
+double forward_working_bytes(const ModelInfo& info, const ForwardShape& shape) {
+  const double L = static_cast<double>(shape.length), d = info.hidden_size, e = shape.element_bytes;
   // Residual stream, the layer's projections and MLP (a generous 16 widths), kept residuals not counted.
   double bytes = 16 * L * d * e;
   double largest_layer = 0;
   for (const auto& layer_info : info.layers) {
     double work = 0;
-    for (const auto& layer : layer_info.mixers) switch (layer.kind) {
+    for (const auto& layer : layer_info.mixers) {
+      ForwardShape s = shape;
+      s.capture = shape.capture || (shape.factors && !map_has_factors(layer));
+      // Factors: q and k, or C and B, per token and head (head sizes up to 256 counted).
+      if (shape.factors && map_has_factors(layer)) work += 2.0 * layer.heads * L * 256 * 4;
+      switch (layer.kind) {
       case MixerKind::SoftmaxAttention:
       case MixerKind::RelaxedAttention: {
         // float32 scores and probabilities, plus the captured copy; long
@@ -36,10 +41,11 @@ double forward_working_bytes(const ModelInfo& info, const ForwardShape& s) {
       case MixerKind::Identity:
         work += s.capture ? layer.heads * L * L * 4 : 0;
         break;
+      }
     }
     largest_layer = std::max(largest_layer, work);
   }
-  const double logits = (s.every_position ? L : 1) * static_cast<double>(info.vocab_size) * 4 * 2;
+  const double logits = (shape.every_position ? L : 1) * static_cast<double>(info.vocab_size) * 4 * 2;
   return bytes + largest_layer + logits;
 }
 

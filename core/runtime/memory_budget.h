@@ -14,6 +14,7 @@ namespace attnscope {
 struct ForwardShape {
   int64_t length = 0;          // prompt tokens
   bool capture = false;        // maps captured (per layer, one at a time)
+  bool factors = false;        // factors handed over: mixers without them capture their maps (map_has_factors)
   bool every_position = false; // logits at every position
   int channel_group = 1;       // Mamba-1 maps averaged in groups
   int element_bytes = 4;       // the run dtype

@@ -91,12 +91,18 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
   int max_heads = 0;
   for (const auto& m : model.mixers) max_heads = std::max(max_heads, m.heads);
   mixing::HeadMetricTable metrics(static_cast<int>(model.mixers.size()), max_heads);
+  // Each mixer's figures and overview, made from its maps or (without them) its factors.
+  const auto summarise = [&](int row, const std::vector<mixing::MapSummary>& heads) {
+    if (options.metrics) metrics.add_row(row, heads);
+    const int n = heads.front().overview_size();
+    std::vector<float> overview;
+    for (const auto& h : heads) overview.insert(overview.end(), h.overview().begin(), h.overview().end());
+    writer.write_overview(model.mixers[row], overview.data(), static_cast<int>(heads.size()), n);
+  };
   forward.on_mixing = [&](int layer, int mixer, const at::Tensor& maps) {
     const int row = row_of(rows, layer, mixer);
-    if (options.metrics) {
-      const at::Tensor f = maps.to(at::kCPU, at::kFloat).contiguous();
-      metrics.add_row(row, f.data_ptr<float>(), static_cast<int>(f.size(0)), f.size(1));
-    }
+    const at::Tensor f = maps.to(at::kCPU, at::kFloat).contiguous();
+    summarise(row, mixing::summarise_maps(f.data_ptr<float>(), static_cast<int>(f.size(0)), f.size(1)));
     // float16 conversion on all cores in ATen, then straight to the writer.
     at::Tensor half = maps.to(at::kHalf).contiguous();
     writer.write_maps_half(model.mixers[row], reinterpret_cast<const uint16_t*>(half.data_ptr()),
@@ -105,8 +111,8 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
   forward.on_factors = [&](int layer, int mixer, const MixingFactors& mixing_factors) {
     const int row = row_of(rows, layer, mixer);
     const session::MapFactors factors = map_factors_of(mixing_factors);
-    // Without the maps, the figures come from the factors a block of rows at a time.
-    if (options.metrics && !keep_maps) metrics.add_row(row, factors);
+    // Without the maps, figures and overview come from the factors a block of rows at a time.
+    if (!keep_maps) summarise(row, mixing::summarise_factors(factors));
     writer.write_factors(model.mixers[row], factors);
   };
   ForwardResult result = run_forward(*loaded.model, prompt.ids_tensor(), forward);

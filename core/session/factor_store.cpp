@@ -1,5 +1,6 @@
 #include "core/session/factor_store.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/util/error.h"
@@ -127,6 +128,32 @@ MapFactors read_factor_group(hid_t group, const std::string& where, const MixerR
     f.weight = read_array<float>(group, "weight", H5T_NATIVE_FLOAT, per_head, file);
   }
   return f;
+}
+
+void write_overview_dataset(hid_t group, const std::string& name, const float* values, int heads, int size) {
+  const hsize_t dims[3] = {static_cast<hsize_t>(heads), static_cast<hsize_t>(size), static_cast<hsize_t>(size)};
+  const hsize_t chunk[3] = {1, dims[1], dims[2]};
+  H5Id space(H5Screate_simple(3, dims, nullptr));
+  H5Id dcpl(H5Pcreate(H5P_DATASET_CREATE));
+  H5Pset_chunk(dcpl, 3, chunk);
+  H5Pset_deflate(dcpl, 1);  // the empty upper triangle costs nothing
+  H5Id set(H5Dcreate2(group, name.c_str(), H5T_NATIVE_FLOAT, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+  if (!set.valid() || H5Dwrite(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0)
+    throw Error("cannot write the overview " + name);
+  write_string_attr(set, "pooling", "max_abs");
+}
+
+int check_overview_dataset(hid_t group, const std::string& name, const std::string& where, const MixerRecord& mixer,
+                           int64_t length, const std::filesystem::path& file) {
+  const auto dims = dataset_dims(group, name, file);
+  if (dims.size() != 3 || dims[0] != static_cast<hsize_t>(mixer.heads) || dims[1] != dims[2] || dims[1] == 0 ||
+      dims[1] > static_cast<hsize_t>(std::min(length, kMaxOverviewSize)))
+    damaged(file, where + " is not an overview of " + std::to_string(mixer.heads) + " heads at most " +
+                      std::to_string(std::min(length, kMaxOverviewSize)) + " cells a side");
+  H5Id set(H5Dopen2(group, name.c_str(), H5P_DEFAULT));
+  H5Id type(H5Dget_type(set));
+  if (H5Tget_class(type) != H5T_FLOAT || H5Tget_size(type) != 4) damaged(file, where + " does not hold float32 numbers");
+  return static_cast<int>(dims[1]);
 }
 
 }  // namespace attnscope::session

@@ -1,112 +1,8 @@
 #include "core/session/map_factors.h"
 
-#include <cblas.h>
-
-#include <algorithm>
 #include <cmath>
-#include <limits>
-#include <stdexcept>
-#include <functional>
-
-#include "core/util/parallel.h"
 
 namespace attnscope::session {
-namespace {
-
-// Rows are computed this many at a time: the scores of a block are at most
-// kRowBlock x L floats (32 MB at L = 8192).
-constexpr int64_t kRowBlock = 1024;
-
-void parallel_rows(int64_t n, const std::function<void(int64_t, int64_t)>& body) { parallel_for(n, 32, body); }
-
-// scores[r, j] = alpha * a_r . b_j for rows [r0, r0 + rows) of `a` and keys [c0, c0 + cols) of `b`.
-void dot_block(const float* a, const float* b, int64_t dim, int64_t r0, int64_t rows, int64_t c0, int64_t cols,
-               double alpha, float* scores) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows), static_cast<int>(cols),
-              static_cast<int>(dim), static_cast<float>(alpha), a + r0 * dim, static_cast<int>(dim), b + c0 * dim,
-              static_cast<int>(dim), 0.f, scores, static_cast<int>(cols));
-}
-
-void check_rect(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t rows, int64_t cols) {
-  if (head < 0 || head >= f.heads) throw std::out_of_range("no head " + std::to_string(head));
-  if (r0 < 0 || c0 < 0 || rows < 0 || cols < 0 || r0 + rows > f.length || c0 + cols > f.length)
-    throw std::out_of_range("tile outside the " + std::to_string(f.length) + "-token map");
-}
-
-const float* left_of(const MapFactors& f, int head) {
-  const int64_t slot = f.form == FactorForm::Softmax ? head : f.group_of(head);
-  return f.left.data() + slot * f.length * f.dim;
-}
-const float* right_of(const MapFactors& f, int head) { return f.right.data() + f.group_of(head) * f.length * f.dim; }
-
-// One pass over the causal scores of rows [r0, r0 + rows): each row's log
-// normaliser into `lse` and, when `out` is given, columns [c0, c0 + cols) of
-// the map (the scores are computed once for both).
-void softmax_rows(const MapFactors& f, int head, int64_t r0, int64_t rows, float* lse, int64_t c0 = 0, int64_t cols = 0,
-                  float* out = nullptr) {
-  const float *q = left_of(f, head), *k = right_of(f, head);
-  std::vector<float> scores;
-  for (int64_t b0 = r0; b0 < r0 + rows; b0 += kRowBlock) {
-    const int64_t n = std::min(kRowBlock, r0 + rows - b0), keys = b0 + n;  // causal: keys up to the block's last row
-    scores.resize(static_cast<size_t>(n * keys));
-    dot_block(q, k, f.dim, b0, n, 0, keys, f.scale, scores.data());
-    parallel_rows(n, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
-        const float* s = scores.data() + r * keys;
-        const int64_t i = b0 + r, seen = i + 1;
-        const float m = *std::max_element(s, s + seen);
-        double sum = 0;
-        for (int64_t j = 0; j < seen; ++j) sum += std::exp(s[j] - m);
-        const float log_norm = m + static_cast<float>(std::log(sum));
-        lse[i - r0] = log_norm;
-        if (!out) continue;
-        float* o = out + (i - r0) * cols;
-        for (int64_t c = 0; c < cols; ++c) o[c] = c0 + c <= i ? std::exp(s[c0 + c] - log_norm) : 0.f;
-      }
-    });
-  }
-}
-
-void softmax_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out,
-                  const float* normalisers) {
-  std::vector<float> scores(static_cast<size_t>(std::min(kRowBlock, rows) * cols));
-  for (int64_t b0 = r0; b0 < r0 + rows; b0 += kRowBlock) {
-    const int64_t n = std::min(kRowBlock, r0 + rows - b0);
-    dot_block(left_of(f, head), right_of(f, head), f.dim, b0, n, c0, cols, f.scale, scores.data());
-    parallel_rows(n, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
-        const int64_t i = b0 + r;
-        const float lse = normalisers[i - r0];
-        float* o = out + (i - r0) * cols;
-        const float* s = scores.data() + r * cols;
-        for (int64_t c = 0; c < cols; ++c) o[c] = c0 + c <= i ? std::exp(s[c] - lse) : 0.f;
-      }
-    });
-  }
-}
-
-void ssd_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out) {
-  std::vector<float> dots(static_cast<size_t>(std::min(kRowBlock, rows) * cols));
-  const double* cum = f.log_decay_cumsum.data() + head * f.length;
-  const float* w = f.weight.data() + head * f.length;
-  for (int64_t b0 = r0; b0 < r0 + rows; b0 += kRowBlock) {
-    const int64_t n = std::min(kRowBlock, r0 + rows - b0);
-    dot_block(left_of(f, head), right_of(f, head), f.dim, b0, n, c0, cols, 1.0, dots.data());
-    parallel_rows(n, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
-        const int64_t i = b0 + r;
-        float* o = out + (i - r0) * cols;
-        const float* d = dots.data() + r * cols;
-        for (int64_t c = 0; c < cols; ++c) {
-          const int64_t j = c0 + c;
-          o[c] = j <= i ? static_cast<float>(d[c] * std::exp(cum[i] - cum[j]) * w[j]) : 0.f;
-        }
-      }
-    });
-  }
-}
-
-}  // namespace
 
 std::string factor_form_name(FactorForm form) { return form == FactorForm::Softmax ? "softmax" : "ssd"; }
 
@@ -117,31 +13,6 @@ bool MapFactors::consistent() const {
     return left.size() == n(heads, length, dim) && right.size() == n(groups, length, dim) && std::isfinite(scale);
   return left.size() == n(groups, length, dim) && right.size() == n(groups, length, dim) &&
          log_decay_cumsum.size() == n(heads, length, 1) && weight.size() == n(heads, length, 1);
-}
-
-std::vector<float> row_log_normalisers(const MapFactors& f, int head) {
-  if (f.form != FactorForm::Softmax) return {};
-  check_rect(f, head, 0, 0, f.length, f.length);
-  std::vector<float> out(static_cast<size_t>(f.length));
-  softmax_rows(f, head, 0, f.length, out.data());
-  return out;
-}
-
-void compute_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out,
-                  const std::vector<float>* normalisers) {
-  check_rect(f, head, r0, c0, rows, cols);
-  if (rows == 0 || cols == 0) return;
-  if (f.form == FactorForm::Ssd) return ssd_tile(f, head, r0, c0, rows, cols, out);
-  if (normalisers && static_cast<int64_t>(normalisers->size()) == f.length)
-    return softmax_tile(f, head, r0, c0, rows, cols, out, normalisers->data() + r0);
-  std::vector<float> own(static_cast<size_t>(rows));
-  softmax_rows(f, head, r0, rows, own.data(), c0, cols, out);
-}
-
-std::vector<float> compute_head(const MapFactors& f, int head) {
-  std::vector<float> out(static_cast<size_t>(f.length * f.length));
-  compute_tile(f, head, 0, 0, f.length, f.length, out.data());
-  return out;
 }
 
 }  // namespace attnscope::session

@@ -135,6 +135,7 @@ SessionReader::SessionReader(const fs::path& path) : path_(path) {
     for (const int row : find_maps(g, "/mixing/")) map_paths_[row] = map_path("/mixing", row);
   }
   find_factors();
+  find_overviews();
   if (has_link(file_, "/ablations")) {
     H5Id g(check(H5Gopen2(file_, "/ablations", H5P_DEFAULT), path, "cannot open /ablations"));
     std::vector<int> numbers;
@@ -188,6 +189,41 @@ void SessionReader::find_factors() {
       factor_paths_[row] = where;
     }
   }
+}
+
+void SessionReader::find_overviews() {
+  overview_sizes_.assign(model_.mixers.size(), 0);
+  if (!has_link(file_, "/overview")) return;
+  H5Id g(check(H5Gopen2(file_, "/overview", H5P_DEFAULT), path_, "cannot open /overview"));
+  for (const auto& name : child_names(g)) {
+    const int layer = parse_layer_name(name);
+    if (layer < 0 || layer >= static_cast<int>(model_.layer_descriptions.size()))
+      damaged(path_, "/overview/" + name + " names no layer of this model");
+    H5Id layer_group(check(H5Gopen2(g, name.c_str(), H5P_DEFAULT), path_, "cannot open /overview/" + name));
+    for (const auto& mixer : child_names(layer_group)) {
+      const int row = model_.find_row(layer, mixer);
+      const std::string where = "/overview/" + name + "/" + mixer;
+      if (row < 0) damaged(path_, where + " names no mixer of layer " + std::to_string(layer));
+      overview_sizes_[row] = check_overview_dataset(layer_group, mixer, where, model_.mixers[row], length(), path_);
+    }
+  }
+}
+
+std::vector<float> SessionReader::read_overview(int row, int head) const {
+  const int n = overview_size(row);
+  if (n == 0 || head < 0 || head >= model_.mixers[row].heads)
+    fail_file(path_, "holds no overview of head " + std::to_string(head) + " of layer " + model_.row_label(row));
+  const MixerRecord& m = model_.mixers[row];
+  const std::string dataset = "/overview" + layer_path(m.layer).substr(7) + "/" + m.name;
+  H5Id set(check(H5Dopen2(file_, dataset.c_str(), H5P_DEFAULT), path_, "cannot open " + dataset));
+  H5Id space(H5Dget_space(set));
+  const hsize_t start[3] = {static_cast<hsize_t>(head), 0, 0}, count[3] = {1, static_cast<hsize_t>(n), static_cast<hsize_t>(n)};
+  H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+  H5Id memspace(H5Screate_simple(3, count, nullptr));
+  std::vector<float> out(static_cast<size_t>(n) * n);
+  check_status(H5Dread(set, H5T_NATIVE_FLOAT, memspace, space, H5P_DEFAULT, out.data()), path_,
+               "cannot read " + dataset + " (damaged?)");
+  return out;
 }
 
 std::shared_ptr<const MapFactors> SessionReader::factors(int row) const {

@@ -45,6 +45,11 @@ class SessionReader {
   std::vector<float> read_head(int row, int head) const;
   // A rectangle of it [rows * cols].
   std::vector<float> read_tile(int row, int head, int64_t row0, int64_t col0, int64_t rows, int64_t cols) const;
+  // The pooled overview of a head (factor_store.h), n x n; size 0 when the session has none (older files).
+  int overview_size(int row) const {
+    return row >= 0 && row < static_cast<int>(overview_sizes_.size()) ? overview_sizes_[row] : 0;
+  }
+  std::vector<float> read_overview(int row, int head) const;
   // The factors of a row that has them (read once, the last few rows kept).
   std::shared_ptr<const MapFactors> factors(int row) const;
   // An ablation's saved maps, when present.
@@ -75,6 +80,8 @@ class SessionReader {
   // A computed tile: the row's factors and the head's row normalisers, cached.
   std::vector<float> compute_rect(int row, int head, int64_t row0, int64_t col0, int64_t rows, int64_t cols) const;
   void find_factors();
+  void find_overviews();
+  std::vector<int> overview_sizes_;  // per mixer row; 0: none
   std::vector<std::string> map_paths_;  // per mixer row; empty: no maps
   std::vector<std::string> factor_paths_;  // per mixer row; empty: no factors
   struct FactorCache {

@@ -222,6 +222,11 @@ void SessionWriter::write_factors(const MixerRecord& record, const MapFactors& f
   write_int_attr(file_, "schema_version", kSchemaVersion);
 }
 
+void SessionWriter::write_overview(const MixerRecord& record, const float* values, int heads, int size) {
+  H5Id g(group("overview/" + layer_name(record.layer)));
+  write_overview_dataset(g, record.name, values, heads, size);
+}
+
 void SessionWriter::write_outputs(const OutputRecord& outputs) {
   H5Id g(group("outputs"));
   std::vector<int64_t> ids;

@@ -46,6 +46,9 @@ class SessionWriter {
   // (core/session/map_factors.h): with them a head's map needs no /mixing
   // dataset. Marks the file schema 3 (older readers would not see such maps).
   void write_factors(const MixerRecord& record, const MapFactors& factors);
+  // One mixer's overview at /overview/layer_NNN/<record.name>: [heads, size, size]
+  // (factor_store.h), what the grid and a first paint show without reading maps.
+  void write_overview(const MixerRecord& record, const float* values, int heads, int size);
   void write_outputs(const OutputRecord& outputs);
   void write_metric(const MetricRecord& metric);
   // Adds /ablations/<n> and returns n (the next free number, or `index`

@@ -47,6 +47,54 @@ assert abs(w - expected) <= 1 and abs(h - expected) <= 1, (w, h, expected)
 PY
 fi
 
+# Factors instead of maps (--store-maps none): the documented formulas
+# (docs/session-format.md) recompute, with numpy alone, the maps a
+# --store-maps all session stores; show and export read it like any session.
+prompt="$src/resources/prompts/demo.txt"
+"$app" run "$model" --prompt-file "$prompt" --out "$work/factors.h5" --store-maps none > /dev/null
+"$app" run "$model" --prompt-file "$prompt" --out "$work/maps.h5" --store-maps all > /dev/null
+"$app" run "$src/resources/models/mamba2" --prompt-file "$prompt" --out "$work/ssd-factors.h5" --store-maps none > /dev/null
+"$app" run "$src/resources/models/mamba2" --prompt-file "$prompt" --out "$work/ssd-maps.h5" --store-maps all > /dev/null
+"${ATTNSCOPE_PYTHON:-python3}" - "$work" <<'PY'
+import sys
+import h5py, numpy as np
+work = sys.argv[1]
+def softmax_map(g, h):
+    q, k = g["q"][h].astype(np.float64), g["k"][h * g["k"].shape[0] // g["q"].shape[0]].astype(np.float64)
+    s = g.attrs["scale"] * q @ k.T
+    s[np.triu_indices_from(s, 1)] = -np.inf
+    p = np.exp(s - s.max(1, keepdims=True))
+    return p / p.sum(1, keepdims=True)
+def ssd_map(g, h):
+    grp = h * g["C"].shape[0] // g["log_decay_cumsum"].shape[0]
+    cum, w = g["log_decay_cumsum"][h], g["weight"][h].astype(np.float64)
+    m = (g["C"][grp].astype(np.float64) @ g["B"][grp].astype(np.float64).T) * np.exp(cum[:, None] - cum[None, :]) * w[None, :]
+    return np.tril(m)
+for name, mixer, fn in (("", "attn", softmax_map), ("ssd-", "ssm", ssd_map)):
+    with h5py.File(f"{work}/{name}factors.h5") as f, h5py.File(f"{work}/{name}maps.h5") as m:
+        assert f.attrs["schema_version"] == 3 and m.attrs["schema_version"] == 3
+        assert "mixing" not in f, list(f)
+        layers = sorted(f["factors"])
+        assert layers and "overview" in f
+        for layer in layers:
+            g = f["factors"][layer][mixer]
+            stored = m["mixing"][layer][mixer][()].astype(np.float64)
+            for h in range(stored.shape[0]):
+                err = np.abs(fn(g, h) - stored[h]).max() / np.abs(stored[h]).max()
+                assert err < 2e-3, (name, layer, h, err)
+print("factor maps recomputed with numpy: ok")
+PY
+"$app" show "$work/factors.h5" > "$work/show-factors.txt"
+grep -q "layer" "$work/show-factors.txt"
+if [ "$gui" = "ON" ]; then
+  "$app" export "$work/factors.h5" --layer 1 --head 3 --out "$work/factors.pdf" > /dev/null
+  "$app" export "$work/maps.h5" --layer 1 --head 3 --out "$work/maps.pdf" > /dev/null
+  [ "$(pdftotext "$work/factors.pdf" -)" = "$(pdftotext "$work/maps.pdf" -)" ]
+fi
+"$app" run "$model" --prompt-file "$prompt" --out "$work/bad.h5" --store-maps some 2> "$work/bad.txt" && exit 1
+grep -q "use all, budget or none" "$work/bad.txt"
+[ ! -e "$work/bad.h5" ]
+
 for family in mamba-tiny mamba2-tiny; do
   "$app" run "$fixtures/$family" --input-ids 5,17,3,9 --dump "$work/$family.safetensors" > /dev/null
   python3 - "$work/$family.safetensors" <<'PY'

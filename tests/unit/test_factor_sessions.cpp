@@ -1,7 +1,7 @@
 // Sessions recorded with --store-maps none (factors only, every head
 // recomputed when read) against the same run with every map stored, on the
 // bundled Transformer, Mamba-2 and hybrid demos: same rows, same heads (to
-// the stored maps' float16), same metrics.
+// the stored maps' float16), same metrics and overviews.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -53,6 +53,14 @@ TEST_P(FactorSessions, FactorsOnlyReadBackAsTheStoredMaps) {
       for (size_t k = 0; k < stored.size(); ++k)
         worst = std::max(worst, static_cast<double>(std::abs(stored[k] - computed[k]))), scale = std::max(scale, static_cast<double>(std::abs(stored[k])));
       EXPECT_LT(worst / scale, 1e-3) << "row " << row << " head " << h << ": float16 storage is the only difference";
+      // Both keep the head's overview, pooled as the map was made: the largest |weight| of each block.
+      ASSERT_EQ(all.overview_size(row), static_cast<int>(all.length()));
+      ASSERT_EQ(none.overview_size(row), all.overview_size(row));
+      const auto overview = none.read_overview(row, h), stored_overview = all.read_overview(row, h);
+      for (size_t k = 0; k < overview.size(); ++k) {
+        EXPECT_NEAR(overview[k], stored_overview[k], 1e-5 * scale) << "row " << row << " head " << h;
+        EXPECT_NEAR(overview[k], computed[k], 1e-5 * scale) << "at most 256 tokens, the overview is the map";
+      }
     }
   }
   EXPECT_GT(recomputed, 0) << "no row was given by its factors";
@@ -66,3 +74,26 @@ TEST_P(FactorSessions, FactorsOnlyReadBackAsTheStoredMaps) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Demos, FactorSessions, ::testing::Values("transformer", "mamba2", "hybrid"));
+
+// Beyond 256 tokens the overview pools: each cell is its block's largest |weight|, sign kept.
+TEST(FactorSessionOverview, LongPromptsArePooledByTheLargestWeight) {
+  const fs::path dir = fs::temp_directory_path() / ("attnscope-overview-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const auto loaded = load_for_running(resource_dir() / "models" / "mamba2", LoadOptions{});
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 300; ++i) ids.push_back(5 + (i * 37) % 200);
+  const session::SessionReader r(record(*loaded, prompt_from_ids(*loaded, ids), dir / "long.h5", StoreMaps::None));
+  const int row = r.rows_with_maps().back();
+  ASSERT_EQ(r.overview_size(row), 256);
+  const auto map = r.read_head(row, 1), overview = r.read_overview(row, 1);
+  const int64_t L = 300;
+  std::vector<float> expected(256 * 256, 0.f);
+  std::vector<bool> seen(expected.size(), false);
+  for (int64_t i = 0; i < L; ++i)
+    for (int64_t j = 0; j <= i; ++j) {
+      const size_t k = static_cast<size_t>(i * 256 / L) * 256 + static_cast<size_t>(j * 256 / L);
+      if (!seen[k] || std::abs(map[i * L + j]) > std::abs(expected[k])) expected[k] = map[i * L + j], seen[k] = true;
+    }
+  for (size_t k = 0; k < expected.size(); ++k) ASSERT_NEAR(overview[k], expected[k], 1e-6) << k;
+  fs::remove_all(dir);
+}

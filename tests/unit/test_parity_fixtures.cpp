@@ -75,8 +75,7 @@ TEST_P(FixtureParity, LogitsMapsAndAblationMatchReference) {
   int with_factors = 0;
   for (const auto& layer : model->info().layers)
     for (const auto& m : layer.mixers)
-      with_factors += (m.kind == MixerKind::SoftmaxAttention || m.kind == MixerKind::Mamba2SSD ||
-                       m.kind == MixerKind::DiscreteMamba2) && m.head_kinds.empty();
+      with_factors += map_has_factors(m);
   EXPECT_EQ(from_factors, with_factors) << "attention and SSD mixers hand over factors";
 
   // The config-only description (inspect) agrees with the loaded model.

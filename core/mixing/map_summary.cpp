@@ -1,0 +1,81 @@
+#include "core/mixing/map_summary.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/util/parallel.h"
+
+namespace attnscope::mixing {
+namespace {
+// Rows of a map computed from factors at a time: memory O(block * L).
+constexpr int64_t kRowBlock = 512;
+}  // namespace
+
+MapSummary::MapSummary(int64_t length, int overview_size)
+    : length_(length),
+      n_(static_cast<int>(std::min<int64_t>(length, overview_size))),
+      overview_(static_cast<size_t>(n_) * n_, 0.f),
+      seen_(overview_.size(), 0),
+      column_start_(static_cast<size_t>(n_) + 1) {
+  // Key j falls in overview column j * n / L: column k starts at the first j with j * n >= k * L.
+  for (int k = 0; k <= n_; ++k) column_start_[k] = (static_cast<int64_t>(k) * length_ + n_ - 1) / n_;
+}
+
+void MapSummary::add_rows(const float* rows, int64_t first, int64_t count, int64_t stride) {
+  // Each row's figures and pooled maxima on every core, then merged in row order.
+  std::vector<RowFigures> figures(static_cast<size_t>(count));
+  std::vector<float> pooled(static_cast<size_t>(count) * n_);
+  std::vector<uint8_t> pooled_seen(pooled.size());
+  parallel_for(count, 16, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const float* row = rows + r * stride;
+      const int64_t i = first + r;
+      figures[r] = row_figures(row, i);
+      float* best = pooled.data() + r * n_;
+      uint8_t* seen = pooled_seen.data() + r * n_;
+      for (int k = 0; k < n_ && column_start_[k] <= i; ++k) {
+        const int64_t end = std::min(column_start_[k + 1], i + 1);
+        float v = row[column_start_[k]];
+        for (int64_t j = column_start_[k] + 1; j < end; ++j)
+          if (std::abs(row[j]) > std::abs(v)) v = row[j];
+        best[k] = v, seen[k] = 1;
+      }
+    }
+  });
+  for (int64_t r = 0; r < count; ++r) {
+    figures_.add(figures[r]);
+    const size_t base = static_cast<size_t>((first + r) * n_ / length_) * n_;
+    for (int k = 0; k < n_; ++k) {
+      const float v = pooled[r * n_ + k];
+      if (!pooled_seen[r * n_ + k]) continue;
+      if (!seen_[base + k] || std::abs(v) > std::abs(overview_[base + k])) overview_[base + k] = v, seen_[base + k] = 1;
+    }
+  }
+}
+
+std::vector<MapSummary> summarise_maps(const float* maps, int heads, int64_t length, int overview_size) {
+  std::vector<MapSummary> out;
+  for (int h = 0; h < heads; ++h) {
+    out.emplace_back(length, overview_size);
+    out.back().add_rows(maps + static_cast<size_t>(h) * length * length, 0, length, length);
+  }
+  return out;
+}
+
+std::vector<MapSummary> summarise_factors(const session::MapFactors& factors, int overview_size) {
+  const int64_t L = factors.length;
+  std::vector<MapSummary> out;
+  std::vector<float> block;
+  for (int h = 0; h < factors.heads; ++h) {
+    out.emplace_back(L, overview_size);
+    for (int64_t b0 = 0; b0 < L; b0 += kRowBlock) {
+      const int64_t n = std::min(kRowBlock, L - b0), keys = b0 + n;  // causal: no key past the block's last row
+      block.resize(static_cast<size_t>(n * keys));
+      session::compute_tile(factors, h, b0, 0, n, keys, block.data());
+      out.back().add_rows(block.data(), b0, n, keys);
+    }
+  }
+  return out;
+}
+
+}  // namespace attnscope::mixing

@@ -1,0 +1,105 @@
+// Long prompts on a GPT-2-small-shaped model (12 layers, 12 heads, width
+// 768, random weights): a session with every map viewable (--store-maps
+// budget: factors always, full maps only up to 2048 tokens) against the
+// plain forward's time, its size on disk, the process's peak memory, and one
+// head's full map and a screen-sized region recomputed from the session with
+// no model. Machine limits (matmul rate, disk write rate) measured in the
+// same run. Lengths on the command line (default 1024 2048 4096).
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/models/forward.h"
+#include "core/runtime/loaded_model.h"
+#include "core/runtime/session_run.h"
+#include "core/session/map_factors.h"
+#include "core/session/session_reader.h"
+#include "core/session/session_writer.h"
+#include "machine_limits.h"
+#include "support/random_models.h"
+
+namespace fs = std::filesystem;
+using namespace attnscope;
+
+namespace {
+
+double seconds_of(const std::function<void()>& work) {
+  const double t0 = bench::now_seconds();
+  work();
+  return bench::now_seconds() - t0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int64_t> lengths;
+  for (int i = 1; i < argc; ++i) lengths.push_back(std::stoll(argv[i]));
+  if (lengths.empty()) lengths = {1024, 2048, 4096};
+  bench::set_threads_to_cores();
+  const fs::path dir = fs::temp_directory_path() / "attnscope-bench-long";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const double peak = bench::matmul_gflops();
+  const double disk = bench::disk_write_mbs(dir, size_t(256) << 20);
+  bench::print_header("Long-prompt sessions, GPT-2-small shape (random weights)");
+  bench::print_row("matmul fp32", peak, "GFLOP/s");
+  bench::print_row("disk write", disk, "MB/s");
+  // Fresh memory (a new head's map) costs its page faults first: on virtual machines that is most of it.
+  const double touch = seconds_of([] {
+    std::vector<float> fresh(size_t(64) << 20);
+    fresh[fresh.size() / 2] = 1;
+  });
+  bench::print_row("fresh memory, 256 MB zeroed", 256 / touch, "MB/s");
+
+  const int64_t vocab = 50257;
+  const int64_t max_length = std::max<int64_t>(1024, *std::max_element(lengths.begin(), lengths.end()));
+  test_support::write_random_checkpoint({{"model_type", "gpt2"}, {"vocab_size", vocab}, {"n_embd", 768}, {"n_layer", 12},
+                                         {"n_head", 12}, {"n_positions", max_length}, {"layer_norm_epsilon", 1e-5},
+                                         {"activation_function", "gelu_new"}},
+                                        dir / "model");
+  const auto loaded = load_for_running(dir / "model", LoadOptions{});
+  for (int64_t L : lengths) {
+    std::vector<int64_t> ids(static_cast<size_t>(L));
+    for (int64_t i = 0; i < L; ++i) ids[i] = (i * 7919) % vocab;
+    const Prompt prompt = prompt_from_ids(*loaded, ids);
+    const std::string tag = "L=" + std::to_string(L);
+    bench::reset_peak_rss();
+    const double forward = seconds_of([&] { run_forward(*loaded->model, prompt.ids_tensor(), ForwardOptions{}); });
+    const double forward_peak = bench::peak_rss_mb();
+    const fs::path path = dir / ("session-" + std::to_string(L) + ".h5");
+    bench::reset_peak_rss();
+    const double session = seconds_of([&] {
+      auto writer = session::SessionWriter::create(path);
+      record_run(*loaded, prompt, "bench", writer, RecordOptions{});
+      writer.commit();
+    });
+    const double session_peak = bench::peak_rss_mb();
+    const double mb = static_cast<double>(fs::file_size(path)) / 1e6;
+    bench::print_row(tag + " forward", forward, "s");
+    bench::print_row(tag + " session / forward", session / forward, "x", session / forward, "<= 1.3");
+    bench::print_row(tag + " session on disk", mb, "MB", mb / (disk * session), "of the disk rate x session time");
+    bench::print_row(tag + " peak RSS forward / session", forward_peak, "MB", session_peak / forward_peak, "session / forward");
+
+    const session::SessionReader reader(path);
+    const int row = 6, head = 5;
+    const double full = seconds_of([&] { reader.read_head(row, head); });
+    // The same head into memory already in use (what a view that keeps its buffer pays).
+    std::vector<float> reused(static_cast<size_t>(L * L));
+    const auto factors = reader.factors(row);
+    const double compute = seconds_of([&] { session::compute_tile(*factors, head, 0, 0, L, L, reused.data()); });
+    const double first = seconds_of([&] { reader.read_tile(row, head + 1, L - 512, L / 3, 512, 512); });
+    const double tile = seconds_of([&] { reader.read_tile(row, head + 1, L / 2, 0, 512, 512); });
+    const double budget_full = L <= 2048 ? 0.05 : 0.5;
+    bench::print_row(tag + " one head's map from the session", full * 1e3, "ms", full / budget_full,
+                     L <= 2048 ? "of 50 ms" : "of 500 ms");
+    bench::print_row(tag + " ... computed into memory in use", compute * 1e3, "ms", compute / budget_full,
+                     L <= 2048 ? "of 50 ms" : "of 500 ms");
+    bench::print_row(tag + " 512x512 region, first of a head", first * 1e3, "ms", first / 0.05, "of 50 ms");
+    bench::print_row(tag + " 512x512 region, later", tile * 1e3, "ms", tile / 0.05, "of 50 ms");
+    fs::remove(path);
+  }
+  fs::remove_all(dir);
+  return 0;
+}
