@@ -91,8 +91,14 @@ void check_factor_group(hid_t group, const std::string& where, const MixerRecord
   if (groups <= 0 || groups > heads || heads % groups != 0)
     damaged(file, where + " shares its factors in " + std::to_string(groups) + " groups of " + std::to_string(heads) + " heads");
   if (dim <= 0 || dim > kMaxFactorDim) damaged(file, where + " has factors of " + std::to_string(dim) + " numbers per token");
-  if (form == FactorForm::Softmax && !std::isfinite(read_double_attr(group, "scale", file)))
-    damaged(file, where + " has a score scale that is not a number");
+  if (form == FactorForm::Softmax) {
+    const double scale = read_double_attr(group, "scale", file);
+    if (!std::isfinite(scale) || std::abs(scale) > 1e6) damaged(file, where + " has a score scale of " + std::to_string(scale));
+  }
+  // Softmax factors give softmax maps, SSD factors SSD maps: a mixer of another kind has none.
+  const bool fits = form == FactorForm::Softmax ? mixer.kind == "softmax_attention"
+                                                : mixer.kind == "mamba2_ssd" || mixer.kind == "discrete_mamba2";
+  if (!fits) damaged(file, where + " holds " + factor_form_name(form) + " factors for a " + mixer.kind + " mixer");
   const auto L = static_cast<hsize_t>(length), d = static_cast<hsize_t>(dim);
   const auto H = static_cast<hsize_t>(heads), G = static_cast<hsize_t>(groups);
   const Names n = names_of(form);

@@ -86,7 +86,11 @@ void write_attr(hid_t loc, const std::string& name, hid_t type, const void* valu
 
 H5Id open_attr(hid_t loc, const std::string& name, const std::filesystem::path& file) {
   if (!has_attribute(loc, name)) fail_file(file, "is missing the attribute '" + name + "'");
-  return H5Id(check(H5Aopen(loc, name.c_str(), H5P_DEFAULT), file, "cannot open attribute " + name));
+  H5Id attr(check(H5Aopen(loc, name.c_str(), H5P_DEFAULT), file, "cannot open attribute " + name));
+  // Every attribute a session has is one value: an array would be read into a single variable's memory.
+  H5Id space(H5Aget_space(attr));
+  if (H5Sget_simple_extent_npoints(space) != 1) fail_file(file, "attribute '" + name + "' is not a single value: damaged session");
+  return attr;
 }
 
 H5Id create_dataset(hid_t loc, const std::string& name, hid_t type, const std::vector<hsize_t>& dims) {

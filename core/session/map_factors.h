@@ -31,8 +31,9 @@ struct MapFactors {
   bool consistent() const;
 };
 
-// Per-row log normalisers of a softmax head (log sum_{j <= i} exp(s_ij)),
-// [L]: a tile then costs rows * cols * dim. Empty for ssd (it needs none).
+// Per-row normalisers of a softmax head, [2 * L]: each row's largest score
+// m_i and log sum_{j <= i} exp(s_ij - m_i). A tile then costs rows * cols *
+// dim. Empty for ssd (it needs none).
 std::vector<float> row_log_normalisers(const MapFactors& f, int head);
 
 // Rows [r0, r0 + rows) x columns [c0, c0 + cols) of head `head`'s map,

@@ -44,7 +44,7 @@ const float* left_of(const MapFactors& f, int head) {
 const float* right_of(const MapFactors& f, int head) { return f.right.data() + f.group_of(head) * f.length * f.dim; }
 
 // One pass over the causal scores of rows [r0, r0 + rows): each row's log
-// normaliser into `lse` and, when `out` is given, columns [c0, c0 + cols) of
+// normalisers into `lse` (max and log sum, as row_log_normalisers) and, when `out` is given, columns [c0, c0 + cols) of
 // the map (the scores are computed once for both).
 void softmax_rows(const MapFactors& f, int head, int64_t r0, int64_t rows, float* lse, int64_t c0 = 0, int64_t cols = 0,
                   float* out = nullptr) {
@@ -63,7 +63,9 @@ void softmax_rows(const MapFactors& f, int head, int64_t r0, int64_t rows, float
         for (int64_t j = 0; j < seen; ++j) s[j] = std::exp(s[j] - m);  // a loop the compiler can vectorise
         double sum = 0;
         for (int64_t j = 0; j < seen; ++j) sum += s[j];
-        lse[i - r0] = m + static_cast<float>(std::log(sum));
+        // The row's max and log sum apart: folded into one float, a large max would round the sum away.
+        lse[2 * (i - r0)] = m;
+        lse[2 * (i - r0) + 1] = static_cast<float>(std::log(sum));
         if (!out) continue;
         const float inverse = static_cast<float>(1 / sum);
         float* o = out + (i - r0) * cols;
@@ -84,11 +86,11 @@ void softmax_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t
     parallel_rows(n, [&](int64_t begin, int64_t end) {
       for (int64_t r = begin; r < end; ++r) {
         const int64_t i = b0 + r;
-        const float lse = normalisers[i - r0];
+        const float m = normalisers[2 * (i - r0)], log_sum = normalisers[2 * (i - r0) + 1];
         float* o = out + (i - r0) * cols;
         const float* s = scores.data() + r * cols;
         const int64_t seen = std::clamp<int64_t>(i + 1 - c0, 0, cols);  // columns j <= i
-        for (int64_t c = 0; c < seen; ++c) o[c] = std::exp(s[c] - lse);
+        for (int64_t c = 0; c < seen; ++c) o[c] = std::exp((s[c] - m) - log_sum);
         std::fill(o + seen, o + cols, 0.f);
       }
     });
@@ -121,7 +123,7 @@ void ssd_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t row
 std::vector<float> row_log_normalisers(const MapFactors& f, int head) {
   if (f.form != FactorForm::Softmax) return {};
   check_rect(f, head, 0, 0, f.length, f.length);
-  std::vector<float> out(static_cast<size_t>(f.length));
+  std::vector<float> out(static_cast<size_t>(2 * f.length));
   softmax_rows(f, head, 0, f.length, out.data());
   return out;
 }
@@ -131,9 +133,9 @@ void compute_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t
   check_rect(f, head, r0, c0, rows, cols);
   if (rows == 0 || cols == 0) return;
   if (f.form == FactorForm::Ssd) return ssd_tile(f, head, r0, c0, rows, cols, out);
-  if (normalisers && static_cast<int64_t>(normalisers->size()) == f.length)
-    return softmax_tile(f, head, r0, c0, rows, cols, out, normalisers->data() + r0);
-  std::vector<float> own(static_cast<size_t>(rows));
+  if (normalisers && static_cast<int64_t>(normalisers->size()) == 2 * f.length)
+    return softmax_tile(f, head, r0, c0, rows, cols, out, normalisers->data() + 2 * r0);
+  std::vector<float> own(static_cast<size_t>(2 * rows));
   softmax_rows(f, head, r0, rows, own.data(), c0, cols, out);
 }
 

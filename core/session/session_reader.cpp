@@ -193,6 +193,7 @@ void SessionReader::find_factors() {
 
 void SessionReader::find_overviews() {
   overview_sizes_.assign(model_.mixers.size(), 0);
+  overview_paths_.assign(model_.mixers.size(), "");
   if (!has_link(file_, "/overview")) return;
   H5Id g(check(H5Gopen2(file_, "/overview", H5P_DEFAULT), path_, "cannot open /overview"));
   for (const auto& name : child_names(g)) {
@@ -204,7 +205,9 @@ void SessionReader::find_overviews() {
       const int row = model_.find_row(layer, mixer);
       const std::string where = "/overview/" + name + "/" + mixer;
       if (row < 0) damaged(path_, where + " names no mixer of layer " + std::to_string(layer));
+      if (name != layer_path(layer).substr(8)) damaged(path_, where + " is not named layer_NNN");
       overview_sizes_[row] = check_overview_dataset(layer_group, mixer, where, model_.mixers[row], length(), path_);
+      overview_paths_[row] = where;
     }
   }
 }
@@ -213,8 +216,7 @@ std::vector<float> SessionReader::read_overview(int row, int head) const {
   const int n = overview_size(row);
   if (n == 0 || head < 0 || head >= model_.mixers[row].heads)
     fail_file(path_, "holds no overview of head " + std::to_string(head) + " of layer " + model_.row_label(row));
-  const MixerRecord& m = model_.mixers[row];
-  const std::string dataset = "/overview" + layer_path(m.layer).substr(7) + "/" + m.name;
+  const std::string& dataset = overview_paths_[row];
   H5Id set(check(H5Dopen2(file_, dataset.c_str(), H5P_DEFAULT), path_, "cannot open " + dataset));
   H5Id space(H5Dget_space(set));
   const hsize_t start[3] = {static_cast<hsize_t>(head), 0, 0}, count[3] = {1, static_cast<hsize_t>(n), static_cast<hsize_t>(n)};
@@ -246,7 +248,8 @@ std::vector<float> SessionReader::compute_rect(int row, int head, int64_t row0, 
   if (head < 0 || head >= f->heads || row0 < 0 || col0 < 0 || rows < 0 || cols < 0 || row0 + rows > length() ||
       col0 + cols > length())
     fail_file(path_, "requested part of the maps of layer " + model_.row_label(row) + " lies outside them");
-  require_memory(static_cast<double>(rows) * static_cast<double>(cols) * 4 * 2,
+  // The tile, and the scores of one block of rows against every key (a part of a row needs its whole row's normaliser).
+  require_memory(static_cast<double>(rows) * static_cast<double>(cols) * 4 * 2 + 1024.0 * static_cast<double>(length()) * 4,
                  "computing a " + std::to_string(rows) + " x " + std::to_string(cols) + " map from " + path_.string(),
                  "view a smaller part of it");
   std::vector<float> out(static_cast<size_t>(rows * cols));

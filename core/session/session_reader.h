@@ -51,6 +51,7 @@ class SessionReader {
   }
   std::vector<float> read_overview(int row, int head) const;
   // The factors of a row that has them (read once, the last few rows kept).
+  // Like every read here, not for several threads at once (HDF5 is not either).
   std::shared_ptr<const MapFactors> factors(int row) const;
   // An ablation's saved maps, when present.
   bool has_ablation_maps(int ablation, int row) const;
@@ -82,6 +83,7 @@ class SessionReader {
   void find_factors();
   void find_overviews();
   std::vector<int> overview_sizes_;  // per mixer row; 0: none
+  std::vector<std::string> overview_paths_;  // per mixer row, as checked
   std::vector<std::string> map_paths_;  // per mixer row; empty: no maps
   std::vector<std::string> factor_paths_;  // per mixer row; empty: no factors
   struct FactorCache {

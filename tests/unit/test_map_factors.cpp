@@ -147,7 +147,10 @@ TEST(MapFactorsFiles, StrangersFactorsThatDoNotFitAreRefused) {
   for (int64_t i = 0; i < 20; ++i) prompt.ids.push_back(i), prompt.tokens.push_back("t");
   const auto write = [&](const std::string& name, const MapFactors& f, const MixerRecord& as) {
     auto w = SessionWriter::create(dir / name);
-    w.write_model(model);
+    ModelRecord m = model;
+    m.mixers = {as};
+    if (as.name != mixer.name) m.mixers = {mixer};  // a group naming a mixer the model lacks
+    w.write_model(m);
     w.write_prompt(prompt);
     w.write_factors(as, f);
     w.commit();
@@ -157,8 +160,13 @@ TEST(MapFactorsFiles, StrangersFactorsThatDoNotFitAreRefused) {
   other.name = "ssm";
   write("stranger.h5", random_factors(FactorForm::Softmax, 20, 1), other);
   write("ok.h5", random_factors(FactorForm::Softmax, 20, 1), mixer);
+  MixerRecord channels = mixer;
+  channels.kind = "mamba1_channel";
+  write("kind.h5", random_factors(FactorForm::Softmax, 20, 1), channels);
   for (const auto& [name, says] : std::vector<std::pair<std::string, std::string>>{
-           {"long.h5", "as the model and prompt say"}, {"stranger.h5", "names no mixer of layer 0"}}) {
+           {"long.h5", "as the model and prompt say"},
+           {"stranger.h5", "names no mixer of layer 0"},
+           {"kind.h5", "holds softmax factors for a mamba1_channel mixer"}}) {
     try {
       SessionReader r(dir / name);
       ADD_FAILURE() << name << " was accepted";
@@ -167,8 +175,9 @@ TEST(MapFactorsFiles, StrangersFactorsThatDoNotFitAreRefused) {
       EXPECT_NE(std::string(e.what()).find("damaged session"), std::string::npos) << e.what();
     }
   }
-  // The same file relabelled as schema 2 (whose readers know no factors), or with an unknown form.
-  for (const std::string change : {"schema", "form"}) {
+  // The same file relabelled as schema 2 (whose readers know no factors), with
+  // an unknown form, or with an array where one number belongs (read into one variable, it would overrun it).
+  for (const std::string change : {"schema", "form", "array"}) {
     fs::copy_file(dir / "ok.h5", dir / (change + ".h5"), fs::copy_options::overwrite_existing);
     const hid_t file = H5Fopen((dir / (change + ".h5")).c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
     ASSERT_GE(file, 0);
@@ -176,11 +185,45 @@ TEST(MapFactorsFiles, StrangersFactorsThatDoNotFitAreRefused) {
       write_int_attr(file, "schema_version", 2);
     } else {
       const hid_t g = H5Gopen2(file, "/factors/layer_000/attn", H5P_DEFAULT);
-      write_string_attr(g, "form", "cubic");
+      if (change == "form") {
+        write_string_attr(g, "form", "cubic");
+      } else {
+        H5Adelete(g, "dim");
+        const hsize_t n = 64;
+        const hid_t space = H5Screate_simple(1, &n, nullptr);
+        const hid_t attr = H5Acreate2(g, "dim", H5T_NATIVE_INT64, space, H5P_DEFAULT, H5P_DEFAULT);
+        const std::vector<int64_t> values(n, 16);
+        H5Awrite(attr, H5T_NATIVE_INT64, values.data());
+        H5Aclose(attr);
+        H5Sclose(space);
+      }
       H5Gclose(g);
     }
     H5Fclose(file);
     EXPECT_THROW(SessionReader(dir / (change + ".h5")), attnscope::Error) << change;
   }
   fs::remove_all(dir);
+}
+
+// Past one block of rows (1024): tiles that straddle the block boundary, and
+// sampled cells of the whole map, against the definitions.
+TEST(MapFactorsBlocks, TilesAcrossRowBlocksMatchTheDefinition) {
+  for (const FactorForm form : {FactorForm::Softmax, FactorForm::Ssd}) {
+    const MapFactors f = random_factors(form, 1100, 7);
+    const auto whole = compute_head(f, 3);
+    std::mt19937 rng(11);
+    std::uniform_int_distribution<int64_t> cell(0, f.length - 1);
+    for (int n = 0; n < 200; ++n) {
+      const int64_t i = cell(rng), j = cell(rng) % (i + 1);
+      EXPECT_NEAR(whole[i * f.length + j], reference_cell(f, 3, i, j), 2e-6) << factor_form_name(form) << " " << i << "," << j;
+    }
+    const auto normalisers = row_log_normalisers(f, 3);
+    for (const std::vector<float>* given : {static_cast<const std::vector<float>*>(nullptr), &normalisers}) {
+      std::vector<float> tile(60 * 70);
+      compute_tile(f, 3, 1000, 980, 60, 70, tile.data(), given);  // rows 1000..1059 cross 1024
+      for (int64_t r = 0; r < 60; ++r)
+        for (int64_t c = 0; c < 70; ++c)
+          ASSERT_NEAR(tile[r * 70 + c], whole[(1000 + r) * f.length + 980 + c], 1e-6) << factor_form_name(form) << " " << r << "," << c;
+    }
+  }
 }

@@ -119,9 +119,10 @@ at::Tensor AttentionMixer::per_head_outputs(const at::Tensor& x, MixerCall& call
     q = spec_.rotary.apply(q), k = spec_.rotary.apply(k);
     // Only the last query's row is read (the final layer of a run that keeps the last logits).
     const int64_t Lq = call.only_last_query() && spec_.form != ScoreForm::KeyOnlySoftmax ? 1 : L;
-    if (Lq < L) q = q.narrow(2, L - 1, 1);
     const double scale = spec_.scale ? *spec_.scale : 1.0 / std::sqrt(static_cast<double>(d));
+    // Every query's factors (want_factors keeps Lq = L; taken before any narrowing all the same).
     if (call.want_factors && gives_factors(call)) call.factors = {MixingFactors::Form::Softmax, q, k, scale, {}, {}, {}, {}, {}};
+    if (Lq < L) q = q.narrow(2, L - 1, 1);
     if (Lq == L && L > kBlockedAttentionFrom && !call.capture && !any_uniform(call) && spec_.form != ScoreForm::KeyOnlySoftmax) {
       return recurrent_outputs(x, q_plain, k_plain, v, blocked_attention(q, k, v, scale, spec_.form), nullptr);
     }

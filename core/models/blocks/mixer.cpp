@@ -22,7 +22,7 @@ at::Tensor Mixer::operator()(const at::Tensor& x, MixerCall& call, const MixerCo
   if (call.given_heads.defined()) {
     for (const auto& ablated : call.ablate)
       if (ablated.second == AblationMode::Uniform) throw Error("internal: given head outputs with uniform ablation");
-    if (call.capture) throw Error("internal: given head outputs with capture");
+    if (call.capture || call.want_factors) throw Error("internal: given head outputs with capture");
     heads = call.only_last_query() ? call.given_heads.narrow(2, call.given_heads.size(2) - 1, 1).clone()
                                    : call.given_heads.clone();
   } else {
