@@ -19,10 +19,10 @@ QVector<QPoint> sharp_marks(const std::vector<float>& map, int64_t length) {
 }
 
 std::vector<float> pool_max(const std::vector<float>& map, int64_t length, int size, int* out_size) {
-  mixing::MapSummary summary(length, size);
-  summary.add_rows(map.data(), 0, length, length);
-  *out_size = summary.overview_size();
-  return summary.overview();
+  mixing::MaxAbsPool pool(length, size);  // pooling alone: the grid takes the head's figures elsewhere
+  pool.add_rows(map.data(), 0, length, length);
+  *out_size = pool.size();
+  return pool.values();
 }
 
 QImage thumbnail(const std::vector<float>& map, int64_t length, int size) {

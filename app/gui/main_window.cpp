@@ -168,9 +168,8 @@ MainWindow::MainWindow(QWidget* parent)
     busy_ = false;
     run_panel_->set_busy(false);
     // The runner's run may no longer be on show (a run undone meanwhile): filed under it all the same.
-    ablations_.add(live_run_.toStdString(), r);
-    if (live_run_ == shown_run_ && QString::fromStdString(r.spec()) == ablation_key())
-      show_ablation(ablations_.find(live_run_.toStdString(), r.spec(), r.map_row));
+    const auto filed = ablations_.add(live_run_.toStdString(), r);
+    if (live_run_ == shown_run_ && QString::fromStdString(r.spec()) == ablation_key()) show_ablation(filed);
     emit ablation_done();
   });
   connect(runner_, &ModelRunner::sweep_finished, this, [this](const SweepOutcome& outcome) {

@@ -11,26 +11,26 @@ namespace {
 constexpr int64_t kRowBlock = 512;
 }  // namespace
 
-MapSummary::MapSummary(int64_t length, int overview_size)
+MaxAbsPool::MaxAbsPool(int64_t length, int size)
     : length_(length),
-      n_(static_cast<int>(std::min<int64_t>(length, overview_size))),
-      overview_(static_cast<size_t>(n_) * n_, 0.f),
-      seen_(overview_.size(), 0),
+      n_(static_cast<int>(std::min<int64_t>(length, size))),
+      values_(static_cast<size_t>(n_) * n_, 0.f),
+      seen_(values_.size(), 0),
       column_start_(static_cast<size_t>(n_) + 1) {
   // Key j falls in overview column j * n / L: column k starts at the first j with j * n >= k * L.
   for (int k = 0; k <= n_; ++k) column_start_[k] = (static_cast<int64_t>(k) * length_ + n_ - 1) / n_;
 }
 
-void MapSummary::add_rows(const float* rows, int64_t first, int64_t count, int64_t stride) {
-  // Each row's figures and pooled maxima on every core, then merged in row order.
-  std::vector<RowFigures> figures(static_cast<size_t>(count));
+void MaxAbsPool::add_rows(const float* rows, int64_t first, int64_t count, int64_t stride,
+                          const std::function<void(const float* row, int64_t r)>& per_row) {
+  // Each row's maxima on every core, then merged in row order.
   std::vector<float> pooled(static_cast<size_t>(count) * n_);
   std::vector<uint8_t> pooled_seen(pooled.size());
   parallel_for(count, 16, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       const float* row = rows + r * stride;
       const int64_t i = first + r;
-      figures[r] = row_figures(row, i);
+      if (per_row) per_row(row, r);
       float* best = pooled.data() + r * n_;
       uint8_t* seen = pooled_seen.data() + r * n_;
       for (int k = 0; k < n_ && column_start_[k] <= i; ++k) {
@@ -43,14 +43,19 @@ void MapSummary::add_rows(const float* rows, int64_t first, int64_t count, int64
     }
   });
   for (int64_t r = 0; r < count; ++r) {
-    figures_.add(figures[r]);
     const size_t base = static_cast<size_t>((first + r) * n_ / length_) * n_;
     for (int k = 0; k < n_; ++k) {
       const float v = pooled[r * n_ + k];
       if (!pooled_seen[r * n_ + k]) continue;
-      if (!seen_[base + k] || std::abs(v) > std::abs(overview_[base + k])) overview_[base + k] = v, seen_[base + k] = 1;
+      if (!seen_[base + k] || std::abs(v) > std::abs(values_[base + k])) values_[base + k] = v, seen_[base + k] = 1;
     }
   }
+}
+
+void MapSummary::add_rows(const float* rows, int64_t first, int64_t count, int64_t stride) {
+  std::vector<RowFigures> figures(static_cast<size_t>(count));
+  pool_.add_rows(rows, first, count, stride, [&](const float* row, int64_t r) { figures[r] = row_figures(row, first + r); });
+  for (const auto& f : figures) figures_.add(f);  // in row order, as a whole map's figures are taken
 }
 
 std::vector<MapSummary> summarise_maps(const float* maps, int heads, int64_t length, int overview_size) {

@@ -3,6 +3,7 @@
 // its per-row figures (head_metrics.h) and a pooled overview for the grid and
 // the first paint. A map computed from factors never needs to exist whole.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/mixing/head_metrics.h"
@@ -13,25 +14,42 @@ namespace attnscope::mixing {
 // Overviews are at most this many cells a side (the grid's thumbnails and a first paint).
 inline constexpr int kOverviewSize = 256;
 
-class MapSummary {
+// An n x n overview of an L x L map fed a block of rows at a time: each cell
+// the largest |weight| of its block of the map, sign kept (a sharp peak stays
+// visible however far the map is shrunk).
+class MaxAbsPool {
  public:
-  // `overview_size` is clipped to the map's length.
-  MapSummary(int64_t length, int overview_size = kOverviewSize);
-  // Rows [first, first + count) of the map, row r at rows + r * stride (its columns 0..first + r at least).
-  void add_rows(const float* rows, int64_t first, int64_t count, int64_t stride);
-  const RowFigureMeans& figures() const { return figures_; }
-  int overview_size() const { return n_; }
-  // [n * n]: each cell the largest |weight| of its block of the map, sign kept
-  // (a sharp peak stays visible however far the map is shrunk).
-  const std::vector<float>& overview() const { return overview_; }
+  // `size` is clipped to the map's length.
+  MaxAbsPool(int64_t length, int size);
+  // Rows [first, first + count) of the map, row r at rows + r * stride (its
+  // columns 0..first + r at least), on every core; `per_row(row, r)`, when
+  // given, runs beside each row's pooling (on the same core).
+  void add_rows(const float* rows, int64_t first, int64_t count, int64_t stride,
+                const std::function<void(const float* row, int64_t r)>& per_row = {});
+  int size() const { return n_; }
+  const std::vector<float>& values() const { return values_; }  // [n * n]
 
  private:
   int64_t length_;
   int n_;
-  RowFigureMeans figures_;
-  std::vector<float> overview_;
+  std::vector<float> values_;
   std::vector<uint8_t> seen_;
   std::vector<int64_t> column_start_;  // [n + 1]: the first key of each overview column
+};
+
+class MapSummary {
+ public:
+  // `overview_size` is clipped to the map's length.
+  MapSummary(int64_t length, int overview_size = kOverviewSize) : pool_(length, overview_size) {}
+  // As MaxAbsPool::add_rows.
+  void add_rows(const float* rows, int64_t first, int64_t count, int64_t stride);
+  const RowFigureMeans& figures() const { return figures_; }
+  int overview_size() const { return pool_.size(); }
+  const std::vector<float>& overview() const { return pool_.values(); }
+
+ private:
+  MaxAbsPool pool_;
+  RowFigureMeans figures_;
 };
 
 // Every head of a mixer: from its maps [heads, L, L], or computed block by block from its factors.

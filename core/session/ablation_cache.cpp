@@ -4,9 +4,9 @@
 
 namespace attnscope::session {
 
-void AblationCache::add(const std::string& run, AblatedRun result) {
+AblatedRunPtr AblationCache::add(const std::string& run, AblatedRun result) {
   const auto key = std::make_pair(result.record.spec, result.map_row);
-  runs_[run][key] = std::make_shared<const AblatedRun>(std::move(result));
+  return runs_[run][key] = std::make_shared<const AblatedRun>(std::move(result));
 }
 
 AblatedRunPtr AblationCache::find(const std::string& run, const std::string& spec, int row, bool any_row) const {
@@ -38,9 +38,7 @@ AblatedRunPtr AblationCache::load_saved(const SessionReader& session, const std:
         r.maps.insert(r.maps.end(), map.begin(), map.end());
       }
     }
-    const auto key = std::make_pair(r.record.spec, r.map_row);
-    add(run, std::move(r));
-    last = runs_[run][key];
+    last = add(run, std::move(r));
   }
   return last;
 }

@@ -22,8 +22,8 @@ using AblatedRunPtr = std::shared_ptr<const AblatedRun>;
 
 class AblationCache {
  public:
-  // Files `result` under `run` (a session file); replaces one of the same spec and row.
-  void add(const std::string& run, AblatedRun result);
+  // Files `result` under `run` (a session file); replaces one of the same spec and row. Returns it as filed.
+  AblatedRunPtr add(const std::string& run, AblatedRun result);
   // The result of `spec` on `run` with `row`'s maps; failing that (`any_row`) any result of `spec`.
   AblatedRunPtr find(const std::string& run, const std::string& spec, int row, bool any_row = false) const;
   // A saved session's ablations filed under `run` (no model needed), in the

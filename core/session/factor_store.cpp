@@ -82,8 +82,8 @@ void write_factor_group(hid_t group, const MapFactors& f) {
   write_array(group, n.right, H5T_NATIVE_FLOAT, f.right, {G, L, d});
 }
 
-void check_factor_group(hid_t group, const std::string& where, const MixerRecord& mixer, int64_t length,
-                        const std::filesystem::path& file) {
+MapFactors check_factor_group(hid_t group, const std::string& where, const MixerRecord& mixer, int64_t length,
+                              const std::filesystem::path& file) {
   const FactorForm form = form_of(group, where, file);
   const int64_t heads = read_int_attr(group, "heads", file), groups = read_int_attr(group, "groups", file),
                 dim = read_int_attr(group, "dim", file);
@@ -91,10 +91,8 @@ void check_factor_group(hid_t group, const std::string& where, const MixerRecord
   if (groups <= 0 || groups > heads || heads % groups != 0)
     damaged(file, where + " shares its factors in " + std::to_string(groups) + " groups of " + std::to_string(heads) + " heads");
   if (dim <= 0 || dim > kMaxFactorDim) damaged(file, where + " has factors of " + std::to_string(dim) + " numbers per token");
-  if (form == FactorForm::Softmax) {
-    const double scale = read_double_attr(group, "scale", file);
-    if (!std::isfinite(scale) || std::abs(scale) > 1e6) damaged(file, where + " has a score scale of " + std::to_string(scale));
-  }
+  const double scale = form == FactorForm::Softmax ? read_double_attr(group, "scale", file) : 1.0;
+  if (!std::isfinite(scale) || std::abs(scale) > 1e6) damaged(file, where + " has a score scale of " + std::to_string(scale));
   // Softmax factors give softmax maps, SSD factors SSD maps: a mixer of another kind has none.
   const bool fits = form == FactorForm::Softmax ? mixer.kind == "softmax_attention"
                                                 : mixer.kind == "mamba2_ssd" || mixer.kind == "discrete_mamba2";
@@ -108,17 +106,17 @@ void check_factor_group(hid_t group, const std::string& where, const MixerRecord
     expect_dims(group, "log_decay_cumsum", {H, L}, 8, where, file);
     expect_dims(group, "weight", {H, L}, 4, where, file);
   }
+  MapFactors shape;
+  shape.form = form;
+  shape.heads = mixer.heads, shape.groups = static_cast<int>(groups);
+  shape.length = length, shape.dim = dim;
+  shape.scale = scale;
+  return shape;
 }
 
 MapFactors read_factor_group(hid_t group, const std::string& where, const MixerRecord& mixer, int64_t length,
                              const std::filesystem::path& file) {
-  check_factor_group(group, where, mixer, length, file);
-  MapFactors f;
-  f.form = form_of(group, where, file);
-  f.heads = mixer.heads;
-  f.groups = static_cast<int>(read_int_attr(group, "groups", file));
-  f.dim = read_int_attr(group, "dim", file);
-  f.length = length;
+  MapFactors f = check_factor_group(group, where, mixer, length, file);
   const size_t left = static_cast<size_t>((f.form == FactorForm::Softmax ? f.heads : f.groups) * length * f.dim);
   const size_t right = static_cast<size_t>(f.groups * length * f.dim);
   require_memory(4.0 * static_cast<double>(left + right) + 12.0 * f.heads * length,
@@ -126,9 +124,7 @@ MapFactors read_factor_group(hid_t group, const std::string& where, const MixerR
   const Names n = names_of(f.form);
   f.left = read_array<float>(group, n.left, H5T_NATIVE_FLOAT, left, file);
   f.right = read_array<float>(group, n.right, H5T_NATIVE_FLOAT, right, file);
-  if (f.form == FactorForm::Softmax) {
-    f.scale = read_double_attr(group, "scale", file);
-  } else {
+  if (f.form == FactorForm::Ssd) {
     const size_t per_head = static_cast<size_t>(f.heads * length);
     f.log_decay_cumsum = read_array<double>(group, "log_decay_cumsum", H5T_NATIVE_DOUBLE, per_head, file);
     f.weight = read_array<float>(group, "weight", H5T_NATIVE_FLOAT, per_head, file);

@@ -18,10 +18,11 @@ void write_factor_group(hid_t group, const MapFactors& f);
 
 // Checks the group against `mixer` and the prompt length without reading the
 // vectors; throws attnscope::Error ("... damaged session") naming `where`.
-void check_factor_group(hid_t group, const std::string& where, const MixerRecord& mixer, int64_t length,
-                        const std::filesystem::path& file);
+// Returns the factors' shape (form, heads, groups, length, dim, scale) with empty vectors.
+MapFactors check_factor_group(hid_t group, const std::string& where, const MixerRecord& mixer, int64_t length,
+                              const std::filesystem::path& file);
 
-// Reads a group check_factor_group accepted.
+// Checks a group as check_factor_group does, then reads its vectors.
 MapFactors read_factor_group(hid_t group, const std::string& where, const MixerRecord& mixer, int64_t length,
                              const std::filesystem::path& file);
 

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <set>
 
 #include "core/session/chunk_reader.h"
@@ -174,21 +175,11 @@ void SessionReader::find_factors() {
   if (!has_link(file_, "/factors")) return;
   if (header_.schema_version < 3) damaged(path_, "/factors in a schema " + std::to_string(header_.schema_version) + " file");
   H5Id g(check(H5Gopen2(file_, "/factors", H5P_DEFAULT), path_, "cannot open /factors"));
-  for (const auto& name : child_names(g)) {
-    const int layer = parse_layer_name(name);
-    if (layer < 0 || layer >= static_cast<int>(model_.layer_descriptions.size()))
-      damaged(path_, "/factors/" + name + " names no layer of this " + std::to_string(model_.layer_descriptions.size()) +
-                         "-layer model");
-    H5Id layer_group(check(H5Gopen2(g, name.c_str(), H5P_DEFAULT), path_, "cannot open /factors/" + name));
-    for (const auto& mixer : child_names(layer_group)) {
-      const int row = model_.find_row(layer, mixer);
-      const std::string where = "/factors/" + name + "/" + mixer;
-      if (row < 0) damaged(path_, where + " names no mixer of layer " + std::to_string(layer));
-      H5Id m(check(H5Gopen2(layer_group, mixer.c_str(), H5P_DEFAULT), path_, "cannot open " + where));
-      check_factor_group(m, where, model_.mixers[row], length(), path_);
-      factor_paths_[row] = where;
-    }
-  }
+  for_each_mixer_entry(g, "/factors/", [&](hid_t layer_group, const std::string& mixer, const std::string& prefix, int row) {
+    H5Id m(check(H5Gopen2(layer_group, mixer.c_str(), H5P_DEFAULT), path_, "cannot open " + prefix + mixer));
+    check_factor_group(m, prefix + mixer, model_.mixers[row], length(), path_);
+    factor_paths_[row] = prefix + mixer;
+  });
 }
 
 void SessionReader::find_overviews() {
@@ -196,20 +187,10 @@ void SessionReader::find_overviews() {
   overview_paths_.assign(model_.mixers.size(), "");
   if (!has_link(file_, "/overview")) return;
   H5Id g(check(H5Gopen2(file_, "/overview", H5P_DEFAULT), path_, "cannot open /overview"));
-  for (const auto& name : child_names(g)) {
-    const int layer = parse_layer_name(name);
-    if (layer < 0 || layer >= static_cast<int>(model_.layer_descriptions.size()))
-      damaged(path_, "/overview/" + name + " names no layer of this model");
-    H5Id layer_group(check(H5Gopen2(g, name.c_str(), H5P_DEFAULT), path_, "cannot open /overview/" + name));
-    for (const auto& mixer : child_names(layer_group)) {
-      const int row = model_.find_row(layer, mixer);
-      const std::string where = "/overview/" + name + "/" + mixer;
-      if (row < 0) damaged(path_, where + " names no mixer of layer " + std::to_string(layer));
-      if (name != layer_path(layer).substr(8)) damaged(path_, where + " is not named layer_NNN");
-      overview_sizes_[row] = check_overview_dataset(layer_group, mixer, where, model_.mixers[row], length(), path_);
-      overview_paths_[row] = where;
-    }
-  }
+  for_each_mixer_entry(g, "/overview/", [&](hid_t layer_group, const std::string& mixer, const std::string& prefix, int row) {
+    overview_sizes_[row] = check_overview_dataset(layer_group, mixer, prefix + mixer, model_.mixers[row], length(), path_);
+    overview_paths_[row] = prefix + mixer;
+  });
 }
 
 std::vector<float> SessionReader::read_overview(int row, int head) const {
@@ -267,26 +248,43 @@ std::string SessionReader::map_path(const std::string& root, int row) const {
   return header_.schema_version >= 2 ? root + layer_path(m.layer).substr(7) + "/" + m.name : root + layer_path(m.layer).substr(7);
 }
 
-std::vector<int> SessionReader::find_maps(hid_t group, const std::string& where) const {
-  std::vector<int> rows;
+int SessionReader::checked_layer(const std::string& name, const std::string& where) const {
+  const int layer = parse_layer_name(name);
+  if (layer < 0 || layer >= static_cast<int>(model_.layer_descriptions.size()))
+    damaged(path_, where + name + " names no layer of this " + std::to_string(model_.layer_descriptions.size()) +
+                       "-layer model");
+  // Datasets are opened by the name the writer gives (layer_%03d): any other spelling would be checked, not read.
+  if (name != layer_path(layer).substr(8)) damaged(path_, where + name + " is not named " + layer_path(layer).substr(8));
+  return layer;
+}
+
+void SessionReader::for_each_mixer_entry(
+    hid_t group, const std::string& where,
+    const std::function<void(hid_t layer_group, const std::string& mixer, const std::string& prefix, int row)>& visit) const {
   for (const auto& name : child_names(group)) {
-    const int layer = parse_layer_name(name);
-    if (layer < 0 || layer >= static_cast<int>(model_.layer_descriptions.size()))
-      damaged(path_, where + name + " names no layer of this " + std::to_string(model_.layer_descriptions.size()) +
-                         "-layer model");
-    if (header_.schema_version < 2) {  // schema 1: the layer's map is the dataset itself
-      const int row = model_.find_row(layer);
-      check_map_dataset(group, name, where, row);
-      rows.push_back(row);
-      continue;
-    }
+    const int layer = checked_layer(name, where);
     H5Id layer_group(check(H5Gopen2(group, name.c_str(), H5P_DEFAULT), path_, "cannot open " + where + name));
     for (const auto& mixer : child_names(layer_group)) {
       const int row = model_.find_row(layer, mixer);
       if (row < 0) damaged(path_, where + name + "/" + mixer + " names no mixer of layer " + std::to_string(layer));
-      check_map_dataset(layer_group, mixer, where + name + "/", row);
+      visit(layer_group, mixer, where + name + "/", row);
+    }
+  }
+}
+
+std::vector<int> SessionReader::find_maps(hid_t group, const std::string& where) const {
+  std::vector<int> rows;
+  if (header_.schema_version < 2) {  // schema 1: the layer's map is the dataset itself
+    for (const auto& name : child_names(group)) {
+      const int row = model_.find_row(checked_layer(name, where));
+      check_map_dataset(group, name, where, row);
       rows.push_back(row);
     }
+  } else {
+    for_each_mixer_entry(group, where, [&](hid_t layer_group, const std::string& mixer, const std::string& prefix, int row) {
+      check_map_dataset(layer_group, mixer, prefix, row);
+      rows.push_back(row);
+    });
   }
   std::sort(rows.begin(), rows.end());
   return rows;

@@ -2,6 +2,7 @@
 // Opens a session lazily: the constructor reads metadata only; maps are read
 // one head (or one tile) at a time on request. Works with no model present.
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -68,6 +69,12 @@ class SessionReader {
   OutputRecord read_outputs(hid_t group, const std::string& where) const;
   // The mixer rows whose maps a /mixing group holds, each checked against the model and prompt.
   std::vector<int> find_maps(hid_t group, const std::string& where) const;
+  // The layer a child `name` of `where` (layer_NNN, as written) stands for, checked against the model.
+  int checked_layer(const std::string& name, const std::string& where) const;
+  // Every <where>layer_NNN/<mixer> entry, each a mixer of the model: visit(layer group, mixer, "<where>layer_NNN/", row).
+  void for_each_mixer_entry(
+      hid_t group, const std::string& where,
+      const std::function<void(hid_t layer_group, const std::string& mixer, const std::string& prefix, int row)>& visit) const;
   void check_map_dataset(hid_t group, const std::string& name, const std::string& where, int row) const;
   // Where row's maps are under `root` ("/mixing", "/ablations/2/mixing") in this file's schema.
   std::string map_path(const std::string& root, int row) const;
