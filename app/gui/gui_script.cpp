@@ -154,7 +154,9 @@ void GuiScript::step(const QStringList& words) {
     if (verb == "open-head") {
       window_->open_head(row, head);
       if (window_->current_row() != row || window_->current_head() != head) return fail("no such head");
-      return next();
+      if (!window_->head_pending()) return next();
+      // A long prompt's map is computed off the window's thread: continue once it is shown.
+      return wait_then_next(&MainWindow::head_shown);
     }
     const auto before = window_->exploration().state();
     wait_then_next(&MainWindow::ablation_done);

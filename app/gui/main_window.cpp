@@ -141,6 +141,10 @@ MainWindow::MainWindow(QWidget* parent)
   connect(token_text_, &widgets::TokenTextView::token_hovered, heatmap_, &widgets::HeatmapView::select_row);
   connect(heatmap_, &widgets::HeatmapView::row_selected, this, [this] { update_token_text(); });
   connect(outputs_, &widgets::OutputsPanel::target_requested, this, [this](const QString& text) { set_target(text); });
+  connect(head_loader_, &HeadLoader::failed, this, [this](const QString& message) {
+    show_error(message);
+    emit run_failed(message);  // a script waiting for the head stops with the reason
+  });
   statusBar()->addPermanentWidget(session_label_);
   build_menus();
   exploration_.on_change([this](const session::ExplorationState&) { on_exploration_changed(); });
@@ -712,6 +716,7 @@ bool MainWindow::show_session(const QString& path) {
     auto reader = session::open_session_checked(path.toStdString());
     auto rows = grid_rows(*reader);
     session_ = std::move(reader);
+    head_loader_->stop();  // a head of the previous session still being computed
     saved_path_.clear();
     grid_->set_rows(rows);
     token_text_->set_tokens(token_labels(*session_));
@@ -755,14 +760,36 @@ void MainWindow::open_head(int row, int head) {
   if (!session_ || !session_->has_maps(row) || head < 0 || head >= session_->mixer(row).heads) return;
   row_ = row, head_ = head;
   if (grid_->current() != QPoint(head, row)) grid_->set_current(row, head);
-  auto map = session_->read_head(row, head);
-  const auto marks = sharp_marks(map, session_->length());
   const auto& mixer = session_->mixer(row);
-  heatmap_->set_data(head_data(*session_, std::move(map),
-                               tr("layer %1, head %2 (%3)")
-                                   .arg(QString::fromStdString(session_->model().row_label(row)))
-                                   .arg(head)
-                                   .arg(QString::fromStdString(session::head_kind(mixer, head)))));
+  const QString title = tr("layer %1, head %2 (%3)")
+                            .arg(QString::fromStdString(session_->model().row_label(row)))
+                            .arg(head)
+                            .arg(QString::fromStdString(session::head_kind(mixer, head)));
+  try {
+    head_loader_->load(*session_, row, head, [this, row, head, title](std::vector<float> map, HeadLoader::SharpCells sharp) {
+      show_head(row, head, title, std::move(map), sharp);
+    });
+  } catch (const std::exception& e) {
+    return show_error(QString::fromStdString(e.what()));
+  }
+  if (!head_loader_->pending()) return;
+  // A long prompt's map is being computed from its factors: the window stays usable meanwhile.
+  widgets::HeatmapData waiting;
+  waiting.title = tr("%1 — computing from the session's factors…").arg(title);
+  heatmap_->set_data(std::move(waiting));
+  heatmap_->set_marks({});
+  statusBar()->showMessage(tr("Computing layer %1, head %2 (%3 × %3) from the session's factors…")
+                               .arg(QString::fromStdString(session_->model().row_label(row)))
+                               .arg(head)
+                               .arg(session_->length()));
+}
+
+void MainWindow::show_head(int row, int head, const QString& title, std::vector<float> map,
+                           const HeadLoader::SharpCells& sharp) {
+  if (!session_ || row != row_ || head != head_) return;
+  QVector<QPoint> marks;
+  for (const auto& [i, j] : sharp) marks.append(QPoint(static_cast<int>(j), static_cast<int>(i)));
+  heatmap_->set_data(head_data(*session_, std::move(map), title));
   heatmap_->set_marks(marks);
   update_token_text();
   if (!compare_left_->data().values.empty()) {
@@ -771,6 +798,8 @@ void MainWindow::open_head(int row, int head) {
   }
   update_diff();
   if (!exploration_.state().ablated.empty()) apply_ablation_set();  // capture this mixer of the ablated run for the diff
+  if (statusBar()->currentMessage().startsWith(tr("Computing layer"))) statusBar()->clearMessage();
+  emit head_shown();
 }
 
 void MainWindow::start_run() {
@@ -971,8 +1000,9 @@ bool MainWindow::set_target(const QString& text) {
 void MainWindow::update_diff() {
   if (!session_ || row_ < 0) return;
   const auto before = heatmap_->data().values;
-  std::vector<float> after = before, diff(before.size(), 0.f);
   const int64_t L = session_->length();
+  if (before.size() != static_cast<size_t>(L * L)) return;  // the head is still being computed: show_head comes back here
+  std::vector<float> after = before, diff(before.size(), 0.f);
   const float* p = ablation_ && ablation_->map_row == row_ ? ablation_->head_map(head_, static_cast<int>(L)) : nullptr;
   const bool have = p != nullptr;
   if (have) {

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "app/gui/export_dialog.h"
+#include "app/gui/head_loader.h"
 #include "core/session/ablation_cache.h"
 #include "core/session/exploration.h"
 #include "app/gui/run_types.h"
@@ -50,7 +51,10 @@ class MainWindow : public QMainWindow {
   // Grid rows are the session's mixers (docs/architecture.md): a hybrid
   // layer with attention and an SSM has a row for each.
   void toggle_ablation(int row, int head);
+  // Shows a head's map; a long prompt's map computed from its factors
+  // arrives later (head_shown), computed off the window's thread.
   void open_head(int row, int head);
+  bool head_pending() const { return head_loader_->pending(); }
   // The row a label names ("3", or "3.attn" when layer 3 has several mixers); -1 when none.
   int row_of_label(const QString& label) const;
   // Pins the shown head to the Compare tab's left (again: replaces it); the
@@ -139,6 +143,7 @@ class MainWindow : public QMainWindow {
   void patch_done();
   void graft_done();
   void run_failed(const QString& message);
+  void head_shown();  // the head open_head asked for is on screen
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -172,6 +177,7 @@ class MainWindow : public QMainWindow {
   void apply_ablation_set();
   void show_ablation(const session::AblatedRunPtr& result);
   void update_diff();
+  void show_head(int row, int head, const QString& title, std::vector<float> map, const HeadLoader::SharpCells& sharp);
   void show_error(const QString& message);
   QString ablation_key() const;
   HeadRef head_ref(int row, int head) const;
@@ -210,6 +216,7 @@ class MainWindow : public QMainWindow {
   QAction* redo_action_ = nullptr;
   QMap<qint64, QString> typed_tokens_;  // labels of targets found through the tokenizer
   int row_ = -1, head_ = -1;  // the shown head: mixer row of the session, head
+  HeadLoader* head_loader_ = new HeadLoader(this);
   int run_counter_ = 0;
 
   RunPanel* run_panel_;

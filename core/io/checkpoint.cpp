@@ -110,13 +110,17 @@ std::string Checkpoint::storage_dtype() const {
   return dtype_name(best);
 }
 
+bool is_parameter(const TensorEntry& t) {
+  // GPT-2's causal-mask buffers are not parameters.
+  return t.dtype != DType::BOOL && t.name.find(".attn.bias") == std::string::npos &&
+         t.name.find(".attn.masked_bias") == std::string::npos;
+}
+
 int64_t Checkpoint::parameter_count() const {
   int64_t n = 0;
   for (const auto& f : files_)
     for (const auto& t : f->tensors())
-      if (t.dtype != DType::BOOL && t.name.find(".attn.bias") == std::string::npos &&
-          t.name.find(".attn.masked_bias") == std::string::npos)
-        n += t.numel();  // GPT-2's causal-mask buffers are not parameters
+      if (is_parameter(t)) n += t.numel();
   return n;
 }
 

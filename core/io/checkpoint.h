@@ -14,6 +14,9 @@
 
 namespace attnscope::io {
 
+// False for buffers stored beside the weights (GPT-2's causal masks, BOOL tensors).
+bool is_parameter(const TensorEntry& t);
+
 class Checkpoint {
  public:
   // `path` is the folder, its config.json, or its .safetensors file.

@@ -141,7 +141,7 @@ TensorView SafetensorsFile::view(const std::string& name) const {
   auto it = index_.find(name);
   if (it == index_.end()) fail_file(path(), "has no tensor '" + name + "'");
   const TensorEntry& e = header_.tensors[it->second];
-  return TensorView{&e, map_->data() + header_.data_start + e.begin, e.end - e.begin, &map_->path()};
+  return TensorView{&e, map_->data() + header_.data_start + e.begin, e.end - e.begin, &map_->path(), map_};
 }
 
 }  // namespace attnscope::io

@@ -43,6 +43,7 @@ struct TensorView {
   const uint8_t* data = nullptr;
   size_t nbytes = 0;
   const std::filesystem::path* file = nullptr;
+  std::shared_ptr<const MappedFile> owner;  // keeps the map alive for tensors that alias it
 };
 
 class SafetensorsFile {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/mixing/row_kernels.h"
+
 namespace attnscope::mixing {
 double abs_row_sum(const MatrixRef& m, int64_t i) {
   double s = 0;
@@ -11,27 +13,25 @@ double abs_row_sum(const MatrixRef& m, int64_t i) {
   return s;
 }
 
-RowFigures row_figures(const float* row, int64_t i) {
-  // One pass (maps of long prompts are summarised row by row as they are computed).
-  // Entropy of p = |m| / S without a division per cell: H = log S - sum |m| log |m| / S.
-  double s = 0, best = 0, tv = 0, m_log_m = 0;
-  float previous = 0;  // the edge before key 0 counts as a jump from zero
-  for (int64_t j = 0; j <= i; ++j) {
-    const float a = std::abs(row[j]);
-    s += a;
-    best = std::max(best, static_cast<double>(a));
-    tv += std::abs(row[j] - previous);
-    previous = row[j];
-    if (a > 0) m_log_m += static_cast<double>(a) * std::log(a);
-  }
-  tv += std::abs(row[i]);  // and the edge after key i, a jump to zero
+namespace {
+RowFigures figures_of(const RowSums& sums, int64_t i) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  if (s <= 0) return {nan, nan, nan};
-  RowFigures out{nan, best / s, nan};
+  if (sums.abs_sum <= 0) return {nan, nan, nan};
+  RowFigures out{nan, sums.largest / sums.abs_sum, nan};
   if (i == 0) return out;
-  out.entropy = (std::log(s) - m_log_m / s) / std::log(static_cast<double>(i + 1));
-  out.sharpness = tv / (2 * s);
+  // Entropy of p = |m| / S without a division per cell: H = log S - sum |m| log |m| / S.
+  out.entropy = (std::log(sums.abs_sum) - sums.m_log_m / sums.abs_sum) / std::log(static_cast<double>(i + 1));
+  out.sharpness = sums.variation / (2 * sums.abs_sum);
   return out;
+}
+}  // namespace
+
+RowFigures row_figures(const float* row, int64_t i) { return figures_of(row_sums(row, i + 1, i > 0), i); }
+
+RowFigures row_figures(const float* row, int64_t i, double m_log_m) {
+  RowSums sums = row_sums(row, i + 1, false);
+  sums.m_log_m = m_log_m;
+  return figures_of(sums, i);
 }
 
 void RowFigureMeans::add(const RowFigures& r) {

@@ -34,6 +34,9 @@ struct RowFigures {
   double entropy, top1, sharpness;
 };
 RowFigures row_figures(const float* row, int64_t i);
+// The same with sum_j |M[i,j]| log |M[i,j]| already known (a softmax row's
+// follows from its scores without a logarithm per cell: map_factors.h).
+RowFigures row_figures(const float* row, int64_t i, double m_log_m);
 
 // Means of row_figures over rows added in any blocks (a map computed a block
 // of rows at a time gives the figures of the whole map, in the same order).

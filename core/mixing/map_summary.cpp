@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/mixing/row_kernels.h"
 #include "core/util/parallel.h"
 
 namespace attnscope::mixing {
@@ -33,13 +34,7 @@ void MaxAbsPool::add_rows(const float* rows, int64_t first, int64_t count, int64
       if (per_row) per_row(row, r);
       float* best = pooled.data() + r * n_;
       uint8_t* seen = pooled_seen.data() + r * n_;
-      for (int k = 0; k < n_ && column_start_[k] <= i; ++k) {
-        const int64_t end = std::min(column_start_[k + 1], i + 1);
-        float v = row[column_start_[k]];
-        for (int64_t j = column_start_[k] + 1; j < end; ++j)
-          if (std::abs(row[j]) > std::abs(v)) v = row[j];
-        best[k] = v, seen[k] = 1;
-      }
+      pool_row_max_abs(row, i + 1, column_start_.data(), n_, best, seen);
     }
   });
   for (int64_t r = 0; r < count; ++r) {
@@ -52,9 +47,11 @@ void MaxAbsPool::add_rows(const float* rows, int64_t first, int64_t count, int64
   }
 }
 
-void MapSummary::add_rows(const float* rows, int64_t first, int64_t count, int64_t stride) {
+void MapSummary::add_rows(const float* rows, int64_t first, int64_t count, int64_t stride, const double* m_log_m) {
   std::vector<RowFigures> figures(static_cast<size_t>(count));
-  pool_.add_rows(rows, first, count, stride, [&](const float* row, int64_t r) { figures[r] = row_figures(row, first + r); });
+  pool_.add_rows(rows, first, count, stride, [&](const float* row, int64_t r) {
+    figures[r] = m_log_m ? row_figures(row, first + r, m_log_m[r]) : row_figures(row, first + r);
+  });
   for (const auto& f : figures) figures_.add(f);  // in row order, as a whole map's figures are taken
 }
 
@@ -67,17 +64,27 @@ std::vector<MapSummary> summarise_maps(const float* maps, int heads, int64_t len
   return out;
 }
 
-std::vector<MapSummary> summarise_factors(const session::MapFactors& factors, int overview_size) {
+FactorSummaries summarise_factors(const session::MapFactors& factors, int overview_size) {
   const int64_t L = factors.length;
-  std::vector<MapSummary> out;
+  const bool softmax = factors.form == session::FactorForm::Softmax;
+  FactorSummaries out;
+  if (softmax) out.row_normalisers.resize(static_cast<size_t>(factors.heads * L * 2));
   std::vector<float> block;
+  std::vector<double> p_log_p(static_cast<size_t>(kRowBlock));
   for (int h = 0; h < factors.heads; ++h) {
-    out.emplace_back(L, overview_size);
+    MapSummary& summary = out.heads.emplace_back(L, overview_size);
     for (int64_t b0 = 0; b0 < L; b0 += kRowBlock) {
       const int64_t n = std::min(kRowBlock, L - b0), keys = b0 + n;  // causal: no key past the block's last row
       block.resize(static_cast<size_t>(n * keys));
-      session::compute_tile(factors, h, b0, 0, n, keys, block.data());
-      out.back().add_rows(block.data(), b0, n, keys);
+      if (!softmax) {
+        session::compute_tile(factors, h, b0, 0, n, keys, block.data());
+        summary.add_rows(block.data(), b0, n, keys);
+        continue;
+      }
+      // A softmax row's entropy follows from its scores: no logarithm per cell.
+      float* lse = out.row_normalisers.data() + (h * L + b0) * 2;
+      session::softmax_rows_with_entropy(factors, h, b0, n, block.data(), lse, p_log_p.data());
+      summary.add_rows(block.data(), b0, n, keys, p_log_p.data());
     }
   }
   return out;

@@ -41,8 +41,9 @@ class MapSummary {
  public:
   // `overview_size` is clipped to the map's length.
   MapSummary(int64_t length, int overview_size = kOverviewSize) : pool_(length, overview_size) {}
-  // As MaxAbsPool::add_rows.
-  void add_rows(const float* rows, int64_t first, int64_t count, int64_t stride);
+  // As MaxAbsPool::add_rows; `m_log_m`, when given, is each row's
+  // sum |m| log |m| (row_figures), known already.
+  void add_rows(const float* rows, int64_t first, int64_t count, int64_t stride, const double* m_log_m = nullptr);
   const RowFigureMeans& figures() const { return figures_; }
   int overview_size() const { return pool_.size(); }
   const std::vector<float>& overview() const { return pool_.values(); }
@@ -54,6 +55,13 @@ class MapSummary {
 
 // Every head of a mixer: from its maps [heads, L, L], or computed block by block from its factors.
 std::vector<MapSummary> summarise_maps(const float* maps, int heads, int64_t length, int overview_size = kOverviewSize);
-std::vector<MapSummary> summarise_factors(const session::MapFactors& factors, int overview_size = kOverviewSize);
+struct FactorSummaries {
+  std::vector<MapSummary> heads;
+  // Softmax factors: each head's row normalisers, [heads, L, 2] (max, log
+  // sum; session::row_log_normalisers), kept so a session's first view of a
+  // head costs only its cells. Empty for ssd.
+  std::vector<float> row_normalisers;
+};
+FactorSummaries summarise_factors(const session::MapFactors& factors, int overview_size = kOverviewSize);
 
 }  // namespace attnscope::mixing

@@ -22,7 +22,7 @@ std::shared_ptr<blocks::FusedGatedMlp> fused(const at::Tensor& in, const at::Ten
 std::unique_ptr<Model> build(const io::Checkpoint& ck, const LoadOptions& options, const BambaConfig& c, bool granite) {
   const int64_t d = c.hidden;
   Weights w(ck, options);
-  EmbeddingSpec embedding{w.get("model.embed_tokens.weight", {c.vocab, d}), {}, c.embedding_multiplier};
+  EmbeddingSpec embedding{w.get_matrix("model.embed_tokens.weight", {c.vocab, d}), {}, c.embedding_multiplier};
   std::vector<std::unique_ptr<blocks::Layer>> layers;
   for (int64_t l = 0; l < c.layers; ++l) {
     const std::string b = "model.layers." + std::to_string(l) + ".";
@@ -38,8 +38,8 @@ std::unique_ptr<Model> build(const io::Checkpoint& ck, const LoadOptions& option
       layer->ffn = blocks::read_gated_mlp(w, b + "feed_forward.", d, c.inner, c.act, false);
     } else {
       layer->ffn_norm = blocks::Norm::rms(w.get(b + "post_attention_layernorm.weight", {d}), c.eps);
-      auto shared = fused(w.get(b + "shared_mlp.input_linear.weight", {2 * c.shared_inner, d}),
-                          w.get(b + "shared_mlp.output_linear.weight", {d, c.shared_inner}), c.act);
+      auto shared = fused(w.get_matrix(b + "shared_mlp.input_linear.weight", {2 * c.shared_inner, d}),
+                          w.get_matrix(b + "shared_mlp.output_linear.weight", {d, c.shared_inner}), c.act);
       if (c.experts == 0) {
         layer->ffn = shared;
       } else {

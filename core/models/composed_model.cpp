@@ -1,5 +1,6 @@
 #include "core/models/composed_model.h"
 
+#include "core/models/blocks/linear.h"
 #include "core/util/error.h"
 
 namespace attnscope {
@@ -14,7 +15,8 @@ ComposedModel::ComposedModel(ModelInfo info, const LoadOptions& options, Embeddi
 }
 
 at::Tensor ComposedModel::embed(const at::Tensor& ids) const {
-  at::Tensor x = at::embedding(embedding_.table, ids);
+  // The table may be kept in the checkpoint's narrower dtype (Weights::get_matrix).
+  at::Tensor x = at::embedding(embedding_.table, ids).to(options_.dtype);
   if (embedding_.positions.defined())
     x = x + at::embedding(embedding_.positions, at::arange(ids.size(1), ids.options())).unsqueeze(0);
   return embedding_.multiplier != 1 ? x * embedding_.multiplier : x;
@@ -27,8 +29,13 @@ at::Tensor ComposedModel::layer(int index, const at::Tensor& hidden, LayerCall& 
   return layers_[index]->forward(hidden, call, context);
 }
 
+double ComposedModel::widened_matrix_bytes() const {
+  const at::Tensor& w = head_.weight;
+  return w.scalar_type() == options_.dtype ? 0.0 : static_cast<double>(w.numel()) * at::elementSize(options_.dtype);
+}
+
 at::Tensor ComposedModel::logits(const at::Tensor& hidden) const {
-  at::Tensor out = at::linear(head_.norm(hidden), head_.weight, head_.bias);
+  at::Tensor out = blocks::dense(head_.norm(hidden), head_.weight, head_.bias);
   return head_.multiplier != 1 ? out * head_.multiplier : out;
 }
 

@@ -38,6 +38,8 @@ class ComposedModel : public Model {
   at::Tensor embed(const at::Tensor& ids) const override;
   at::Tensor layer(int index, const at::Tensor& hidden, LayerCall& call) const override;
   at::Tensor logits(const at::Tensor& hidden) const override;
+  // The LM head ([vocab, d], the largest matrix of every family here).
+  double widened_matrix_bytes() const override;
 
  private:
   ModelInfo info_;

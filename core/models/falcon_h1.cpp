@@ -16,7 +16,7 @@ std::unique_ptr<Model> make_falcon_h1(const io::Checkpoint& ck, const LoadOption
   const FalconH1Config c = read_falcon_h1_config(ck.config());
   const int64_t d = c.hidden;
   Weights w(ck, options);
-  EmbeddingSpec embedding{w.get("model.embed_tokens.weight", {c.vocab, d}), {}, c.embedding_multiplier};
+  EmbeddingSpec embedding{w.get_matrix("model.embed_tokens.weight", {c.vocab, d}), {}, c.embedding_multiplier};
   std::vector<std::unique_ptr<blocks::Layer>> layers;
   for (int64_t l = 0; l < c.layers; ++l) {
     const std::string b = "model.layers." + std::to_string(l) + ".";

@@ -46,6 +46,7 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
     shape.every_position = options.logits_at_every_position;
     shape.channel_group = options.channel_group;
     shape.element_bytes = static_cast<int>(at::elementSize(model.dtype()));
+    shape.widened_matrix_bytes = model.widened_matrix_bytes();
     double need = forward_working_bytes(info, shape) * (options.start_hidden.defined() ? options.start_hidden.size(0) : 1);
     if (options.keep_residuals) need += static_cast<double>(layers) * shape.length * info.hidden_size * shape.element_bytes;
     require_memory(need, "a forward pass over " + std::to_string(shape.length) + " tokens",

@@ -15,7 +15,7 @@ namespace {
 
 // Conv1D keeps [in, out]; at::linear wants [out, in].
 blocks::Linear conv1d(const Weights& w, const std::string& name, int64_t in, int64_t out) {
-  return {w.get(name + ".weight", {in, out}).t().contiguous(), w.get(name + ".bias", {out})};
+  return {w.get_matrix(name + ".weight", {in, out}).t(), w.get(name + ".bias", {out})};
 }
 
 blocks::Linear rows(const blocks::Linear& l, int64_t first, int64_t count) {
@@ -29,7 +29,7 @@ std::unique_ptr<Model> make_gpt2(const io::Checkpoint& ck, const LoadOptions& op
   const int64_t d = c.hidden, hd = d / c.heads;
   Weights w(ck, options);
   const std::string p = w.find_prefix({"", "transformer."}, "wte.weight");
-  EmbeddingSpec embedding{w.get(p + "wte.weight", {c.vocab, d}), w.get(p + "wpe.weight", {c.positions, d})};
+  EmbeddingSpec embedding{w.get_matrix(p + "wte.weight", {c.vocab, d}), w.get(p + "wpe.weight", {c.positions, d})};
   std::vector<std::unique_ptr<blocks::Layer>> layers;
   for (int64_t l = 0; l < c.layers; ++l) {
     const std::string b = p + "h." + std::to_string(l) + ".";
@@ -46,7 +46,7 @@ std::unique_ptr<Model> make_gpt2(const io::Checkpoint& ck, const LoadOptions& op
     layers.push_back(std::move(layer));
   }
   HeadSpec head{blocks::Norm::layer(w.get(p + "ln_f.weight", {d}), w.get(p + "ln_f.bias", {d}), c.eps),
-                w.has("lm_head.weight") && !c.tied ? w.get("lm_head.weight", {c.vocab, d}) : embedding.table};
+                w.has("lm_head.weight") && !c.tied ? w.get_matrix("lm_head.weight", {c.vocab, d}) : embedding.table};
   ModelInfo info = describe_gpt2(ck.config());
   info.parameter_count = ck.parameter_count();
   return std::make_unique<ComposedModel>(info, options, std::move(embedding), std::move(layers), std::move(head));

@@ -17,7 +17,7 @@ std::unique_ptr<Model> make_gpt_neox(const io::Checkpoint& ck, const LoadOptions
   auto linear = [&](const std::string& name, int64_t in, int64_t out, bool bias) {
     return blocks::read_linear(w, name, in, out, bias);
   };
-  EmbeddingSpec embedding{w.get("gpt_neox.embed_in.weight", {c.vocab, d})};
+  EmbeddingSpec embedding{w.get_matrix("gpt_neox.embed_in.weight", {c.vocab, d})};
   const blocks::Rotary rotary(c.rotary_dim, c.rotary_base, c.rope_scaling);
   std::vector<std::unique_ptr<blocks::Layer>> layers;
   for (int64_t l = 0; l < c.layers; ++l) {
@@ -43,7 +43,7 @@ std::unique_ptr<Model> make_gpt_neox(const io::Checkpoint& ck, const LoadOptions
     layers.push_back(std::move(layer));
   }
   HeadSpec head{blocks::Norm::layer(w.get("gpt_neox.final_layer_norm.weight", {d}), w.get("gpt_neox.final_layer_norm.bias", {d}), c.eps),
-                c.tied ? embedding.table : w.get("embed_out.weight", {c.vocab, d})};
+                c.tied ? embedding.table : w.get_matrix("embed_out.weight", {c.vocab, d})};
   ModelInfo info = describe_neox(ck.config());
   info.parameter_count = ck.parameter_count();
   return std::make_unique<ComposedModel>(info, options, std::move(embedding), std::move(layers), std::move(head));

@@ -28,7 +28,7 @@ std::unique_ptr<Model> make_hybrid(const io::Checkpoint& ck, const LoadOptions& 
   const int64_t d = c.ssm.d_model;
   const LlamaShape& s = c.attention;
   Weights w(ck, options);
-  EmbeddingSpec embedding{w.get("model.embed_tokens.weight", {c.vocab, d})};
+  EmbeddingSpec embedding{w.get_matrix("model.embed_tokens.weight", {c.vocab, d})};
   int64_t source_length = 0;  // fixed query/key inputs bound the prompt length
   std::vector<std::unique_ptr<blocks::Layer>> layers;
   for (size_t l = 0; l < c.layer_types.size(); ++l) {
@@ -74,7 +74,7 @@ std::unique_ptr<Model> make_hybrid(const io::Checkpoint& ck, const LoadOptions& 
     layers.push_back(std::move(layer));
   }
   HeadSpec head{blocks::Norm::rms(w.get("model.norm.weight", {d}), c.ssm.eps),
-                !c.tied && w.has("lm_head.weight") ? w.get("lm_head.weight", {c.vocab, d}) : embedding.table};
+                !c.tied && w.has("lm_head.weight") ? w.get_matrix("lm_head.weight", {c.vocab, d}) : embedding.table};
   ModelInfo info = describe_hybrid(ck.config());
   info.parameter_count = ck.parameter_count();
   if (source_length && (!info.max_positions || source_length < info.max_positions)) info.max_positions = source_length;

@@ -14,7 +14,7 @@ std::unique_ptr<Model> make_jamba(const io::Checkpoint& ck, const LoadOptions& o
   const JambaConfig c = read_jamba_config(ck.config());
   const int64_t d = c.hidden;
   Weights w(ck, options);
-  EmbeddingSpec embedding{w.get("model.embed_tokens.weight", {c.vocab, d})};
+  EmbeddingSpec embedding{w.get_matrix("model.embed_tokens.weight", {c.vocab, d})};
   std::vector<std::unique_ptr<blocks::Layer>> layers;
   for (int64_t l = 0; l < c.layers; ++l) {
     const std::string b = "model.layers." + std::to_string(l) + ".";

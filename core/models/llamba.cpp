@@ -14,7 +14,7 @@ std::unique_ptr<Model> make_llamba(const io::Checkpoint& ck, const LoadOptions& 
   const LlambaConfig c = read_llamba_config(ck.config());
   const auto& s = c.ssm;
   Weights w(ck, options);
-  EmbeddingSpec embedding{w.get("backbone.embedding.weight", {s.vocab, s.d_model})};
+  EmbeddingSpec embedding{w.get_matrix("backbone.embedding.weight", {s.vocab, s.d_model})};
   std::vector<std::unique_ptr<blocks::Layer>> layers;
   for (int64_t l = 0; l < s.layers; ++l) {
     const std::string b = "backbone.layers." + std::to_string(l) + ".";
@@ -26,7 +26,7 @@ std::unique_ptr<Model> make_llamba(const io::Checkpoint& ck, const LoadOptions& 
     layers.push_back(std::move(layer));
   }
   HeadSpec head{blocks::Norm::rms(w.get("backbone.final_layernorm.weight", {s.d_model}), c.final_eps),
-                s.tied ? embedding.table : w.get("lm_head.weight", {s.vocab, s.d_model})};
+                s.tied ? embedding.table : w.get_matrix("lm_head.weight", {s.vocab, s.d_model})};
   if (!s.tied && c.lm_head_bias) head.bias = w.get("lm_head.bias", {s.vocab});
   ModelInfo info = describe_llamba(ck.config());
   info.parameter_count = ck.parameter_count();

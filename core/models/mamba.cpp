@@ -20,7 +20,7 @@ using MixerReader = std::function<std::shared_ptr<blocks::Mixer>(Weights& w, con
 std::unique_ptr<Model> make_backbone(const io::Checkpoint& ck, const LoadOptions& options, const ssm::SsmConfig& s,
                                      ModelInfo info, const MixerReader& read_mixer) {
   Weights w(ck, options);
-  EmbeddingSpec embedding{w.get_any({"backbone.embeddings.weight", "backbone.embedding.weight"}, {s.vocab, s.d_model})};
+  EmbeddingSpec embedding{w.get_matrix(w.has("backbone.embeddings.weight") ? "backbone.embeddings.weight" : "backbone.embedding.weight", {s.vocab, s.d_model})};
   std::vector<std::unique_ptr<blocks::Layer>> layers;
   for (int64_t l = 0; l < s.layers; ++l) {
     const std::string b = "backbone.layers." + std::to_string(l) + ".";
@@ -30,7 +30,7 @@ std::unique_ptr<Model> make_backbone(const io::Checkpoint& ck, const LoadOptions
     layers.push_back(std::move(layer));
   }
   HeadSpec head{blocks::Norm::rms(w.get("backbone.norm_f.weight", {s.d_model}), s.eps),
-                !s.tied && w.has("lm_head.weight") ? w.get("lm_head.weight", {s.vocab, s.d_model}) : embedding.table};
+                !s.tied && w.has("lm_head.weight") ? w.get_matrix("lm_head.weight", {s.vocab, s.d_model}) : embedding.table};
   info.parameter_count = ck.parameter_count();
   return std::make_unique<ComposedModel>(info, options, std::move(embedding), std::move(layers), std::move(head));
 }

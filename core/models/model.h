@@ -56,9 +56,10 @@ struct MixerCall {
 
   // Whether the mixer may compute its last position only: nothing watches
   // or changes its heads or output, nothing is captured, and no ablation
-  // needs every position (mean, uniform).
+  // needs every position (mean, uniform). Factors are taken from every
+  // position before a mixer narrows to its last (attention_mixer.cpp).
   bool only_last_query() const {
-    if (!last_position_only || capture || want_factors || on_input || on_head_outputs || on_output) return false;
+    if (!last_position_only || capture || on_input || on_head_outputs || on_output) return false;
     for (const auto& ablated : ablate)
       if (ablated.second != AblationMode::Zero) return false;
     return true;
@@ -94,6 +95,10 @@ class Model {
   virtual at::Tensor layer(int index, const at::Tensor& hidden, LayerCall& call) const = 0;
   // Final norm and LM head: [B, L, d] -> [B, L, vocab_size].
   virtual at::Tensor logits(const at::Tensor& hidden) const = 0;
+  // Bytes of the largest weight matrix kept narrower than the run dtype
+  // (Weights::get_matrix) once widened for use: memory a forward holds
+  // beyond its activations. 0 when every weight is in the run dtype.
+  virtual double widened_matrix_bytes() const { return 0; }
 };
 
 }  // namespace attnscope

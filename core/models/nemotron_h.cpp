@@ -13,7 +13,7 @@ std::unique_ptr<Model> make_nemotron_h(const io::Checkpoint& ck, const LoadOptio
   const NemotronHConfig c = read_nemotron_h_config(ck.config());
   const int64_t d = c.hidden;
   Weights w(ck, options);
-  EmbeddingSpec embedding{w.get("backbone.embeddings.weight", {c.vocab, d})};
+  EmbeddingSpec embedding{w.get_matrix("backbone.embeddings.weight", {c.vocab, d})};
   std::vector<std::unique_ptr<blocks::Layer>> layers;
   for (size_t l = 0; l < c.pattern.size(); ++l) {
     const std::string b = "backbone.layers." + std::to_string(l) + ".", m = b + "mixer.";

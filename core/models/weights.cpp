@@ -81,15 +81,53 @@ at::Tensor Weights::get(const std::string& name, std::vector<int64_t> shape) con
     sink->named.emplace_back(name, t);
     return t;
   }
-  const io::TensorView view = checkpoint_->tensor(name);
+  at::Tensor t = tensor_from_view(checked_weight_view(name, shape), options_.dtype);
+  return options_.device.is_cpu() ? t : t.to(options_.device);
+}
+
+io::TensorView Weights::checked_weight_view(const std::string& name, const std::vector<int64_t>& shape) const {
+  io::TensorView view = checkpoint_->tensor(name);
   if (!shape.empty() && view.entry->shape != shape)
     fail_file(*view.file, "tensor '" + name + "' has shape " + shape_string(view.entry->shape) +
                               " but the config implies " + shape_string(shape));
   if (!at::isFloatingType(to_scalar_type(view.entry->dtype)))
     fail_file(*view.file, "tensor '" + name + "' is stored as " + io::dtype_name(view.entry->dtype) +
                               "; a weight must be floating point (F32, F16, BF16 or F64)");
-  at::Tensor t = tensor_from_view(view, options_.dtype);
-  return options_.device.is_cpu() ? t : t.to(options_.device);
+  return view;
+}
+
+bool keeps_stored(const io::TensorEntry& entry, const LoadOptions& options) {
+  if (options.parameters || !options.device.is_cpu() || entry.shape.size() != 2) return false;
+  const at::ScalarType stored = to_scalar_type(entry.dtype);
+  // The stored dtype itself, or one strictly narrower (bf16 kept for an fp16 run would save nothing and cost a conversion per product).
+  return at::isFloatingType(stored) &&
+         (stored == options.dtype || at::elementSize(stored) < at::elementSize(options.dtype));
+}
+
+at::Tensor Weights::get_matrix(const std::string& name, std::vector<int64_t> shape) const {
+  if (options_.parameters) return get(name, std::move(shape));
+  const io::TensorView view = checked_weight_view(name, shape);
+  const auto stored = to_scalar_type(view.entry->dtype);
+  const bool aligned = reinterpret_cast<uintptr_t>(view.data) % at::elementSize(stored) == 0;
+  if (!keeps_stored(*view.entry, options_) || !aligned) {
+    at::Tensor t = tensor_from_view(view, options_.dtype);
+    return options_.device.is_cpu() ? t : t.to(options_.device);
+  }
+  // The map is read-only (PROT_READ): nothing writes into weights during inference.
+  auto owner = view.owner;
+  return at::from_blob(const_cast<uint8_t*>(view.data), view.entry->shape, [owner](void*) {},
+                       at::TensorOptions().dtype(stored));
+}
+
+double loaded_weight_bytes(const io::Checkpoint& checkpoint, const LoadOptions& options) {
+  double bytes = 0;
+  for (const auto& file : checkpoint.files())
+    for (const io::TensorEntry& e : file->tensors()) {
+    const at::ScalarType stored = to_scalar_type(e.dtype);
+    if (!io::is_parameter(e) || !at::isFloatingType(stored)) continue;
+    bytes += static_cast<double>(e.numel()) * at::elementSize(keeps_stored(e, options) ? stored : options.dtype);
+    }
+  return bytes;
 }
 
 at::Tensor Weights::get_token_ids(const std::string& name, std::vector<int64_t> shape, int64_t vocab) const {

@@ -46,6 +46,13 @@ void add_tensor(io::SafetensorsWriter& writer, const std::string& name, const at
 at::Tensor tensor_from_view(const io::TensorView& view, at::ScalarType dtype);
 at::ScalarType to_scalar_type(io::DType dtype);  // throws for dtypes ATen lacks
 
+// Whether get_matrix keeps a stored tensor in the map rather than copying it.
+bool keeps_stored(const io::TensorEntry& entry, const LoadOptions& options);
+// Memory the weights of `checkpoint` take once loaded with `options`: stored
+// bytes for matrices kept in the map (they are paged in as they are used),
+// the run dtype's size for everything else.
+double loaded_weight_bytes(const io::Checkpoint& checkpoint, const LoadOptions& options);
+
 class Weights {
  public:
   Weights(const io::Checkpoint& checkpoint, const LoadOptions& options);
@@ -60,6 +67,12 @@ class Weights {
   // The first name present (checkpoints spell prefixes differently).
   at::Tensor get_any(std::initializer_list<std::string> names, std::vector<int64_t> shape = {}) const;
   std::optional<at::Tensor> get_optional(const std::string& name, std::vector<int64_t> shape = {}) const;
+  // A dense or embedding matrix for inference on the CPU is not copied: it
+  // aliases the memory map in the dtype it is stored in whenever that is the
+  // run dtype or a narrower one (a bf16 checkpoint run in float32 keeps its
+  // bf16 bytes, widened one matrix at a time as it is used: blocks::dense).
+  // Otherwise, and always for training or another device, as get().
+  at::Tensor get_matrix(const std::string& name, std::vector<int64_t> shape) const;
   // First prefix under which `suffix` exists, e.g. {"transformer.", ""} + "wte.weight".
   std::string find_prefix(std::initializer_list<std::string> prefixes, const std::string& suffix) const;
 
@@ -69,6 +82,7 @@ class Weights {
  private:
   bool initialising() const { return options_.parameters && options_.parameters->initialise; }
   at::Tensor initial_value(const std::string& name, const std::vector<int64_t>& shape) const;
+  io::TensorView checked_weight_view(const std::string& name, const std::vector<int64_t>& shape) const;
   const io::Checkpoint* checkpoint_;
   LoadOptions options_;
 };

@@ -51,7 +51,7 @@ std::unique_ptr<Model> make_zamba2(const io::Checkpoint& ck, const LoadOptions& 
   const Zamba2Config c = read_zamba2_config(ck.config());
   const int64_t d = c.hidden, H = c.attn.heads, kv = c.attn.kv_heads, hd = c.attn.head_dim;
   Weights w(ck, options);
-  EmbeddingSpec embedding{w.get("model.embed_tokens.weight", {c.vocab, d})};
+  EmbeddingSpec embedding{w.get_matrix("model.embed_tokens.weight", {c.vocab, d})};
   // Shared block b lives under the first hybrid layer that runs it.
   std::vector<SharedBlock> shared;
   for (int64_t b = 0; b < c.mem_blocks && b < static_cast<int64_t>(c.hybrid_layers.size()); ++b) {

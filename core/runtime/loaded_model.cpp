@@ -20,7 +20,7 @@ std::unique_ptr<LoadedModel> load_for_running(const std::filesystem::path& path,
   // The config is validated (describe) before any weight is read; then the weights must fit.
   (void)describe_from_config(loaded->checkpoint);
   if (options.device.is_cpu())
-    require_memory(static_cast<double>(loaded->checkpoint.parameter_count()) * at::elementSize(options.dtype),
+    require_memory(loaded_weight_bytes(loaded->checkpoint, options),
                    "loading " + path.string() + " in " + std::string(at::toString(options.dtype)),
                    "load it in bfloat16 (--dtype bfloat16) or on a GPU (--device cuda)");
   loaded->model = load_model(loaded->checkpoint, options);

@@ -46,7 +46,7 @@ double forward_working_bytes(const ModelInfo& info, const ForwardShape& shape) {
     largest_layer = std::max(largest_layer, work);
   }
   const double logits = (shape.every_position ? L : 1) * static_cast<double>(info.vocab_size) * 4 * 2;
-  return bytes + largest_layer + logits;
+  return bytes + largest_layer + logits + shape.widened_matrix_bytes;
 }
 
 }  // namespace attnscope

@@ -18,6 +18,7 @@ struct ForwardShape {
   bool every_position = false; // logits at every position
   int channel_group = 1;       // Mamba-1 maps averaged in groups
   int element_bytes = 4;       // the run dtype
+  double widened_matrix_bytes = 0;  // Model::widened_matrix_bytes
 };
 
 // Peak working memory of one forward pass beyond the weights: the residual

@@ -112,8 +112,11 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
     const int row = row_of(rows, layer, mixer);
     const session::MapFactors factors = map_factors_of(mixing_factors);
     // Without the maps, figures and overview come from the factors a block of rows at a time.
-    if (!keep_maps) summarise(row, mixing::summarise_factors(factors));
-    writer.write_factors(model.mixers[row], factors);
+    if (keep_maps) return writer.write_factors(model.mixers[row], factors);
+    const mixing::FactorSummaries summaries = mixing::summarise_factors(factors);
+    summarise(row, summaries.heads);
+    writer.write_factors(model.mixers[row], factors,
+                         summaries.row_normalisers.empty() ? nullptr : &summaries.row_normalisers);
   };
   ForwardResult result = run_forward(*loaded.model, prompt.ids_tensor(), forward);
   writer.write_outputs(output_record(loaded, result.logits[-1], options.top_k, options.target));

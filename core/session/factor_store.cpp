@@ -62,7 +62,7 @@ std::vector<T> read_array(hid_t group, const std::string& name, hid_t type, size
 
 }  // namespace
 
-void write_factor_group(hid_t group, const MapFactors& f) {
+void write_factor_group(hid_t group, const MapFactors& f, const std::vector<float>* row_normalisers) {
   if (!f.consistent()) throw Error("internal: inconsistent map factors");
   write_string_attr(group, "form", factor_form_name(f.form));
   write_int_attr(group, "heads", f.heads);
@@ -80,6 +80,10 @@ void write_factor_group(hid_t group, const MapFactors& f) {
     write_array(group, "weight", H5T_NATIVE_FLOAT, f.weight, {H, L});
   }
   write_array(group, n.right, H5T_NATIVE_FLOAT, f.right, {G, L, d});
+  if (row_normalisers && f.form == FactorForm::Softmax) {
+    if (row_normalisers->size() != static_cast<size_t>(H * L * 2)) throw Error("internal: row normalisers of the wrong size");
+    write_array(group, "row_normalisers", H5T_NATIVE_FLOAT, *row_normalisers, {H, L, 2});
+  }
 }
 
 MapFactors check_factor_group(hid_t group, const std::string& where, const MixerRecord& mixer, int64_t length,
@@ -106,6 +110,10 @@ MapFactors check_factor_group(hid_t group, const std::string& where, const Mixer
     expect_dims(group, "log_decay_cumsum", {H, L}, 8, where, file);
     expect_dims(group, "weight", {H, L}, 4, where, file);
   }
+  if (has_link(group, "row_normalisers")) {
+    if (form != FactorForm::Softmax) damaged(file, where + " has row normalisers, which only softmax factors have");
+    expect_dims(group, "row_normalisers", {H, L, 2}, 4, where, file);
+  }
   MapFactors shape;
   shape.form = form;
   shape.heads = mixer.heads, shape.groups = static_cast<int>(groups);
@@ -130,6 +138,29 @@ MapFactors read_factor_group(hid_t group, const std::string& where, const MixerR
     f.weight = read_array<float>(group, "weight", H5T_NATIVE_FLOAT, per_head, file);
   }
   return f;
+}
+
+std::vector<float> read_row_normalisers(hid_t group, const std::string& where, int head, int64_t length,
+                                        const std::filesystem::path& file) {
+  if (!has_link(group, "row_normalisers")) return {};
+  H5Id set(H5Dopen2(group, "row_normalisers", H5P_DEFAULT));
+  H5Id space(H5Dget_space(set));
+  const hsize_t start[3] = {static_cast<hsize_t>(head), 0, 0}, count[3] = {1, static_cast<hsize_t>(length), 2};
+  check_status(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr), file,
+               "cannot select the row normalisers of " + where);
+  H5Id memspace(H5Screate_simple(3, count, nullptr));
+  std::vector<float> out(static_cast<size_t>(2 * length));
+  check_status(H5Dread(set, H5T_NATIVE_FLOAT, memspace, space, H5P_DEFAULT, out.data()), file,
+               "cannot read the row normalisers of " + where);
+  for (int64_t i = 0; i < length; ++i) {
+    const float m = out[2 * i], log_sum = out[2 * i + 1];
+    if (!std::isfinite(m) || !std::isfinite(log_sum))
+      damaged(file, where + "/row_normalisers holds a number that is not finite");
+    // Row i sums i + 1 terms of at most 1, one of them exactly 1: its log sum lies in [0, log(i + 1)].
+    if (log_sum < -1e-3f || log_sum > std::log(static_cast<float>(i + 1)) + 1e-3f)
+      damaged(file, where + "/row_normalisers has a row whose weights cannot sum to one");
+  }
+  return out;
 }
 
 void write_overview_dataset(hid_t group, const std::string& name, const float* values, int heads, int size) {

@@ -6,6 +6,7 @@
 // prompt first: a stranger's file may declare anything.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/session/hdf5_handle.h"
 #include "core/session/map_factors.h"
@@ -13,8 +14,10 @@
 
 namespace attnscope::session {
 
-// Writes `f` into the (new, empty) group `group`.
-void write_factor_group(hid_t group, const MapFactors& f);
+// Writes `f` into the (new, empty) group `group`, with a softmax mixer's row
+// normalisers [heads, L, 2] (row_log_normalisers of every head) when given:
+// dataset row_normalisers, so a reader's first tile of a head costs only its cells.
+void write_factor_group(hid_t group, const MapFactors& f, const std::vector<float>* row_normalisers = nullptr);
 
 // Checks the group against `mixer` and the prompt length without reading the
 // vectors; throws attnscope::Error ("... damaged session") naming `where`.
@@ -25,6 +28,12 @@ MapFactors check_factor_group(hid_t group, const std::string& where, const Mixer
 // Checks a group as check_factor_group does, then reads its vectors.
 MapFactors read_factor_group(hid_t group, const std::string& where, const MixerRecord& mixer, int64_t length,
                              const std::filesystem::path& file);
+
+// One head's stored row normalisers [2 * L] from a checked softmax factor
+// group; empty when the group has none (they are optional). Non-finite
+// values are refused as damage.
+std::vector<float> read_row_normalisers(hid_t group, const std::string& where, int head, int64_t length,
+                                        const std::filesystem::path& file);
 
 // Overviews (/overview/layer_NNN/<mixer>): [heads, n, n] float32, n at most
 // the prompt's length and kMaxOverviewSize, each cell the largest |weight| of

@@ -43,6 +43,13 @@ std::vector<float> row_log_normalisers(const MapFactors& f, int head);
 void compute_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out,
                   const std::vector<float>* normalisers = nullptr);
 
+// Rows [r0, r0 + rows) of a softmax head's map, keys 0 .. r0 + rows - 1, into
+// `out` [rows * (r0 + rows)]; each row's normalisers (as
+// row_log_normalisers) into `lse` [2 * rows] and its sum_j p_ij log p_ij
+// into `p_log_p` [rows], from the same scores: no logarithm per cell.
+void softmax_rows_with_entropy(const MapFactors& f, int head, int64_t r0, int64_t rows, float* out, float* lse,
+                               double* p_log_p);
+
 // The whole map of `head`, [L * L].
 std::vector<float> compute_head(const MapFactors& f, int head);
 

@@ -13,6 +13,7 @@
 #include <functional>
 
 #include "core/util/parallel.h"
+#include "core/util/simd_clones.h"
 
 namespace attnscope::session {
 namespace {
@@ -43,38 +44,76 @@ const float* left_of(const MapFactors& f, int head) {
 }
 const float* right_of(const MapFactors& f, int head) { return f.right.data() + f.group_of(head) * f.length * f.dim; }
 
+// One row of causal scores s[0, seen) made exponentials in place: its max
+// and log sum into lse[0..1], sum_j p_j log p_j into *p_log_p when given,
+// and columns [c0, c0 + cols) of the normalised row into `out` when given.
+ATTNSCOPE_SIMD_CLONES
+void softmax_row(float* s, int64_t seen, float* lse, double* p_log_p, float* out, int64_t c0, int64_t cols) {
+  float m = s[0];
+  for (int64_t j = 1; j < seen; ++j) m = std::max(m, s[j]);  // vectorised, unlike std::max_element
+  // One exponential per cell, kept: the map is e_ij / sum_j e_ij, as ATen's softmax computes it.
+  double sum = 0, e_t = 0;
+  if (p_log_p) {
+    for (int64_t j = 0; j < seen; ++j) {
+      const float t = s[j] - m, e = std::exp(t);
+      s[j] = e;
+      sum += e;
+      e_t += static_cast<double>(e * t);
+    }
+    *p_log_p = e_t / sum - std::log(sum);
+  } else {
+    for (int64_t j = 0; j < seen; ++j) {
+      const float e = std::exp(s[j] - m);
+      s[j] = e;
+      sum += e;
+    }
+  }
+  // The row's max and log sum apart: folded into one float, a large max would round the sum away.
+  lse[0] = m;
+  lse[1] = static_cast<float>(std::log(sum));
+  if (!out) return;
+  const float inverse = static_cast<float>(1 / sum);
+  const int64_t seen_here = std::clamp<int64_t>(seen - c0, 0, cols);  // columns j <= i
+  for (int64_t c = 0; c < seen_here; ++c) out[c] = s[c0 + c] * inverse;
+  std::fill(out + seen_here, out + cols, 0.f);
+}
+
 // One pass over the causal scores of rows [r0, r0 + rows): each row's log
 // normalisers into `lse` (max and log sum, as row_log_normalisers) and, when `out` is given, columns [c0, c0 + cols) of
 // the map (the scores are computed once for both).
+// With `p_log_p`, also each row's sum_j p_ij log p_ij = sum_j p_ij (s_ij - m_i) - log sum_j e_ij.
 void softmax_rows(const MapFactors& f, int head, int64_t r0, int64_t rows, float* lse, int64_t c0 = 0, int64_t cols = 0,
-                  float* out = nullptr) {
+                  float* out = nullptr, double* p_log_p = nullptr) {
   const float *q = left_of(f, head), *k = right_of(f, head);
-  std::vector<float> scores;
+  // Reused by this thread: fresh memory costs its page faults (a named reference, which the row lambda captures).
+  static thread_local std::vector<float> scratch;
+  std::vector<float>& scores = scratch;
   for (int64_t b0 = r0; b0 < r0 + rows; b0 += kRowBlock) {
     const int64_t n = std::min(kRowBlock, r0 + rows - b0), keys = b0 + n;  // causal: keys up to the block's last row
     scores.resize(static_cast<size_t>(n * keys));
     dot_block(q, k, f.dim, b0, n, 0, keys, f.scale, scores.data());
     parallel_rows(n, [&](int64_t begin, int64_t end) {
       for (int64_t r = begin; r < end; ++r) {
-        float* s = scores.data() + r * keys;
-        const int64_t i = b0 + r, seen = i + 1;
-        const float m = *std::max_element(s, s + seen);
-        // One exponential per cell, kept: the map is e_ij / sum_j e_ij, as ATen's softmax computes it.
-        for (int64_t j = 0; j < seen; ++j) s[j] = std::exp(s[j] - m);  // a loop the compiler can vectorise
-        double sum = 0;
-        for (int64_t j = 0; j < seen; ++j) sum += s[j];
-        // The row's max and log sum apart: folded into one float, a large max would round the sum away.
-        lse[2 * (i - r0)] = m;
-        lse[2 * (i - r0) + 1] = static_cast<float>(std::log(sum));
-        if (!out) continue;
-        const float inverse = static_cast<float>(1 / sum);
-        float* o = out + (i - r0) * cols;
-        const int64_t seen_here = std::clamp<int64_t>(i + 1 - c0, 0, cols);  // columns j <= i
-        for (int64_t c = 0; c < seen_here; ++c) o[c] = s[c0 + c] * inverse;
-        std::fill(o + seen_here, o + cols, 0.f);
+        const int64_t i = b0 + r;
+        softmax_row(scores.data() + r * keys, i + 1, lse + 2 * (i - r0), p_log_p ? p_log_p + (i - r0) : nullptr,
+                    out ? out + (i - r0) * cols : nullptr, c0, cols);
       }
     });
   }
+}
+
+// Columns of one row from scores s[0, cols) and the row's normalisers; zero from `seen` on (keys after the query).
+ATTNSCOPE_SIMD_CLONES
+void normalised_row(const float* s, int64_t seen, int64_t cols, float m, float log_sum, float* out) {
+  for (int64_t c = 0; c < seen; ++c) out[c] = std::exp((s[c] - m) - log_sum);
+  std::fill(out + seen, out + cols, 0.f);
+}
+
+// Columns of one SSD row: dot * exp(cum_i - cum_j) * w_j, the decay in float64; zero from `seen` on.
+ATTNSCOPE_SIMD_CLONES
+void ssd_row(const float* dots, const double* cum, const float* w, double cum_i, int64_t seen, int64_t cols, float* out) {
+  for (int64_t c = 0; c < seen; ++c) out[c] = static_cast<float>(dots[c] * std::exp(cum_i - cum[c]) * w[c]);
+  std::fill(out + seen, out + cols, 0.f);
 }
 
 void softmax_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out,
@@ -86,12 +125,8 @@ void softmax_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t
     parallel_rows(n, [&](int64_t begin, int64_t end) {
       for (int64_t r = begin; r < end; ++r) {
         const int64_t i = b0 + r;
-        const float m = normalisers[2 * (i - r0)], log_sum = normalisers[2 * (i - r0) + 1];
-        float* o = out + (i - r0) * cols;
-        const float* s = scores.data() + r * cols;
-        const int64_t seen = std::clamp<int64_t>(i + 1 - c0, 0, cols);  // columns j <= i
-        for (int64_t c = 0; c < seen; ++c) o[c] = std::exp((s[c] - m) - log_sum);
-        std::fill(o + seen, o + cols, 0.f);
+        normalised_row(scores.data() + r * cols, std::clamp<int64_t>(i + 1 - c0, 0, cols), cols,
+                       normalisers[2 * (i - r0)], normalisers[2 * (i - r0) + 1], out + (i - r0) * cols);
       }
     });
   }
@@ -107,12 +142,8 @@ void ssd_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t row
     parallel_rows(n, [&](int64_t begin, int64_t end) {
       for (int64_t r = begin; r < end; ++r) {
         const int64_t i = b0 + r;
-        float* o = out + (i - r0) * cols;
-        const float* d = dots.data() + r * cols;
-        for (int64_t c = 0; c < cols; ++c) {
-          const int64_t j = c0 + c;
-          o[c] = j <= i ? static_cast<float>(d[c] * std::exp(cum[i] - cum[j]) * w[j]) : 0.f;
-        }
+        ssd_row(dots.data() + r * cols, cum + c0, w + c0, cum[i], std::clamp<int64_t>(i + 1 - c0, 0, cols), cols,
+                out + (i - r0) * cols);
       }
     });
   }
@@ -137,6 +168,13 @@ void compute_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t
     return softmax_tile(f, head, r0, c0, rows, cols, out, normalisers->data() + 2 * r0);
   std::vector<float> own(static_cast<size_t>(2 * rows));
   softmax_rows(f, head, r0, rows, own.data(), c0, cols, out);
+}
+
+void softmax_rows_with_entropy(const MapFactors& f, int head, int64_t r0, int64_t rows, float* out, float* lse,
+                               double* p_log_p) {
+  if (f.form != FactorForm::Softmax) throw std::invalid_argument("softmax rows of ssd factors");
+  check_rect(f, head, r0, 0, rows, r0 + rows);
+  if (rows > 0) softmax_rows(f, head, r0, rows, lse, 0, r0 + rows, out, p_log_p);
 }
 
 std::vector<float> compute_head(const MapFactors& f, int head) {

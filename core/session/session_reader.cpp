@@ -235,11 +235,47 @@ std::vector<float> SessionReader::compute_rect(int row, int head, int64_t row0, 
                  "view a smaller part of it");
   std::vector<float> out(static_cast<size_t>(rows * cols));
   const bool whole_rows = col0 == 0 && cols == length();
+  const std::vector<float>* normalisers = whole_rows ? nullptr : head_normalisers(row, head);
+  compute_tile(*f, head, row0, col0, rows, cols, out.data(), normalisers);
+  return out;
+}
+
+const std::vector<float>* SessionReader::head_normalisers(int row, int head) const {
+  const auto f = factors(row);  // the cache's front
+  if (f->form != FactorForm::Softmax) return nullptr;
   auto& normalisers = factor_cache_.front().normalisers;
-  if (f->form == FactorForm::Softmax && !whole_rows && !normalisers.count(head))
-    normalisers[head] = row_log_normalisers(*f, head);  // once per head: later tiles cost only their own cells
-  const auto known = normalisers.find(head);
-  compute_tile(*f, head, row0, col0, rows, cols, out.data(), known == normalisers.end() ? nullptr : &known->second);
+  if (!normalisers.count(head)) {
+    // Once per head, from the file when the session kept them: later tiles cost only their own cells.
+    H5Id g(check(H5Gopen2(file_, factor_paths_[row].c_str(), H5P_DEFAULT), path_, "cannot open " + factor_paths_[row]));
+    std::vector<float> stored = read_row_normalisers(g, factor_paths_[row], head, length(), path_);
+    normalisers[head] = stored.empty() ? row_log_normalisers(*f, head) : std::move(stored);
+  }
+  return &normalisers.at(head);
+}
+
+std::optional<FactorHead> SessionReader::factor_head(int row, int head) const {
+  if (!has_maps(row)) fail_file(path_, "holds no maps for layer " + model_.row_label(row));
+  if (maps_stored(row)) return std::nullopt;
+  const auto f = factors(row);
+  if (head < 0 || head >= f->heads) fail_file(path_, "has no head " + std::to_string(head) + " in layer " + model_.row_label(row));
+  require_memory(static_cast<double>(length()) * static_cast<double>(length()) * 4 + 1024.0 * static_cast<double>(length()) * 4,
+                 "computing a " + std::to_string(length()) + " x " + std::to_string(length()) + " map from " + path_.string(),
+                 "view a smaller part of it");
+  FactorHead out{f, head, {}};
+  // Stored normalisers save the worker a pass; computing them here would block the caller, so a file without them leaves it to compute().
+  H5Id g(check(H5Gopen2(file_, factor_paths_[row].c_str(), H5P_DEFAULT), path_, "cannot open " + factor_paths_[row]));
+  if (f->form == FactorForm::Softmax) out.normalisers = read_row_normalisers(g, factor_paths_[row], head, length(), path_);
+  return out;
+}
+
+std::vector<float> FactorHead::compute(const std::atomic<bool>* cancel) const {
+  const int64_t L = factors->length, block = 256;  // rows between looks at `cancel`: a few ms at 8192 tokens
+  std::vector<float> out(static_cast<size_t>(L * L));
+  for (int64_t r0 = 0; r0 < L; r0 += block) {
+    if (cancel && cancel->load()) return {};
+    compute_tile(*factors, head, r0, 0, std::min(block, L - r0), L, out.data() + r0 * L,
+                 normalisers.empty() ? nullptr : &normalisers);
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Opens a session lazily: the constructor reads metadata only; maps are read
 // one head (or one tile) at a time on request. Works with no model present.
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -14,6 +15,16 @@
 #include "core/session/session_data.h"
 
 namespace attnscope::session {
+
+// One head's map as a computation: factors and, for softmax, its row
+// normalisers. compute() reads no file, so it may run on any thread.
+struct FactorHead {
+  std::shared_ptr<const MapFactors> factors;
+  int head = 0;
+  std::vector<float> normalisers;  // softmax: [2 * L]; empty for ssd (or not stored: computed row by row)
+  // [L * L], a block of rows at a time; empty when `cancel` turned true meanwhile.
+  std::vector<float> compute(const std::atomic<bool>* cancel = nullptr) const;
+};
 
 class SessionReader {
  public:
@@ -51,6 +62,11 @@ class SessionReader {
     return row >= 0 && row < static_cast<int>(overview_sizes_.size()) ? overview_sizes_[row] : 0;
   }
   std::vector<float> read_overview(int row, int head) const;
+  // A head whose map is computed from its factors (no stored map): all a
+  // worker thread needs to compute it without touching the file. std::nullopt
+  // where the map is stored. Throws (one clear message) when an L x L map
+  // would not fit in memory, before any work starts.
+  std::optional<FactorHead> factor_head(int row, int head) const;
   // The factors of a row that has them (read once, the last few rows kept).
   // Like every read here, not for several threads at once (HDF5 is not either).
   std::shared_ptr<const MapFactors> factors(int row) const;
@@ -88,6 +104,8 @@ class SessionReader {
   // A computed tile: the row's factors and the head's row normalisers, cached.
   std::vector<float> compute_rect(int row, int head, int64_t row0, int64_t col0, int64_t rows, int64_t cols) const;
   void find_factors();
+  // A softmax head's row normalisers (cached per head; read from the file or computed); null for ssd.
+  const std::vector<float>* head_normalisers(int row, int head) const;
   void find_overviews();
   std::vector<int> overview_sizes_;  // per mixer row; 0: none
   std::vector<std::string> overview_paths_;  // per mixer row, as checked

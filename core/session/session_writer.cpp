@@ -216,9 +216,10 @@ void SessionWriter::write_dataset(const std::string& group_path, const MixerReco
   }
 }
 
-void SessionWriter::write_factors(const MixerRecord& record, const MapFactors& factors) {
+void SessionWriter::write_factors(const MixerRecord& record, const MapFactors& factors,
+                                  const std::vector<float>* row_normalisers) {
   H5Id g(group("factors/" + layer_name(record.layer) + "/" + record.name));
-  write_factor_group(g, factors);
+  write_factor_group(g, factors, row_normalisers);
   write_int_attr(file_, "schema_version", kSchemaVersion);
 }
 

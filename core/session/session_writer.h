@@ -45,7 +45,9 @@ class SessionWriter {
   // What one mixer's maps are computed from, at /factors/layer_NNN/<record.name>
   // (core/session/map_factors.h): with them a head's map needs no /mixing
   // dataset. Marks the file schema 3 (older readers would not see such maps).
-  void write_factors(const MixerRecord& record, const MapFactors& factors);
+  // A softmax mixer's `row_normalisers` [heads, L, 2], when given, are kept beside them.
+  void write_factors(const MixerRecord& record, const MapFactors& factors,
+                     const std::vector<float>* row_normalisers = nullptr);
   // One mixer's overview at /overview/layer_NNN/<record.name>: [heads, size, size]
   // (factor_store.h), what the grid and a first paint show without reading maps.
   void write_overview(const MixerRecord& record, const float* values, int heads, int size);

@@ -18,20 +18,11 @@
 #include "core/session/session_reader.h"
 #include "core/session/session_writer.h"
 #include "machine_limits.h"
+#include "session_timing.h"
 #include "support/random_models.h"
 
 namespace fs = std::filesystem;
 using namespace attnscope;
-
-namespace {
-
-double seconds_of(const std::function<void()>& work) {
-  const double t0 = bench::now_seconds();
-  work();
-  return bench::now_seconds() - t0;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   std::vector<int64_t> lengths;
@@ -47,7 +38,7 @@ int main(int argc, char** argv) {
   bench::print_row("matmul fp32", peak, "GFLOP/s");
   bench::print_row("disk write", disk, "MB/s");
   // Fresh memory (a new head's map) costs its page faults first: on virtual machines that is most of it.
-  const double touch = seconds_of([] {
+  const double touch = bench::seconds_of([] {
     std::vector<float> fresh(size_t(64) << 20);
     fresh[fresh.size() / 2] = 1;
   });
@@ -66,17 +57,11 @@ int main(int argc, char** argv) {
     const Prompt prompt = prompt_from_ids(*loaded, ids);
     const std::string tag = "L=" + std::to_string(L);
     bench::reset_peak_rss();
-    const double forward = seconds_of([&] { run_forward(*loaded->model, prompt.ids_tensor(), ForwardOptions{}); });
+    const double forward = bench::seconds_of([&] { run_forward(*loaded->model, prompt.ids_tensor(), ForwardOptions{}); });
     const double forward_peak = bench::peak_rss_mb();
     const fs::path path = dir / ("session-" + std::to_string(L) + ".h5");
-    bench::reset_peak_rss();
-    const double session = seconds_of([&] {
-      auto writer = session::SessionWriter::create(path);
-      record_run(*loaded, prompt, "bench", writer, RecordOptions{});
-      writer.commit();
-    });
-    const double session_peak = bench::peak_rss_mb();
-    const double mb = static_cast<double>(fs::file_size(path)) / 1e6;
+    const bench::RecordedSession recorded = bench::record_session(*loaded, prompt, path);
+    const double session = recorded.seconds, session_peak = recorded.peak_rss_mb, mb = recorded.file_mb;
     bench::print_row(tag + " forward", forward, "s");
     bench::print_row(tag + " session / forward", session / forward, "x", session / forward, "<= 1.3");
     bench::print_row(tag + " session on disk", mb, "MB", mb / (disk * session), "of the disk rate x session time");
@@ -84,13 +69,13 @@ int main(int argc, char** argv) {
 
     const session::SessionReader reader(path);
     const int row = 6, head = 5;
-    const double full = seconds_of([&] { reader.read_head(row, head); });
+    const double full = bench::seconds_of([&] { reader.read_head(row, head); });
     // The same head into memory already in use (what a view that keeps its buffer pays).
     std::vector<float> reused(static_cast<size_t>(L * L));
     const auto factors = reader.factors(row);
-    const double compute = seconds_of([&] { session::compute_tile(*factors, head, 0, 0, L, L, reused.data()); });
-    const double first = seconds_of([&] { reader.read_tile(row, head + 1, L - 512, L / 3, 512, 512); });
-    const double tile = seconds_of([&] { reader.read_tile(row, head + 1, L / 2, 0, 512, 512); });
+    const double compute = bench::seconds_of([&] { session::compute_tile(*factors, head, 0, 0, L, L, reused.data()); });
+    const double first = bench::seconds_of([&] { reader.read_tile(row, head + 1, L - 512, L / 3, 512, 512); });
+    const double tile = bench::seconds_of([&] { reader.read_tile(row, head + 1, L / 2, 0, 512, 512); });
     const double budget_full = L <= 2048 ? 0.05 : 0.5;
     bench::print_row(tag + " one head's map from the session", full * 1e3, "ms", full / budget_full,
                      L <= 2048 ? "of 50 ms" : "of 500 ms");

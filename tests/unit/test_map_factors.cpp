@@ -227,3 +227,120 @@ TEST(MapFactorsBlocks, TilesAcrossRowBlocksMatchTheDefinition) {
     }
   }
 }
+
+// Softmax rows with their entropy terms: one pass gives the map, each row's
+// normalisers and sum_j p log p, all as a direct evaluation gives them.
+TEST(MapFactorsBlocks, SoftmaxRowsGiveTheirNormalisersAndEntropyTerms) {
+  const MapFactors f = random_factors(FactorForm::Softmax, 1100, 5);
+  const int64_t r0 = 1000, rows = 100, keys = r0 + rows;
+  std::vector<float> block(static_cast<size_t>(rows * keys)), lse(static_cast<size_t>(2 * rows));
+  std::vector<double> p_log_p(static_cast<size_t>(rows));
+  softmax_rows_with_entropy(f, 2, r0, rows, block.data(), lse.data(), p_log_p.data());
+  const auto normalisers = row_log_normalisers(f, 2);
+  for (int64_t r = 0; r < rows; ++r) {
+    double expected = 0;
+    for (int64_t j = 0; j <= r0 + r; ++j) {
+      const double p = reference_cell(f, 2, r0 + r, j);
+      ASSERT_NEAR(block[r * keys + j], p, 2e-6) << r << "," << j;
+      if (p > 0) expected += p * std::log(p);
+    }
+    EXPECT_NEAR(p_log_p[r], expected, 1e-5 * (1 + std::abs(expected))) << "row " << r0 + r;
+    EXPECT_NEAR(lse[2 * r], normalisers[2 * (r0 + r)], 1e-5 * (1 + std::abs(normalisers[2 * (r0 + r)])));
+    EXPECT_NEAR(lse[2 * r + 1], normalisers[2 * (r0 + r) + 1], 1e-6);
+  }
+  MapFactors ssd = random_factors(FactorForm::Ssd, 20, 5);
+  EXPECT_THROW(softmax_rows_with_entropy(ssd, 0, 0, 5, block.data(), lse.data(), p_log_p.data()), std::invalid_argument);
+}
+
+// A session that keeps each softmax head's row normalisers serves a head's
+// first tile from them (changing them changes the tile: they are used, not
+// recomputed); normalisers that are not finite, of the wrong shape, or
+// beside ssd factors are refused as damage.
+TEST(MapFactorsFiles, StoredRowNormalisersServeTheFirstTile) {
+  const fs::path dir = fs::temp_directory_path() / ("attnscope-factors-norm-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const int64_t L = 40;
+  const MixerRecord attention{0, "attn", "softmax_attention", 6, "mixer", 1, "direct", {}};
+  const MixerRecord ssm{0, "ssm", "mamba2_ssd", 6, "mixer", 1, "direct", {}};
+  PromptRecord prompt;
+  for (int64_t i = 0; i < L; ++i) prompt.ids.push_back(i), prompt.tokens.push_back("t");
+  const MapFactors f = random_factors(FactorForm::Softmax, L, 9);
+  std::vector<float> normalisers;
+  for (int h = 0; h < f.heads; ++h) {
+    const auto n = row_log_normalisers(f, h);
+    normalisers.insert(normalisers.end(), n.begin(), n.end());
+  }
+  const auto write = [&](const std::string& name, const std::vector<float>& norms) {
+    auto w = SessionWriter::create(dir / name);
+    w.write_model(ModelRecord{"gpt2", "/models/x", "{}", "float32", "cpu", {"layer"}, {attention}});
+    w.write_prompt(prompt);
+    w.write_factors(attention, f, &norms);
+    w.commit();
+  };
+  write("ok.h5", normalisers);
+  auto shifted = normalisers;
+  for (int64_t i = 0; i < L; ++i) shifted[(4 * L + i) * 2] += std::log(2.f);  // head 4: every row's max, so every row halved
+  write("shifted.h5", shifted);
+  auto nan = normalisers;
+  nan[(4 * L + 7) * 2] = std::nanf("");
+  write("nan.h5", nan);
+  auto range = normalisers;
+  range[(4 * L + 3) * 2 + 1] = 5.f;  // row 3's four weights cannot sum to e^5 times its largest
+  write("range.h5", range);
+  std::vector<float> expected(static_cast<size_t>(10 * 12));
+  compute_tile(f, 4, 25, 3, 10, 12, expected.data());
+  const auto ok = SessionReader(dir / "ok.h5").read_tile(0, 4, 25, 3, 10, 12);
+  const auto halved = SessionReader(dir / "shifted.h5").read_tile(0, 4, 25, 3, 10, 12);
+  for (size_t k = 0; k < expected.size(); ++k) {
+    EXPECT_NEAR(ok[k], expected[k], 1e-6) << k;
+    EXPECT_NEAR(halved[k], expected[k] / 2, 1e-6) << k;
+  }
+  for (const auto& [name, says] : std::vector<std::pair<std::string, std::string>>{
+           {"nan.h5", "not finite"}, {"range.h5", "cannot sum to one"}}) {
+    try {
+      SessionReader(dir / name).read_tile(0, 4, 25, 3, 10, 12);
+      ADD_FAILURE() << name << ": its normalisers were used";
+    } catch (const attnscope::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  }
+  // The wrong shape, and normalisers beside ssd factors: refused when the file is opened.
+  {
+    auto w = SessionWriter::create(dir / "short.h5");
+    w.write_model(ModelRecord{"gpt2", "/models/x", "{}", "float32", "cpu", {"layer"}, {attention}});
+    w.write_prompt(prompt);
+    w.write_factors(attention, f);
+    w.commit();
+    const hid_t file = H5Fopen((dir / "short.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    const hid_t g = H5Gopen2(file, "/factors/layer_000/attn", H5P_DEFAULT);
+    const hsize_t dims[3] = {6, static_cast<hsize_t>(L - 1), 2};
+    const hid_t space = H5Screate_simple(3, dims, nullptr);
+    const hid_t set = H5Dcreate2(g, "row_normalisers", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, normalisers.data());
+    H5Dclose(set), H5Sclose(space), H5Gclose(g), H5Fclose(file);
+  }
+  {
+    auto w = SessionWriter::create(dir / "ssd.h5");
+    w.write_model(ModelRecord{"mamba2", "/models/x", "{}", "float32", "cpu", {"layer"}, {ssm}});
+    w.write_prompt(prompt);
+    w.write_factors(ssm, random_factors(FactorForm::Ssd, L, 9));
+    w.commit();
+    const hid_t file = H5Fopen((dir / "ssd.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    const hid_t g = H5Gopen2(file, "/factors/layer_000/ssm", H5P_DEFAULT);
+    const hsize_t dims[3] = {6, static_cast<hsize_t>(L), 2};
+    const hid_t space = H5Screate_simple(3, dims, nullptr);
+    const hid_t set = H5Dcreate2(g, "row_normalisers", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, normalisers.data());
+    H5Dclose(set), H5Sclose(space), H5Gclose(g), H5Fclose(file);
+  }
+  for (const auto& [name, says] : std::vector<std::pair<std::string, std::string>>{
+           {"short.h5", "as the model and prompt say"}, {"ssd.h5", "only softmax factors have"}}) {
+    try {
+      SessionReader r(dir / name);
+      ADD_FAILURE() << name << " was accepted";
+    } catch (const attnscope::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  }
+  fs::remove_all(dir);
+}

@@ -90,7 +90,8 @@ at::Tensor AttentionMixer::qk_input(const at::Tensor& x, const MixerContext& con
   switch (s.kind) {
     case QkSource::Kind::Input: return x;
     case QkSource::Kind::Fixed: return s.norm(s.fixed.narrow(0, 0, L).unsqueeze(0));
-    case QkSource::Kind::FixedIds: return s.norm(at::embedding(s.embedding, s.fixed.narrow(0, 0, L)).unsqueeze(0));
+    case QkSource::Kind::FixedIds:
+      return s.norm(at::embedding(s.embedding, s.fixed.narrow(0, 0, L)).to(x.scalar_type()).unsqueeze(0));
     case QkSource::Kind::TokenEmbeddings:
       if (!context.token_embeddings.defined()) throw Error("this attention mixer needs the embedded prompt");
       return s.norm(context.token_embeddings);
@@ -120,7 +121,7 @@ at::Tensor AttentionMixer::per_head_outputs(const at::Tensor& x, MixerCall& call
     // Only the last query's row is read (the final layer of a run that keeps the last logits).
     const int64_t Lq = call.only_last_query() && spec_.form != ScoreForm::KeyOnlySoftmax ? 1 : L;
     const double scale = spec_.scale ? *spec_.scale : 1.0 / std::sqrt(static_cast<double>(d));
-    // Every query's factors (want_factors keeps Lq = L; taken before any narrowing all the same).
+    // Every query's factors, taken before the final layer narrows to its last query.
     if (call.want_factors && gives_factors(call)) call.factors = {MixingFactors::Form::Softmax, q, k, scale, {}, {}, {}, {}, {}};
     if (Lq < L) q = q.narrow(2, L - 1, 1);
     if (Lq == L && L > kBlockedAttentionFrom && !call.capture && !any_uniform(call) && spec_.form != ScoreForm::KeyOnlySoftmax) {

@@ -28,7 +28,7 @@ std::shared_ptr<GatedMlp> read_gated_mlp(const Weights& w, const std::string& p,
 
 at::Tensor read_head_weight(const Weights& w, const std::string& name, bool tied, const at::Tensor& embedding,
                             int64_t vocab, int64_t hidden) {
-  return tied || !w.has(name) ? embedding : w.get(name, {vocab, hidden});
+  return tied || !w.has(name) ? embedding : w.get_matrix(name, {vocab, hidden});
 }
 
 }  // namespace attnscope::blocks

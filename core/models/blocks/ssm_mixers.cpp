@@ -220,7 +220,9 @@ at::Tensor Mamba1Mixer::per_head_outputs(const at::Tensor& x, MixerCall& call, c
 }
 
 at::Tensor Mamba1Mixer::output_projection(const at::Tensor& heads) const {
-  return out_proj_(heads_to_channels(heads).to(out_proj_.weight.scalar_type()));
+  // Back to the run dtype, which the convolution weight is read in (out_proj's
+  // may be kept narrower: Weights::get_matrix).
+  return out_proj_(heads_to_channels(heads).to(conv_w_.scalar_type()));
 }
 
 // Direct: M_d. Effective: diag(gate_d) M_d diag(s_d) W_d, where s = silu(u)/u
