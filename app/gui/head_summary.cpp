@@ -11,11 +11,14 @@
 
 namespace attnscope::gui {
 
-QVector<QPoint> sharp_marks(const std::vector<float>& map, int64_t length) {
+QVector<QPoint> marks_of(const std::vector<std::pair<int64_t, int64_t>>& cells) {
   QVector<QPoint> marks;
-  for (const auto& [i, j] : mixing::sharp_cells({map.data(), length}))
-    marks.append(QPoint(static_cast<int>(j), static_cast<int>(i)));
+  for (const auto& [i, j] : cells) marks.append(QPoint(static_cast<int>(j), static_cast<int>(i)));
   return marks;
+}
+
+QVector<QPoint> sharp_marks(const std::vector<float>& map, int64_t length) {
+  return marks_of(mixing::sharp_cells({map.data(), length}));
 }
 
 std::vector<float> pool_max(const std::vector<float>& map, int64_t length, int size, int* out_size) {

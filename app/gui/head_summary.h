@@ -4,6 +4,7 @@
 #include <QImage>
 #include <QPoint>
 #include <QVector>
+#include <utility>
 #include <vector>
 
 #include "core/session/session_reader.h"
@@ -20,6 +21,8 @@ QImage thumbnail(const std::vector<float>& map, int64_t length, int size = 48);
 QVector<widgets::GridRow> grid_rows(const session::SessionReader& session);
 // (col, row) of the cells where a row jumps sharply (mixing::sharp_cells), for marks.
 QVector<QPoint> sharp_marks(const std::vector<float>& map, int64_t length);
+// Cells of mixing::sharp_cells, (row, col), as marks QPoint(col, row).
+QVector<QPoint> marks_of(const std::vector<std::pair<int64_t, int64_t>>& cells);
 // Labels for axes, from the session's token strings.
 QStringList token_labels(const session::SessionReader& session);
 

@@ -787,10 +787,8 @@ void MainWindow::open_head(int row, int head) {
 void MainWindow::show_head(int row, int head, const QString& title, std::vector<float> map,
                            const HeadLoader::SharpCells& sharp) {
   if (!session_ || row != row_ || head != head_) return;
-  QVector<QPoint> marks;
-  for (const auto& [i, j] : sharp) marks.append(QPoint(static_cast<int>(j), static_cast<int>(i)));
   heatmap_->set_data(head_data(*session_, std::move(map), title));
-  heatmap_->set_marks(marks);
+  heatmap_->set_marks(marks_of(sharp));
   update_token_text();
   if (!compare_left_->data().values.empty()) {
     compare_right_->set_data(compare_data());

@@ -33,15 +33,12 @@ RowSums row_sums(const float* row, int64_t n, bool with_m_log_m) {
 }
 
 namespace {
-inline float max_abs_signed_inline(const float* row, int64_t n) {
+inline float max_abs_signed(const float* row, int64_t n) {
   float hi = row[0], lo = row[0];
   for (int64_t j = 1; j < n; ++j) hi = std::max(hi, row[j]), lo = std::min(lo, row[j]);
   return -lo > hi ? lo : hi;
 }
 }  // namespace
-
-ATTNSCOPE_SIMD_CLONES
-float max_abs_signed(const float* row, int64_t n) { return max_abs_signed_inline(row, n); }
 
 // One call per row rather than per span: spans are short (L / 256 cells).
 ATTNSCOPE_SIMD_CLONES
@@ -50,7 +47,7 @@ int pool_row_max_abs(const float* row, int64_t seen, const int64_t* column_start
   int k = 0;
   for (; k < spans && column_start[k] < seen; ++k) {
     const int64_t end = std::min(column_start[k + 1], seen);
-    best[k] = max_abs_signed_inline(row + column_start[k], end - column_start[k]);
+    best[k] = max_abs_signed(row + column_start[k], end - column_start[k]);
     marked[k] = 1;
   }
   return k;

@@ -17,12 +17,10 @@ struct RowSums {
 // Over row[0, n).
 RowSums row_sums(const float* row, int64_t n, bool with_m_log_m);
 
-// The value of largest |v| in row[0, n) (n >= 1), sign kept; +v wins a tie with -v.
-float max_abs_signed(const float* row, int64_t n);
-
 // One row's cells [0, seen) pooled into spans: span k covers
 // [column_start[k], column_start[k + 1]); each span that starts before
-// `seen` gets max_abs_signed of its cells below `seen` in best[k] and
+// `seen` gets the value of largest |v| of its cells below `seen` (sign
+// kept; +v wins a tie with -v) in best[k] and
 // marked[k] = 1. Returns the number of spans filled.
 int pool_row_max_abs(const float* row, int64_t seen, const int64_t* column_start, int spans, float* best,
                      uint8_t* marked);

@@ -24,6 +24,15 @@ constexpr int64_t kRowBlock = 1024;
 
 void parallel_rows(int64_t n, const std::function<void(int64_t, int64_t)>& body) { parallel_for(n, 32, body); }
 
+// A block's scores, reused by this thread: fresh memory costs its page
+// faults. Callers bind it to a named reference, which their row lambdas
+// capture (a thread_local named inside them would be each worker's own).
+std::vector<float>& block_scratch(size_t n) {
+  static thread_local std::vector<float> scratch;
+  scratch.resize(n);
+  return scratch;
+}
+
 // scores[r, j] = alpha * a_r . b_j for rows [r0, r0 + rows) of `a` and keys [c0, c0 + cols) of `b`.
 void dot_block(const float* a, const float* b, int64_t dim, int64_t r0, int64_t rows, int64_t c0, int64_t cols,
                double alpha, float* scores) {
@@ -85,12 +94,9 @@ void softmax_row(float* s, int64_t seen, float* lse, double* p_log_p, float* out
 void softmax_rows(const MapFactors& f, int head, int64_t r0, int64_t rows, float* lse, int64_t c0 = 0, int64_t cols = 0,
                   float* out = nullptr, double* p_log_p = nullptr) {
   const float *q = left_of(f, head), *k = right_of(f, head);
-  // Reused by this thread: fresh memory costs its page faults (a named reference, which the row lambda captures).
-  static thread_local std::vector<float> scratch;
-  std::vector<float>& scores = scratch;
   for (int64_t b0 = r0; b0 < r0 + rows; b0 += kRowBlock) {
     const int64_t n = std::min(kRowBlock, r0 + rows - b0), keys = b0 + n;  // causal: keys up to the block's last row
-    scores.resize(static_cast<size_t>(n * keys));
+    std::vector<float>& scores = block_scratch(static_cast<size_t>(n * keys));
     dot_block(q, k, f.dim, b0, n, 0, keys, f.scale, scores.data());
     parallel_rows(n, [&](int64_t begin, int64_t end) {
       for (int64_t r = begin; r < end; ++r) {
@@ -118,7 +124,7 @@ void ssd_row(const float* dots, const double* cum, const float* w, double cum_i,
 
 void softmax_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out,
                   const float* normalisers) {
-  std::vector<float> scores(static_cast<size_t>(std::min(kRowBlock, rows) * cols));
+  std::vector<float>& scores = block_scratch(static_cast<size_t>(std::min(kRowBlock, rows) * cols));
   for (int64_t b0 = r0; b0 < r0 + rows; b0 += kRowBlock) {
     const int64_t n = std::min(kRowBlock, r0 + rows - b0);
     dot_block(left_of(f, head), right_of(f, head), f.dim, b0, n, c0, cols, f.scale, scores.data());
@@ -133,7 +139,7 @@ void softmax_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t
 }
 
 void ssd_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out) {
-  std::vector<float> dots(static_cast<size_t>(std::min(kRowBlock, rows) * cols));
+  std::vector<float>& dots = block_scratch(static_cast<size_t>(std::min(kRowBlock, rows) * cols));
   const double* cum = f.log_decay_cumsum.data() + head * f.length;
   const float* w = f.weight.data() + head * f.length;
   for (int64_t b0 = r0; b0 < r0 + rows; b0 += kRowBlock) {

@@ -20,6 +20,13 @@ namespace attnscope::session {
 namespace fs = std::filesystem;
 
 namespace {
+
+// A softmax head's row normalisers as the session stored them at `group_path`; empty when it kept none.
+std::vector<float> stored_normalisers(hid_t file, const std::string& group_path, int head, int64_t length,
+                                      const std::filesystem::path& path) {
+  H5Id g(check(H5Gopen2(file, group_path.c_str(), H5P_DEFAULT), path, "cannot open " + group_path));
+  return read_row_normalisers(g, group_path, head, length, path);
+}
 std::string layer_path(int layer) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "/mixing/layer_%03d", layer);
@@ -246,8 +253,7 @@ const std::vector<float>* SessionReader::head_normalisers(int row, int head) con
   auto& normalisers = factor_cache_.front().normalisers;
   if (!normalisers.count(head)) {
     // Once per head, from the file when the session kept them: later tiles cost only their own cells.
-    H5Id g(check(H5Gopen2(file_, factor_paths_[row].c_str(), H5P_DEFAULT), path_, "cannot open " + factor_paths_[row]));
-    std::vector<float> stored = read_row_normalisers(g, factor_paths_[row], head, length(), path_);
+    std::vector<float> stored = stored_normalisers(file_, factor_paths_[row], head, length(), path_);
     normalisers[head] = stored.empty() ? row_log_normalisers(*f, head) : std::move(stored);
   }
   return &normalisers.at(head);
@@ -262,9 +268,12 @@ std::optional<FactorHead> SessionReader::factor_head(int row, int head) const {
                  "computing a " + std::to_string(length()) + " x " + std::to_string(length()) + " map from " + path_.string(),
                  "view a smaller part of it");
   FactorHead out{f, head, {}};
-  // Stored normalisers save the worker a pass; computing them here would block the caller, so a file without them leaves it to compute().
-  H5Id g(check(H5Gopen2(file_, factor_paths_[row].c_str(), H5P_DEFAULT), path_, "cannot open " + factor_paths_[row]));
-  if (f->form == FactorForm::Softmax) out.normalisers = read_row_normalisers(g, factor_paths_[row], head, length(), path_);
+  // Known or stored normalisers save the worker a pass; computing them here would block the caller,
+  // so a file without them leaves it to compute().
+  if (f->form != FactorForm::Softmax) return out;
+  const auto& cached = factor_cache_.front().normalisers;  // factors(row) made this row the front
+  const auto known = cached.find(head);
+  out.normalisers = known != cached.end() ? known->second : stored_normalisers(file_, factor_paths_[row], head, length(), path_);
   return out;
 }
 
