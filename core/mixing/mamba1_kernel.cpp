@@ -2,13 +2,42 @@
 
 #include <limits>
 
+#include "core/session/selective_maps.h"
 #include "core/util/error.h"
 
 namespace attnscope::mixing {
 
+namespace {
+
+// On the CPU: the chunked form (core/session/selective_maps.h), a head at a time.
+at::Tensor chunked_matrices(const Mamba1Inputs& in, int64_t group, const std::vector<int64_t>& channels) {
+  const int64_t Bsz = in.dt.size(0), L = in.dt.size(1), D = in.dt.size(2), N = in.A.size(1);
+  const int64_t count = channels.empty() ? D : static_cast<int64_t>(channels.size());
+  for (const int64_t c : channels)
+    if (c < 0 || c >= D) throw Error("no channel " + std::to_string(c) + " among " + std::to_string(D));
+  at::Tensor out = at::empty({Bsz, count / group, L, L}, at::TensorOptions().dtype(at::kFloat));
+  const at::Tensor A = in.A.to(at::kCPU, at::kFloat).contiguous();
+  for (int64_t b = 0; b < Bsz; ++b) {
+    const at::Tensor C = in.C.select(0, b).to(at::kFloat).contiguous(), B = in.B.select(0, b).to(at::kFloat).contiguous();
+    const at::Tensor dt = in.dt.select(0, b).to(at::kFloat).contiguous();  // [L, D]
+    for (int64_t h = 0; h < count / group; ++h) {
+      const int64_t first_channel = channels.empty() ? h * group : channels[h];
+      const session::ChannelDecays decays = session::channel_decays(dt.data_ptr<float>(), D, first_channel, group, 0, L);
+      session::selective_tile(C.data_ptr<float>(), B.data_ptr<float>(), A.data_ptr<float>(), N, decays, 0, 0, L, L,
+                              out[b][h].data_ptr<float>());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 at::Tensor mamba1_matrices(const Mamba1Inputs& in, int64_t group, const std::vector<int64_t>& channels) {
   const int64_t Bsz = in.dt.size(0), L = in.dt.size(1), D = in.dt.size(2), N = in.A.size(1);
   if (group < 1 || D % group) throw Error("channel group " + std::to_string(group) + " does not divide " + std::to_string(D) + " channels");
+  if (!channels.empty() && group != 1) throw Error("internal: picked channels are not grouped");
+  if (in.dt.device().is_cpu()) return chunked_matrices(in, group, channels);
+  // Elsewhere: every state's L x L decays, a block of channels at a time.
   at::Tensor idx = channels.empty() ? at::arange(D, at::TensorOptions().dtype(at::kLong).device(in.dt.device()))
                                     : at::tensor(channels, at::TensorOptions().dtype(at::kLong)).to(in.dt.device());
   const int64_t count = idx.size(0);

@@ -1,9 +1,10 @@
 #pragma once
 // The matrix a Mamba-1 (S6) layer applies to each channel d,
 //   M_d[i, j] = sum_n C_i[n] exp(sum_{k=j+1..i} dt_k[d] A[d, n]) dt_j[d] B_j[n],
-// so that y_d = M_d x_d + D_d x_d. Channels are computed in blocks to bound
-// memory; `group` > 1 averages contiguous groups of channels (an overview of
-// thousands of channels).
+// so that y_d = M_d x_d + D_d x_d; `group` > 1 averages contiguous groups of
+// channels (an overview of thousands of channels). On the CPU by the chunked
+// form of core/session/selective_maps.h (matrix products, no L x L
+// exponentials); on other devices a block of channels at a time.
 #include <ATen/ATen.h>
 
 #include <vector>

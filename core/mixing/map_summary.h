@@ -13,6 +13,11 @@ namespace attnscope::mixing {
 
 // Overviews are at most this many cells a side (the grid's thumbnails and a first paint).
 inline constexpr int kOverviewSize = 256;
+// ... and a mixer's overviews at most this many cells together: a Mamba-1
+// layer of 1536 one-channel heads gets 36 x 36 thumbnails (8 MB), not 256 x
+// 256 (400 MB a layer).
+inline constexpr int64_t kMixerOverviewCells = int64_t(1) << 21;
+int overview_size_for(int heads);
 
 // An n x n overview of an L x L map fed a block of rows at a time: each cell
 // the largest |weight| of its block of the map, sign kept (a sharp peak stays

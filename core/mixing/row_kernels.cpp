@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace attnscope::mixing {
 
@@ -22,10 +23,12 @@ RowSums row_sums(const float* row, int64_t n, bool with_m_log_m) {
   out.abs_sum = s, out.largest = best, out.variation = tv;
   if (with_m_log_m) {
     double mlm = 0;
-    // A zero cell adds nothing: its log is replaced before it can make a NaN.
+    // A zero cell adds nothing: 0 log FLT_MIN = 0. No zero or subnormal reaches
+    // the logarithm, whose vector form takes a slow scalar path for them (and
+    // under -ffast-math a select guarding log(0) is computed on every lane anyway).
     for (int64_t j = 0; j < n; ++j) {
       const float a = std::abs(row[j]);
-      mlm += a > 0 ? static_cast<double>(a * std::log(a > 0 ? a : 1.f)) : 0.0;
+      mlm += static_cast<double>(a * std::log(std::max(a, std::numeric_limits<float>::min())));
     }
     out.m_log_m = mlm;
   }

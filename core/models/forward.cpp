@@ -45,6 +45,7 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
     shape.factors = static_cast<bool>(options.factor_layer);
     shape.every_position = options.logits_at_every_position;
     shape.channel_group = options.channel_group;
+    shape.effective_view = options.view == MixingView::Effective;
     shape.element_bytes = static_cast<int>(at::elementSize(model.dtype()));
     shape.widened_matrix_bytes = model.widened_matrix_bytes();
     double need = forward_working_bytes(info, shape) * (options.start_hidden.defined() ? options.start_hidden.size(0) : 1);

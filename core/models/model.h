@@ -27,10 +27,15 @@ enum class MixingView {
 // What a mixer's map is a function of (core/session/map_factors.h), from
 // which any head or tile of it is recomputed exactly without the model.
 struct MixingFactors {
-  enum class Form { None, Softmax, Ssd } form = Form::None;
+  enum class Form { None, Softmax, Ssd, Selective } form = Form::None;
   at::Tensor q, k;  // softmax: [B, H, L, d] and [B, H_kv, L, d], after RoPE and norms
   double scale = 1;  // softmax: scores are scale * q . k
   at::Tensor C, B, dt, A, weight;  // ssd: as mixing::SsdInputs (weight undefined: dt)
+  // selective (Mamba-1): C, B [B, L, N], A [D, N] and the step's low-rank
+  // input [B, L, R] with dt_proj's weight [D, R] and bias [D]:
+  // dt = softplus(dt_input dt_weight^T + dt_bias); heads of channels_per_head channels.
+  at::Tensor dt_input, dt_weight, dt_bias;
+  int channels_per_head = 1;
 };
 
 struct MixerCall {

@@ -22,8 +22,9 @@ bool is_ssm(MixerKind kind) {
   return kind == MixerKind::Mamba2SSD || kind == MixerKind::Mamba1Channel || kind == MixerKind::DiscreteMamba2;
 }
 
-bool map_has_factors(const MixerInfo& m) {
-  const bool form = m.kind == MixerKind::SoftmaxAttention || m.kind == MixerKind::Mamba2SSD || m.kind == MixerKind::DiscreteMamba2;
+bool map_has_factors(const MixerInfo& m, bool effective_view) {
+  const bool form = m.kind == MixerKind::SoftmaxAttention || m.kind == MixerKind::Mamba2SSD ||
+                    m.kind == MixerKind::DiscreteMamba2 || (m.kind == MixerKind::Mamba1Channel && !effective_view);
   return form && m.head_kinds.empty();
 }
 

@@ -37,9 +37,10 @@ struct MixerInfo {
   std::map<int, MixerKind> head_kinds;
 };
 // Whether the mixer's maps are a function of per-token factors it hands over
-// (softmax attention, Mamba-2 and Llamba SSD, with every head of its kind):
+// (softmax attention, Mamba-2 and Llamba SSD, with every head of its kind;
+// Mamba-1 in the direct view, the effective one folding in its conv and gate):
 // sessions then keep the factors instead of the maps (core/session/map_factors.h).
-bool map_has_factors(const MixerInfo& mixer);
+bool map_has_factors(const MixerInfo& mixer, bool effective_view = false);
 
 
 // A layer: its mixers in the order they run (none for a layer that mixes no

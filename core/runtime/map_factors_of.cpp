@@ -34,6 +34,18 @@ session::MapFactors map_factors_of(const MixingFactors& in) {
     const at::Tensor cum = (dt.to(at::kDouble) * in.A.to(at::kDouble)).cumsum(0);
     f.log_decay_cumsum = values_of<double>(cum.transpose(0, 1), at::kDouble);
     f.weight = values_of<float>((in.weight.defined() ? in.weight.select(0, 0) : dt).transpose(0, 1), at::kFloat);
+  } else if (in.form == MixingFactors::Form::Selective) {
+    const at::Tensor C = in.C.select(0, 0), B = in.B.select(0, 0), dt_input = in.dt_input.select(0, 0);  // [L, N], [L, R]
+    f.form = session::FactorForm::Selective;
+    f.channels_per_head = in.channels_per_head;
+    f.heads = static_cast<int>(in.A.size(0) / in.channels_per_head), f.groups = 1;
+    f.length = C.size(0), f.dim = C.size(1), f.dt_rank = dt_input.size(1);
+    f.left = values_of<float>(C, at::kFloat);
+    f.right = values_of<float>(B, at::kFloat);
+    f.dt_input = values_of<float>(dt_input, at::kFloat);
+    f.dt_weight = values_of<float>(in.dt_weight, at::kFloat);
+    f.dt_bias = values_of<float>(in.dt_bias, at::kFloat);
+    f.A = values_of<float>(in.A, at::kFloat);
   } else {
     throw Error("internal: a mixer handed over no factors");
   }

@@ -14,9 +14,13 @@ double forward_working_bytes(const ModelInfo& info, const ForwardShape& shape) {
     double work = 0;
     for (const auto& layer : layer_info.mixers) {
       ForwardShape s = shape;
-      s.capture = shape.capture || (shape.factors && !map_has_factors(layer));
-      // Factors: q and k, or C and B, per token and head (head sizes up to 256 counted).
-      if (shape.factors && map_has_factors(layer)) work += 2.0 * layer.heads * L * 256 * 4;
+      const bool factors = shape.factors && map_has_factors(layer, shape.effective_view);
+      s.capture = shape.capture || (shape.factors && !factors);
+      // Factors: q and k, or C and B, per token and head (head sizes up to 256 counted);
+      // Mamba-1's are per token only (C, B and the step's low-rank input, up to 256 of it).
+      if (factors)
+        work += layer.kind == MixerKind::Mamba1Channel ? (2.0 * std::max<int64_t>(layer.state_size, 16) + 256) * L * 4
+                                                       : 2.0 * layer.heads * L * 256 * 4;
       switch (layer.kind) {
       case MixerKind::SoftmaxAttention:
       case MixerKind::RelaxedAttention: {
@@ -34,9 +38,9 @@ double forward_working_bytes(const ModelInfo& info, const ForwardShape& shape) {
         break;
       case MixerKind::Mamba1Channel:
         // The scan keeps [L, channels, state] three times (decays, inputs, states); captured maps
-        // are [channels / group, L, L] plus blocks of at most 2^24 entries in float64.
+        // are [channels / group, L, L] plus the chunked form's two L x 1024 column buffers.
         work += 3 * L * layer.heads * std::max<int64_t>(layer.state_size, 16) * 4 +
-               (s.capture ? layer.heads / std::max(1, s.channel_group) * L * L * 4 + 3 * 8 * double(1 << 24) : 0);
+               (s.capture ? layer.heads / std::max(1, s.channel_group) * L * L * 4 + 2 * L * 1024 * 4 : 0);
         break;
       case MixerKind::Identity:
         work += s.capture ? layer.heads * L * L * 4 : 0;

@@ -17,6 +17,7 @@ struct ForwardShape {
   bool factors = false;        // factors handed over: mixers without them capture their maps (map_has_factors)
   bool every_position = false; // logits at every position
   int channel_group = 1;       // Mamba-1 maps averaged in groups
+  bool effective_view = false; // Mamba-1's effective maps, which have no factors
   int element_bytes = 4;       // the run dtype
   double widened_matrix_bytes = 0;  // Model::widened_matrix_bytes
 };

@@ -80,8 +80,11 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
 
   ForwardOptions forward;
   const int64_t length = static_cast<int64_t>(prompt.ids.size());
+  double map_bytes = 0;  // every map in float16, as the file would hold them before compression
+  for (const auto& m : model.mixers) map_bytes += 2.0 * m.heads * static_cast<double>(length) * static_cast<double>(length);
   const bool keep_maps = options.store_maps == StoreMaps::All ||
-                         (options.store_maps == StoreMaps::Budget && length <= options.map_budget_tokens);
+                         (options.store_maps == StoreMaps::Budget && length <= options.map_budget_tokens &&
+                          map_bytes <= kMapBudgetBytes);
   if (keep_maps) forward.capture_layer = [](int) { return true; };
   forward.factor_layer = [](int) { return true; };
   forward.view = options.view;
@@ -102,7 +105,8 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
   forward.on_mixing = [&](int layer, int mixer, const at::Tensor& maps) {
     const int row = row_of(rows, layer, mixer);
     const at::Tensor f = maps.to(at::kCPU, at::kFloat).contiguous();
-    summarise(row, mixing::summarise_maps(f.data_ptr<float>(), static_cast<int>(f.size(0)), f.size(1)));
+    const int heads = static_cast<int>(f.size(0));
+    summarise(row, mixing::summarise_maps(f.data_ptr<float>(), heads, f.size(1), mixing::overview_size_for(heads)));
     // float16 conversion on all cores in ATen, then straight to the writer.
     at::Tensor half = maps.to(at::kHalf).contiguous();
     writer.write_maps_half(model.mixers[row], reinterpret_cast<const uint16_t*>(half.data_ptr()),
@@ -113,7 +117,7 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
     const session::MapFactors factors = map_factors_of(mixing_factors);
     // Without the maps, figures and overview come from the factors a block of rows at a time.
     if (keep_maps) return writer.write_factors(model.mixers[row], factors);
-    const mixing::FactorSummaries summaries = mixing::summarise_factors(factors);
+    const mixing::FactorSummaries summaries = mixing::summarise_factors(factors, mixing::overview_size_for(factors.heads));
     summarise(row, summaries.heads);
     writer.write_factors(model.mixers[row], factors,
                          summaries.row_normalisers.empty() ? nullptr : &summaries.row_normalisers);

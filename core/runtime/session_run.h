@@ -17,11 +17,15 @@ namespace attnscope {
 // budget, or none (every head is then recomputed when viewed). Mixers
 // without factors (Mamba-1, relaxed attention) always store their maps.
 enum class StoreMaps { All, Budget, None };
+// Budget keeps full maps only while all of them take at most this much in
+// float16 (GPT-2 small at 2048 tokens: 1.2 GB; mamba-130m's 1536 channels a
+// layer at 512 tokens would take 19 GB, so its sessions keep factors).
+inline constexpr double kMapBudgetBytes = 2.0 * (int64_t(1) << 30);
 StoreMaps parse_store_maps(const std::string& name);  // all, budget, none; throws attnscope::Error
 
 struct RecordOptions {
   StoreMaps store_maps = StoreMaps::Budget;
-  int64_t map_budget_tokens = 2048;  // Budget: full maps up to this prompt length
+  int64_t map_budget_tokens = 2048;  // Budget: full maps up to this prompt length, and kMapBudgetBytes
   int top_k = 10;
   int64_t target = -1;  // -1: the run's top-1
   MixingView view = MixingView::Direct;

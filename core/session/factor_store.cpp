@@ -34,6 +34,7 @@ FactorForm form_of(hid_t group, const std::string& where, const std::filesystem:
   const std::string form = read_string_attr(group, "form", file);
   if (form == "softmax") return FactorForm::Softmax;
   if (form == "ssd") return FactorForm::Ssd;
+  if (form == "selective") return FactorForm::Selective;
   damaged(file, where + " has factors of an unknown form '" + form + "'");
 }
 
@@ -74,10 +75,19 @@ void write_factor_group(hid_t group, const MapFactors& f, const std::vector<floa
   if (f.form == FactorForm::Softmax) {
     write_double_attr(group, "scale", f.scale);
     write_array(group, n.left, H5T_NATIVE_FLOAT, f.left, {H, L, d});
-  } else {
+  } else if (f.form == FactorForm::Ssd) {
     write_array(group, n.left, H5T_NATIVE_FLOAT, f.left, {G, L, d});
     write_array(group, "log_decay_cumsum", H5T_NATIVE_DOUBLE, f.log_decay_cumsum, {H, L});
     write_array(group, "weight", H5T_NATIVE_FLOAT, f.weight, {H, L});
+  } else {
+    const auto D = static_cast<hsize_t>(f.channels()), R = static_cast<hsize_t>(f.dt_rank);
+    write_int_attr(group, "channels_per_head", f.channels_per_head);
+    write_int_attr(group, "dt_rank", f.dt_rank);
+    write_array(group, n.left, H5T_NATIVE_FLOAT, f.left, {G, L, d});
+    write_array(group, "dt_input", H5T_NATIVE_FLOAT, f.dt_input, {L, R});
+    write_array(group, "dt_weight", H5T_NATIVE_FLOAT, f.dt_weight, {D, R});
+    write_array(group, "dt_bias", H5T_NATIVE_FLOAT, f.dt_bias, {D});
+    write_array(group, "A", H5T_NATIVE_FLOAT, f.A, {D, d});
   }
   write_array(group, n.right, H5T_NATIVE_FLOAT, f.right, {G, L, d});
   if (row_normalisers && f.form == FactorForm::Softmax) {
@@ -97,10 +107,23 @@ MapFactors check_factor_group(hid_t group, const std::string& where, const Mixer
   if (dim <= 0 || dim > kMaxFactorDim) damaged(file, where + " has factors of " + std::to_string(dim) + " numbers per token");
   const double scale = form == FactorForm::Softmax ? read_double_attr(group, "scale", file) : 1.0;
   if (!std::isfinite(scale) || std::abs(scale) > 1e6) damaged(file, where + " has a score scale of " + std::to_string(scale));
-  // Softmax factors give softmax maps, SSD factors SSD maps: a mixer of another kind has none.
+  // Softmax factors give softmax maps, SSD factors SSD maps, selective factors
+  // Mamba-1's direct maps: a mixer of another kind (or view) has none.
   const bool fits = form == FactorForm::Softmax ? mixer.kind == "softmax_attention"
-                                                : mixer.kind == "mamba2_ssd" || mixer.kind == "discrete_mamba2";
-  if (!fits) damaged(file, where + " holds " + factor_form_name(form) + " factors for a " + mixer.kind + " mixer");
+                    : form == FactorForm::Ssd   ? mixer.kind == "mamba2_ssd" || mixer.kind == "discrete_mamba2"
+                                                : mixer.kind == "mamba1_channel" && mixer.view == "direct";
+  if (!fits)
+    damaged(file, where + " holds " + factor_form_name(form) + " factors for a " + mixer.kind + " mixer (" + mixer.view +
+                      " view)");
+  int64_t dt_rank = 0;
+  if (form == FactorForm::Selective) {
+    if (groups != 1) damaged(file, where + " shares selective factors in " + std::to_string(groups) + " groups");
+    if (read_int_attr(group, "channels_per_head", file) != mixer.channels_per_head)
+      damaged(file, where + " averages another number of channels per head than its mixer says");
+    dt_rank = read_int_attr(group, "dt_rank", file);
+    if (dt_rank <= 0 || dt_rank > kMaxFactorDim)
+      damaged(file, where + " has a step input of " + std::to_string(dt_rank) + " numbers per token");
+  }
   const auto L = static_cast<hsize_t>(length), d = static_cast<hsize_t>(dim);
   const auto H = static_cast<hsize_t>(heads), G = static_cast<hsize_t>(groups);
   const Names n = names_of(form);
@@ -109,6 +132,14 @@ MapFactors check_factor_group(hid_t group, const std::string& where, const Mixer
   if (form == FactorForm::Ssd) {
     expect_dims(group, "log_decay_cumsum", {H, L}, 8, where, file);
     expect_dims(group, "weight", {H, L}, 4, where, file);
+  }
+  if (form == FactorForm::Selective) {
+    const auto D = static_cast<hsize_t>(mixer.heads) * static_cast<hsize_t>(mixer.channels_per_head);
+    const auto R = static_cast<hsize_t>(dt_rank);
+    expect_dims(group, "dt_input", {L, R}, 4, where, file);
+    expect_dims(group, "dt_weight", {D, R}, 4, where, file);
+    expect_dims(group, "dt_bias", {D}, 4, where, file);
+    expect_dims(group, "A", {D, d}, 4, where, file);
   }
   if (has_link(group, "row_normalisers")) {
     if (form != FactorForm::Softmax) damaged(file, where + " has row normalisers, which only softmax factors have");
@@ -119,6 +150,8 @@ MapFactors check_factor_group(hid_t group, const std::string& where, const Mixer
   shape.heads = mixer.heads, shape.groups = static_cast<int>(groups);
   shape.length = length, shape.dim = dim;
   shape.scale = scale;
+  shape.channels_per_head = form == FactorForm::Selective ? mixer.channels_per_head : 1;
+  shape.dt_rank = dt_rank;
   return shape;
 }
 
@@ -127,7 +160,10 @@ MapFactors read_factor_group(hid_t group, const std::string& where, const MixerR
   MapFactors f = check_factor_group(group, where, mixer, length, file);
   const size_t left = static_cast<size_t>((f.form == FactorForm::Softmax ? f.heads : f.groups) * length * f.dim);
   const size_t right = static_cast<size_t>(f.groups * length * f.dim);
-  require_memory(4.0 * static_cast<double>(left + right) + 12.0 * f.heads * length,
+  const double selective = f.form == FactorForm::Selective
+                               ? 4.0 * static_cast<double>(length * f.dt_rank + f.channels() * (f.dt_rank + 1 + f.dim))
+                               : 0.0;
+  require_memory(4.0 * static_cast<double>(left + right) + 12.0 * f.heads * length + selective,
                  "reading the map factors of " + where + " from " + file.string(), "close other sessions first");
   const Names n = names_of(f.form);
   f.left = read_array<float>(group, n.left, H5T_NATIVE_FLOAT, left, file);
@@ -136,6 +172,16 @@ MapFactors read_factor_group(hid_t group, const std::string& where, const MixerR
     const size_t per_head = static_cast<size_t>(f.heads * length);
     f.log_decay_cumsum = read_array<double>(group, "log_decay_cumsum", H5T_NATIVE_DOUBLE, per_head, file);
     f.weight = read_array<float>(group, "weight", H5T_NATIVE_FLOAT, per_head, file);
+  }
+  if (f.form == FactorForm::Selective) {
+    const auto D = static_cast<size_t>(f.channels()), R = static_cast<size_t>(f.dt_rank);
+    f.dt_input = read_array<float>(group, "dt_input", H5T_NATIVE_FLOAT, static_cast<size_t>(length) * R, file);
+    f.dt_weight = read_array<float>(group, "dt_weight", H5T_NATIVE_FLOAT, D * R, file);
+    f.dt_bias = read_array<float>(group, "dt_bias", H5T_NATIVE_FLOAT, D, file);
+    f.A = read_array<float>(group, "A", H5T_NATIVE_FLOAT, D * static_cast<size_t>(f.dim), file);
+    // A decay rate must be negative and finite: the kernel's exponents are then never positive.
+    for (const float a : f.A)
+      if (!(a <= 0) || !std::isfinite(a)) damaged(file, where + "/A holds a decay rate that is not a negative number");
   }
   return f;
 }

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <functional>
 
+#include "core/session/selective_maps.h"
 #include "core/util/parallel.h"
 #include "core/util/simd_clones.h"
 
@@ -23,6 +24,13 @@ namespace {
 constexpr int64_t kRowBlock = 1024;
 
 void parallel_rows(int64_t n, const std::function<void(int64_t, int64_t)>& body) { parallel_for(n, 32, body); }
+
+// e^x, 0 where it would underflow: glibc's vector exp takes a slow scalar
+// path for such arguments, and a sharp head's rows are mostly those.
+inline float exp_of_nonpositive(float x) {
+  const float e = std::exp(std::max(x, -87.f));
+  return x < -87.f ? 0.f : e;
+}
 
 // A block's scores, reused by this thread: fresh memory costs its page
 // faults. Callers bind it to a named reference, which their row lambdas
@@ -64,7 +72,7 @@ void softmax_row(float* s, int64_t seen, float* lse, double* p_log_p, float* out
   double sum = 0, e_t = 0;
   if (p_log_p) {
     for (int64_t j = 0; j < seen; ++j) {
-      const float t = s[j] - m, e = std::exp(t);
+      const float t = s[j] - m, e = exp_of_nonpositive(t);
       s[j] = e;
       sum += e;
       e_t += static_cast<double>(e * t);
@@ -72,7 +80,7 @@ void softmax_row(float* s, int64_t seen, float* lse, double* p_log_p, float* out
     *p_log_p = e_t / sum - std::log(sum);
   } else {
     for (int64_t j = 0; j < seen; ++j) {
-      const float e = std::exp(s[j] - m);
+      const float e = exp_of_nonpositive(s[j] - m);
       s[j] = e;
       sum += e;
     }
@@ -111,7 +119,7 @@ void softmax_rows(const MapFactors& f, int head, int64_t r0, int64_t rows, float
 // Columns of one row from scores s[0, cols) and the row's normalisers; zero from `seen` on (keys after the query).
 ATTNSCOPE_SIMD_CLONES
 void normalised_row(const float* s, int64_t seen, int64_t cols, float m, float log_sum, float* out) {
-  for (int64_t c = 0; c < seen; ++c) out[c] = std::exp((s[c] - m) - log_sum);
+  for (int64_t c = 0; c < seen; ++c) out[c] = exp_of_nonpositive((s[c] - m) - log_sum);
   std::fill(out + seen, out + cols, 0.f);
 }
 
@@ -170,6 +178,13 @@ void compute_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t
   check_rect(f, head, r0, c0, rows, cols);
   if (rows == 0 || cols == 0) return;
   if (f.form == FactorForm::Ssd) return ssd_tile(f, head, r0, c0, rows, cols, out);
+  if (f.form == FactorForm::Selective) {
+    // Only the positions a tile's cells span: [c0, last row] (none above the diagonal).
+    const int64_t end = r0 + rows, first = std::min(c0, end);
+    const float* A = f.A.data();
+    return selective_tile(f.left.data(), f.right.data(), A, f.dim, channel_decays(f, head, first, end), r0, c0, rows,
+                          cols, out);
+  }
   if (normalisers && static_cast<int64_t>(normalisers->size()) == 2 * f.length)
     return softmax_tile(f, head, r0, c0, rows, cols, out, normalisers->data() + 2 * r0);
   std::vector<float> own(static_cast<size_t>(2 * rows));
@@ -178,7 +193,7 @@ void compute_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t
 
 void softmax_rows_with_entropy(const MapFactors& f, int head, int64_t r0, int64_t rows, float* out, float* lse,
                                double* p_log_p) {
-  if (f.form != FactorForm::Softmax) throw std::invalid_argument("softmax rows of ssd factors");
+  if (f.form != FactorForm::Softmax) throw std::invalid_argument("softmax rows of factors that are not softmax");
   check_rect(f, head, r0, 0, rows, r0 + rows);
   if (rows > 0) softmax_rows(f, head, r0, rows, lse, 0, r0 + rows, out, p_log_p);
 }

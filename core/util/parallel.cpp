@@ -8,14 +8,24 @@
 #include <vector>
 
 namespace attnscope {
+namespace {
+// Set on every thread while it runs a parallel loop's body: a loop inside
+// one (a head's rows inside a loop over heads) runs on its own thread
+// instead of starting threads of its own.
+thread_local bool in_parallel_loop = false;
+}  // namespace
 
 void run_in_parallel(int threads, const std::function<void()>& work) {
   std::mutex mutex;
   std::exception_ptr first;
   auto guarded = [&] {
+    const bool outer = in_parallel_loop;
+    in_parallel_loop = true;
     try {
       work();
+      in_parallel_loop = outer;
     } catch (...) {
+      in_parallel_loop = outer;
       std::lock_guard<std::mutex> lock(mutex);
       if (!first) first = std::current_exception();
     }
@@ -36,7 +46,7 @@ void run_in_parallel(int threads, const std::function<void()>& work) {
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t begin, int64_t end)>& body) {
   const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
   const int64_t pieces = std::min(cores * 4, std::max<int64_t>(1, n / std::max<int64_t>(1, grain)));
-  if (pieces <= 1) return body(0, n);
+  if (pieces <= 1 || in_parallel_loop) return body(0, n);
   const int64_t per = (n + pieces - 1) / pieces;
   std::atomic<int64_t> next{0};
   run_in_parallel(static_cast<int>(std::min(cores, pieces)), [&] {

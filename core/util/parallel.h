@@ -11,7 +11,8 @@ namespace attnscope {
 
 void run_in_parallel(int threads, const std::function<void()>& work);
 
-// body(begin, end) over [0, n) in pieces of at least `grain`, on every core.
+// body(begin, end) over [0, n) in pieces of at least `grain`, on every core;
+// inside another parallel loop's body, on the calling thread alone.
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t begin, int64_t end)>& body);
 
 }  // namespace attnscope

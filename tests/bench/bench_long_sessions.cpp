@@ -28,15 +28,10 @@ int main(int argc, char** argv) {
   std::vector<int64_t> lengths;
   for (int i = 1; i < argc; ++i) lengths.push_back(std::stoll(argv[i]));
   if (lengths.empty()) lengths = {1024, 2048, 4096};
-  bench::set_threads_to_cores();
-  const fs::path dir = fs::temp_directory_path() / "attnscope-bench-long";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  const double peak = bench::matmul_gflops();
-  const double disk = bench::disk_write_mbs(dir, size_t(256) << 20);
-  bench::print_header("Long-prompt sessions, GPT-2-small shape (random weights)");
-  bench::print_row("matmul fp32", peak, "GFLOP/s");
-  bench::print_row("disk write", disk, "MB/s");
+  const bench::SessionBench setup =
+      bench::start_session_bench("attnscope-bench-long", "Long-prompt sessions, GPT-2-small shape (random weights)");
+  const fs::path dir = setup.dir;
+  const double disk = setup.disk_mbs;
   // Fresh memory (a new head's map) costs its page faults first: on virtual machines that is most of it.
   const double touch = bench::seconds_of([] {
     std::vector<float> fresh(size_t(64) << 20);
@@ -52,13 +47,10 @@ int main(int argc, char** argv) {
                                         dir / "model");
   const auto loaded = load_for_running(dir / "model", LoadOptions{});
   for (int64_t L : lengths) {
-    std::vector<int64_t> ids(static_cast<size_t>(L));
-    for (int64_t i = 0; i < L; ++i) ids[i] = (i * 7919) % vocab;
-    const Prompt prompt = prompt_from_ids(*loaded, ids);
+    const Prompt prompt = bench::spread_prompt(*loaded, L, vocab);
     const std::string tag = "L=" + std::to_string(L);
-    bench::reset_peak_rss();
-    const double forward = bench::seconds_of([&] { run_forward(*loaded->model, prompt.ids_tensor(), ForwardOptions{}); });
-    const double forward_peak = bench::peak_rss_mb();
+    const bench::TimedForward plain = bench::plain_forward(*loaded, prompt);
+    const double forward = plain.seconds, forward_peak = plain.peak_rss_mb;
     const fs::path path = dir / ("session-" + std::to_string(L) + ".h5");
     const bench::RecordedSession recorded = bench::record_session(*loaded, prompt, path);
     const double session = recorded.seconds, session_peak = recorded.peak_rss_mb, mb = recorded.file_mb;

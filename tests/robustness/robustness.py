@@ -400,7 +400,9 @@ def memory(ctx):
     ids = ",".join(str(i % 90) for i in range(6000))
     with open(ctx.path("ids.txt"), "w") as f:
         f.write(ids)
-    r.expect_error("no_position_limit_allocates_past_memory", ["run", mamba, "--input-ids", ids, "--out", "big.h5"],
+    # Every per-channel map stored (a session by default keeps Mamba-1 factors, which fit).
+    r.expect_error("no_position_limit_allocates_past_memory",
+                   ["run", mamba, "--input-ids", ids, "--out", "big.h5", "--store-maps", "all"],
                    "needs about .* of memory but only .* is available: use a shorter prompt",
                    env={"ATTNSCOPE_MEMORY_LIMIT": str(200 * 1000 * 1000)})
     r.expect_error("weights_larger_than_memory", ["run", ctx.demo, "--prompt", "hi"], "loading .* needs about",
@@ -423,10 +425,12 @@ def memory(ctx):
 # -- signals: temp files removed, stale ones of dead processes cleaned at the next write -----------------
 
 def slow_session_run(ctx, target):
-    """`run --out` on the tiny Mamba-1 fixture with 1500 tokens: its per-channel maps take
-    seconds to compute, all the while the session's temp file sits beside the target."""
-    ids = ",".join(str(i % 90) for i in range(1500))
-    return subprocess.Popen([ctx.app, "run", os.path.join(ctx.fixtures, "mamba-tiny"), "--input-ids", ids, "--out", target],
+    """`run --out` on the tiny Mamba-1 fixture with 2500 tokens and every per-channel map
+    stored: seconds of computing and writing, all the while the session's temp file sits
+    beside the target."""
+    ids = ",".join(str(i % 90) for i in range(2500))
+    return subprocess.Popen([ctx.app, "run", os.path.join(ctx.fixtures, "mamba-tiny"), "--input-ids", ids, "--out", target,
+                             "--store-maps", "all"],
                             cwd=ctx.work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 

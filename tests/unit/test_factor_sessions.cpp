@@ -1,6 +1,7 @@
 // Sessions recorded with --store-maps none (factors only, every head
 // recomputed when read) against the same run with every map stored, on the
-// bundled Transformer, Mamba-2 and hybrid demos: same rows, same heads (to
+// bundled Transformer, Mamba-2 and hybrid demos and on Mamba-1 fixtures
+// (Mamba, Falcon-Mamba's unweighted norms, Jamba's weighted ones): same rows, same heads (to
 // the stored maps' float16), same metrics and overviews.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -36,7 +37,11 @@ class FactorSessions : public ::testing::TestWithParam<const char*> {};
 TEST_P(FactorSessions, FactorsOnlyReadBackAsTheStoredMaps) {
   const fs::path dir = fs::temp_directory_path() / ("attnscope-factor-sessions-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  const auto loaded = load_for_running(resource_dir() / "models" / GetParam(), LoadOptions{});
+  // A demo's name, or a Mamba-1 fixture (no Mamba-1 demo is bundled).
+  const std::string name = GetParam();
+  const fs::path model_dir = name.find('/') == std::string::npos ? resource_dir() / "models" / name
+                                                                  : fs::path(ATTNSCOPE_SOURCE_DIR) / name;
+  const auto loaded = load_for_running(model_dir, LoadOptions{});
   const Prompt prompt = prompt_from_text(*loaded, "Pairs: river 3 apple 7 stone 5 candle 2. Queries: apple 7 stone");
   const session::SessionReader all(record(*loaded, prompt, dir / "all.h5", StoreMaps::All));
   const session::SessionReader none(record(*loaded, prompt, dir / "none.h5", StoreMaps::None));
@@ -73,7 +78,15 @@ TEST_P(FactorSessions, FactorsOnlyReadBackAsTheStoredMaps) {
   fs::remove_all(dir);
 }
 
-INSTANTIATE_TEST_SUITE_P(Demos, FactorSessions, ::testing::Values("transformer", "mamba2", "hybrid"));
+INSTANTIATE_TEST_SUITE_P(Demos, FactorSessions,
+                         ::testing::Values("transformer", "mamba2", "hybrid", "tests/fixtures/mamba-tiny",
+                                           "tests/fixtures/falcon_mamba-tiny", "tests/fixtures/jamba-tiny"),
+                         [](const auto& info) {
+                           std::string n = fs::path(info.param).filename().string();
+                           for (char& c : n)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
 
 // Beyond 256 tokens the overview pools: each cell is its block's largest |weight|, sign kept.
 TEST(FactorSessionOverview, LongPromptsArePooledByTheLargestWeight) {

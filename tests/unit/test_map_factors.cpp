@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <random>
+#include <tuple>
 
 #include "core/session/map_factors.h"
 #include "core/session/session_reader.h"
@@ -27,12 +28,31 @@ std::vector<float> normal(size_t n, std::mt19937& rng, float sd) {
   return v;
 }
 
-// Softmax with grouped-query keys (6 heads on 2 kv heads) or SSD with 2 B/C groups.
+// Mamba-1: 6 heads of 2 channels each (B and C shared), a step input of rank 4.
+void add_selective(MapFactors& f, std::mt19937& rng) {
+  f.groups = 1, f.channels_per_head = 2, f.dt_rank = 4;
+  const int64_t D = f.channels();
+  f.left = normal(static_cast<size_t>(f.length * f.dim), rng, 0.7f);
+  f.right = normal(static_cast<size_t>(f.length * f.dim), rng, 0.7f);
+  f.dt_input = normal(static_cast<size_t>(f.length * f.dt_rank), rng, 0.5f);
+  f.dt_weight = normal(static_cast<size_t>(D * f.dt_rank), rng, 0.5f);
+  f.dt_bias = normal(static_cast<size_t>(D), rng, 0.5f);
+  for (float& b : f.dt_bias) b -= 2.f;  // steps around 0.1, as trained models have
+  std::uniform_real_distribution<float> rate(0.05f, 4.f);
+  f.A.resize(static_cast<size_t>(D * f.dim));
+  for (float& a : f.A) a = -rate(rng);
+}
+
+// Softmax with grouped-query keys (6 heads on 2 kv heads), SSD with 2 B/C groups, or selective.
 MapFactors random_factors(FactorForm form, int64_t L, unsigned seed) {
   std::mt19937 rng(seed);
   MapFactors f;
   f.form = form;
   f.heads = 6, f.groups = 2, f.length = L, f.dim = 16;
+  if (form == FactorForm::Selective) {
+    add_selective(f, rng);
+    return f;
+  }
   if (form == FactorForm::Softmax) {
     f.scale = 0.25;
     f.left = normal(static_cast<size_t>(f.heads * L * f.dim), rng, 1.5f);
@@ -54,9 +74,28 @@ MapFactors random_factors(FactorForm form, int64_t L, unsigned seed) {
   return f;
 }
 
+// A selective head's cell in float64: each channel's step summed one position at a time.
+double selective_cell(const MapFactors& f, int h, int64_t i, int64_t j) {
+  const auto step = [&](int64_t d, int64_t p) {
+    double x = f.dt_bias[d];
+    for (int64_t r = 0; r < f.dt_rank; ++r) x += static_cast<double>(f.dt_input[p * f.dt_rank + r]) * f.dt_weight[d * f.dt_rank + r];
+    return x > 20 ? x : std::log1p(std::exp(x));
+  };
+  double sum = 0;
+  for (int64_t d = h * f.channels_per_head; d < (h + 1) * f.channels_per_head; ++d) {
+    double gap = 0;
+    for (int64_t p = j + 1; p <= i; ++p) gap += step(d, p);
+    for (int64_t n = 0; n < f.dim; ++n)
+      sum += static_cast<double>(f.left[i * f.dim + n]) * f.right[j * f.dim + n] * step(d, j) *
+             std::exp(f.A[d * f.dim + n] * gap);
+  }
+  return sum / f.channels_per_head;
+}
+
 // M[i, j] straight from the definitions in map_factors.h, in float64.
 double reference_cell(const MapFactors& f, int h, int64_t i, int64_t j) {
   if (j > i) return 0;
+  if (f.form == FactorForm::Selective) return selective_cell(f, h, i, j);
   const int g = h / (f.heads / f.groups);
   const float* a = f.left.data() + ((f.form == FactorForm::Softmax ? h : g) * f.length + i) * f.dim;
   const auto dot = [&](int64_t key) {
@@ -107,8 +146,12 @@ TEST_P(MapFactorsTest, SessionsKeepFactorsInsteadOfMaps) {
   const fs::path dir = fs::temp_directory_path() / ("attnscope-factors-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const MapFactors f = random_factors(GetParam(), 40, 5);
-  const bool ssd = GetParam() == FactorForm::Ssd;
-  const MixerRecord mixer{0, ssd ? "ssm" : "attn", ssd ? "mamba2_ssd" : "softmax_attention", 6, "mixer", 1, "direct", {}};
+  const FactorForm form = GetParam();
+  const bool ssm = form != FactorForm::Softmax;
+  const MixerRecord mixer{0,        ssm ? "ssm" : "attn",
+                          form == FactorForm::Ssd ? "mamba2_ssd" : ssm ? "mamba1_channel" : "softmax_attention",
+                          6,        "mixer",
+                          f.channels_per_head, "direct", {}};
   ModelRecord model{"gpt2", "/models/x", "{}", "float32", "cpu", {"layer"}, {mixer}};
   PromptRecord prompt;
   for (int64_t i = 0; i < f.length; ++i) prompt.ids.push_back(i), prompt.tokens.push_back("t" + std::to_string(i));
@@ -133,7 +176,8 @@ TEST_P(MapFactorsTest, SessionsKeepFactorsInsteadOfMaps) {
   fs::remove_all(dir);
 }
 
-INSTANTIATE_TEST_SUITE_P(Forms, MapFactorsTest, ::testing::Values(FactorForm::Softmax, FactorForm::Ssd),
+INSTANTIATE_TEST_SUITE_P(Forms, MapFactorsTest,
+                         ::testing::Values(FactorForm::Softmax, FactorForm::Ssd, FactorForm::Selective),
                          [](const auto& info) { return factor_form_name(info.param); });
 
 // Factors that do not fit the model and prompt, or a /factors group in a file
@@ -208,7 +252,7 @@ TEST(MapFactorsFiles, StrangersFactorsThatDoNotFitAreRefused) {
 // Past one block of rows (1024): tiles that straddle the block boundary, and
 // sampled cells of the whole map, against the definitions.
 TEST(MapFactorsBlocks, TilesAcrossRowBlocksMatchTheDefinition) {
-  for (const FactorForm form : {FactorForm::Softmax, FactorForm::Ssd}) {
+  for (const FactorForm form : {FactorForm::Softmax, FactorForm::Ssd, FactorForm::Selective}) {
     const MapFactors f = random_factors(form, 1100, 7);
     const auto whole = compute_head(f, 3);
     std::mt19937 rng(11);
@@ -226,6 +270,67 @@ TEST(MapFactorsBlocks, TilesAcrossRowBlocksMatchTheDefinition) {
           ASSERT_NEAR(tile[r * 70 + c], whole[(1000 + r) * f.length + 980 + c], 1e-6) << factor_form_name(form) << " " << r << "," << c;
     }
   }
+}
+
+// Selective factors with a decay rate that is not negative (the kernel's
+// exponents would turn positive), or for a Mamba-1 mixer recorded in the
+// effective view (whose maps fold in the conv and gate), are damage.
+TEST(MapFactorsFiles, StrangersSelectiveFactorsAreRefused) {
+  const fs::path dir = fs::temp_directory_path() / ("attnscope-selective-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  PromptRecord prompt;
+  for (int64_t i = 0; i < 20; ++i) prompt.ids.push_back(i), prompt.tokens.push_back("t");
+  const auto write_and_open = [&](const std::string& name, const MapFactors& f, const std::string& view) {
+    const MixerRecord mixer{0, "ssm", "mamba1_channel", 6, "channels", 2, view, {}};
+    {
+      auto w = SessionWriter::create(dir / name);
+      w.write_model(ModelRecord{"mamba", "/models/x", "{}", "float32", "cpu", {"layer"}, {mixer}});
+      w.write_prompt(prompt);
+      w.write_factors(mixer, f);
+      w.commit();
+    }
+    SessionReader r(dir / name);
+    return r.read_head(0, 1);
+  };
+  const MapFactors good = random_factors(FactorForm::Selective, 20, 2);
+  EXPECT_EQ(write_and_open("good.h5", good, "direct"), compute_head(good, 1));
+  MapFactors rising = good;
+  rising.A[7] = 0.5f;
+  for (const auto& [name, f, view, says] :
+       std::vector<std::tuple<std::string, MapFactors, std::string, std::string>>{
+           {"rising.h5", rising, "direct", "not a negative number"},
+           {"effective.h5", good, "effective", "effective view"}}) {
+    try {
+      write_and_open(name, f, view);
+      ADD_FAILURE() << name << " was accepted";
+    } catch (const attnscope::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("damaged session"), std::string::npos) << e.what();
+    }
+  }
+  fs::remove_all(dir);
+}
+
+// Mamba-1 maps are summed in chunks of positions split at chunk boundaries;
+// with fast decays (large |A| dt) most of a long map underflows. Every cell
+// stays finite and sampled cells, near the diagonal and far from it, in
+// tiles that start and end inside chunks, match the definition.
+TEST(MapFactorsBlocks, SelectiveMapsStayExactWithFastDecays) {
+  MapFactors f = random_factors(FactorForm::Selective, 700, 13);
+  for (float& a : f.A) a *= 12;  // rates up to 48
+  for (float& b : f.dt_bias) b += 2.5f;  // steps around 1
+  const auto whole = compute_head(f, 4);
+  for (const float v : whole) ASSERT_TRUE(std::isfinite(v));
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<int64_t> cell(0, f.length - 1);
+  for (int n = 0; n < 150; ++n) {
+    const int64_t i = cell(rng), j = n % 3 == 0 ? std::max<int64_t>(0, i - n % 7) : cell(rng) % (i + 1);
+    EXPECT_NEAR(whole[i * f.length + j], reference_cell(f, 4, i, j), 2e-6) << i << "," << j;
+  }
+  std::vector<float> tile(90 * 150);
+  compute_tile(f, 4, 301, 170, 90, 150, tile.data());
+  for (int64_t r = 0; r < 90; ++r)
+    for (int64_t c = 0; c < 150; ++c) ASSERT_NEAR(tile[r * 150 + c], whole[(301 + r) * f.length + 170 + c], 1e-6) << r << "," << c;
 }
 
 // Softmax rows with their entropy terms: one pass gives the map, each row's

@@ -70,13 +70,13 @@ TEST_P(FixtureParity, LogitsMapsAndAblationMatchReference) {
   const auto model = load_model(ck, options);
   attnscope::testing::expect_matches_reference_at(*model, c.dir, c.run->tolerance);
   const int from_factors = attnscope::testing::expect_factor_maps_match_reference_at(*model, c.dir, c.run->tolerance);
-  // Every softmax attention and SSD (Mamba-2, Llamba) mixer gives its map as
-  // factors, unless some heads are of another kind (head replacement).
+  // Every softmax attention, SSD (Mamba-2, Llamba) and Mamba-1 mixer gives its
+  // map as factors, unless some heads are of another kind (head replacement).
   int with_factors = 0;
   for (const auto& layer : model->info().layers)
     for (const auto& m : layer.mixers)
       with_factors += map_has_factors(m);
-  EXPECT_EQ(from_factors, with_factors) << "attention and SSD mixers hand over factors";
+  EXPECT_EQ(from_factors, with_factors) << "attention, SSD and Mamba-1 mixers hand over factors";
 
   // The config-only description (inspect) agrees with the loaded model.
   const ModelInfo described = describe_from_config(ck);

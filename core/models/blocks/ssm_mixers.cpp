@@ -185,6 +185,10 @@ Mamba1Mixer::Mamba1Mixer(const Weights& w, const std::string& m, const ssm::SsmC
   }
 }
 
+bool Mamba1Mixer::gives_factors(const MixerCall& call) const {
+  return call.view == MixingView::Direct && !any_uniform(call);
+}
+
 at::Tensor Mamba1Mixer::per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext&) const {
   const auto& s = cfg_;
   const int64_t Bsz = x.size(0), L = x.size(1), g = std::max(1, call.channel_group);
@@ -207,6 +211,13 @@ at::Tensor Mamba1Mixer::per_head_outputs(const at::Tensor& x, MixerCall& call, c
   in.B = B;
   in.C = C;
   in.A = A_;
+  if (call.want_factors && gives_factors(call)) {
+    MixingFactors& f = call.factors;
+    f.form = MixingFactors::Form::Selective;
+    f.C = C, f.B = B, f.A = A_;
+    f.dt_input = dt, f.dt_weight = dt_proj_.weight, f.dt_bias = dt_proj_.bias;
+    f.channels_per_head = g;
+  }
   const at::Tensor xf = xs.to(at::kFloat);
   at::Tensor y = mixing::mamba1_scan(in, xf);  // [B, L, D]
   // Head h covers channels [h * g, (h + 1) * g).

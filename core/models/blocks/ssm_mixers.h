@@ -92,6 +92,8 @@ class Mamba1Mixer : public Mixer {
  protected:
   at::Tensor per_head_outputs(const at::Tensor& x, MixerCall& call, const MixerContext& context) const override;
   at::Tensor output_projection(const at::Tensor& heads) const override;
+  // The direct view's maps (the effective view folds in the conv and gate, which are not factors).
+  bool gives_factors(const MixerCall& call) const override;
 
  private:
   at::Tensor capture_maps(const at::Tensor& dt, const at::Tensor& B, const at::Tensor& C, const at::Tensor& conv,

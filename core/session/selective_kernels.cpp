@@ -1,0 +1,259 @@
+// The arithmetic of selective_maps.h, built with -O3 -ffast-math (CMakeLists)
+// so the exponentials vectorise. Positions are cut into chunks of kChunk at
+// multiples of kChunk; for rows of chunk [a, a + kChunk) the split point is
+// p = a - 1. Columns are kept as dt_j B_j[n] e^{A (cum_e - cum_j)} with e
+// the last position of their own chunk, and moved to p by one factor
+// e^{A (cum_p - cum_e)} per (column chunk, channel, state): both halves <= 1.
+// A chunk against itself is cut again into chunks of kInnerChunk, whose
+// own diagonal blocks are summed directly.
+#include "core/session/selective_maps.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "core/util/parallel.h"
+#include "core/util/simd_clones.h"
+
+namespace attnscope::session {
+namespace {
+
+constexpr int64_t kChunk = 64;
+// A chunk against itself is the same problem again, in chunks of this many:
+// its direct sums (an exponential per cell and state) shrink fourfold.
+constexpr int64_t kInnerChunk = 16;
+// Channels are taken this many (channel, state) pairs at a time: bounds the
+// column buffers to L x kMaxInner floats (32 MB at L = 8192).
+constexpr int64_t kMaxInner = 1024;
+
+double softplus(double x) { return x > 20 ? x : std::log1p(std::exp(x)); }  // PyTorch's threshold
+
+// e^x for x <= 0, and 0 below float's normal range: the vector exp takes a
+// slow scalar path for arguments that underflow, and long maps are mostly those.
+inline float decay(float x) {
+  const float e = std::exp(std::max(x, -87.f));
+  return x < -87.f ? 0.f : e;
+}
+
+ATTNSCOPE_SIMD_CLONES
+double step_input(const float* input, const float* weight, int64_t R) {
+  float sum = 0;
+  for (int64_t r = 0; r < R; ++r) sum += input[r] * weight[r];
+  return sum;
+}
+
+ChannelDecays running_sums(ChannelDecays d) {
+  d.cum.resize(d.dt.size());
+  const int64_t span = d.end - d.first;
+  for (int64_t c = 0; c < d.channels; ++c) {
+    double sum = 0;
+    for (int64_t p = 0; p < span; ++p) d.cum[p * d.channels + c] = sum += d.dt[p * d.channels + c];
+  }
+  return d;
+}
+
+std::vector<float>& scratch(int slot, size_t n) {
+  static thread_local std::vector<float> buffers[10];  // 5 a level of chunking
+  buffers[slot].resize(n);
+  return buffers[slot];
+}
+
+// The channels [c_begin, c_begin + nc) of a tile, added into `out`.
+struct ChannelBlock {
+  const float *C, *B;
+  int64_t N;
+  const ChannelDecays& decays;
+  int64_t c_begin, nc;
+  std::vector<float> A;  // [nc * N], k = c * N + n
+  double weight;         // 1 / channels of the head
+
+  int64_t inner() const { return nc * N; }
+  double cum(int64_t p, int64_t c) const { return decays.cum_at(p, c_begin + c); }
+  float dt(int64_t p, int64_t c) const { return decays.dt[(p - decays.first) * decays.channels + c_begin + c]; }
+};
+
+// Column j as kept: dt_j B_j[n] e^{A (cum_e - cum_j)}, e the last position of j's chunk.
+ATTNSCOPE_SIMD_CLONES
+void column_at_chunk_end(const ChannelBlock& b, int64_t j, int64_t chunk, float* out) {
+  const int64_t e = (j / chunk + 1) * chunk - 1;
+  for (int64_t c = 0; c < b.nc; ++c) {
+    const float gap = static_cast<float>(b.cum(e, c) - b.cum(j, c)), step = b.dt(j, c);
+    const float* a = b.A.data() + c * b.N;
+    float* o = out + c * b.N;
+    for (int64_t n = 0; n < b.N; ++n) o[n] = step * b.B[j * b.N + n] * decay(a[n] * gap);
+  }
+}
+
+// Row i split at p: C_i[n] e^{A (cum_i - cum_p)} / channels.
+ATTNSCOPE_SIMD_CLONES
+void row_after(const ChannelBlock& b, int64_t i, int64_t p, float* out) {
+  for (int64_t c = 0; c < b.nc; ++c) {
+    const float gap = static_cast<float>(b.cum(i, c) - b.cum(p, c));
+    const float* a = b.A.data() + c * b.N;
+    float* o = out + c * b.N;
+    for (int64_t n = 0; n < b.N; ++n) o[n] = static_cast<float>(b.weight) * b.C[i * b.N + n] * decay(a[n] * gap);
+  }
+}
+
+// Row i of a chunk against itself: out[j] += sum_k x_i[k] y_j[k] e^{u_i[k] - u_j[k]}
+// for the chunk's positions j < count (one call a row: these rows are short).
+ATTNSCOPE_SIMD_CLONES
+void chunk_row(const float* xi, const float* ui, const float* y, const float* u, int64_t count, int64_t K, float* out) {
+  for (int64_t j = 0; j < count; ++j) {
+    const float *yj = y + j * K, *uj = u + j * K;
+    float sum = 0;
+    for (int64_t k = 0; k < K; ++k) sum += xi[k] * yj[k] * decay(ui[k] - uj[k]);
+    out[j] += sum;
+  }
+}
+
+ATTNSCOPE_SIMD_CLONES
+void scaled_copy(const float* from, const float* factor, int64_t K, float* to) {
+  for (int64_t k = 0; k < K; ++k) to[k] = from[k] * factor[k];
+}
+
+// Few (channel, state) pairs (a one-channel head: 16): out[i, j] += sum_k
+// left[i, k] right[j, k] by rows, without BLAS, whose threads would contend
+// when heads are computed in parallel and whose call costs more than such a product.
+constexpr int64_t kOwnProductUpTo = kNarrowSelectiveHead;
+ATTNSCOPE_SIMD_CLONES
+void add_small_product(const float* left, const float* right, int64_t rows, int64_t cols, int64_t K, float* out,
+                       int64_t out_stride) {
+  std::vector<float>& transposed = scratch(3, static_cast<size_t>(K * cols));
+  for (int64_t j = 0; j < cols; ++j)
+    for (int64_t k = 0; k < K; ++k) transposed[k * cols + j] = right[j * K + k];
+  for (int64_t i = 0; i < rows; ++i) {
+    float* o = out + i * out_stride;
+    for (int64_t k = 0; k < K; ++k) {
+      const float a = left[i * K + k];
+      const float* r = transposed.data() + k * cols;
+      for (int64_t j = 0; j < cols; ++j) o[j] += a * r[j];
+    }
+  }
+}
+
+// Into out[(i - r0) * stride + (j - c0)], in chunks of `chunk` positions;
+// `level` picks this call's scratch buffers (the inner chunking has its own).
+void add_channel_block(const ChannelBlock& b, int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out,
+                       int64_t stride, int64_t chunk = kChunk, int level = 0) {
+  const int64_t hi = r0 + rows, c_end = c0 + cols, K = b.inner();
+  const int slot = 5 * level;
+  // Columns that some later chunk's rows see through a split: those before the last row chunk.
+  const int64_t last_chunk = (hi - 1) / chunk * chunk;
+  const int64_t kept_end = std::min(c_end, last_chunk);
+  const int64_t kept = std::max<int64_t>(0, kept_end - c0);
+  std::vector<float>& at_end = scratch(slot, static_cast<size_t>(kept * K));
+  parallel_for(kept, 64, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j) column_at_chunk_end(b, c0 + j, chunk, at_end.data() + j * K);
+  });
+  for (int64_t a = r0 / chunk * chunk; a < hi; a += chunk) {
+    const int64_t i0 = std::max(a, r0), i1 = std::min(a + chunk, hi), nr = i1 - i0;
+    const int64_t below = std::clamp<int64_t>(std::min(c_end, a) - c0, 0, cols);  // columns j < a
+    if (below > 0) {
+      const int64_t p = a - 1;
+      std::vector<float>& moved = scratch(slot + 1, static_cast<size_t>(below * K));
+      std::vector<float>& left = scratch(slot + 2, static_cast<size_t>(nr * K));
+      parallel_for(below, 64, [&](int64_t begin, int64_t end) {
+        std::vector<float> factor(static_cast<size_t>(K));
+        int64_t factor_chunk = -1;
+        for (int64_t j = begin; j < end; ++j) {
+          const int64_t column_chunk = (c0 + j) / chunk;
+          if (column_chunk != factor_chunk) {  // e^{A (cum_p - cum_e)} of this column chunk
+            const int64_t e = (column_chunk + 1) * chunk - 1;
+            for (int64_t c = 0; c < b.nc; ++c) {
+              const float gap = static_cast<float>(b.cum(p, c) - b.cum(e, c));
+              for (int64_t n = 0; n < b.N; ++n) factor[c * b.N + n] = decay(b.A[c * b.N + n] * gap);
+            }
+            factor_chunk = column_chunk;
+          }
+          scaled_copy(at_end.data() + j * K, factor.data(), K, moved.data() + j * K);
+        }
+      });
+      for (int64_t i = i0; i < i1; ++i) row_after(b, i, p, left.data() + (i - i0) * K);
+      if (K <= kOwnProductUpTo)
+        add_small_product(left.data(), moved.data(), nr, below, K, out + (i0 - r0) * stride, stride);
+      else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(nr), static_cast<int>(below),
+                  static_cast<int>(K), 1.f, left.data(), static_cast<int>(K), moved.data(), static_cast<int>(K), 1.f,
+                  out + (i0 - r0) * stride, static_cast<int>(stride));
+    }
+    // The chunk against itself: in smaller chunks while it is large, then
+    // directly, exponents A cum relative to the chunk's start (small enough for float).
+    const int64_t j0 = std::max(a, c0), j1 = std::min(i1, c_end);
+    if (j0 >= j1) continue;
+    if (chunk > kInnerChunk && K > kOwnProductUpTo) {  // narrow heads: the smaller calls cost more than they save
+      add_channel_block(b, i0, j0, nr, j1 - j0, out + (i0 - r0) * stride + (j0 - c0), stride, kInnerChunk, level + 1);
+      continue;
+    }
+    const int64_t span = i1 - j0;  // positions j0 .. i1 - 1
+    std::vector<float>& exponent = scratch(slot + 4, static_cast<size_t>(3 * span * K));
+    float *u = exponent.data(), *x = u + span * K, *y = x + span * K;
+    for (int64_t q = j0; q < i1; ++q)
+      for (int64_t c = 0; c < b.nc; ++c) {
+        const float rel = static_cast<float>(b.cum(q, c) - b.cum(j0, c)), step = b.dt(q, c);
+        for (int64_t n = 0; n < b.N; ++n) {
+          const int64_t k = (q - j0) * K + c * b.N + n;
+          u[k] = b.A[c * b.N + n] * rel;
+          x[k] = static_cast<float>(b.weight) * b.C[q * b.N + n];
+          y[k] = step * b.B[q * b.N + n];
+        }
+      }
+    parallel_for(nr, 8, [&](int64_t begin, int64_t end) {
+      for (int64_t i = i0 + begin; i < i0 + end; ++i) {
+        float* row = out + (i - r0) * stride - c0;
+        chunk_row(x + (i - j0) * K, u + (i - j0) * K, y, u, std::min(i, j1 - 1) - j0 + 1, K, row + j0);
+      }
+    });
+  }
+}
+
+}  // namespace
+
+ChannelDecays channel_decays(const MapFactors& f, int head, int64_t first, int64_t end) {
+  if (f.form != FactorForm::Selective) throw std::invalid_argument("channel decays of factors that are not selective");
+  if (head < 0 || head >= f.heads) throw std::out_of_range("no head " + std::to_string(head));
+  if (first < 0 || end > f.length || first > end) throw std::out_of_range("positions outside the map");
+  ChannelDecays d;
+  d.first = first, d.end = end;
+  d.first_channel = static_cast<int64_t>(head) * f.channels_per_head, d.channels = f.channels_per_head;
+  const int64_t span = end - first, R = f.dt_rank;
+  d.dt.resize(static_cast<size_t>(span * d.channels));
+  if (span == 0) return d;
+  // dt_input [L, R] . dt_weight[channels]^T + bias, then softplus (a head's
+  // channels are few: own loops, so heads can be computed in parallel).
+  parallel_for(span, 256, [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p)
+      for (int64_t c = 0; c < d.channels; ++c)
+        d.dt[p * d.channels + c] = static_cast<float>(
+            softplus(step_input(f.dt_input.data() + (first + p) * R, f.dt_weight.data() + (d.first_channel + c) * R, R) +
+                     f.dt_bias[d.first_channel + c]));
+  });
+  return running_sums(std::move(d));
+}
+
+ChannelDecays channel_decays(const float* dt, int64_t all_channels, int64_t first_channel, int64_t channels,
+                             int64_t first, int64_t end) {
+  ChannelDecays d;
+  d.first = first, d.end = end, d.first_channel = first_channel, d.channels = channels;
+  d.dt.resize(static_cast<size_t>((end - first) * channels));
+  for (int64_t p = first; p < end; ++p)
+    std::copy_n(dt + p * all_channels + first_channel, channels, d.dt.data() + (p - first) * channels);
+  return running_sums(std::move(d));
+}
+
+void selective_tile(const float* C, const float* B, const float* A, int64_t N, const ChannelDecays& decays, int64_t r0,
+                    int64_t c0, int64_t rows, int64_t cols, float* out) {
+  std::fill(out, out + rows * cols, 0.f);
+  if (rows <= 0 || cols <= 0 || c0 >= r0 + rows || decays.channels <= 0) return;
+  if (decays.first > c0 || decays.end < r0 + rows) throw std::out_of_range("channel decays do not cover the tile");
+  const int64_t per_block = std::max<int64_t>(1, kMaxInner / std::max<int64_t>(1, N));
+  for (int64_t c = 0; c < decays.channels; c += per_block) {
+    ChannelBlock b{C, B, N, decays, c, std::min(per_block, decays.channels - c), {}, 1.0 / decays.channels};
+    b.A.assign(A + (decays.first_channel + c) * N, A + (decays.first_channel + c + b.nc) * N);
+    add_channel_block(b, r0, c0, rows, cols, out, cols);
+  }
+}
+
+}  // namespace attnscope::session
