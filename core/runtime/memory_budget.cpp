@@ -1,6 +1,7 @@
 #include "core/runtime/memory_budget.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "core/models/blocks/attention_mixer.h"
 
@@ -18,9 +19,13 @@ double forward_working_bytes(const ModelInfo& info, const ForwardShape& shape) {
       s.capture = shape.capture || (shape.factors && !factors);
       // Factors: q and k, or C and B, per token and head (head sizes up to 256 counted);
       // Mamba-1's are per token only (C, B and the step's low-rank input, up to 256 of it).
+      // Mamba-1's summaries run a head per core, each with two column buffers
+      // of up to 1024 (channel, state) pairs and a block of 512 rows.
       if (factors)
-        work += layer.kind == MixerKind::Mamba1Channel ? (2.0 * std::max<int64_t>(layer.state_size, 16) + 256) * L * 4
-                                                       : 2.0 * layer.heads * L * 256 * 4;
+        work += layer.kind == MixerKind::Mamba1Channel
+                    ? (2.0 * std::max<int64_t>(layer.state_size, 16) + 256) * L * 4 +
+                          static_cast<double>(std::max(1u, std::thread::hardware_concurrency())) * (2 * 1024 + 512) * L * 4
+                    : 2.0 * layer.heads * L * 256 * 4;
       switch (layer.kind) {
       case MixerKind::SoftmaxAttention:
       case MixerKind::RelaxedAttention: {

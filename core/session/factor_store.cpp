@@ -11,6 +11,9 @@ namespace {
 
 // Head sizes of real models are 64 to 256; a larger one is a crafted file.
 constexpr int64_t kMaxFactorDim = 4096;
+// A Mamba-1 head averages at most this many (channel, state) pairs: every
+// channel of Falcon-Mamba-7B's layer (8192 x 16) as one head is 2^17.
+constexpr int64_t kMaxSelectiveHeadWidth = int64_t(1) << 18;
 
 [[noreturn]] void damaged(const std::filesystem::path& file, const std::string& what) {
   fail_file(file, what + ": damaged session");
@@ -120,6 +123,9 @@ MapFactors check_factor_group(hid_t group, const std::string& where, const Mixer
     if (groups != 1) damaged(file, where + " shares selective factors in " + std::to_string(groups) + " groups");
     if (read_int_attr(group, "channels_per_head", file) != mixer.channels_per_head)
       damaged(file, where + " averages another number of channels per head than its mixer says");
+    if (static_cast<int64_t>(mixer.channels_per_head) * dim > kMaxSelectiveHeadWidth)
+      damaged(file, where + " averages " + std::to_string(mixer.channels_per_head) + " channels of " + std::to_string(dim) +
+                        " states a head");
     dt_rank = read_int_attr(group, "dt_rank", file);
     if (dt_rank <= 0 || dt_rank > kMaxFactorDim)
       damaged(file, where + " has a step input of " + std::to_string(dt_rank) + " numbers per token");
@@ -160,8 +166,10 @@ MapFactors read_factor_group(hid_t group, const std::string& where, const MixerR
   MapFactors f = check_factor_group(group, where, mixer, length, file);
   const size_t left = static_cast<size_t>((f.form == FactorForm::Softmax ? f.heads : f.groups) * length * f.dim);
   const size_t right = static_cast<size_t>(f.groups * length * f.dim);
+  // Selective: the step input and projection, and a head's decays when it is drawn (12 bytes a position and channel).
   const double selective = f.form == FactorForm::Selective
-                               ? 4.0 * static_cast<double>(length * f.dt_rank + f.channels() * (f.dt_rank + 1 + f.dim))
+                               ? 4.0 * static_cast<double>(length * f.dt_rank + f.channels() * (f.dt_rank + 1 + f.dim)) +
+                                     12.0 * static_cast<double>(length) * f.channels_per_head
                                : 0.0;
   require_memory(4.0 * static_cast<double>(left + right) + 12.0 * f.heads * length + selective,
                  "reading the map factors of " + where + " from " + file.string(), "close other sessions first");
@@ -182,6 +190,10 @@ MapFactors read_factor_group(hid_t group, const std::string& where, const MixerR
     // A decay rate must be negative and finite: the kernel's exponents are then never positive.
     for (const float a : f.A)
       if (!(a <= 0) || !std::isfinite(a)) damaged(file, where + "/A holds a decay rate that is not a negative number");
+    // One non-finite step would poison every later position's running sum.
+    for (const auto* values : {&f.dt_input, &f.dt_weight, &f.dt_bias})
+      for (const float v : *values)
+        if (!std::isfinite(v)) damaged(file, where + " has a step input, weight or bias that is not finite");
   }
   return f;
 }

@@ -200,8 +200,9 @@ void add_channel_block(const ChannelBlock& b, int64_t r0, int64_t c0, int64_t ro
           y[k] = step * b.B[q * b.N + n];
         }
       }
-    parallel_for(nr, 8, [&](int64_t begin, int64_t end) {
-      for (int64_t i = i0 + begin; i < i0 + end; ++i) {
+    const int64_t first_row = std::max(i0, j0);  // rows before the tile's first column have no cell here
+    parallel_for(i1 - first_row, 8, [&](int64_t begin, int64_t end) {
+      for (int64_t i = first_row + begin; i < first_row + end; ++i) {
         float* row = out + (i - r0) * stride - c0;
         chunk_row(x + (i - j0) * K, u + (i - j0) * K, y, u, std::min(i, j1 - 1) - j0 + 1, K, row + j0);
       }

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <random>
 #include <tuple>
 
@@ -273,7 +274,7 @@ TEST(MapFactorsBlocks, TilesAcrossRowBlocksMatchTheDefinition) {
 }
 
 // Selective factors with a decay rate that is not negative (the kernel's
-// exponents would turn positive), or for a Mamba-1 mixer recorded in the
+// exponents would turn positive), a step input that is not finite, or for a Mamba-1 mixer recorded in the
 // effective view (whose maps fold in the conv and gate), are damage.
 TEST(MapFactorsFiles, StrangersSelectiveFactorsAreRefused) {
   const fs::path dir = fs::temp_directory_path() / ("attnscope-selective-" + std::to_string(::getpid()));
@@ -294,11 +295,13 @@ TEST(MapFactorsFiles, StrangersSelectiveFactorsAreRefused) {
   };
   const MapFactors good = random_factors(FactorForm::Selective, 20, 2);
   EXPECT_EQ(write_and_open("good.h5", good, "direct"), compute_head(good, 1));
-  MapFactors rising = good;
+  MapFactors rising = good, poisoned = good;
   rising.A[7] = 0.5f;
+  poisoned.dt_input[3] = std::numeric_limits<float>::quiet_NaN();
   for (const auto& [name, f, view, says] :
        std::vector<std::tuple<std::string, MapFactors, std::string, std::string>>{
            {"rising.h5", rising, "direct", "not a negative number"},
+           {"poisoned.h5", poisoned, "direct", "not finite"},
            {"effective.h5", good, "effective", "effective view"}}) {
     try {
       write_and_open(name, f, view);
