@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "core/models/blocks/attention_mixer.h"
+#include "core/session/selective_maps.h"
 
 namespace attnscope {
 double forward_working_bytes(const ModelInfo& info, const ForwardShape& shape) {
@@ -20,11 +21,12 @@ double forward_working_bytes(const ModelInfo& info, const ForwardShape& shape) {
       // Factors: q and k, or C and B, per token and head (head sizes up to 256 counted);
       // Mamba-1's are per token only (C, B and the step's low-rank input, up to 256 of it).
       // Mamba-1's summaries run a head per core, each with two column buffers
-      // of up to 1024 (channel, state) pairs and a block of 512 rows.
+      // (kSelectiveColumnBlock pairs wide) and a block of 512 rows.
       if (factors)
         work += layer.kind == MixerKind::Mamba1Channel
                     ? (2.0 * std::max<int64_t>(layer.state_size, 16) + 256) * L * 4 +
-                          static_cast<double>(std::max(1u, std::thread::hardware_concurrency())) * (2 * 1024 + 512) * L * 4
+                          static_cast<double>(std::max(1u, std::thread::hardware_concurrency())) *
+                              (2 * session::kSelectiveColumnBlock + 512) * L * 4
                     : 2.0 * layer.heads * L * 256 * 4;
       switch (layer.kind) {
       case MixerKind::SoftmaxAttention:
@@ -43,9 +45,11 @@ double forward_working_bytes(const ModelInfo& info, const ForwardShape& shape) {
         break;
       case MixerKind::Mamba1Channel:
         // The scan keeps [L, channels, state] three times (decays, inputs, states); captured maps
-        // are [channels / group, L, L] plus the chunked form's two L x 1024 column buffers.
+        // are [channels / group, L, L] plus the chunked form's two column buffers.
         work += 3 * L * layer.heads * std::max<int64_t>(layer.state_size, 16) * 4 +
-               (s.capture ? layer.heads / std::max(1, s.channel_group) * L * L * 4 + 2 * L * 1024 * 4 : 0);
+               (s.capture ? layer.heads / std::max(1, s.channel_group) * L * L * 4 +
+                                2.0 * L * session::kSelectiveColumnBlock * 4
+                          : 0);
         break;
       case MixerKind::Identity:
         work += s.capture ? layer.heads * L * L * 4 : 0;

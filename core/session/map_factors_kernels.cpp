@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <functional>
 
+#include "core/session/kernel_support.h"
 #include "core/session/selective_maps.h"
 #include "core/util/parallel.h"
 #include "core/util/simd_clones.h"
@@ -25,21 +26,10 @@ constexpr int64_t kRowBlock = 1024;
 
 void parallel_rows(int64_t n, const std::function<void(int64_t, int64_t)>& body) { parallel_for(n, 32, body); }
 
-// e^x, 0 where it would underflow: glibc's vector exp takes a slow scalar
-// path for such arguments, and a sharp head's rows are mostly those.
-inline float exp_of_nonpositive(float x) {
-  const float e = std::exp(std::max(x, -87.f));
-  return x < -87.f ? 0.f : e;
-}
+using kernels::exp_or_zero;
 
-// A block's scores, reused by this thread: fresh memory costs its page
-// faults. Callers bind it to a named reference, which their row lambdas
-// capture (a thread_local named inside them would be each worker's own).
-std::vector<float>& block_scratch(size_t n) {
-  static thread_local std::vector<float> scratch;
-  scratch.resize(n);
-  return scratch;
-}
+// A block's scores or dot products (kernels::thread_scratch).
+std::vector<float>& block_scratch(size_t n) { return kernels::thread_scratch(kernels::kScoresSlot, n); }
 
 // scores[r, j] = alpha * a_r . b_j for rows [r0, r0 + rows) of `a` and keys [c0, c0 + cols) of `b`.
 void dot_block(const float* a, const float* b, int64_t dim, int64_t r0, int64_t rows, int64_t c0, int64_t cols,
@@ -72,7 +62,7 @@ void softmax_row(float* s, int64_t seen, float* lse, double* p_log_p, float* out
   double sum = 0, e_t = 0;
   if (p_log_p) {
     for (int64_t j = 0; j < seen; ++j) {
-      const float t = s[j] - m, e = exp_of_nonpositive(t);
+      const float t = s[j] - m, e = exp_or_zero(t);
       s[j] = e;
       sum += e;
       e_t += static_cast<double>(e * t);
@@ -80,7 +70,7 @@ void softmax_row(float* s, int64_t seen, float* lse, double* p_log_p, float* out
     *p_log_p = e_t / sum - std::log(sum);
   } else {
     for (int64_t j = 0; j < seen; ++j) {
-      const float e = exp_of_nonpositive(s[j] - m);
+      const float e = exp_or_zero(s[j] - m);
       s[j] = e;
       sum += e;
     }
@@ -119,7 +109,7 @@ void softmax_rows(const MapFactors& f, int head, int64_t r0, int64_t rows, float
 // Columns of one row from scores s[0, cols) and the row's normalisers; zero from `seen` on (keys after the query).
 ATTNSCOPE_SIMD_CLONES
 void normalised_row(const float* s, int64_t seen, int64_t cols, float m, float log_sum, float* out) {
-  for (int64_t c = 0; c < seen; ++c) out[c] = exp_of_nonpositive((s[c] - m) - log_sum);
+  for (int64_t c = 0; c < seen; ++c) out[c] = exp_or_zero((s[c] - m) - log_sum);
   std::fill(out + seen, out + cols, 0.f);
 }
 
@@ -165,6 +155,12 @@ void ssd_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t row
 
 }  // namespace
 
+std::vector<float>& kernels::thread_scratch(int slot, size_t n) {
+  static thread_local std::vector<float> buffers[kScoresSlot + 1];
+  buffers[slot].resize(n);
+  return buffers[slot];
+}
+
 std::vector<float> row_log_normalisers(const MapFactors& f, int head) {
   if (f.form != FactorForm::Softmax) return {};
   check_rect(f, head, 0, 0, f.length, f.length);
@@ -181,9 +177,8 @@ void compute_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t
   if (f.form == FactorForm::Selective) {
     // Only the positions a tile's cells span: [c0, last row] (none above the diagonal).
     const int64_t end = r0 + rows, first = std::min(c0, end);
-    const float* A = f.A.data();
-    return selective_tile(f.left.data(), f.right.data(), A, f.dim, channel_decays(f, head, first, end), r0, c0, rows,
-                          cols, out);
+    return selective_tile(f.left.data(), f.right.data(), f.A.data(), f.dim, channel_decays(f, head, first, end), r0,
+                          c0, rows, cols, out);
   }
   if (normalisers && static_cast<int64_t>(normalisers->size()) == 2 * f.length)
     return softmax_tile(f, head, r0, c0, rows, cols, out, normalisers->data() + 2 * r0);

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/session/kernel_support.h"
 #include "core/util/parallel.h"
 #include "core/util/simd_clones.h"
 
@@ -24,18 +25,11 @@ constexpr int64_t kChunk = 64;
 // A chunk against itself is the same problem again, in chunks of this many:
 // its direct sums (an exponential per cell and state) shrink fourfold.
 constexpr int64_t kInnerChunk = 16;
-// Channels are taken this many (channel, state) pairs at a time: bounds the
-// column buffers to L x kMaxInner floats (32 MB at L = 8192).
-constexpr int64_t kMaxInner = 1024;
 
 double softplus(double x) { return x > 20 ? x : std::log1p(std::exp(x)); }  // PyTorch's threshold
 
-// e^x for x <= 0, and 0 below float's normal range: the vector exp takes a
-// slow scalar path for arguments that underflow, and long maps are mostly those.
-inline float decay(float x) {
-  const float e = std::exp(std::max(x, -87.f));
-  return x < -87.f ? 0.f : e;
-}
+using kernels::exp_or_zero;
+using kernels::thread_scratch;
 
 ATTNSCOPE_SIMD_CLONES
 double step_input(const float* input, const float* weight, int64_t R) {
@@ -54,11 +48,6 @@ ChannelDecays running_sums(ChannelDecays d) {
   return d;
 }
 
-std::vector<float>& scratch(int slot, size_t n) {
-  static thread_local std::vector<float> buffers[10];  // 5 a level of chunking
-  buffers[slot].resize(n);
-  return buffers[slot];
-}
 
 // The channels [c_begin, c_begin + nc) of a tile, added into `out`.
 struct ChannelBlock {
@@ -82,7 +71,7 @@ void column_at_chunk_end(const ChannelBlock& b, int64_t j, int64_t chunk, float*
     const float gap = static_cast<float>(b.cum(e, c) - b.cum(j, c)), step = b.dt(j, c);
     const float* a = b.A.data() + c * b.N;
     float* o = out + c * b.N;
-    for (int64_t n = 0; n < b.N; ++n) o[n] = step * b.B[j * b.N + n] * decay(a[n] * gap);
+    for (int64_t n = 0; n < b.N; ++n) o[n] = step * b.B[j * b.N + n] * exp_or_zero(a[n] * gap);
   }
 }
 
@@ -93,7 +82,7 @@ void row_after(const ChannelBlock& b, int64_t i, int64_t p, float* out) {
     const float gap = static_cast<float>(b.cum(i, c) - b.cum(p, c));
     const float* a = b.A.data() + c * b.N;
     float* o = out + c * b.N;
-    for (int64_t n = 0; n < b.N; ++n) o[n] = static_cast<float>(b.weight) * b.C[i * b.N + n] * decay(a[n] * gap);
+    for (int64_t n = 0; n < b.N; ++n) o[n] = static_cast<float>(b.weight) * b.C[i * b.N + n] * exp_or_zero(a[n] * gap);
   }
 }
 
@@ -104,7 +93,7 @@ void chunk_row(const float* xi, const float* ui, const float* y, const float* u,
   for (int64_t j = 0; j < count; ++j) {
     const float *yj = y + j * K, *uj = u + j * K;
     float sum = 0;
-    for (int64_t k = 0; k < K; ++k) sum += xi[k] * yj[k] * decay(ui[k] - uj[k]);
+    for (int64_t k = 0; k < K; ++k) sum += xi[k] * yj[k] * exp_or_zero(ui[k] - uj[k]);
     out[j] += sum;
   }
 }
@@ -121,7 +110,7 @@ constexpr int64_t kOwnProductUpTo = kNarrowSelectiveHead;
 ATTNSCOPE_SIMD_CLONES
 void add_small_product(const float* left, const float* right, int64_t rows, int64_t cols, int64_t K, float* out,
                        int64_t out_stride) {
-  std::vector<float>& transposed = scratch(3, static_cast<size_t>(K * cols));
+  std::vector<float>& transposed = thread_scratch(3, static_cast<size_t>(K * cols));
   for (int64_t j = 0; j < cols; ++j)
     for (int64_t k = 0; k < K; ++k) transposed[k * cols + j] = right[j * K + k];
   for (int64_t i = 0; i < rows; ++i) {
@@ -144,7 +133,7 @@ void add_channel_block(const ChannelBlock& b, int64_t r0, int64_t c0, int64_t ro
   const int64_t last_chunk = (hi - 1) / chunk * chunk;
   const int64_t kept_end = std::min(c_end, last_chunk);
   const int64_t kept = std::max<int64_t>(0, kept_end - c0);
-  std::vector<float>& at_end = scratch(slot, static_cast<size_t>(kept * K));
+  std::vector<float>& at_end = thread_scratch(slot, static_cast<size_t>(kept * K));
   parallel_for(kept, 64, [&](int64_t begin, int64_t end) {
     for (int64_t j = begin; j < end; ++j) column_at_chunk_end(b, c0 + j, chunk, at_end.data() + j * K);
   });
@@ -153,8 +142,8 @@ void add_channel_block(const ChannelBlock& b, int64_t r0, int64_t c0, int64_t ro
     const int64_t below = std::clamp<int64_t>(std::min(c_end, a) - c0, 0, cols);  // columns j < a
     if (below > 0) {
       const int64_t p = a - 1;
-      std::vector<float>& moved = scratch(slot + 1, static_cast<size_t>(below * K));
-      std::vector<float>& left = scratch(slot + 2, static_cast<size_t>(nr * K));
+      std::vector<float>& moved = thread_scratch(slot + 1, static_cast<size_t>(below * K));
+      std::vector<float>& left = thread_scratch(slot + 2, static_cast<size_t>(nr * K));
       parallel_for(below, 64, [&](int64_t begin, int64_t end) {
         std::vector<float> factor(static_cast<size_t>(K));
         int64_t factor_chunk = -1;
@@ -164,7 +153,7 @@ void add_channel_block(const ChannelBlock& b, int64_t r0, int64_t c0, int64_t ro
             const int64_t e = (column_chunk + 1) * chunk - 1;
             for (int64_t c = 0; c < b.nc; ++c) {
               const float gap = static_cast<float>(b.cum(p, c) - b.cum(e, c));
-              for (int64_t n = 0; n < b.N; ++n) factor[c * b.N + n] = decay(b.A[c * b.N + n] * gap);
+              for (int64_t n = 0; n < b.N; ++n) factor[c * b.N + n] = exp_or_zero(b.A[c * b.N + n] * gap);
             }
             factor_chunk = column_chunk;
           }
@@ -188,7 +177,7 @@ void add_channel_block(const ChannelBlock& b, int64_t r0, int64_t c0, int64_t ro
       continue;
     }
     const int64_t span = i1 - j0;  // positions j0 .. i1 - 1
-    std::vector<float>& exponent = scratch(slot + 4, static_cast<size_t>(3 * span * K));
+    std::vector<float>& exponent = thread_scratch(slot + 4, static_cast<size_t>(3 * span * K));
     float *u = exponent.data(), *x = u + span * K, *y = x + span * K;
     for (int64_t q = j0; q < i1; ++q)
       for (int64_t c = 0; c < b.nc; ++c) {
@@ -249,7 +238,7 @@ void selective_tile(const float* C, const float* B, const float* A, int64_t N, c
   std::fill(out, out + rows * cols, 0.f);
   if (rows <= 0 || cols <= 0 || c0 >= r0 + rows || decays.channels <= 0) return;
   if (decays.first > c0 || decays.end < r0 + rows) throw std::out_of_range("channel decays do not cover the tile");
-  const int64_t per_block = std::max<int64_t>(1, kMaxInner / std::max<int64_t>(1, N));
+  const int64_t per_block = std::max<int64_t>(1, kSelectiveColumnBlock / std::max<int64_t>(1, N));
   for (int64_t c = 0; c < decays.channels; c += per_block) {
     ChannelBlock b{C, B, N, decays, c, std::min(per_block, decays.channels - c), {}, 1.0 / decays.channels};
     b.A.assign(A + (decays.first_channel + c) * N, A + (decays.first_channel + c + b.nc) * N);

@@ -35,6 +35,10 @@ ChannelDecays channel_decays(const MapFactors& f, int head, int64_t first, int64
 ChannelDecays channel_decays(const float* dt, int64_t all_channels, int64_t first_channel, int64_t channels,
                              int64_t first, int64_t end);
 
+// Channels are taken this many (channel, state) pairs at a time: the
+// kernel's two column buffers are at most L x this many floats (32 MB at L = 8192).
+inline constexpr int64_t kSelectiveColumnBlock = 1024;
+
 // Heads of at most this many (channel, state) pairs take their products in
 // the kernel's own loops (no BLAS call), so several can run at once.
 inline constexpr int64_t kNarrowSelectiveHead = 64;

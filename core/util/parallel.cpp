@@ -13,19 +13,23 @@ namespace {
 // one (a head's rows inside a loop over heads) runs on its own thread
 // instead of starting threads of its own.
 thread_local bool in_parallel_loop = false;
+
+// Marks this thread as in a loop's body for its lifetime, however the body ends.
+struct InParallelLoop {
+  const bool outer = in_parallel_loop;
+  InParallelLoop() { in_parallel_loop = true; }
+  ~InParallelLoop() { in_parallel_loop = outer; }
+};
 }  // namespace
 
 void run_in_parallel(int threads, const std::function<void()>& work) {
   std::mutex mutex;
   std::exception_ptr first;
   auto guarded = [&] {
-    const bool outer = in_parallel_loop;
-    in_parallel_loop = true;
+    const InParallelLoop mark;
     try {
       work();
-      in_parallel_loop = outer;
     } catch (...) {
-      in_parallel_loop = outer;
       std::lock_guard<std::mutex> lock(mutex);
       if (!first) first = std::current_exception();
     }

@@ -1,0 +1,28 @@
+#pragma once
+// What the map kernels share (map_factors_kernels.cpp, selective_kernels.cpp;
+// both built with -O3 -ffast-math): an exponential that never takes glibc's
+// slow path, and per-thread buffers reused from call to call.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+namespace attnscope::session::kernels {
+
+// e^x for x <= 0, and exactly 0 where float would underflow: glibc's vector
+// exp takes a slow scalar path for such arguments, and the rows of long or
+// sharp maps are mostly those.
+inline float exp_or_zero(float x) {
+  const float e = std::exp(std::max(x, -87.f));
+  return x < -87.f ? 0.f : e;
+}
+
+// This thread's buffer `slot`, resized to n: fresh memory costs its page
+// faults on every call. Callers bind it to a named reference, which their
+// row lambdas capture (the buffer named inside a worker would be the
+// worker's own). Slots 0-9: the selective kernel (5 a level of chunking);
+// kScoresSlot: a block of softmax scores or SSD dot products.
+inline constexpr int kScoresSlot = 10;
+std::vector<float>& thread_scratch(int slot, size_t n);
+
+}  // namespace attnscope::session::kernels
