@@ -3,12 +3,14 @@
 #include <qcustomplot.h>
 
 #include <QMouseEvent>
+#include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
 
 #include "widgets/matrix_layer.h"
+#include "widgets/pooled_map_worker.h"
 #include "widgets/token_labels.h"
 
 namespace attnscope::widgets {
@@ -26,9 +28,46 @@ QSharedPointer<QCPAxisTickerText> token_ticker(const QStringList& labels, double
   for (int i = (begin + step - 1) / step * step; i < end; i += step) ticker->addTick(i, short_label(labels[i]));
   return ticker;
 }
+
+bool same_pixels(const MapRegion& a, int a_rows, int a_cols, const PooledRequest& b) {
+  return a.row_begin == b.region.row_begin && a.row_end == b.region.row_end && a.col_begin == b.region.col_begin &&
+         a.col_end == b.region.col_end && a_rows == b.rows && a_cols == b.cols;
+}
+bool same_pixels(const PooledMap& a, const PooledRequest& b) { return same_pixels(a.region, a.rows, a.cols, b); }
+
+// Cells at least partly on show along an axis of n cells.
+std::pair<int, int> cells_on_show(const QCPRange& r, int n) {
+  const int begin = std::clamp(static_cast<int>(std::floor(r.lower + 0.5)), 0, std::max(0, n - 1));
+  const int end = std::clamp(static_cast<int>(std::ceil(r.upper + 0.5)), begin + 1, std::max(1, n));
+  return {begin, end};
+}
+// A sharp transition's mark: a small orange ring.
+QCPScatterStyle mark_style() {
+  return QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(255, 80, 40), 1.2), Qt::NoBrush, 5);
+}
+
+// The same ring drawn once into an image.
+QPixmap mark_pixmap() {
+  QPixmap pixmap(8, 8);
+  pixmap.fill(Qt::transparent);
+  QCPPainter painter(&pixmap);
+  painter.setRenderHint(QPainter::Antialiasing);
+  const QCPScatterStyle style = mark_style();
+  style.applyTo(&painter, style.pen());
+  style.drawShape(&painter, 4, 4);
+  return pixmap;
+}
 }  // namespace
 
-HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)), profile_(new QCustomPlot(this)) {
+HeatmapView::HeatmapView(QWidget* parent)
+    : QWidget(parent),
+      worker_(new PooledMapWorker([this](uint64_t ticket, PooledMap map) { accept(ticket, std::move(map)); },
+                                  [this](uint64_t ticket, const QString& message) {
+                                    if (source_ && ticket >= whole_ticket_) emit drawing_failed(message);
+                                  },
+                                  this)),
+      plot_(new QCustomPlot(this)),
+      profile_(new QCustomPlot(this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_, 4);
@@ -66,7 +105,7 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
 
   marks_graph_ = plot_->addGraph();
   marks_graph_->setLineStyle(QCPGraph::lsNone);
-  marks_graph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(255, 80, 40), 1.2), Qt::NoBrush, 5));
+  marks_graph_->setScatterStyle(mark_style());
   marks_graph_->setName("sharp transitions");
 
   row_box_ = new QCPItemRect(plot_);
@@ -91,8 +130,12 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
     profile_->xAxis->setRange(range);
     update_tick_labels();
     profile_->replot();
+    request_region();
   });
-  connect(plot_->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { update_tick_labels(); });
+  connect(plot_->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] {
+    update_tick_labels();
+    request_region();
+  });
 
   plot_->setMouseTracking(true);
   plot_->installEventFilter(this);
@@ -100,6 +143,73 @@ HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
 }
 
 void HeatmapView::set_data(HeatmapData data) {
+  clear_source();
+  adopt(std::move(data));
+  rebuild_image();
+  reset_zoom();
+  update_profile();
+}
+
+void HeatmapView::set_source(HeatmapData data, std::shared_ptr<const MapSource> source) {
+  clear_source();
+  data.values.clear();
+  data.rows = data.cols = source ? source->length() : 0;
+  adopt(std::move(data));
+  source_ = std::move(source);
+  if (source_) {
+    whole_ticket_ = ++ticket_;
+    worker_->request(source_, region_request(true), whole_ticket_);
+    paint_overview();
+  }
+  rebuild_image();
+  reset_zoom();
+  update_profile();
+}
+
+void HeatmapView::paint_overview() {
+  const int n = static_cast<int>(std::lround(std::sqrt(double(data_.overview.size()))));
+  // The overview is of raw weights: with rows normalised or the diagonal hidden, wait for the source.
+  if (n < 1 || size_t(n) * n != data_.overview.size() || n > data_.rows || display_.row_normalise ||
+      display_.hide_diagonal)
+    return;
+  auto preview = std::make_shared<PooledMap>();
+  preview->rows = preview->cols = n;
+  preview->region = {0, data_.rows, 0, data_.cols};
+  preview->pixels = data_.overview;
+  // Blocks start at ceil(k L / n) (core/mixing/map_summary.h); a block wholly after its queries is blank.
+  const auto start = [&](int k) { return (int64_t(k) * data_.rows + n - 1) / n; };
+  double lowest = INFINITY, highest = -INFINITY, positive = INFINITY, largest = 0;
+  for (int p = 0; p < n; ++p)
+    for (int q = 0; q < n; ++q) {
+      float& v = preview->pixels[size_t(p) * n + q];
+      if (data_.causal && start(q) > start(p + 1) - 1) {
+        v = std::nanf("");
+        continue;
+      }
+      lowest = std::min<double>(lowest, v), highest = std::max<double>(highest, v);
+      largest = std::max<double>(largest, std::abs(v));
+      if (v > 0) positive = std::min<double>(positive, v);
+    }
+  std::vector<float> no_sample;  // a clipped range waits for the source's
+  DisplayOptions unclipped = display_;
+  unclipped.clip_percentile = 100;
+  source_signed_ = lowest < -1e-3 * largest;
+  source_range_ = display_range(lowest, highest, positive, source_signed_, no_sample, unclipped);
+  shown_pooled_ = std::move(preview);
+}
+
+void HeatmapView::clear_source() {
+  source_.reset();
+  worker_->cancel_all();
+  pooled_cache_.clear();
+  shown_pooled_.reset();
+  asked_.reset();
+  whole_ready_ = false;
+  source_signed_ = false;
+  source_range_ = ValueRange{};
+}
+
+void HeatmapView::adopt(HeatmapData data) {
   data_ = std::move(data);
   if (data_.row_labels.size() != data_.rows) {
     data_.row_labels.clear();
@@ -113,10 +223,112 @@ void HeatmapView::set_data(HeatmapData data) {
   hover_ = {-1, -1};
   hover_box_->setVisible(false);
   update_labels();
-  rebuild_image();
-  reset_zoom();
-  update_profile();
 }
+
+PooledRequest HeatmapView::region_request(bool whole_map) const {
+  PooledRequest r;
+  r.display = display_;
+  r.whole_map = whole_map;
+  const int n = data_.rows;
+  const auto [r0, r1] = whole_map ? std::pair{0, n} : cells_on_show(plot_->yAxis->range(), n);
+  const auto [c0, c1] = whole_map ? std::pair{0, n} : cells_on_show(plot_->xAxis->range(), n);
+  r.region = {r0, r1, c0, c1};
+  const QRect rect = plot_->axisRect()->rect();
+  // Screen pixels the region spans; before the first layout, a usual map size.
+  double across = whole_map ? rect.width() : std::abs(plot_->xAxis->coordToPixel(c1 - 0.5) - plot_->xAxis->coordToPixel(c0 - 0.5));
+  double down = whole_map ? rect.height() : std::abs(plot_->yAxis->coordToPixel(r1 - 0.5) - plot_->yAxis->coordToPixel(r0 - 0.5));
+  if (rect.width() < 32 || rect.height() < 32) across = down = 600;
+  r.cols = std::clamp(static_cast<int>(std::ceil(across)), 1, c1 - c0);
+  r.rows = std::clamp(static_cast<int>(std::ceil(down)), 1, r1 - r0);
+  return r;
+}
+
+void HeatmapView::request_region() {
+  if (!source_ || region_requested_) return;
+  region_requested_ = true;  // one request per event-loop turn, however many range changes came
+  QTimer::singleShot(0, this, [this] {
+    region_requested_ = false;
+    draw_region();
+  });
+}
+
+void HeatmapView::draw_region() {
+  if (!source_ || !whole_ready_) return;  // the whole map's pass draws first and asks again
+  const PooledRequest wanted = region_request(false);
+  if (shown_pooled_ && same_pixels(*shown_pooled_, wanted)) return;
+  for (size_t k = 0; k < pooled_cache_.size(); ++k)
+    if (same_pixels(*pooled_cache_[k], wanted)) {
+      auto hit = pooled_cache_[k];
+      pooled_cache_.erase(pooled_cache_.begin() + static_cast<std::ptrdiff_t>(k));
+      pooled_cache_.insert(pooled_cache_.begin(), hit);
+      return show_pooled(hit);
+    }
+  if (asked_ && same_pixels(asked_->region, asked_->rows, asked_->cols, wanted)) return;  // on its way
+  asked_ = wanted;
+  worker_->request(source_, wanted, ++ticket_);  // the image on show stays until it comes
+}
+
+void HeatmapView::accept(uint64_t ticket, PooledMap map) {
+  if (!source_ || ticket < whole_ticket_ || map.pixels.empty()) return;  // a previous head's, or cancelled
+  const bool whole = ticket == whole_ticket_;
+  if (whole) {
+    source_signed_ = map.is_signed;
+    source_range_ = map.range;
+  }
+  QVector<QPoint> marks = whole ? std::move(map.marks) : QVector<QPoint>{};
+  auto pooled = std::make_shared<const PooledMap>(std::move(map));
+  pooled_cache_.insert(pooled_cache_.begin(), pooled);
+  if (pooled_cache_.size() > kPooledKept) pooled_cache_.pop_back();
+  if (ticket == ticket_) asked_.reset();
+  if (whole) {
+    whole_ready_ = true;
+    shown_pooled_ = pooled;  // the first paint; a zoomed view asks for its region below
+    store_marks(marks);
+    rebuild_image(false);
+    update_profile();  // replots both plots, once
+    emit image_ready_now();
+    return draw_region();
+  }
+  const PooledRequest wanted = region_request(false);
+  if (same_pixels(*pooled, wanted)) show_pooled(pooled);
+  else draw_region();
+}
+
+void HeatmapView::show_pooled(std::shared_ptr<const PooledMap> map) {
+  shown_pooled_ = std::move(map);
+  rebuild_image();
+  emit region_drawn();
+}
+
+bool HeatmapView::drawing() const { return source_ && (worker_->busy() || region_requested_); }
+
+QRect HeatmapView::drawn_cells() const {
+  if (!source_) return QRect(0, 0, data_.cols, data_.rows);
+  if (!shown_pooled_) return {};
+  const auto& r = shown_pooled_->region;
+  return QRect(r.col_begin, r.row_begin, r.col_end - r.col_begin, r.row_end - r.row_begin);
+}
+
+QSize HeatmapView::drawn_pixels() const {
+  if (!source_) return QSize(data_.cols, data_.rows);
+  return shown_pooled_ ? QSize(shown_pooled_->cols, shown_pooled_->rows) : QSize();
+}
+
+std::vector<float> HeatmapView::row_values(int row) const {
+  if (row < 0 || row >= data_.rows) return {};
+  if (source_) return source_->row(row);
+  if (data_.values.empty()) return {};
+  const float* values = data_.values.data() + static_cast<size_t>(row) * data_.cols;
+  return std::vector<float>(values, values + data_.cols);
+}
+
+double HeatmapView::value_at(int row, int col) const {
+  if (row < 0 || col < 0 || row >= data_.rows || col >= data_.cols) return 0;
+  if (source_) return source_->cell(row, col);
+  return data_.values.empty() ? 0 : data_.values[static_cast<size_t>(row) * data_.cols + col];
+}
+
+std::vector<float> HeatmapView::whole_map() const { return source_ ? source_->whole() : data_.values; }
 
 void HeatmapView::set_colour_map(ColourMapKind kind) {
   chosen_map_ = kind;
@@ -125,6 +337,16 @@ void HeatmapView::set_colour_map(ColourMapKind kind) {
 
 void HeatmapView::set_display(const DisplayOptions& options) {
   display_ = options;
+  if (source_) {
+    // Pixels and the colour range change with the options: the whole map's pass
+    // comes again (the image on show stays until it does).
+    pooled_cache_.clear();
+    asked_.reset();
+    whole_ready_ = false;
+    worker_->cancel_all();
+    whole_ticket_ = ++ticket_;
+    worker_->request(source_, region_request(true), whole_ticket_);
+  }
   rebuild_image();
 }
 
@@ -149,18 +371,35 @@ void HeatmapView::set_fixed_range(std::optional<ValueRange> range) {
   rebuild_image();
 }
 
-void HeatmapView::rebuild_image() {
-  if (data_.values.empty()) {
+void HeatmapView::rebuild_image(bool replot) {
+  if (source_) {
+    const ColourMapKind kind = source_signed_ ? ColourMapKind::Diverging : chosen_map_;
+    if (kind != map_.kind()) map_ = ColourMap(kind);
+    range_ = fixed_range_ ? *fixed_range_ : source_range_;
+    if (const auto p = shown_pooled_) {
+      // Pixels hold what is drawn (NaN: nothing), so no causal blanking on top.
+      const QImage image = render_matrix({p->pixels.data(), p->rows, p->cols, false}, map_, range_, scale_);
+      matrix_->set_image(image, p->region.row_begin, p->region.row_end, p->region.col_begin, p->region.col_end);
+    } else {
+      matrix_->set_image(QImage());
+    }
+  } else if (data_.values.empty()) {
     matrix_->set_image(QImage());
-    plot_->replot();
+    if (replot) plot_->replot();
     return;
+  } else {
+    const DisplayedMap shown = prepare_display({data_.values.data(), data_.rows, data_.cols, data_.causal}, display_);
+    const ColourMapKind kind = shown.is_signed ? ColourMapKind::Diverging : chosen_map_;
+    if (kind != map_.kind()) map_ = ColourMap(kind);
+    range_ = fixed_range_ ? *fixed_range_ : shown.range;
+    matrix_->set_image(render_matrix({shown.values.data(), data_.rows, data_.cols, data_.causal}, map_, range_, scale_));
   }
-  const DisplayedMap shown = prepare_display({data_.values.data(), data_.rows, data_.cols, data_.causal}, display_);
-  const ColourMapKind kind = shown.is_signed ? ColourMapKind::Diverging : chosen_map_;
-  if (kind != map_.kind()) map_ = ColourMap(kind);
+  update_colour_scale();
+  if (replot) plot_->replot();
+}
+
+void HeatmapView::update_colour_scale() {
   colour_scale_->setGradient(map_.gradient());
-  range_ = fixed_range_ ? *fixed_range_ : shown.range;
-  matrix_->set_image(render_matrix({shown.values.data(), data_.rows, data_.cols, data_.causal}, map_, range_, scale_));
   const bool log = scale_ == ScaleKind::Log && !map_.diverging();
   colour_scale_->axis()->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
   if (log) colour_scale_->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
@@ -168,7 +407,6 @@ void HeatmapView::rebuild_image() {
   colour_scale_->setDataScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
   const double low = log ? log_floor(range_) : range_.low;
   colour_scale_->setDataRange(QCPRange(low, range_.high));
-  plot_->replot();
 }
 
 void HeatmapView::update_labels() {
@@ -204,12 +442,20 @@ void HeatmapView::reset_zoom() {
 }
 
 void HeatmapView::set_marks(const QVector<QPoint>& cells) {
+  store_marks(cells);
+  plot_->replot();
+  update_profile();
+}
+
+void HeatmapView::store_marks(const QVector<QPoint>& cells) {
   marks_ = cells;
   QVector<double> x, y;
   for (const auto& c : cells) x << c.x(), y << c.y();
   marks_graph_->setData(x, y);  // ordered by row, not by key: QCustomPlot sorts them
-  plot_->replot();
-  update_profile();
+  // Thousands of antialiased circles take a replot 100 ms and more: then each is one small image.
+  const bool many = cells.size() > kVectorMarksAtMost;
+  if (many != (marks_graph_->scatterStyle().shape() == QCPScatterStyle::ssPixmap))
+    marks_graph_->setScatterStyle(many ? QCPScatterStyle(mark_pixmap()) : mark_style());
 }
 
 void HeatmapView::select_row(int row) {
@@ -223,7 +469,8 @@ void HeatmapView::update_profile() {
   QVector<double> x, y, mx, my;
   if (selected_row_ >= 0 && selected_row_ < data_.rows) {
     const int end = data_.causal ? std::min(data_.cols, selected_row_ + 1) : data_.cols;
-    for (int j = 0; j < end; ++j) x << j, y << data_.values[static_cast<size_t>(selected_row_) * data_.cols + j];
+    const std::vector<float> weights = row_values(selected_row_);
+    for (int j = 0; j < end && j < static_cast<int>(weights.size()); ++j) x << j, y << weights[j];
     for (const auto& c : marks_)
       if (c.y() == selected_row_ && c.x() < end) mx << c.x(), my << y[c.x()];
     row_box_->topLeft->setCoords(-0.5, selected_row_ - 0.5);
@@ -243,7 +490,8 @@ void HeatmapView::update_profile() {
 
 QString HeatmapView::cell_text(int row, int col) const {
   if (row < 0 || col < 0 || row >= data_.rows || col >= data_.cols) return {};
-  const double v = data_.values[static_cast<size_t>(row) * data_.cols + col];
+  if (data_.values.empty() && !source_) return {};
+  const double v = value_at(row, col);
   QString text = QString("query '%1' (%2) \u2192 key '%3' (%4): %5")
                      .arg(data_.row_labels.value(row))
                      .arg(row)
@@ -282,7 +530,7 @@ bool HeatmapView::eventFilter(QObject* watched, QEvent* event) {
       move_hover(cell.y(), cell.x());
       if (cell.x() >= 0) {
         QToolTip::showText(e->globalPosition().toPoint(), cell_text(cell.y(), cell.x()), plot_);
-        emit cell_hovered(cell.y(), cell.x(), data_.values[static_cast<size_t>(cell.y()) * data_.cols + cell.x()]);
+        emit cell_hovered(cell.y(), cell.x(), value_at(cell.y(), cell.x()));
       } else {
         QToolTip::hideText();
       }
@@ -299,6 +547,7 @@ bool HeatmapView::eventFilter(QObject* watched, QEvent* event) {
       }
     } else if (event->type() == QEvent::Resize) {
       update_labels();
+      request_region();  // more or fewer pixels on show
     }
   }
   return QWidget::eventFilter(watched, event);

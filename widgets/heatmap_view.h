@@ -5,12 +5,15 @@
 #include <QPoint>
 #include <QStringList>
 #include <QWidget>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "widgets/colour_map.h"
 #include "widgets/figure_composer.h"
 #include "widgets/map_display.h"
+#include "widgets/map_source.h"
 #include "widgets/matrix_image.h"
 
 class QCustomPlot;
@@ -21,6 +24,7 @@ class QCPGraph;
 namespace attnscope::widgets {
 
 class MatrixLayer;
+class PooledMapWorker;
 
 struct HeatmapData {
   std::vector<float> values;  // rows x cols, row-major
@@ -28,6 +32,10 @@ struct HeatmapData {
   QStringList row_labels, col_labels;
   bool causal = true;
   QString title;
+  // A map drawn from a MapSource: the session's stored overview (n x n, each
+  // cell its block's strongest weight), painted at once while the source
+  // computes the screen's resolution. Empty: nothing until then.
+  std::vector<float> overview;
 };
 
 class HeatmapView : public QWidget {
@@ -36,7 +44,27 @@ class HeatmapView : public QWidget {
   explicit HeatmapView(QWidget* parent = nullptr);
 
   void set_data(HeatmapData data);
+  // A map too long to hold whole (`data` gives its size, labels and title, no
+  // values): the region on show is drawn at screen resolution from `source`,
+  // computed off the window's thread and cached; rows, cells and the colour
+  // range come from it too.
+  void set_source(HeatmapData data, std::shared_ptr<const MapSource> source);
   const HeatmapData& data() const { return data_; }
+  bool tiled() const { return source_ != nullptr; }
+  bool has_map() const { return !data_.values.empty() || source_; }
+  // Tiled: the whole map's first image, colour range and marks have arrived.
+  bool image_ready() const { return !source_ || whole_ready_; }
+  // Tiled: a region's image is being computed.
+  bool drawing() const;
+  // The cells of the image on show (tiled: pixels may cover blocks of cells).
+  QRect drawn_cells() const;
+  QSize drawn_pixels() const;
+  // Tiled: the pooled image on show (null before the first arrives).
+  std::shared_ptr<const PooledMap> drawn() const { return shown_pooled_; }
+  std::vector<float> row_values(int row) const;  // keys [0, cols)
+  double value_at(int row, int col) const;
+  // The whole map: held values, or the source's (slow at long L; throws when it would not fit).
+  std::vector<float> whole_map() const;
   // The chosen map is used for maps of one sign; maps holding negative weights
   // (SSMs) are drawn with the diverging map centred on zero whatever is chosen.
   void set_colour_map(ColourMapKind kind);
@@ -68,18 +96,43 @@ class HeatmapView : public QWidget {
  signals:
   void cell_hovered(int row, int col, double value);
   void row_selected(int row);
+  void image_ready_now();  // tiled: the whole map's pass arrived (range, marks, first image)
+  void region_drawn();     // tiled: a region's image arrived and is on show
+  void drawing_failed(const QString& message);
 
  protected:
   bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
-  void rebuild_image();
+  void rebuild_image(bool replot = true);
+  void store_marks(const QVector<QPoint>& cells);  // no replot
+  void update_colour_scale();
+  // Tiled: ask for the region on show (coalesced: once per event-loop turn).
+  void request_region();
+  void draw_region();
+  PooledRequest region_request(bool whole_map) const;
+  void accept(uint64_t ticket, PooledMap map);
+  void show_pooled(std::shared_ptr<const PooledMap> map);
+  void clear_source();
+  void adopt(HeatmapData data);  // size, labels, title; selection and marks reset
+  void paint_overview();          // tiled: the first paint, from data_.overview
   void update_labels();
   void update_tick_labels();
   void update_profile();
   void move_hover(int row, int col);
 
   HeatmapData data_;
+  std::shared_ptr<const MapSource> source_;
+  PooledMapWorker* worker_;
+  uint64_t ticket_ = 0, whole_ticket_ = 0;
+  bool whole_ready_ = false, region_requested_ = false;
+  bool source_signed_ = false;
+  ValueRange source_range_;
+  std::shared_ptr<const PooledMap> shown_pooled_;
+  std::optional<PooledRequest> asked_;  // the region under way
+  std::vector<std::shared_ptr<const PooledMap>> pooled_cache_;  // most recent first
+  static constexpr size_t kPooledKept = 16;
+  static constexpr int kVectorMarksAtMost = 2000;  // more marks are drawn as one cached image each
   ColourMap map_;
   ColourMapKind chosen_map_ = ColourMapKind::Viridis;
   DisplayOptions display_;

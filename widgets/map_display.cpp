@@ -12,7 +12,15 @@ constexpr float kBlank = std::numeric_limits<float>::quiet_NaN();
 // colour range of an 8k map is found in milliseconds, not seconds.
 constexpr size_t kPercentileSample = size_t{1} << 22;
 
-double percentile_of_magnitudes(const std::vector<float>& values, size_t cols, double percentile) {
+double percentile_of(std::vector<float>& magnitudes, double percentile) {
+  if (magnitudes.empty()) return 0;
+  const double rank = std::clamp(percentile, 0.0, 100.0) / 100.0 * double(magnitudes.size() - 1);
+  auto nth = magnitudes.begin() + static_cast<std::ptrdiff_t>(std::llround(rank));
+  std::nth_element(magnitudes.begin(), nth, magnitudes.end());
+  return *nth;
+}
+
+std::vector<float> sample_of_magnitudes(const std::vector<float>& values, size_t cols) {
   // A stride sharing no factor with the row length samples every column, not a few.
   size_t stride = std::max<size_t>(1, values.size() / kPercentileSample);
   while (stride > 1 && std::gcd(stride, cols) != 1) ++stride;
@@ -20,11 +28,7 @@ double percentile_of_magnitudes(const std::vector<float>& values, size_t cols, d
   magnitudes.reserve(values.size() / stride + 1);
   for (size_t k = 0; k < values.size(); k += stride)
     if (!std::isnan(values[k])) magnitudes.push_back(std::abs(values[k]));
-  if (magnitudes.empty()) return 0;
-  const double rank = std::clamp(percentile, 0.0, 100.0) / 100.0 * double(magnitudes.size() - 1);
-  auto nth = magnitudes.begin() + static_cast<std::ptrdiff_t>(std::llround(rank));
-  std::nth_element(magnitudes.begin(), nth, magnitudes.end());
-  return *nth;
+  return magnitudes;
 }
 }  // namespace
 
@@ -63,16 +67,21 @@ DisplayedMap prepare_display(const MatrixView& m, const DisplayOptions& options)
       if (row[j] > 0) smallest_positive = std::min<double>(smallest_positive, row[j]);
     }
   }
-  if (!std::isfinite(lo)) {
-    out.range = {0, 1};
-    return out;
-  }
-  double top = out.is_signed ? std::max(std::abs(lo), std::abs(hi)) : hi;
-  if (options.clip_percentile < 100) top = percentile_of_magnitudes(out.values, m.cols, options.clip_percentile);
-  if (!(top > 0)) top = 1;
-  out.range = out.is_signed ? ValueRange{-top, top} : ValueRange{std::min(lo, 0.0), top};
-  out.range.smallest_positive = std::isfinite(smallest_positive) ? smallest_positive : 0;
+  std::vector<float> magnitudes;
+  if (options.clip_percentile < 100) magnitudes = sample_of_magnitudes(out.values, m.cols);
+  out.range = display_range(lo, hi, smallest_positive, out.is_signed, magnitudes, options);
   return out;
+}
+
+ValueRange display_range(double lowest, double highest, double smallest_positive, bool is_signed,
+                         std::vector<float>& magnitudes, const DisplayOptions& options) {
+  if (!std::isfinite(lowest)) return {0, 1};
+  double top = is_signed ? std::max(std::abs(lowest), std::abs(highest)) : highest;
+  if (options.clip_percentile < 100) top = percentile_of(magnitudes, options.clip_percentile);
+  if (!(top > 0)) top = 1;
+  ValueRange range = is_signed ? ValueRange{-top, top} : ValueRange{std::min(lowest, 0.0), top};
+  range.smallest_positive = std::isfinite(smallest_positive) && smallest_positive > 0 ? smallest_positive : 0;
+  return range;
 }
 
 }  // namespace attnscope::widgets

@@ -26,6 +26,11 @@ struct DisplayedMap {
 // largest |weight|: float16 rounding of a softmax never gets there, an SSM's
 // negative transitions do.
 bool has_signed_weights(const MatrixView& m);
+// The colour range of weights drawn between `lowest` and `highest` (as
+// displayed), ending at the clip percentile of `magnitudes` (|weights| as
+// displayed, all or an even sample; reordered) when it is below 100.
+ValueRange display_range(double lowest, double highest, double smallest_positive, bool is_signed,
+                         std::vector<float>& magnitudes, const DisplayOptions& options);
 // The map as drawn. Causal maps blank keys after the query (absolute
 // positions, so a region below the diagonal keeps its cells).
 DisplayedMap prepare_display(const MatrixView& m, const DisplayOptions& options);

@@ -9,8 +9,11 @@ MatrixLayer::MatrixLayer(QCPAxis* key_axis, QCPAxis* value_axis)
       key_axis_(key_axis),
       value_axis_(value_axis) {}
 
-void MatrixLayer::set_image(const QImage& image) {
+void MatrixLayer::set_image(const QImage& image) { set_image(image, 0, image.height(), 0, image.width()); }
+
+void MatrixLayer::set_image(const QImage& image, int row_begin, int row_end, int col_begin, int col_end) {
   image_ = image;
+  cells_ = QRectF(QPointF(col_begin - 0.5, row_begin - 0.5), QPointF(col_end - 0.5, row_end - 0.5));
   vector_image_ = QImage();
 }
 
@@ -22,8 +25,8 @@ QRect MatrixLayer::clipRect() const {
 
 void MatrixLayer::draw(QCPPainter* painter) {
   if (image_.isNull() || !key_axis_ || !value_axis_) return;
-  const QPointF a(key_axis_->coordToPixel(-0.5), value_axis_->coordToPixel(-0.5));
-  const QPointF b(key_axis_->coordToPixel(image_.width() - 0.5), value_axis_->coordToPixel(image_.height() - 0.5));
+  const QPointF a(key_axis_->coordToPixel(cells_.left()), value_axis_->coordToPixel(cells_.top()));
+  const QPointF b(key_axis_->coordToPixel(cells_.right()), value_axis_->coordToPixel(cells_.bottom()));
   const QRectF target = QRectF(a, b).normalized();
   painter->save();
   painter->setRenderHint(QPainter::SmoothPixmapTransform, false);

@@ -12,7 +12,11 @@ class MatrixLayer : public QCPLayerable {
  public:
   MatrixLayer(QCPAxis* key_axis, QCPAxis* value_axis);
   void set_image(const QImage& image);  // cols x rows, one pixel per cell
+  // An image of the cells [row_begin, row_end) x [col_begin, col_end), each
+  // pixel covering a block of them (a long map drawn at screen resolution).
+  void set_image(const QImage& image, int row_begin, int row_end, int col_begin, int col_end);
   const QImage& image() const { return image_; }
+  QRectF cells() const { return cells_; }  // x: keys, y: queries, in cell coordinates
 
  protected:
   void applyDefaultAntialiasingHint(QCPPainter* painter) const override;
@@ -22,6 +26,7 @@ class MatrixLayer : public QCPLayerable {
  private:
   QPointer<QCPAxis> key_axis_, value_axis_;
   QImage image_;
+  QRectF cells_;  // the cells the image spans, edges at half-integers
   QImage vector_image_;  // upscaled copy for vector painters, made on demand
 };
 

@@ -62,6 +62,14 @@ void GuiScript::wait_then_next(void (MainWindow::*done)()) {
   *connections << connect(window_, &MainWindow::run_failed, this, [finish](const QString& m) { finish(m); });
 }
 
+void GuiScript::wait_for_drawing() {
+  // The region is asked for on the next turn of the event loop, then computed: look again shortly.
+  QTimer::singleShot(20, this, [this] {
+    if (window_->heatmap()->drawing()) return wait_for_drawing();
+    next();
+  });
+}
+
 // Starts the window's work and continues when it reports `done`; a refusal
 // (nothing started) fails the step with the window's message.
 void GuiScript::start_and_wait(void (MainWindow::*done)(), const std::function<void()>& start) {
@@ -261,7 +269,7 @@ void GuiScript::step(const QStringList& words) {
     window_->heatmap()->plot()->yAxis->setRange(arg(1).toDouble() - 0.5, arg(2).toDouble() + 0.5);
     window_->heatmap()->plot()->xAxis->setRange(arg(3).toDouble() - 0.5, arg(4).toDouble() + 0.5);
     window_->heatmap()->plot()->replot();
-    next();
+    wait_for_drawing();  // a long map's region is computed off the window's thread
   } else if (verb == "window") {
     if (!needs(2)) return;
     window_->resize(arg(1).toInt(), arg(2).toInt());

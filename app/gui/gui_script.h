@@ -55,6 +55,8 @@ class GuiScript : public QObject {
   // Continues when the window emits `done`, fails on run_failed.
   void wait_then_next(void (MainWindow::*done)());
   void start_and_wait(void (MainWindow::*done)(), const std::function<void()>& start);
+  // Continues once the head tab has drawn the region on show (at once for a map held whole).
+  void wait_for_drawing();
   void fail(const QString& message);
   bool write_state(const QString& path) const;
   MainWindow* window_;

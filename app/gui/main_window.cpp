@@ -39,6 +39,7 @@
 #include "app/gui/quick_tour.h"
 #include "attnscope/version.h"
 #include "core/runtime/versions.h"
+#include "app/gui/factor_map_source.h"
 #include "app/gui/model_runner.h"
 #include "app/gui/run_panel.h"
 #include "core/mixing/head_metrics.h"
@@ -141,9 +142,14 @@ MainWindow::MainWindow(QWidget* parent)
   connect(token_text_, &widgets::TokenTextView::token_hovered, heatmap_, &widgets::HeatmapView::select_row);
   connect(heatmap_, &widgets::HeatmapView::row_selected, this, [this] { update_token_text(); });
   connect(outputs_, &widgets::OutputsPanel::target_requested, this, [this](const QString& text) { set_target(text); });
-  connect(head_loader_, &HeadLoader::failed, this, [this](const QString& message) {
+  connect(heatmap_, &widgets::HeatmapView::drawing_failed, this, [this](const QString& message) {
     show_error(message);
     emit run_failed(message);  // a script waiting for the head stops with the reason
+  });
+  connect(heatmap_, &widgets::HeatmapView::image_ready_now, this, [this] {
+    head_on_show();
+    if (statusBar()->currentMessage().startsWith(tr("Computing layer"))) statusBar()->clearMessage();
+    emit head_shown();
   });
   statusBar()->addPermanentWidget(session_label_);
   build_menus();
@@ -488,11 +494,9 @@ bool MainWindow::open_session(const QString& path) {
 }
 
 void MainWindow::update_token_text() {
-  const auto& d = heatmap_->data();
   const int row = heatmap_->selected_row();
-  if (row < 0 || d.values.empty()) return token_text_->set_weights(-1, {});
-  const float* values = d.values.data() + static_cast<size_t>(row) * d.cols;
-  token_text_->set_weights(row, std::vector<float>(values, values + d.cols));
+  if (row < 0 || !heatmap_->has_map()) return token_text_->set_weights(-1, {});
+  token_text_->set_weights(row, heatmap_->row_values(row));
   const QRect query = token_text_->token_rect(row);
   text_scroll_->ensureVisible(query.center().x(), query.center().y(), 10, 30);
 }
@@ -716,7 +720,6 @@ bool MainWindow::show_session(const QString& path) {
     auto reader = session::open_session_checked(path.toStdString());
     auto rows = grid_rows(*reader);
     session_ = std::move(reader);
-    head_loader_->stop();  // a head of the previous session still being computed
     saved_path_.clear();
     grid_->set_rows(rows);
     token_text_->set_tokens(token_labels(*session_));
@@ -766,29 +769,34 @@ void MainWindow::open_head(int row, int head) {
                             .arg(head)
                             .arg(QString::fromStdString(session::head_kind(mixer, head)));
   try {
-    head_loader_->load(*session_, row, head, [this, row, head, title](std::vector<float> map, HeadLoader::SharpCells sharp) {
-      show_head(row, head, title, std::move(map), sharp);
-    });
+    std::optional<session::FactorHead> recipe;
+    if (session_->length() >= kTiledFrom) recipe = session_->factor_head(row, head, false);
+    if (!recipe) return show_head(row, head, title, session_->read_head(row, head));
+    widgets::HeatmapData meta = head_data(*session_, {}, title);
+    if (session_->overview_size(row) > 0) meta.overview = session_->read_overview(row, head);  // the first paint
+    heatmap_->set_source(std::move(meta), std::make_shared<FactorMapSource>(std::move(*recipe)));
   } catch (const std::exception& e) {
     return show_error(QString::fromStdString(e.what()));
   }
-  if (!head_loader_->pending()) return;
-  // A long prompt's map is being computed from its factors: the window stays usable meanwhile.
-  widgets::HeatmapData waiting;
-  waiting.title = tr("%1 — computing from the session's factors…").arg(title);
-  heatmap_->set_data(std::move(waiting));
-  heatmap_->set_marks({});
+  // The first image comes off the window's thread; the window stays usable meanwhile.
   statusBar()->showMessage(tr("Computing layer %1, head %2 (%3 × %3) from the session's factors…")
                                .arg(QString::fromStdString(session_->model().row_label(row)))
                                .arg(head)
                                .arg(session_->length()));
 }
 
-void MainWindow::show_head(int row, int head, const QString& title, std::vector<float> map,
-                           const HeadLoader::SharpCells& sharp) {
+bool MainWindow::head_pending() const { return heatmap_->tiled() && !heatmap_->image_ready(); }
+
+void MainWindow::show_head(int row, int head, const QString& title, std::vector<float> map) {
   if (!session_ || row != row_ || head != head_) return;
+  const auto sharp = sharp_marks(map, session_->length());
   heatmap_->set_data(head_data(*session_, std::move(map), title));
-  heatmap_->set_marks(marks_of(sharp));
+  heatmap_->set_marks(sharp);
+  head_on_show();
+  emit head_shown();
+}
+
+void MainWindow::head_on_show() {
   update_token_text();
   if (!compare_left_->data().values.empty()) {
     compare_right_->set_data(compare_data());
@@ -796,9 +804,9 @@ void MainWindow::show_head(int row, int head, const QString& title, std::vector<
   }
   update_diff();
   if (!exploration_.state().ablated.empty()) apply_ablation_set();  // capture this mixer of the ablated run for the diff
-  if (statusBar()->currentMessage().startsWith(tr("Computing layer"))) statusBar()->clearMessage();
-  emit head_shown();
 }
+
+std::vector<float> MainWindow::shown_map() const { return heatmap_->whole_map(); }
 
 void MainWindow::start_run() {
   if (busy_) return;
@@ -997,12 +1005,29 @@ bool MainWindow::set_target(const QString& text) {
 
 void MainWindow::update_diff() {
   if (!session_ || row_ < 0) return;
-  const auto before = heatmap_->data().values;
   const int64_t L = session_->length();
-  if (before.size() != static_cast<size_t>(L * L)) return;  // the head is still being computed: show_head comes back here
-  std::vector<float> after = before, diff(before.size(), 0.f);
   const float* p = ablation_ && ablation_->map_row == row_ ? ablation_->head_map(head_, static_cast<int>(L)) : nullptr;
   const bool have = p != nullptr;
+  std::vector<float> before = heatmap_->data().values;
+  const QString where = tr("layer %1, head %2").arg(current_row_label()).arg(head_);
+  if (heatmap_->tiled()) {
+    if (!heatmap_->image_ready()) return;  // head_on_show comes back here
+    // A long map is made whole only beside an ablated run's map, which is held whole too.
+    if (!have) {
+      for (auto* v : {before_, after_, diff_}) v->set_fixed_range(std::nullopt);
+      before_->set_data(head_data(*session_, {}, tr("%1: no ablation to compare (right-click a head to ablate it)").arg(where)));
+      after_->set_data({});
+      diff_->set_data({});
+      return;
+    }
+    try {
+      before = heatmap_->whole_map();
+    } catch (const std::exception& e) {
+      return show_error(QString::fromStdString(e.what()));
+    }
+  }
+  if (before.size() != static_cast<size_t>(L * L)) return;  // the head is still being computed: show_head comes back here
+  std::vector<float> after = before, diff(before.size(), 0.f);
   if (have) {
     after.assign(p, p + L * L);
     if (session_->maps_dtype(row_) == "float16") {
@@ -1014,7 +1039,6 @@ void MainWindow::update_diff() {
     }
     for (size_t k = 0; k < diff.size(); ++k) diff[k] = after[k] - before[k];
   }
-  const QString where = tr("layer %1, head %2").arg(current_row_label()).arg(head_);
   // The shared scale is this head's own: the last head's fixed range must not carry over.
   before_->set_fixed_range(std::nullopt);
   after_->set_fixed_range(std::nullopt);
@@ -1032,13 +1056,21 @@ void MainWindow::update_diff() {
 widgets::HeatmapData MainWindow::compare_data() const {
   // Titled with the model: a comparison may span runs of different models.
   widgets::HeatmapData data = heatmap_->data();
+  if (heatmap_->tiled()) {
+    try {
+      data.values = shown_map();
+    } catch (const std::exception& e) {
+      data.values.clear();  // the reason shows where the map would
+      data.title += QString(" — %1").arg(QString::fromStdString(e.what()));
+    }
+  }
   if (session_)
     data.title = QString("%1 \u00b7 %2").arg(QFileInfo(QString::fromStdString(session_->model().source)).fileName(), data.title);
   return data;
 }
 
 void MainWindow::pin_for_compare() {
-  if (heatmap_->data().values.empty()) return;
+  if (!heatmap_->has_map() || !heatmap_->image_ready()) return;
   compare_left_->set_data(compare_data());  // pinning again replaces the pinned head
   compare_right_->set_data(compare_data());
   share_compare_scale();
@@ -1137,7 +1169,9 @@ widgets::PaperFigure MainWindow::figure_of_tab(const FigureChoice& choice) const
   style.marks = choice.marks;
   style.font_pt = choice.font_pt;
   const auto panel = [&](const widgets::HeatmapView* v, const QString& title, bool difference = false) {
-    return widgets::MapPanel{v->data().values, title, difference, choice.marks ? v->marks() : QVector<QPoint>{}};
+    // A long head on show is made whole for the figure (a zoomed figure draws its region of it).
+    std::vector<float> values = v->tiled() ? v->whole_map() : v->data().values;
+    return widgets::MapPanel{std::move(values), title, difference, choice.marks ? v->marks() : QVector<QPoint>{}};
   };
   QVector<widgets::MapPanel> panels;
   QString title;
@@ -1190,7 +1224,7 @@ QString MainWindow::export_command_for(const FigureChoice& choice, const QString
 }
 
 QString MainWindow::export_current(const QString& path, const FigureChoice& choice) {
-  if (!session_ || heatmap_->data().values.empty()) return tr("Nothing to export yet: run a model or open a session.");
+  if (!session_ || !heatmap_->has_map()) return tr("Nothing to export yet: run a model or open a session.");
   if (tabs_->currentIndex() == 1 && !ablation_)
     return tr("No ablation on show: ablate a head (right-click it) before exporting before / after / diff.");
   if (tabs_->currentIndex() == 2 && compare_left_->data().values.empty())
@@ -1203,7 +1237,7 @@ QString MainWindow::export_current(const QString& path, const FigureChoice& choi
   widgets::PaperFigure figure;
   try {
     figure = figure_of_tab(choice);
-  } catch (const std::invalid_argument& e) {
+  } catch (const std::exception& e) {  // a bad region, or a long map that would not fit whole
     return QString::fromUtf8(e.what());
   }
   return write_figure(path, [&](const QString& temp) { return widgets::write_paper_figure(figure, temp, choice.size); });

@@ -9,7 +9,6 @@
 #include <optional>
 
 #include "app/gui/export_dialog.h"
-#include "app/gui/head_loader.h"
 #include "core/session/ablation_cache.h"
 #include "core/session/exploration.h"
 #include "app/gui/run_types.h"
@@ -54,7 +53,12 @@ class MainWindow : public QMainWindow {
   // Shows a head's map; a long prompt's map computed from its factors
   // arrives later (head_shown), computed off the window's thread.
   void open_head(int row, int head);
-  bool head_pending() const { return head_loader_->pending(); }
+  // From this many tokens on, a head whose map the session computes from its
+  // factors is drawn from them region by region (widgets::MapSource): the
+  // window never holds or waits for the whole map (8192^2 floats are 256 MB).
+  static constexpr int64_t kTiledFrom = 2048;
+  // The head asked for is not on show yet (a long map's first image is being computed).
+  bool head_pending() const;
   // The row a label names ("3", or "3.attn" when layer 3 has several mixers); -1 when none.
   int row_of_label(const QString& label) const;
   // Pins the shown head to the Compare tab's left (again: replaces it); the
@@ -177,7 +181,11 @@ class MainWindow : public QMainWindow {
   void apply_ablation_set();
   void show_ablation(const session::AblatedRunPtr& result);
   void update_diff();
-  void show_head(int row, int head, const QString& title, std::vector<float> map, const HeadLoader::SharpCells& sharp);
+  void show_head(int row, int head, const QString& title, std::vector<float> map);
+  // What follows a head on show, held whole or tiled: its row's text, compare, diff.
+  void head_on_show();
+  // The shown head's whole map (computed from factors when tiled: slow at long L, may throw).
+  std::vector<float> shown_map() const;
   void show_error(const QString& message);
   QString ablation_key() const;
   HeadRef head_ref(int row, int head) const;
@@ -216,7 +224,6 @@ class MainWindow : public QMainWindow {
   QAction* redo_action_ = nullptr;
   QMap<qint64, QString> typed_tokens_;  // labels of targets found through the tokenizer
   int row_ = -1, head_ = -1;  // the shown head: mixer row of the session, head
-  HeadLoader* head_loader_ = new HeadLoader(this);
   int run_counter_ = 0;
 
   RunPanel* run_panel_;

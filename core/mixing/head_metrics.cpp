@@ -52,17 +52,19 @@ double normalised_row_entropy(const MatrixRef& m) { return means_of(m).entropy()
 double top1_mass(const MatrixRef& m) { return means_of(m).top1(); }
 double transition_sharpness(const MatrixRef& m) { return means_of(m).sharpness(); }
 
+void append_sharp_cells(const float* row, int64_t i, std::vector<std::pair<int64_t, int64_t>>& cells, double threshold) {
+  double peak = 0;
+  for (int64_t j = 0; j <= i; ++j) peak = std::max(peak, static_cast<double>(std::abs(row[j])));
+  if (peak <= 0) return;
+  for (int64_t j = 1; j <= i; ++j) {
+    const double a = row[j - 1], b = row[j];
+    if (std::abs(b - a) >= threshold * peak) cells.emplace_back(i, std::abs(b) >= std::abs(a) ? j : j - 1);
+  }
+}
+
 std::vector<std::pair<int64_t, int64_t>> sharp_cells(const MatrixRef& m, double threshold) {
   std::vector<std::pair<int64_t, int64_t>> cells;
-  for (int64_t i = 1; i < m.length; ++i) {
-    double peak = 0;
-    for (int64_t j = 0; j <= i; ++j) peak = std::max(peak, static_cast<double>(std::abs(m.at(i, j))));
-    if (peak <= 0) continue;
-    for (int64_t j = 1; j <= i; ++j) {
-      const double a = m.at(i, j - 1), b = m.at(i, j);
-      if (std::abs(b - a) >= threshold * peak) cells.emplace_back(i, std::abs(b) >= std::abs(a) ? j : j - 1);
-    }
-  }
+  for (int64_t i = 1; i < m.length; ++i) append_sharp_cells(m.values + i * m.length, i, cells, threshold);
   return cells;
 }
 

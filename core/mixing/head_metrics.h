@@ -63,5 +63,9 @@ class RowFigureMeans {
 // |M[i,j] - M[i,j-1]| >= threshold * max_k |M[i,k]|. Returns (row, col) of the
 // cell on the larger side of each jump.
 std::vector<std::pair<int64_t, int64_t>> sharp_cells(const MatrixRef& m, double threshold = 0.5);
+// The same for row i alone, keys [0, i] in `row`, appended to `cells`: a map
+// computed a band of rows at a time gives the whole map's cells.
+void append_sharp_cells(const float* row, int64_t i, std::vector<std::pair<int64_t, int64_t>>& cells,
+                        double threshold = 0.5);
 
 }  // namespace attnscope::mixing

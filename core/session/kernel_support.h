@@ -21,8 +21,10 @@ inline float exp_or_zero(float x) {
 // faults on every call. Callers bind it to a named reference, which their
 // row lambdas capture (the buffer named inside a worker would be the
 // worker's own). Slots 0-9: the selective kernel (5 a level of chunking);
-// kScoresSlot: a block of softmax scores or SSD dot products.
+// kScoresSlot: a block of softmax scores or SSD dot products; kRasterBandSlot:
+// the band of cells a raster pools (map_raster.cpp, not a kernel itself).
 inline constexpr int kScoresSlot = 10;
+inline constexpr int kRasterBandSlot = 11;  // map_raster.cpp: a band of cells
 std::vector<float>& thread_scratch(int slot, size_t n);
 
 }  // namespace attnscope::session::kernels

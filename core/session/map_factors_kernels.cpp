@@ -156,7 +156,7 @@ void ssd_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t row
 }  // namespace
 
 std::vector<float>& kernels::thread_scratch(int slot, size_t n) {
-  static thread_local std::vector<float> buffers[kScoresSlot + 1];
+  static thread_local std::vector<float> buffers[kRasterBandSlot + 1];
   buffers[slot].resize(n);
   return buffers[slot];
 }

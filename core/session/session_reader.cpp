@@ -259,14 +259,15 @@ const std::vector<float>* SessionReader::head_normalisers(int row, int head) con
   return &normalisers.at(head);
 }
 
-std::optional<FactorHead> SessionReader::factor_head(int row, int head) const {
+std::optional<FactorHead> SessionReader::factor_head(int row, int head, bool whole_map) const {
   if (!has_maps(row)) fail_file(path_, "holds no maps for layer " + model_.row_label(row));
   if (maps_stored(row)) return std::nullopt;
   const auto f = factors(row);
   if (head < 0 || head >= f->heads) fail_file(path_, "has no head " + std::to_string(head) + " in layer " + model_.row_label(row));
-  require_memory(static_cast<double>(length()) * static_cast<double>(length()) * 4 + 1024.0 * static_cast<double>(length()) * 4,
-                 "computing a " + std::to_string(length()) + " x " + std::to_string(length()) + " map from " + path_.string(),
-                 "view a smaller part of it");
+  if (whole_map)
+    require_memory(static_cast<double>(length()) * static_cast<double>(length()) * 4 + 1024.0 * static_cast<double>(length()) * 4,
+                   "computing a " + std::to_string(length()) + " x " + std::to_string(length()) + " map from " + path_.string(),
+                   "view a smaller part of it");
   FactorHead out{f, head, {}};
   // Known or stored normalisers save the worker a pass; computing them here would block the caller,
   // so a file without them leaves it to compute().

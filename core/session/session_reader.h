@@ -65,8 +65,9 @@ class SessionReader {
   // A head whose map is computed from its factors (no stored map): all a
   // worker thread needs to compute it without touching the file. std::nullopt
   // where the map is stored. Throws (one clear message) when an L x L map
-  // would not fit in memory, before any work starts.
-  std::optional<FactorHead> factor_head(int row, int head) const;
+  // would not fit in memory, before any work starts, unless only tiles of it
+  // are wanted (`whole_map` false: the window's tiled view).
+  std::optional<FactorHead> factor_head(int row, int head, bool whole_map = true) const;
   // The factors of a row that has them (read once, the last few rows kept).
   // Like every read here, not for several threads at once (HDF5 is not either).
   std::shared_ptr<const MapFactors> factors(int row) const;

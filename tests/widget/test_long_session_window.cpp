@@ -1,7 +1,10 @@
-// A long prompt's session keeps factors, not maps: the window computes a
-// head's map off its thread (HeadLoader) and shows exactly what the session
-// reader computes; opening another head before the first is done shows only
-// the second.
+// A long prompt's session keeps factors, not maps: the window draws a head
+// from them region by region (widgets::MapSource), off its thread, never
+// holding the whole map. What it draws is checked against the session
+// reader's whole map: each pixel the covered cell of largest |weight|, the
+// colour range and sharp cells of the whole map, exact cells once zoomed in,
+// rows for the profile and text; opening another head before the first is
+// drawn shows only the second.
 // LibTorch headers before Qt's (Qt's `slots` macro breaks them).
 #include "core/runtime/loaded_model.h"
 #include "core/runtime/session_run.h"
@@ -12,24 +15,27 @@
 #include <unistd.h>
 
 #include <QApplication>
+#include <qcustomplot.h>
 #include <QSignalSpy>
 #include <QTest>
 #include <filesystem>
+#include <functional>
 
 #include "app/gui/main_window.h"
+#include "core/mixing/head_metrics.h"
 #include "core/session/session_reader.h"
 #include "widgets/heatmap_view.h"
+#include "widgets/map_display.h"
 
 using namespace attnscope;
-using attnscope::gui::HeadLoader;
 using attnscope::gui::MainWindow;
 namespace fs = std::filesystem;
 
 namespace {
 
-// A tiny GPT-2 on HeadLoader::kOffThreadFrom + 52 tokens, factors only.
+// A tiny GPT-2 on MainWindow::kTiledFrom + 52 tokens, factors only.
 fs::path long_session(const fs::path& dir) {
-  const int64_t length = HeadLoader::kOffThreadFrom + 52;
+  const int64_t length = MainWindow::kTiledFrom + 52;
   test_support::write_random_checkpoint({{"model_type", "gpt2"}, {"vocab_size", 97}, {"n_embd", 32}, {"n_layer", 2},
                                          {"n_head", 2}, {"n_positions", length}, {"layer_norm_epsilon", 1e-5},
                                          {"activation_function", "gelu_new"}},
@@ -51,47 +57,143 @@ bool wait_for(QSignalSpy& spy, int count) {
   return spy.count() >= count;
 }
 
-void expect_shows(const MainWindow& window, const session::SessionReader& reader, int row, int head) {
-  const auto expected = reader.read_head(row, head);
-  const auto& shown = window.heatmap()->data();
-  ASSERT_EQ(shown.values.size(), expected.size());
+// The drawn image against the reader's whole map, as the window would display it whole.
+void expect_drawn(const widgets::HeatmapView& view, const std::vector<float>& map, int64_t L,
+                  const widgets::DisplayOptions& display) {
+  const auto drawn = view.drawn();
+  ASSERT_TRUE(drawn);
+  const auto& r = drawn->region;
+  const widgets::DisplayedMap shown = widgets::prepare_display({map.data(), int(L), int(L), true}, display);
   double worst = 0;
-  for (size_t k = 0; k < expected.size(); ++k) worst = std::max(worst, std::abs(double(shown.values[k]) - expected[k]));
-  EXPECT_LT(worst, 1e-6) << "row " << row << " head " << head;
-  EXPECT_FALSE(shown.title.contains("computing")) << shown.title.toStdString();
-  EXPECT_TRUE(shown.title.contains(QString("head %1").arg(head))) << shown.title.toStdString();
+  int blank_mismatch = 0;
+  const int64_t R = r.row_end - r.row_begin, C = r.col_end - r.col_begin;
+  for (int64_t p = 0; p < drawn->rows; ++p)
+    for (int64_t q = 0; q < drawn->cols; ++q) {
+      float best = std::nanf("");
+      for (int64_t i = r.row_begin + R * p / drawn->rows; i < r.row_begin + R * (p + 1) / drawn->rows; ++i)
+        for (int64_t j = r.col_begin + C * q / drawn->cols; j < r.col_begin + C * (q + 1) / drawn->cols; ++j) {
+          const float v = shown.values[i * L + j];
+          if (!std::isnan(v) && (std::isnan(best) || std::abs(v) > std::abs(best))) best = v;
+        }
+      const float got = drawn->pixels[p * drawn->cols + q];
+      if (std::isnan(best) != std::isnan(got)) ++blank_mismatch;
+      else if (!std::isnan(best)) worst = std::max(worst, double(std::abs(got - best)));
+    }
+  EXPECT_EQ(blank_mismatch, 0);
+  EXPECT_LT(worst, 1e-6);
+}
+
+std::vector<float> whole(const session::SessionReader& reader, int row, int head) { return reader.read_head(row, head); }
+
+void expect_head_on_show(const MainWindow& window, const session::SessionReader& reader, int row, int head) {
+  const auto* view = window.heatmap();
+  const int64_t L = reader.length();
+  ASSERT_TRUE(view->tiled());
+  EXPECT_TRUE(view->data().values.empty());  // never held whole
+  const auto map = whole(reader, row, head);
+  const widgets::DisplayOptions display = view->display();
+  expect_drawn(*view, map, L, display);
+  // Colour range and sharp cells are the whole map's.
+  const auto shown = widgets::prepare_display({map.data(), int(L), int(L), true}, display);
+  EXPECT_NEAR(view->current_range().high, shown.range.high, 1e-6 * shown.range.high);
+  EXPECT_NEAR(view->current_range().low, shown.range.low, 1e-6);
+  const auto sharp = mixing::sharp_cells({map.data(), L});
+  ASSERT_EQ(view->marks_count(), static_cast<int>(sharp.size()));
+  for (size_t k = 0; k < sharp.size(); ++k)
+    EXPECT_EQ(view->marks()[static_cast<int>(k)], QPoint(int(sharp[k].second), int(sharp[k].first)));
+  // The profile's row (the final token's) and a hovered cell.
+  const int i = view->selected_row();
+  const auto weights = view->row_values(i);
+  for (int64_t j = 0; j < L; ++j) ASSERT_NEAR(weights[j], map[i * L + j], 1e-6) << "key " << j;
+  EXPECT_NEAR(view->value_at(1500, 1234), map[1500 * L + 1234], 1e-6);
+  EXPECT_FALSE(view->data().title.contains("computing")) << view->data().title.toStdString();
+  EXPECT_TRUE(view->data().title.contains(QString("head %1").arg(head))) << view->data().title.toStdString();
+}
+
+bool wait_until(const std::function<bool()>& done) {
+  for (int i = 0; i < 3000 && !done(); ++i) QTest::qWait(10);
+  return done();
 }
 
 }  // namespace
 
-TEST(LongSessionWindow, HeadsAreComputedOffTheWindowsThreadAndOnlyTheLastAskedIsShown) {
+TEST(LongSessionWindow, HeadsAreDrawnFromFactorsRegionByRegionOffTheWindowsThread) {
   const fs::path dir = fs::temp_directory_path() / ("attnscope-long-window-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const fs::path path = long_session(dir);
   const session::SessionReader reader(path);
   ASSERT_FALSE(reader.maps_stored(0));
   ASSERT_TRUE(reader.has_factors(0));
+  const int64_t L = reader.length();
 
   MainWindow window;
+  window.resize(1400, 1000);
   window.show();
   QSignalSpy shown(&window, &MainWindow::head_shown);
   ASSERT_TRUE(window.open_session(QString::fromStdString(path.string())));
-  // Opening shows the last layer's head 0, computed off the thread: a placeholder first.
+  // Opening shows the last layer's head 0, drawn off the thread: nothing held meanwhile,
+  // the session's overview painted at once.
   EXPECT_TRUE(window.head_pending());
   EXPECT_TRUE(window.heatmap()->data().values.empty());
+  const int n = reader.overview_size(window.current_row());
+  ASSERT_GT(n, 0);
+  ASSERT_TRUE(window.heatmap()->drawn());
+  EXPECT_EQ(window.heatmap()->drawn_pixels(), QSize(n, n));
+  const auto overview = reader.read_overview(window.current_row(), 0);
+  EXPECT_EQ(window.heatmap()->drawn()->pixels[size_t(n - 1) * n], overview[size_t(n - 1) * n]);  // last row, first block
+  EXPECT_TRUE(std::isnan(window.heatmap()->drawn()->pixels[n - 1]));  // first row, last block: the future
   ASSERT_TRUE(wait_for(shown, 1));
   EXPECT_FALSE(window.head_pending());
-  expect_shows(window, reader, window.current_row(), 0);
+  auto* view = window.heatmap();
+  ASSERT_TRUE(wait_until([&] { return !view->drawing(); }));
+  // The whole map at screen resolution: fewer pixels than cells, each a block's strongest cell.
+  EXPECT_LT(view->drawn_pixels().width(), L);
+  EXPECT_EQ(view->drawn_cells(), QRect(0, 0, int(L), int(L)));
+  expect_head_on_show(window, reader, window.current_row(), 0);
 
-  // Two heads asked one after the other: the first's result is dropped.
+  // Zoomed to cell level: the region on show, one pixel a cell, exact.
+  QSignalSpy regions(view, &widgets::HeatmapView::region_drawn);
+  view->plot()->xAxis->setRange(999.5, 1099.5);
+  view->plot()->yAxis->setRange(1399.5, 1479.5);
+  ASSERT_TRUE(wait_until([&] { return regions.count() >= 1 && !view->drawing(); }));
+  EXPECT_EQ(view->drawn_cells(), QRect(1000, 1400, 100, 80));
+  EXPECT_EQ(view->drawn_pixels(), QSize(100, 80));
+  expect_drawn(*view, whole(reader, window.current_row(), 0), L, view->display());
+  // Back to the whole map: drawn again from the cache, at once.
+  view->reset_zoom();
+  ASSERT_TRUE(wait_until([&] { return regions.count() >= 2; }));
+  EXPECT_EQ(view->drawn_cells(), QRect(0, 0, int(L), int(L)));
+
+  // Row-normalised, diagonal hidden: pixels and range follow the options.
+  widgets::DisplayOptions options;
+  options.row_normalise = true, options.hide_diagonal = true;
+  window.set_display(options);
+  ASSERT_TRUE(wait_until([&] { return view->image_ready() && !view->drawing(); }));
+  expect_head_on_show(window, reader, window.current_row(), 0);
+  window.set_display({});
+  ASSERT_TRUE(wait_until([&] { return view->image_ready() && !view->drawing(); }));
+
+  // Two heads asked one after the other: the first's image is dropped.
+  const int before = shown.count();
   window.open_head(0, 0);
   window.open_head(0, 1);
-  ASSERT_TRUE(wait_for(shown, 2));
-  QTest::qWait(300);  // a stale result would arrive by now
-  EXPECT_EQ(shown.count(), 2);
+  ASSERT_TRUE(wait_for(shown, before + 1));
+  QTest::qWait(300);  // a stale image would arrive by now
+  EXPECT_EQ(shown.count(), before + 1);
   EXPECT_EQ(window.current_row(), 0);
   EXPECT_EQ(window.current_head(), 1);
-  expect_shows(window, reader, 0, 1);
+  ASSERT_TRUE(wait_until([&] { return !view->drawing(); }));
+  expect_head_on_show(window, reader, 0, 1);
+
+  // What needs the whole map makes it whole: pinning for Compare, and a figure.
+  window.pin_for_compare();
+  const auto pinned = window.compare_left_view()->data().values;
+  const auto expected = whole(reader, 0, 1);
+  ASSERT_EQ(pinned.size(), expected.size());
+  for (size_t k = 0; k < expected.size(); k += 997) ASSERT_NEAR(pinned[k], expected[k], 1e-6) << k;
+  const fs::path figure = dir / "head.png";
+  EXPECT_EQ(window.export_current(QString::fromStdString(figure.string()), gui::default_figure_choice(1)), QString());
+  EXPECT_GT(fs::file_size(figure), 1000u);
   fs::remove_all(dir);
 }
 

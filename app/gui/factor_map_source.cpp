@@ -1,0 +1,103 @@
+#include "app/gui/factor_map_source.h"
+
+#include <algorithm>
+#include <string>
+
+#include "core/mixing/head_metrics.h"
+#include "core/session/map_factors.h"
+#include "core/session/map_raster.h"
+#include "core/util/memory.h"
+
+namespace attnscope::gui {
+
+FactorMapSource::FactorMapSource(session::FactorHead head) : head_(std::move(head)) {
+  if (!head_.normalisers.empty()) normalisers_ = std::make_shared<const std::vector<float>>(head_.normalisers);
+}
+
+std::shared_ptr<const std::vector<float>> FactorMapSource::normalisers() const {
+  const std::lock_guard<std::mutex> lock(normalisers_mutex_);
+  return normalisers_;
+}
+
+std::shared_ptr<const std::vector<float>> FactorMapSource::ensure_normalisers() const {
+  if (head_.factors->form != session::FactorForm::Softmax) return nullptr;
+  if (auto known = normalisers()) return known;
+  // Computed outside the lock: two rasters may both compute them, the same numbers.
+  auto computed = std::make_shared<const std::vector<float>>(session::row_log_normalisers(*head_.factors, head_.head));
+  const std::lock_guard<std::mutex> lock(normalisers_mutex_);
+  if (!normalisers_) normalisers_ = computed;
+  return normalisers_;
+}
+
+widgets::PooledMap FactorMapSource::pooled(const widgets::PooledRequest& request, const std::atomic<bool>* cancel) const {
+  const auto norms = ensure_normalisers();
+  if (cancel && cancel->load()) return {};
+  const auto cells = [&](int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out) {
+    session::compute_tile(*head_.factors, head_.head, r0, c0, rows, cols, out, norms.get());
+  };
+  session::RasterRequest q;
+  q.row_begin = request.region.row_begin, q.row_end = request.region.row_end;
+  q.col_begin = request.region.col_begin, q.col_end = request.region.col_end;
+  q.out_rows = request.rows, q.out_cols = request.cols;
+  q.row_normalise = request.display.row_normalise;
+  q.hide_diagonal = request.display.hide_diagonal;
+  q.figures = request.whole_map;
+  q.sample_magnitudes = request.whole_map && request.display.clip_percentile < 100;
+  std::mutex marking;
+  std::vector<std::pair<int64_t, int64_t>> sharp;
+  session::RowVisitor visit;
+  if (request.whole_map)
+    visit = [&](int64_t i, const float* weights, int64_t) {
+      thread_local std::vector<std::pair<int64_t, int64_t>> found;
+      found.clear();
+      mixing::append_sharp_cells(weights, i, found);
+      if (found.empty()) return;
+      const std::lock_guard<std::mutex> lock(marking);
+      sharp.insert(sharp.end(), found.begin(), found.end());
+    };
+  session::Raster raster = session::raster_region(cells, head_.factors->length, q, cancel, visit);
+  if (raster.pixels.empty()) return {};
+
+  widgets::PooledMap out;
+  out.pixels = std::move(raster.pixels);
+  out.rows = raster.rows, out.cols = raster.cols;
+  out.region = request.region;
+  if (request.whole_map) {
+    auto& f = raster.figures;
+    out.is_signed = f.raw_lowest < -1e-3 * f.raw_largest;  // as widgets::has_signed_weights
+    out.range = f.any ? widgets::display_range(f.lowest, f.highest, f.smallest_positive, out.is_signed,
+                                               f.magnitude_sample, request.display)
+                      : widgets::ValueRange{0, 1};
+    std::sort(sharp.begin(), sharp.end());  // bands finish in any order; the window's list is by row
+    out.marks.reserve(static_cast<int>(sharp.size()));
+    for (const auto& [i, j] : sharp) out.marks.append(QPoint(static_cast<int>(j), static_cast<int>(i)));
+  }
+  return out;
+}
+
+std::vector<float> FactorMapSource::row(int i) const {
+  const int64_t L = head_.factors->length;
+  std::vector<float> out(static_cast<size_t>(L), 0.f);
+  if (i < 0 || i >= L) return out;
+  session::compute_tile(*head_.factors, head_.head, i, 0, 1, i + 1, out.data(), normalisers().get());
+  return out;
+}
+
+float FactorMapSource::cell(int i, int j) const {
+  float out = 0;
+  if (i < 0 || j < 0 || j > i || i >= head_.factors->length) return out;
+  session::compute_tile(*head_.factors, head_.head, i, j, 1, 1, &out, normalisers().get());
+  return out;
+}
+
+std::vector<float> FactorMapSource::whole() const {
+  const double L = static_cast<double>(head_.factors->length);
+  require_memory(L * L * 4, "the whole " + std::to_string(head_.factors->length) + " x " +
+                                std::to_string(head_.factors->length) + " map of this head",
+                 "export or compare a zoomed region instead");
+  session::FactorHead head = head_;
+  if (auto known = normalisers()) head.normalisers = *known;
+  return head.compute();
+}
+
+}  // namespace attnscope::gui

@@ -1,0 +1,33 @@
+#pragma once
+// A long prompt's head as the heatmap's MapSource: the region on show, a row
+// or a cell is computed from the session's factors when asked, so the window
+// never holds (or waits for) the whole L x L map.
+#include <memory>
+#include <mutex>
+
+#include "core/session/session_reader.h"
+#include "widgets/map_source.h"
+
+namespace attnscope::gui {
+
+class FactorMapSource : public widgets::MapSource {
+ public:
+  explicit FactorMapSource(session::FactorHead head);
+  int length() const override { return static_cast<int>(head_.factors->length); }
+  widgets::PooledMap pooled(const widgets::PooledRequest& request, const std::atomic<bool>* cancel) const override;
+  std::vector<float> row(int i) const override;
+  float cell(int i, int j) const override;
+  std::vector<float> whole() const override;
+
+ private:
+  // A softmax head's row normalisers: stored ones, or computed by the first
+  // raster (off the window's thread); null while unknown (cells then compute their rows').
+  std::shared_ptr<const std::vector<float>> normalisers() const;
+  std::shared_ptr<const std::vector<float>> ensure_normalisers() const;
+
+  session::FactorHead head_;
+  mutable std::mutex normalisers_mutex_;
+  mutable std::shared_ptr<const std::vector<float>> normalisers_;
+};
+
+}  // namespace attnscope::gui

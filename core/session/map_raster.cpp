@@ -1,0 +1,176 @@
+#include "core/session/map_raster.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include "core/session/kernel_support.h"
+#include "core/session/raster_kernels.h"
+#include "core/util/parallel.h"
+
+namespace attnscope::session {
+namespace {
+constexpr float kBlank = std::numeric_limits<float>::quiet_NaN();
+// Rows whose cells are computed at once: 8 MB at 8192 keys, enough rows for
+// the source's matrix products to use every core, and a cancelled raster
+// stops within a band (a few ms).
+constexpr int64_t kBandRows = 256;
+// A colour range's percentile is taken over about this many drawn cells, as
+// the window does for a map it holds whole (widgets/map_display.cpp).
+constexpr int64_t kSampleCells = int64_t{1} << 22;
+
+void check_request(int64_t length, const RasterRequest& q) {
+  const auto fail = [&](const std::string& what) {
+    throw std::invalid_argument("raster of a " + std::to_string(length) + "-token map: " + what);
+  };
+  if (q.row_begin < 0 || q.row_end > length || q.row_begin >= q.row_end || q.col_begin < 0 || q.col_end > length ||
+      q.col_begin >= q.col_end)
+    fail("region [" + std::to_string(q.row_begin) + ", " + std::to_string(q.row_end) + ") x [" +
+         std::to_string(q.col_begin) + ", " + std::to_string(q.col_end) + ") is outside the map");
+  if (q.out_rows < 1 || q.out_cols < 1 || q.out_rows > q.row_end - q.row_begin || q.out_cols > q.col_end - q.col_begin)
+    fail(std::to_string(q.out_rows) + " x " + std::to_string(q.out_cols) + " pixels for a region of " +
+         std::to_string(q.row_end - q.row_begin) + " x " + std::to_string(q.col_end - q.col_begin) + " cells");
+}
+
+// Every stride-th cell (by index i * length + j) joins the sample; a stride
+// sharing no factor with the length samples every column, not a few.
+int64_t sample_stride(int64_t length, const RasterRequest& q) {
+  int64_t drawn = 0;
+  for (int64_t i = q.row_begin; i < q.row_end; ++i)
+    drawn += std::max<int64_t>(0, (q.causal ? std::min(q.col_end, i + 1) : q.col_end) - q.col_begin);
+  int64_t stride = std::max<int64_t>(1, drawn / kSampleCells);
+  while (stride > 1 && std::gcd(stride, length) != 1) ++stride;
+  return stride;
+}
+
+struct Figures {
+  double lowest = INFINITY, highest = -INFINITY, smallest_positive = INFINITY;
+  double raw_lowest = 0, raw_largest = 0;
+  std::vector<float> sample;
+
+  void merge_into(DrawnFigures& out, bool& first) const {
+    if (!std::isfinite(lowest)) return;
+    if (first) {
+      out.lowest = lowest, out.highest = highest, out.smallest_positive = smallest_positive;
+      out.raw_lowest = raw_lowest, out.raw_largest = raw_largest;
+      first = false;
+    } else {
+      out.lowest = std::min(out.lowest, lowest), out.highest = std::max(out.highest, highest);
+      out.smallest_positive = std::min(out.smallest_positive, smallest_positive);
+      out.raw_lowest = std::min(out.raw_lowest, raw_lowest), out.raw_largest = std::max(out.raw_largest, raw_largest);
+    }
+    out.magnitude_sample.insert(out.magnitude_sample.end(), sample.begin(), sample.end());
+  }
+};
+}  // namespace
+
+Raster raster_region(const CellSource& cells, int64_t length, const RasterRequest& q, const std::atomic<bool>* cancel,
+                     const RowVisitor& visit_row) {
+  check_request(length, q);
+  const int64_t R = q.row_end - q.row_begin, C = q.col_end - q.col_begin;
+  Raster out;
+  out.rows = q.out_rows, out.cols = q.out_cols;
+  out.pixels.assign(static_cast<size_t>(q.out_rows) * q.out_cols, kBlank);
+  // Pixel column p covers keys [col_start[p], col_start[p + 1]).
+  std::vector<int64_t> col_start(static_cast<size_t>(q.out_cols) + 1);
+  for (int64_t p = 0; p <= q.out_cols; ++p) col_start[p] = pixel_start(q.col_begin, C, q.out_cols, p);
+  // The pixel row holding cell row i: the last p with pixel_start(p) <= i.
+  const auto pixel_of_row = [&](int64_t i) { return ((i - q.row_begin + 1) * q.out_rows + R - 1) / R - 1; };
+  const bool whole_rows = q.whole_rows || q.row_normalise || static_cast<bool>(visit_row);
+  const int64_t stride = q.sample_magnitudes ? sample_stride(length, q) : 1;
+
+  std::mutex merging;
+  bool first_figures = true;
+  std::vector<float> best_abs(out.pixels.size(), -1.f);  // each pixel's |value| so far; -1: nothing drawn
+  // Reused from request to request on the caller's thread: 8 MB of fresh memory would cost more than its cells.
+  std::vector<float>& band = kernels::thread_scratch(kernels::kRasterBandSlot, 0);
+  for (int64_t a = q.row_begin; a < q.row_end; a += kBandRows) {
+    if (cancel && cancel->load()) return {};
+    const int64_t b = std::min(q.row_end, a + kBandRows);
+    const int64_t k0 = whole_rows ? 0 : q.col_begin;
+    const int64_t k1 = q.causal ? std::min(whole_rows ? length : q.col_end, b) : (whole_rows ? length : q.col_end);
+    if (k1 <= k0) continue;  // the band lies wholly in the region's future: nothing drawn
+    const int64_t width = k1 - k0;
+    band.resize(static_cast<size_t>((b - a) * width));
+    // One call for the band: the source's own threads (and BLAS's) work on it.
+    cells(a, k0, b - a, width, band.data());
+    const int64_t first_pixel = pixel_of_row(a), pixels_here = pixel_of_row(b - 1) - first_pixel + 1;
+    // Then the band's pixel rows, one task each (no two threads write one pixel): at least 16 cell rows a task.
+    const int64_t grain = std::max<int64_t>(1, 16 * q.out_rows / R);
+    parallel_for(pixels_here, grain, [&](int64_t begin, int64_t end) {
+      Figures local;
+      std::vector<int64_t> at(static_cast<size_t>(q.out_cols));
+      const int64_t rows_from = std::max(a, pixel_start(q.row_begin, R, q.out_rows, first_pixel + begin));
+      const int64_t rows_to = std::min(b, pixel_start(q.row_begin, R, q.out_rows, first_pixel + end));
+      for (int64_t i = rows_from; i < rows_to; ++i) {
+        const float* row = band.data() + (i - a) * width - k0;  // row[j] for keys j in [k0, k1)
+        const int64_t end_key = q.causal ? std::min(i + 1, k1) : k1;
+        if (visit_row && end_key > 0) visit_row(i, row, end_key);
+        float peak = 0;
+        if (q.row_normalise) {
+          // Over all the row's keys but a hidden diagonal.
+          const bool skip = q.hide_diagonal && i >= k0 && i < end_key;
+          peak = skip ? std::max(raster_kernels::largest_magnitude(row + k0, i - k0),
+                                 raster_kernels::largest_magnitude(row + i + 1, end_key - i - 1))
+                      : raster_kernels::largest_magnitude(row + k0, end_key - k0);
+        }
+        float* pixels = out.pixels.data() + pixel_of_row(i) * q.out_cols;  // values; drawn where best_abs >= 0
+        const int64_t stop = std::min(q.col_end, end_key);
+        if (stop <= q.col_begin) continue;
+        const int64_t hidden = q.hide_diagonal && i >= q.col_begin && i < stop ? i : -1;
+        // Each pixel: the covered cell of largest |weight|. Dividing a row by its
+        // (positive) peak keeps which cell that is, so the row is pooled raw.
+        const int64_t reached = raster_kernels::pool_row(row, col_start.data(), q.out_cols, stop, hidden, at.data());
+        float* best = best_abs.data() + pixel_of_row(i) * q.out_cols;
+        for (int64_t p = 0; p < reached; ++p) {
+          if (at[p] < 0) continue;
+          const float v = peak > 0 ? row[at[p]] / peak : row[at[p]];  // as the window divides a row it holds
+          if (std::abs(v) > best[p]) best[p] = std::abs(v), pixels[p] = v;
+        }
+        if (q.figures) {
+          // Drawn cells' figures; the raw ones count the diagonal even when hidden.
+          const auto take = [&](int64_t from, int64_t to) {
+            if (to <= from) return;
+            const auto f = raster_kernels::row_figures(row + from, to - from);
+            const double scale = peak > 0 ? peak : 1.0;
+            local.lowest = std::min(local.lowest, f.lowest / scale);
+            local.highest = std::max(local.highest, f.highest / scale);
+            if (f.smallest_positive < FLT_MAX)
+              local.smallest_positive = std::min(local.smallest_positive, f.smallest_positive / scale);
+            local.raw_lowest = std::min<double>(local.raw_lowest, f.lowest);
+            local.raw_largest = std::max<double>(local.raw_largest, std::max(std::abs(f.lowest), std::abs(f.highest)));
+          };
+          if (hidden < 0) {
+            take(q.col_begin, stop);
+          } else {
+            take(q.col_begin, hidden);
+            take(hidden + 1, stop);
+            local.raw_lowest = std::min<double>(local.raw_lowest, row[hidden]);
+            local.raw_largest = std::max<double>(local.raw_largest, std::abs(row[hidden]));
+          }
+        }
+        // The sample: cells whose index i * length + j is a multiple of the stride.
+        const int64_t index = i * length + q.col_begin;
+        if (q.sample_magnitudes)
+          for (int64_t j = q.col_begin + (stride - index % stride) % stride; j < stop; j += stride)
+            if (j != hidden)
+              local.sample.push_back(std::abs(peak > 0 ? row[j] / peak : row[j]));
+      }
+      const std::lock_guard<std::mutex> lock(merging);
+      local.merge_into(out.figures, first_figures);
+    });
+  }
+  if (cancel && cancel->load()) return {};
+  for (size_t k = 0; k < best_abs.size(); ++k)
+    if (best_abs[k] < 0) out.pixels[k] = kBlank;
+  out.figures.any = q.figures && !first_figures;
+  if (!std::isfinite(out.figures.smallest_positive)) out.figures.smallest_positive = 0;
+  return out;
+}
+
+}  // namespace attnscope::session
