@@ -35,10 +35,11 @@ bool same_pixels(const MapRegion& a, int a_rows, int a_cols, const PooledRequest
 }
 bool same_pixels(const PooledMap& a, const PooledRequest& b) { return same_pixels(a.region, a.rows, a.cols, b); }
 
-// Cells at least partly on show along an axis of n cells.
+// Cells at least partly on show along an axis of n cells (clamped as doubles:
+// zoomed far out, the range's ends need not fit an int).
 std::pair<int, int> cells_on_show(const QCPRange& r, int n) {
-  const int begin = std::clamp(static_cast<int>(std::floor(r.lower + 0.5)), 0, std::max(0, n - 1));
-  const int end = std::clamp(static_cast<int>(std::ceil(r.upper + 0.5)), begin + 1, std::max(1, n));
+  const int begin = static_cast<int>(std::clamp(std::floor(r.lower + 0.5), 0.0, std::max(0.0, n - 1.0)));
+  const int end = static_cast<int>(std::clamp(std::ceil(r.upper + 0.5), begin + 1.0, std::max(1.0, double(n))));
   return {begin, end};
 }
 // A sharp transition's mark: a small orange ring.
@@ -62,9 +63,7 @@ QPixmap mark_pixmap() {
 HeatmapView::HeatmapView(QWidget* parent)
     : QWidget(parent),
       worker_(new PooledMapWorker([this](uint64_t ticket, PooledMap map) { accept(ticket, std::move(map)); },
-                                  [this](uint64_t ticket, const QString& message) {
-                                    if (source_ && ticket >= whole_ticket_) emit drawing_failed(message);
-                                  },
+                                  [this](uint64_t ticket, const QString& message) { refused(ticket, message); },
                                   this)),
       plot_(new QCustomPlot(this)),
       profile_(new QCustomPlot(this)) {
@@ -205,6 +204,8 @@ void HeatmapView::clear_source() {
   shown_pooled_.reset();
   asked_.reset();
   whole_ready_ = false;
+  first_image_shown_ = false;
+  last_cell_ = QPoint(-1, -1);
   source_signed_ = false;
   source_range_ = ValueRange{};
 }
@@ -286,12 +287,25 @@ void HeatmapView::accept(uint64_t ticket, PooledMap map) {
     store_marks(marks);
     rebuild_image(false);
     update_profile();  // replots both plots, once
-    emit image_ready_now();
+    const bool first = !first_image_shown_;
+    first_image_shown_ = true;
+    if (first) emit image_ready_now();
     return draw_region();
   }
   const PooledRequest wanted = region_request(false);
   if (same_pixels(*pooled, wanted)) show_pooled(pooled);
   else draw_region();
+}
+
+void HeatmapView::refused(uint64_t ticket, const QString& message) {
+  if (!source_ || ticket < whole_ticket_) return;  // a previous head's
+  if (ticket == ticket_) asked_.reset();           // asking again may succeed (memory freed meanwhile)
+  if (ticket == whole_ticket_) {
+    // Nothing is pending any more: the overview (or nothing) stays, zooming asks for regions.
+    whole_ready_ = true;
+    first_image_shown_ = true;
+  }
+  emit drawing_failed(message);
 }
 
 void HeatmapView::show_pooled(std::shared_ptr<const PooledMap> map) {
@@ -300,7 +314,7 @@ void HeatmapView::show_pooled(std::shared_ptr<const PooledMap> map) {
   emit region_drawn();
 }
 
-bool HeatmapView::drawing() const { return source_ && (worker_->busy() || region_requested_); }
+bool HeatmapView::drawing() const { return source_ && (!whole_ready_ || worker_->busy() || region_requested_); }
 
 QRect HeatmapView::drawn_cells() const {
   if (!source_) return QRect(0, 0, data_.cols, data_.rows);
@@ -324,7 +338,11 @@ std::vector<float> HeatmapView::row_values(int row) const {
 
 double HeatmapView::value_at(int row, int col) const {
   if (row < 0 || col < 0 || row >= data_.rows || col >= data_.cols) return 0;
-  if (source_) return source_->cell(row, col);
+  if (source_) {
+    // A hover asks for its cell several times (tooltip, signal, status bar): computed once.
+    if (last_cell_ != QPoint(col, row)) last_cell_ = QPoint(col, row), last_value_ = source_->cell(row, col);
+    return last_value_;
+  }
   return data_.values.empty() ? 0 : data_.values[static_cast<size_t>(row) * data_.cols + col];
 }
 

@@ -54,7 +54,7 @@ class HeatmapView : public QWidget {
   bool has_map() const { return !data_.values.empty() || source_; }
   // Tiled: the whole map's first image, colour range and marks have arrived.
   bool image_ready() const { return !source_ || whole_ready_; }
-  // Tiled: a region's image is being computed.
+  // Tiled: the whole map's pass or a region's image is being computed.
   bool drawing() const;
   // The cells of the image on show (tiled: pixels may cover blocks of cells).
   QRect drawn_cells() const;
@@ -96,7 +96,7 @@ class HeatmapView : public QWidget {
  signals:
   void cell_hovered(int row, int col, double value);
   void row_selected(int row);
-  void image_ready_now();  // tiled: the whole map's pass arrived (range, marks, first image)
+  void image_ready_now();  // tiled: a head's first whole-map pass arrived (range, marks, first image)
   void region_drawn();     // tiled: a region's image arrived and is on show
   void drawing_failed(const QString& message);
 
@@ -112,6 +112,7 @@ class HeatmapView : public QWidget {
   void draw_region();
   PooledRequest region_request(bool whole_map) const;
   void accept(uint64_t ticket, PooledMap map);
+  void refused(uint64_t ticket, const QString& message);
   void show_pooled(std::shared_ptr<const PooledMap> map);
   void clear_source();
   void adopt(HeatmapData data);  // size, labels, title; selection and marks reset
@@ -126,6 +127,9 @@ class HeatmapView : public QWidget {
   PooledMapWorker* worker_;
   uint64_t ticket_ = 0, whole_ticket_ = 0;
   bool whole_ready_ = false, region_requested_ = false;
+  bool first_image_shown_ = false;  // image_ready_now was emitted for this source
+  mutable QPoint last_cell_{-1, -1};
+  mutable double last_value_ = 0;
   bool source_signed_ = false;
   ValueRange source_range_;
   std::shared_ptr<const PooledMap> shown_pooled_;

@@ -46,7 +46,7 @@ void PooledMapWorker::cancel_all() {
 
 bool PooledMapWorker::busy() const {
   const std::lock_guard<std::mutex> lock(mutex_);
-  return running_ || whole_ || region_;
+  return running_ || undelivered_ > 0 || whole_ || region_;
 }
 
 void PooledMapWorker::loop() {
@@ -71,15 +71,21 @@ void PooledMapWorker::loop() {
       error = QString::fromStdString(e.what());
     }
     {
-      // Not busy from before the result is posted: a caller woken by it sees the worker idle.
+      // Until the window has the result, the worker counts as busy (a caller polling busy() would
+      // otherwise see it idle with the old image on show).
       const std::lock_guard<std::mutex> lock(mutex_);
       running_ = false;
+      if (!cancel->load()) ++undelivered_;
     }
     if (cancel->load()) continue;
     // Handed over on this object's thread; the destructor joins this thread first, so `this` outlives the call.
     QMetaObject::invokeMethod(
         this,
         [this, cancel, ticket = job.ticket, map = std::move(map), error]() mutable {
+          {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            --undelivered_;
+          }
           if (cancel->load()) return;
           if (error.isEmpty()) done_(ticket, std::move(map));
           else failed_(ticket, error);

@@ -48,6 +48,7 @@ class PooledMapWorker : public QObject {
   std::condition_variable wake_;
   std::optional<Job> whole_, region_;  // waiting
   bool running_whole_ = false, running_ = false, quit_ = false;
+  int undelivered_ = 0;  // results posted to the window's thread, not yet handed over
   std::shared_ptr<std::atomic<bool>> cancel_running_;
   std::thread thread_;
 };

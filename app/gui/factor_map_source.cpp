@@ -91,13 +91,20 @@ float FactorMapSource::cell(int i, int j) const {
 }
 
 std::vector<float> FactorMapSource::whole() const {
+  {
+    const std::lock_guard<std::mutex> lock(whole_mutex_);
+    if (whole_) return *whole_;
+  }
   const double L = static_cast<double>(head_.factors->length);
-  require_memory(L * L * 4, "the whole " + std::to_string(head_.factors->length) + " x " +
+  require_memory(2 * L * L * 4, "the whole " + std::to_string(head_.factors->length) + " x " +
                                 std::to_string(head_.factors->length) + " map of this head",
-                 "export or compare a zoomed region instead");
+                 "the head tab draws it region by region without it; close other programs to compare, diff or export it");
   session::FactorHead head = head_;
   if (auto known = normalisers()) head.normalisers = *known;
-  return head.compute();
+  auto computed = std::make_shared<const std::vector<float>>(head.compute());
+  const std::lock_guard<std::mutex> lock(whole_mutex_);
+  whole_ = computed;
+  return *whole_;
 }
 
 }  // namespace attnscope::gui

@@ -26,6 +26,9 @@ class FactorMapSource : public widgets::MapSource {
   std::shared_ptr<const std::vector<float>> ensure_normalisers() const;
 
   session::FactorHead head_;
+  // The whole map once made (compare, diff and export may each ask): 256 MB at 8192 tokens.
+  mutable std::mutex whole_mutex_;
+  mutable std::shared_ptr<const std::vector<float>> whole_;
   mutable std::mutex normalisers_mutex_;
   mutable std::shared_ptr<const std::vector<float>> normalisers_;
 };

@@ -262,7 +262,7 @@ void GuiScript::step(const QStringList& words) {
     else if (arg(1) == "clip") d.clip_percentile = on ? 99 : 100;
     else d.hide_diagonal = on;
     window_->set_display(d);
-    next();
+    wait_for_drawing();  // a long map's pass for the new options
   } else if (verb == "zoom") {
     if (!needs(4)) return;
     // Queries R0..R1 and keys C0..C1 (inclusive) fill the head tab's map.

@@ -143,9 +143,11 @@ MainWindow::MainWindow(QWidget* parent)
   connect(heatmap_, &widgets::HeatmapView::row_selected, this, [this] { update_token_text(); });
   connect(outputs_, &widgets::OutputsPanel::target_requested, this, [this](const QString& text) { set_target(text); });
   connect(heatmap_, &widgets::HeatmapView::drawing_failed, this, [this](const QString& message) {
+    if (statusBar()->currentMessage().startsWith(tr("Computing layer"))) statusBar()->clearMessage();
     show_error(message);
     emit run_failed(message);  // a script waiting for the head stops with the reason
   });
+  // Once a head's first screen-resolution image: a pass for new display options does not come here.
   connect(heatmap_, &widgets::HeatmapView::image_ready_now, this, [this] {
     head_on_show();
     if (statusBar()->currentMessage().startsWith(tr("Computing layer"))) statusBar()->clearMessage();
@@ -720,6 +722,9 @@ bool MainWindow::show_session(const QString& path) {
     auto reader = session::open_session_checked(path.toStdString());
     auto rows = grid_rows(*reader);
     session_ = std::move(reader);
+    // The previous session's head leaves the view (a long one stops being computed).
+    heatmap_->set_data({});
+    row_ = head_ = -1;
     saved_path_.clear();
     grid_->set_rows(rows);
     token_text_->set_tokens(token_labels(*session_));
@@ -1023,6 +1028,7 @@ void MainWindow::update_diff() {
     try {
       before = heatmap_->whole_map();
     } catch (const std::exception& e) {
+      for (auto* v : {before_, after_, diff_}) v->set_data({});  // not the previous head's
       return show_error(QString::fromStdString(e.what()));
     }
   }

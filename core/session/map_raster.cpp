@@ -37,13 +37,12 @@ void check_request(int64_t length, const RasterRequest& q) {
          std::to_string(q.row_end - q.row_begin) + " x " + std::to_string(q.col_end - q.col_begin) + " cells");
 }
 
-// Every stride-th cell (by index i * length + j) joins the sample; a stride
+// Every stride-th cell (by index i * length + j) joins the sample, the stride
+// set by the region's rows x columns as the window sets it for a map it holds
+// whole (widgets/map_display.cpp), so both sample the same cells; a stride
 // sharing no factor with the length samples every column, not a few.
 int64_t sample_stride(int64_t length, const RasterRequest& q) {
-  int64_t drawn = 0;
-  for (int64_t i = q.row_begin; i < q.row_end; ++i)
-    drawn += std::max<int64_t>(0, (q.causal ? std::min(q.col_end, i + 1) : q.col_end) - q.col_begin);
-  int64_t stride = std::max<int64_t>(1, drawn / kSampleCells);
+  int64_t stride = std::max<int64_t>(1, (q.row_end - q.row_begin) * (q.col_end - q.col_begin) / kSampleCells);
   while (stride > 1 && std::gcd(stride, length) != 1) ++stride;
   return stride;
 }
@@ -88,15 +87,15 @@ Raster raster_region(const CellSource& cells, int64_t length, const RasterReques
   bool first_figures = true;
   std::vector<float> best_abs(out.pixels.size(), -1.f);  // each pixel's |value| so far; -1: nothing drawn
   // Reused from request to request on the caller's thread: 8 MB of fresh memory would cost more than its cells.
-  std::vector<float>& band = kernels::thread_scratch(kernels::kRasterBandSlot, 0);
+  std::vector<float>& band = kernels::thread_scratch(
+      kernels::kRasterBandSlot, static_cast<size_t>(std::min(kBandRows, R) * (whole_rows ? length : C)));
   for (int64_t a = q.row_begin; a < q.row_end; a += kBandRows) {
     if (cancel && cancel->load()) return {};
     const int64_t b = std::min(q.row_end, a + kBandRows);
     const int64_t k0 = whole_rows ? 0 : q.col_begin;
     const int64_t k1 = q.causal ? std::min(whole_rows ? length : q.col_end, b) : (whole_rows ? length : q.col_end);
     if (k1 <= k0) continue;  // the band lies wholly in the region's future: nothing drawn
-    const int64_t width = k1 - k0;
-    band.resize(static_cast<size_t>((b - a) * width));
+    const int64_t width = k1 - k0;  // the band fits the buffer sized above
     // One call for the band: the source's own threads (and BLAS's) work on it.
     cells(a, k0, b - a, width, band.data());
     const int64_t first_pixel = pixel_of_row(a), pixels_here = pixel_of_row(b - 1) - first_pixel + 1;

@@ -33,9 +33,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A tiny GPT-2 on MainWindow::kTiledFrom + 52 tokens, factors only.
+// A tiny GPT-2 on MainWindow::kTiledFrom + 852 tokens, factors only: past
+// 2896 tokens a clipped colour range is taken from a sample of the cells.
 fs::path long_session(const fs::path& dir) {
-  const int64_t length = MainWindow::kTiledFrom + 52;
+  const int64_t length = MainWindow::kTiledFrom + 852;
   test_support::write_random_checkpoint({{"model_type", "gpt2"}, {"vocab_size", 97}, {"n_embd", 32}, {"n_layer", 2},
                                          {"n_head", 2}, {"n_positions", length}, {"layer_norm_epsilon", 1e-5},
                                          {"activation_function", "gelu_new"}},
@@ -164,14 +165,23 @@ TEST(LongSessionWindow, HeadsAreDrawnFromFactorsRegionByRegionOffTheWindowsThrea
   ASSERT_TRUE(wait_until([&] { return regions.count() >= 2; }));
   EXPECT_EQ(view->drawn_cells(), QRect(0, 0, int(L), int(L)));
 
-  // Row-normalised, diagonal hidden: pixels and range follow the options.
+  // Row-normalised, diagonal hidden, range clipped at the 99th percentile: pixels and range follow the
+  // options (the percentile from the same sample of cells as for a map held whole). The head is not shown anew.
+  const int shown_before = shown.count();
   widgets::DisplayOptions options;
-  options.row_normalise = true, options.hide_diagonal = true;
+  options.row_normalise = true, options.hide_diagonal = true, options.clip_percentile = 99;
+  window.set_display(options);
+  EXPECT_TRUE(view->drawing());
+  ASSERT_TRUE(wait_until([&] { return view->image_ready() && !view->drawing(); }));
+  expect_head_on_show(window, reader, window.current_row(), 0);
+  options = {};
+  options.clip_percentile = 99;
   window.set_display(options);
   ASSERT_TRUE(wait_until([&] { return view->image_ready() && !view->drawing(); }));
   expect_head_on_show(window, reader, window.current_row(), 0);
   window.set_display({});
   ASSERT_TRUE(wait_until([&] { return view->image_ready() && !view->drawing(); }));
+  EXPECT_EQ(shown.count(), shown_before);
 
   // Two heads asked one after the other: the first's image is dropped.
   const int before = shown.count();
