@@ -29,11 +29,36 @@ std::shared_ptr<const std::vector<float>> FactorMapSource::ensure_normalisers() 
   return normalisers_;
 }
 
+std::shared_ptr<const session::ChannelDecays> FactorMapSource::decays() const {
+  const std::lock_guard<std::mutex> lock(normalisers_mutex_);
+  return decays_;
+}
+
+std::shared_ptr<const session::ChannelDecays> FactorMapSource::ensure_decays() const {
+  if (head_.factors->form != session::FactorForm::Selective) return nullptr;
+  if (auto known = decays()) return known;
+  auto computed = std::make_shared<const session::ChannelDecays>(
+      session::channel_decays(*head_.factors, head_.head, 0, head_.factors->length));
+  const std::lock_guard<std::mutex> lock(normalisers_mutex_);
+  if (!decays_) decays_ = computed;
+  return decays_;
+}
+
+void FactorMapSource::tile(int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out,
+                           const std::vector<float>* norms, const session::ChannelDecays* steps) const {
+  const auto& f = *head_.factors;
+  if (steps)
+    session::selective_tile(f.left.data(), f.right.data(), f.A.data(), f.dim, *steps, r0, c0, rows, cols, out);
+  else
+    session::compute_tile(f, head_.head, r0, c0, rows, cols, out, norms);
+}
+
 widgets::PooledMap FactorMapSource::pooled(const widgets::PooledRequest& request, const std::atomic<bool>* cancel) const {
   const auto norms = ensure_normalisers();
+  const auto steps = ensure_decays();
   if (cancel && cancel->load()) return {};
   const auto cells = [&](int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out) {
-    session::compute_tile(*head_.factors, head_.head, r0, c0, rows, cols, out, norms.get());
+    tile(r0, c0, rows, cols, out, norms.get(), steps.get());
   };
   session::RasterRequest q;
   q.row_begin = request.region.row_begin, q.row_end = request.region.row_end;
@@ -79,14 +104,14 @@ std::vector<float> FactorMapSource::row(int i) const {
   const int64_t L = head_.factors->length;
   std::vector<float> out(static_cast<size_t>(L), 0.f);
   if (i < 0 || i >= L) return out;
-  session::compute_tile(*head_.factors, head_.head, i, 0, 1, i + 1, out.data(), normalisers().get());
+  tile(i, 0, 1, i + 1, out.data(), normalisers().get(), decays().get());
   return out;
 }
 
 float FactorMapSource::cell(int i, int j) const {
   float out = 0;
   if (i < 0 || j < 0 || j > i || i >= head_.factors->length) return out;
-  session::compute_tile(*head_.factors, head_.head, i, j, 1, 1, &out, normalisers().get());
+  tile(i, j, 1, 1, &out, normalisers().get(), decays().get());
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/session/selective_maps.h"
 #include "core/session/session_reader.h"
 #include "widgets/map_source.h"
 
@@ -24,6 +25,14 @@ class FactorMapSource : public widgets::MapSource {
   // raster (off the window's thread); null while unknown (cells then compute their rows').
   std::shared_ptr<const std::vector<float>> normalisers() const;
   std::shared_ptr<const std::vector<float>> ensure_normalisers() const;
+  // A Mamba-1 head's steps and their running sums over the whole prompt,
+  // computed by the first raster: a tile computed alone would compute its
+  // own span's again (a softplus per position and channel). Null while unknown.
+  std::shared_ptr<const session::ChannelDecays> decays() const;
+  std::shared_ptr<const session::ChannelDecays> ensure_decays() const;
+  // Cells [r0, r0 + rows) x [c0, c0 + cols) with what is known so far.
+  void tile(int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out, const std::vector<float>* norms,
+            const session::ChannelDecays* steps) const;
 
   session::FactorHead head_;
   // The whole map once made (compare, diff and export may each ask): 256 MB at 8192 tokens.
@@ -31,6 +40,7 @@ class FactorMapSource : public widgets::MapSource {
   mutable std::shared_ptr<const std::vector<float>> whole_;
   mutable std::mutex normalisers_mutex_;
   mutable std::shared_ptr<const std::vector<float>> normalisers_;
+  mutable std::shared_ptr<const session::ChannelDecays> decays_;
 };
 
 }  // namespace attnscope::gui

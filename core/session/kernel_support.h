@@ -20,11 +20,12 @@ inline float exp_or_zero(float x) {
 // This thread's buffer `slot`, resized to n: fresh memory costs its page
 // faults on every call. Callers bind it to a named reference, which their
 // row lambdas capture (the buffer named inside a worker would be the
-// worker's own). Slots 0-9: the selective kernel (5 a level of chunking);
+// worker's own). Slots below kScoresSlot: the selective kernel (5 a level of chunking);
 // kScoresSlot: a block of softmax scores or SSD dot products; kRasterBandSlot:
 // the band of cells a raster pools (map_raster.cpp, not a kernel itself).
-inline constexpr int kScoresSlot = 10;
-inline constexpr int kRasterBandSlot = 11;  // map_raster.cpp: a band of cells
+inline constexpr int kSelectiveLevels = 3;  // chunks of 256, 64 and 16 positions
+inline constexpr int kScoresSlot = 5 * kSelectiveLevels;
+inline constexpr int kRasterBandSlot = kScoresSlot + 1;  // map_raster.cpp: a band of cells
 std::vector<float>& thread_scratch(int slot, size_t n);
 
 }  // namespace attnscope::session::kernels

@@ -1,11 +1,11 @@
 // The arithmetic of selective_maps.h, built with -O3 -ffast-math (CMakeLists)
-// so the exponentials vectorise. Positions are cut into chunks of kChunk at
-// multiples of kChunk; for rows of chunk [a, a + kChunk) the split point is
-// p = a - 1. Columns are kept as dt_j B_j[n] e^{A (cum_e - cum_j)} with e
+// so the exponentials vectorise. Positions are cut into chunks of kChunk
+// (kWideChunk for wide heads) at multiples of it; for rows of chunk
+// [a, a + chunk) the split point is p = a - 1. Columns are kept as dt_j B_j[n] e^{A (cum_e - cum_j)} with e
 // the last position of their own chunk, and moved to p by one factor
 // e^{A (cum_p - cum_e)} per (column chunk, channel, state): both halves <= 1.
-// A chunk against itself is cut again into chunks of kInnerChunk, whose
-// own diagonal blocks are summed directly.
+// A chunk against itself is cut again into smaller chunks, down to
+// kInnerChunk, whose own diagonal blocks are summed directly.
 #include "core/session/selective_maps.h"
 
 #include <cblas.h>
@@ -22,8 +22,12 @@ namespace attnscope::session {
 namespace {
 
 constexpr int64_t kChunk = 64;
-// A chunk against itself is the same problem again, in chunks of this many:
-// its direct sums (an exponential per cell and state) shrink fourfold.
+// Wide heads (many channel-state pairs, their products by BLAS) start from
+// chunks of 256: a quarter of the columns moved to split points, and row
+// blocks of 256 for the matrix products. A chunk against itself is the same
+// problem again in chunks a quarter the size (256, 64, 16), down to
+// kInnerChunk, whose direct sums (an exponential per cell and state) are small.
+constexpr int64_t kWideChunk = 256;
 constexpr int64_t kInnerChunk = 16;
 
 double softplus(double x) { return x > 20 ? x : std::log1p(std::exp(x)); }  // PyTorch's threshold
@@ -124,9 +128,10 @@ void add_small_product(const float* left, const float* right, int64_t rows, int6
 }
 
 // Into out[(i - r0) * stride + (j - c0)], in chunks of `chunk` positions;
-// `level` picks this call's scratch buffers (the inner chunking has its own).
+// `level` picks this call's scratch buffers (each inner chunking has its own:
+// kernels::kSelectiveLevels of them).
 void add_channel_block(const ChannelBlock& b, int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out,
-                       int64_t stride, int64_t chunk = kChunk, int level = 0) {
+                       int64_t stride, int64_t chunk, int level = 0) {
   const int64_t hi = r0 + rows, c_end = c0 + cols, K = b.inner();
   const int slot = 5 * level;
   // Columns that some later chunk's rows see through a split: those before the last row chunk.
@@ -173,7 +178,8 @@ void add_channel_block(const ChannelBlock& b, int64_t r0, int64_t c0, int64_t ro
     const int64_t j0 = std::max(a, c0), j1 = std::min(i1, c_end);
     if (j0 >= j1) continue;
     if (chunk > kInnerChunk && K > kOwnProductUpTo) {  // narrow heads: the smaller calls cost more than they save
-      add_channel_block(b, i0, j0, nr, j1 - j0, out + (i0 - r0) * stride + (j0 - c0), stride, kInnerChunk, level + 1);
+      add_channel_block(b, i0, j0, nr, j1 - j0, out + (i0 - r0) * stride + (j0 - c0), stride,
+                        std::max(kInnerChunk, chunk / 4), level + 1);
       continue;
     }
     const int64_t span = i1 - j0;  // positions j0 .. i1 - 1
@@ -242,7 +248,7 @@ void selective_tile(const float* C, const float* B, const float* A, int64_t N, c
   for (int64_t c = 0; c < decays.channels; c += per_block) {
     ChannelBlock b{C, B, N, decays, c, std::min(per_block, decays.channels - c), {}, 1.0 / decays.channels};
     b.A.assign(A + (decays.first_channel + c) * N, A + (decays.first_channel + c + b.nc) * N);
-    add_channel_block(b, r0, c0, rows, cols, out, cols);
+    add_channel_block(b, r0, c0, rows, cols, out, cols, b.inner() > kOwnProductUpTo ? kWideChunk : kChunk);
   }
 }
 

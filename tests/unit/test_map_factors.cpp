@@ -30,8 +30,8 @@ std::vector<float> normal(size_t n, std::mt19937& rng, float sd) {
 }
 
 // Mamba-1: 6 heads of 2 channels each (B and C shared), a step input of rank 4.
-void add_selective(MapFactors& f, std::mt19937& rng) {
-  f.groups = 1, f.channels_per_head = 2, f.dt_rank = 4;
+void add_selective(MapFactors& f, std::mt19937& rng, int channels_per_head) {
+  f.groups = 1, f.channels_per_head = channels_per_head, f.dt_rank = 4;
   const int64_t D = f.channels();
   f.left = normal(static_cast<size_t>(f.length * f.dim), rng, 0.7f);
   f.right = normal(static_cast<size_t>(f.length * f.dim), rng, 0.7f);
@@ -45,13 +45,13 @@ void add_selective(MapFactors& f, std::mt19937& rng) {
 }
 
 // Softmax with grouped-query keys (6 heads on 2 kv heads), SSD with 2 B/C groups, or selective.
-MapFactors random_factors(FactorForm form, int64_t L, unsigned seed) {
+MapFactors random_factors(FactorForm form, int64_t L, unsigned seed, int channels_per_head = 2) {
   std::mt19937 rng(seed);
   MapFactors f;
   f.form = form;
   f.heads = 6, f.groups = 2, f.length = L, f.dim = 16;
   if (form == FactorForm::Selective) {
-    add_selective(f, rng);
+    add_selective(f, rng, channels_per_head);
     return f;
   }
   if (form == FactorForm::Softmax) {
@@ -334,6 +334,32 @@ TEST(MapFactorsBlocks, SelectiveMapsStayExactWithFastDecays) {
   compute_tile(f, 4, 301, 170, 90, 150, tile.data());
   for (int64_t r = 0; r < 90; ++r)
     for (int64_t c = 0; c < 150; ++c) ASSERT_NEAR(tile[r * 150 + c], whole[(301 + r) * f.length + 170 + c], 1e-6) << r << "," << c;
+}
+
+// Heads of many (channel, state) pairs take the kernel's other path: BLAS
+// products over chunks of 256 positions, each chunk against itself cut into
+// chunks of 64 and 16. With steady and with fast decays, sampled cells and a
+// tile that starts and ends inside chunks match the definition.
+TEST(MapFactorsBlocks, WideSelectiveHeadsMatchTheDefinitionAcrossChunkLevels) {
+  for (const float faster : {1.f, 12.f}) {
+    MapFactors f = random_factors(FactorForm::Selective, 700, 29, 8);  // 8 channels x 16 states: 128 pairs a head
+    for (float& a : f.A) a *= faster;
+    const auto whole = compute_head(f, 2);
+    for (const float v : whole) ASSERT_TRUE(std::isfinite(v));
+    std::mt19937 rng(5);
+    std::uniform_int_distribution<int64_t> cell(0, f.length - 1);
+    double worst = 0;
+    for (int n = 0; n < 200; ++n) {
+      const int64_t i = cell(rng), j = n % 3 == 0 ? std::max<int64_t>(0, i - n % 23) : cell(rng) % (i + 1);
+      worst = std::max(worst, std::abs(whole[i * f.length + j] - reference_cell(f, 2, i, j)));
+    }
+    EXPECT_LT(worst, 2e-6) << "rates x " << faster;
+    std::vector<float> tile(300 * 220);
+    compute_tile(f, 2, 250, 40, 300, 220, tile.data());  // rows across the 256 boundary, columns inside chunks
+    for (int64_t r = 0; r < 300; ++r)
+      for (int64_t c = 0; c < 220; ++c)
+        ASSERT_NEAR(tile[r * 220 + c], whole[(250 + r) * f.length + 40 + c], 1e-6) << r << "," << c;
+  }
 }
 
 // Softmax rows with their entropy terms: one pass gives the map, each row's

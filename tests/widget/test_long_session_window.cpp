@@ -20,7 +20,9 @@
 #include <QTest>
 #include <filesystem>
 #include <functional>
+#include <random>
 
+#include "app/gui/factor_map_source.h"
 #include "app/gui/main_window.h"
 #include "core/mixing/head_metrics.h"
 #include "core/session/session_reader.h"
@@ -205,6 +207,44 @@ TEST(LongSessionWindow, HeadsAreDrawnFromFactorsRegionByRegionOffTheWindowsThrea
   EXPECT_EQ(window.export_current(QString::fromStdString(figure.string()), gui::default_figure_choice(1)), QString());
   EXPECT_GT(fs::file_size(figure), 1000u);
   fs::remove_all(dir);
+}
+
+// A Mamba-1 head as the window's source: regions, rows and cells, before and
+// after its steps are computed once for the whole prompt, are the session
+// kernel's own tiles.
+TEST(FactorMapSource, SelectiveRegionsRowsAndCellsAreTheKernelsTiles) {
+  std::mt19937 rng(41);
+  std::normal_distribution<float> normal(0.f, 0.5f);
+  auto f = std::make_shared<session::MapFactors>();
+  f->form = session::FactorForm::Selective;
+  f->heads = 3, f->groups = 1, f->length = 600, f->dim = 16, f->channels_per_head = 8, f->dt_rank = 4;
+  const auto fill = [&](std::vector<float>& v, size_t n, float shift = 0) {
+    v.resize(n);
+    for (auto& x : v) x = normal(rng) + shift;
+  };
+  fill(f->left, 600 * 16), fill(f->right, 600 * 16), fill(f->dt_input, 600 * 4);
+  fill(f->dt_weight, 24 * 4), fill(f->dt_bias, 24, -2.f);
+  f->A.resize(24 * 16);
+  for (size_t k = 0; k < f->A.size(); ++k) f->A[k] = -0.1f * float(1 + k % 16);
+  const gui::FactorMapSource source(session::FactorHead{f, 1, {}});
+  std::vector<float> tile(100 * 150);
+  session::compute_tile(*f, 1, 300, 100, 100, 150, tile.data());
+  const auto cell_matches = [&] {
+    for (int k = 0; k < 30; ++k) {
+      const int i = 300 + (k * 37) % 100, j = 100 + (k * 53) % 150;
+      ASSERT_NEAR(source.cell(i, j), tile[(i - 300) * 150 + (j - 100)], 1e-6) << i << "," << j;
+    }
+    const auto row = source.row(399);
+    for (int j = 100; j < 250; ++j) ASSERT_NEAR(row[j], tile[99 * 150 + (j - 100)], 1e-6) << j;
+  };
+  cell_matches();  // steps computed per cell
+  widgets::PooledRequest region;
+  region.region = {300, 400, 100, 250};
+  region.rows = 100, region.cols = 150;
+  const auto pooled = source.pooled(region, nullptr);
+  ASSERT_EQ(pooled.pixels.size(), tile.size());
+  for (size_t k = 0; k < tile.size(); ++k) ASSERT_NEAR(pooled.pixels[k], tile[k], 1e-6) << k;
+  cell_matches();  // steps for the whole prompt, kept
 }
 
 int main(int argc, char** argv) {
