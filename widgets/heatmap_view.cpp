@@ -156,13 +156,17 @@ void HeatmapView::set_source(HeatmapData data, std::shared_ptr<const MapSource> 
   adopt(std::move(data));
   source_ = std::move(source);
   if (source_) {
-    whole_ticket_ = ++ticket_;
-    worker_->request(source_, region_request(true), whole_ticket_);
+    start_whole_pass();
     paint_overview();
   }
   rebuild_image();
   reset_zoom();
   update_profile();
+}
+
+void HeatmapView::start_whole_pass() {
+  whole_ticket_ = ++ticket_;
+  worker_->request(source_, region_request(true), whole_ticket_);
 }
 
 void HeatmapView::paint_overview() {
@@ -177,23 +181,16 @@ void HeatmapView::paint_overview() {
   preview->pixels = data_.overview;
   // Blocks start at ceil(k L / n) (core/mixing/map_summary.h); a block wholly after its queries is blank.
   const auto start = [&](int k) { return (int64_t(k) * data_.rows + n - 1) / n; };
-  double lowest = INFINITY, highest = -INFINITY, positive = INFINITY, largest = 0;
-  for (int p = 0; p < n; ++p)
-    for (int q = 0; q < n; ++q) {
-      float& v = preview->pixels[size_t(p) * n + q];
-      if (data_.causal && start(q) > start(p + 1) - 1) {
-        v = std::nanf("");
-        continue;
-      }
-      lowest = std::min<double>(lowest, v), highest = std::max<double>(highest, v);
-      largest = std::max<double>(largest, std::abs(v));
-      if (v > 0) positive = std::min<double>(positive, v);
-    }
-  std::vector<float> no_sample;  // a clipped range waits for the source's
+  if (data_.causal)
+    for (int p = 0; p < n; ++p)
+      for (int q = 0; q < n; ++q)
+        if (start(q) > start(p + 1) - 1) preview->pixels[size_t(p) * n + q] = std::nanf("");
+  // Signedness and range as for any map held whole (no option here transforms it); a clipped range waits for the source's.
   DisplayOptions unclipped = display_;
   unclipped.clip_percentile = 100;
-  source_signed_ = lowest < -1e-3 * largest;
-  source_range_ = display_range(lowest, highest, positive, source_signed_, no_sample, unclipped);
+  const DisplayedMap shown = prepare_display({preview->pixels.data(), n, n, false}, unclipped);
+  source_signed_ = shown.is_signed;
+  source_range_ = shown.range;
   shown_pooled_ = std::move(preview);
 }
 
@@ -362,8 +359,7 @@ void HeatmapView::set_display(const DisplayOptions& options) {
     asked_.reset();
     whole_ready_ = false;
     worker_->cancel_all();
-    whole_ticket_ = ++ticket_;
-    worker_->request(source_, region_request(true), whole_ticket_);
+    start_whole_pass();
   }
   rebuild_image();
 }

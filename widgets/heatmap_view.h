@@ -117,6 +117,7 @@ class HeatmapView : public QWidget {
   void clear_source();
   void adopt(HeatmapData data);  // size, labels, title; selection and marks reset
   void paint_overview();          // tiled: the first paint, from data_.overview
+  void start_whole_pass();        // tiled: range, marks and first image, for the current options
   void update_labels();
   void update_tick_labels();
   void update_profile();

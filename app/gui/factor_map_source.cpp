@@ -10,8 +10,26 @@
 
 namespace attnscope::gui {
 
+namespace {
+// `slot` under `mutex`, computed by `compute` the first time (outside the lock:
+// two threads may both compute it, the same numbers; the first kept wins).
+template <class T, class Compute>
+std::shared_ptr<const T> computed_once(std::mutex& mutex, std::shared_ptr<const T>& slot, const Compute& compute) {
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (slot) return slot;
+  }
+  auto made = std::make_shared<const T>(compute());
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (!slot) slot = std::move(made);
+  return slot;
+}
+}  // namespace
+
 FactorMapSource::FactorMapSource(session::FactorHead head) : head_(std::move(head)) {
-  if (!head_.normalisers.empty()) normalisers_ = std::make_shared<const std::vector<float>>(head_.normalisers);
+  // Kept once, here; whole() hands them back to the head it computes.
+  if (!head_.normalisers.empty()) normalisers_ = std::make_shared<const std::vector<float>>(std::move(head_.normalisers));
+  head_.normalisers.clear();
 }
 
 std::shared_ptr<const std::vector<float>> FactorMapSource::normalisers() const {
@@ -21,12 +39,8 @@ std::shared_ptr<const std::vector<float>> FactorMapSource::normalisers() const {
 
 std::shared_ptr<const std::vector<float>> FactorMapSource::ensure_normalisers() const {
   if (head_.factors->form != session::FactorForm::Softmax) return nullptr;
-  if (auto known = normalisers()) return known;
-  // Computed outside the lock: two rasters may both compute them, the same numbers.
-  auto computed = std::make_shared<const std::vector<float>>(session::row_log_normalisers(*head_.factors, head_.head));
-  const std::lock_guard<std::mutex> lock(normalisers_mutex_);
-  if (!normalisers_) normalisers_ = computed;
-  return normalisers_;
+  return computed_once(normalisers_mutex_, normalisers_,
+                       [&] { return session::row_log_normalisers(*head_.factors, head_.head); });
 }
 
 std::shared_ptr<const session::ChannelDecays> FactorMapSource::decays() const {
@@ -36,12 +50,8 @@ std::shared_ptr<const session::ChannelDecays> FactorMapSource::decays() const {
 
 std::shared_ptr<const session::ChannelDecays> FactorMapSource::ensure_decays() const {
   if (head_.factors->form != session::FactorForm::Selective) return nullptr;
-  if (auto known = decays()) return known;
-  auto computed = std::make_shared<const session::ChannelDecays>(
-      session::channel_decays(*head_.factors, head_.head, 0, head_.factors->length));
-  const std::lock_guard<std::mutex> lock(normalisers_mutex_);
-  if (!decays_) decays_ = computed;
-  return decays_;
+  return computed_once(normalisers_mutex_, decays_,
+                       [&] { return session::channel_decays(*head_.factors, head_.head, 0, head_.factors->length); });
 }
 
 void FactorMapSource::tile(int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out,
@@ -116,20 +126,15 @@ float FactorMapSource::cell(int i, int j) const {
 }
 
 std::vector<float> FactorMapSource::whole() const {
-  {
-    const std::lock_guard<std::mutex> lock(whole_mutex_);
-    if (whole_) return *whole_;
-  }
   const double L = static_cast<double>(head_.factors->length);
-  require_memory(2 * L * L * 4, "the whole " + std::to_string(head_.factors->length) + " x " +
-                                std::to_string(head_.factors->length) + " map of this head",
-                 "the head tab draws it region by region without it; close other programs to compare, diff or export it");
-  session::FactorHead head = head_;
-  if (auto known = normalisers()) head.normalisers = *known;
-  auto computed = std::make_shared<const std::vector<float>>(head.compute());
-  const std::lock_guard<std::mutex> lock(whole_mutex_);
-  whole_ = computed;
-  return *whole_;
+  return *computed_once(whole_mutex_, whole_, [&] {
+    require_memory(2 * L * L * 4, "the whole " + std::to_string(head_.factors->length) + " x " +
+                                  std::to_string(head_.factors->length) + " map of this head",
+                   "the head tab draws it region by region without it; close other programs to compare, diff or export it");
+    session::FactorHead head = head_;
+    if (auto known = normalisers()) head.normalisers = *known;
+    return head.compute();
+  });
 }
 
 }  // namespace attnscope::gui

@@ -811,8 +811,6 @@ void MainWindow::head_on_show() {
   if (!exploration_.state().ablated.empty()) apply_ablation_set();  // capture this mixer of the ablated run for the diff
 }
 
-std::vector<float> MainWindow::shown_map() const { return heatmap_->whole_map(); }
-
 void MainWindow::start_run() {
   if (busy_) return;
   const QString checkpoint = run_panel_->checkpoint();
@@ -1064,7 +1062,7 @@ widgets::HeatmapData MainWindow::compare_data() const {
   widgets::HeatmapData data = heatmap_->data();
   if (heatmap_->tiled()) {
     try {
-      data.values = shown_map();
+      data.values = heatmap_->whole_map();
     } catch (const std::exception& e) {
       data.values.clear();  // the reason shows where the map would
       data.title += QString(" — %1").arg(QString::fromStdString(e.what()));
@@ -1176,8 +1174,7 @@ widgets::PaperFigure MainWindow::figure_of_tab(const FigureChoice& choice) const
   style.font_pt = choice.font_pt;
   const auto panel = [&](const widgets::HeatmapView* v, const QString& title, bool difference = false) {
     // A long head on show is made whole for the figure (a zoomed figure draws its region of it).
-    std::vector<float> values = v->tiled() ? v->whole_map() : v->data().values;
-    return widgets::MapPanel{std::move(values), title, difference, choice.marks ? v->marks() : QVector<QPoint>{}};
+    return widgets::MapPanel{v->whole_map(), title, difference, choice.marks ? v->marks() : QVector<QPoint>{}};
   };
   QVector<widgets::MapPanel> panels;
   QString title;

@@ -184,8 +184,6 @@ class MainWindow : public QMainWindow {
   void show_head(int row, int head, const QString& title, std::vector<float> map);
   // What follows a head on show, held whole or tiled: its row's text, compare, diff.
   void head_on_show();
-  // The shown head's whole map (computed from factors when tiled: slow at long L, may throw).
-  std::vector<float> shown_map() const;
   void show_error(const QString& message);
   QString ablation_key() const;
   HeadRef head_ref(int row, int head) const;

@@ -118,14 +118,15 @@ Raster raster_region(const CellSource& cells, int64_t length, const RasterReques
                                  raster_kernels::largest_magnitude(row + i + 1, end_key - i - 1))
                       : raster_kernels::largest_magnitude(row + k0, end_key - k0);
         }
-        float* pixels = out.pixels.data() + pixel_of_row(i) * q.out_cols;  // values; drawn where best_abs >= 0
+        const int64_t pixel_row = pixel_of_row(i) * q.out_cols;
+        float* pixels = out.pixels.data() + pixel_row;  // values; drawn where best_abs >= 0
         const int64_t stop = std::min(q.col_end, end_key);
         if (stop <= q.col_begin) continue;
         const int64_t hidden = q.hide_diagonal && i >= q.col_begin && i < stop ? i : -1;
         // Each pixel: the covered cell of largest |weight|. Dividing a row by its
         // (positive) peak keeps which cell that is, so the row is pooled raw.
         const int64_t reached = raster_kernels::pool_row(row, col_start.data(), q.out_cols, stop, hidden, at.data());
-        float* best = best_abs.data() + pixel_of_row(i) * q.out_cols;
+        float* best = best_abs.data() + pixel_row;
         for (int64_t p = 0; p < reached; ++p) {
           if (at[p] < 0) continue;
           const float v = peak > 0 ? row[at[p]] / peak : row[at[p]];  // as the window divides a row it holds
