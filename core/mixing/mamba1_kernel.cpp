@@ -2,7 +2,9 @@
 
 #include <limits>
 
+#include "core/session/blas_threads.h"
 #include "core/session/selective_maps.h"
+#include "core/util/parallel.h"
 #include "core/util/error.h"
 
 namespace attnscope::mixing {
@@ -20,12 +22,18 @@ at::Tensor chunked_matrices(const Mamba1Inputs& in, int64_t group, const std::ve
   for (int64_t b = 0; b < Bsz; ++b) {
     const at::Tensor C = in.C.select(0, b).to(at::kFloat).contiguous(), B = in.B.select(0, b).to(at::kFloat).contiguous();
     const at::Tensor dt = in.dt.select(0, b).to(at::kFloat).contiguous();  // [L, D]
-    for (int64_t h = 0; h < count / group; ++h) {
-      const int64_t first_channel = channels.empty() ? h * group : channels[h];
-      const session::ChannelDecays decays = session::channel_decays(dt.data_ptr<float>(), D, first_channel, group, 0, L);
-      session::selective_tile(C.data_ptr<float>(), B.data_ptr<float>(), A.data_ptr<float>(), N, decays, 0, 0, L, L,
-                              out[b][h].data_ptr<float>());
-    }
+    // A head a thread, as a session's summaries (core/mixing/map_summary.cpp): a
+    // head's own loops are too short to spread, and BLAS's threads would contend.
+    const session::BlasOnCallingThread blas_on_heads_threads;
+    const float *c = C.data_ptr<float>(), *b_in = B.data_ptr<float>(), *a = A.data_ptr<float>(), *steps = dt.data_ptr<float>();
+    float* maps = out[b].data_ptr<float>();
+    parallel_for(count / group, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t h = begin; h < end; ++h) {
+        const int64_t first_channel = channels.empty() ? h * group : channels[h];
+        const session::ChannelDecays decays = session::channel_decays(steps, D, first_channel, group, 0, L);
+        session::selective_tile(c, b_in, a, N, decays, 0, 0, L, L, maps + h * L * L);
+      }
+    });
   }
   return out;
 }

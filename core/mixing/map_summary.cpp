@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/mixing/row_kernels.h"
+#include "core/session/blas_threads.h"
 #include "core/session/selective_maps.h"
 #include "core/util/parallel.h"
 
@@ -99,6 +100,7 @@ FactorSummaries summarise_factors(const session::MapFactors& factors, int overvi
     // heads (channel groups): measured at 2048 tokens with 32 heads of 48
     // channels, 59 s against 70 s spreading each head's rows and products.
     for (int h = 0; h < factors.heads; ++h) out.heads.emplace_back(L, overview_size);
+    const session::BlasOnCallingThread blas_on_heads_threads;  // wide heads' products: BLAS's own threads would contend
     parallel_for(factors.heads, 1, [&](int64_t begin, int64_t end) {
       for (int64_t h = begin; h < end; ++h) summarise_selective_head(factors, static_cast<int>(h), out.heads[h]);
     });

@@ -133,6 +133,7 @@ TEST(LongSessionWindow, HeadsAreDrawnFromFactorsRegionByRegionOffTheWindowsThrea
   window.resize(1400, 1000);
   window.show();
   QSignalSpy shown(&window, &MainWindow::head_shown);
+  QSignalSpy unzoomed_regions(window.heatmap(), &widgets::HeatmapView::region_drawn);
   ASSERT_TRUE(window.open_session(QString::fromStdString(path.string())));
   // Opening shows the last layer's head 0, drawn off the thread: nothing held meanwhile,
   // the session's overview painted at once.
@@ -149,6 +150,8 @@ TEST(LongSessionWindow, HeadsAreDrawnFromFactorsRegionByRegionOffTheWindowsThrea
   EXPECT_FALSE(window.head_pending());
   auto* view = window.heatmap();
   ASSERT_TRUE(wait_until([&] { return !view->drawing(); }));
+  // The whole map's pass has the pixels the unzoomed view spans: no second pass over every cell for it.
+  EXPECT_EQ(unzoomed_regions.count(), 0);
   // The whole map at screen resolution: fewer pixels than cells, each a block's strongest cell.
   EXPECT_LT(view->drawn_pixels().width(), L);
   EXPECT_EQ(view->drawn_cells(), QRect(0, 0, int(L), int(L)));
