@@ -107,24 +107,31 @@ FactorSummaries summarise_factors(const session::MapFactors& factors, int overvi
     return out;
   }
   if (softmax) out.row_normalisers.resize(static_cast<size_t>(factors.heads * L * 2));
-  std::vector<float> block;
-  std::vector<double> p_log_p(static_cast<size_t>(kRowBlock));
-  for (int h = 0; h < factors.heads; ++h) {
-    MapSummary& summary = out.heads.emplace_back(L, overview_size);
-    for (int64_t b0 = 0; b0 < L; b0 += kRowBlock) {
-      const int64_t n = std::min(kRowBlock, L - b0), keys = b0 + n;  // causal: no key past the block's last row
-      block.resize(static_cast<size_t>(n * keys));
-      if (!softmax) {
-        session::compute_tile(factors, h, b0, 0, n, keys, block.data());
-        summary.add_rows(block.data(), b0, n, keys);
-        continue;
+  for (int h = 0; h < factors.heads; ++h) out.heads.emplace_back(L, overview_size);
+  // A head a thread, each with its products on its own thread: one head's
+  // block of rows on both cores left OpenBLAS's threads spinning between the
+  // scores' products while the rows' threads waited for a core.
+  const session::BlasOnCallingThread blas_on_heads_threads;
+  parallel_for(factors.heads, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> block;
+    std::vector<double> p_log_p(static_cast<size_t>(kRowBlock));
+    for (int64_t h = begin; h < end; ++h) {
+      MapSummary& summary = out.heads[h];
+      for (int64_t b0 = 0; b0 < L; b0 += kRowBlock) {
+        const int64_t n = std::min(kRowBlock, L - b0), keys = b0 + n;  // causal: no key past the block's last row
+        block.resize(static_cast<size_t>(n * keys));
+        if (!softmax) {
+          session::compute_tile(factors, static_cast<int>(h), b0, 0, n, keys, block.data());
+          summary.add_rows(block.data(), b0, n, keys);
+          continue;
+        }
+        // A softmax row's entropy follows from its scores: no logarithm per cell.
+        float* lse = out.row_normalisers.data() + (h * L + b0) * 2;
+        session::softmax_rows_with_entropy(factors, static_cast<int>(h), b0, n, block.data(), lse, p_log_p.data());
+        summary.add_rows(block.data(), b0, n, keys, p_log_p.data());
       }
-      // A softmax row's entropy follows from its scores: no logarithm per cell.
-      float* lse = out.row_normalisers.data() + (h * L + b0) * 2;
-      session::softmax_rows_with_entropy(factors, h, b0, n, block.data(), lse, p_log_p.data());
-      summary.add_rows(block.data(), b0, n, keys, p_log_p.data());
     }
-  }
+  });
   return out;
 }
 

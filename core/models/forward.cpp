@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "core/models/blocks/attention_block_buffers.h"
 #include "core/runtime/memory_budget.h"
 
 namespace attnscope {
@@ -26,6 +27,7 @@ void check_input_ids(const Model& model, const at::Tensor& input_ids) {
 
 ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const ForwardOptions& options) {
   at::NoGradGuard no_grad;
+  const blocks::ReleasedAfterForward attention_buffers_released;  // kept from layer to layer, not after
   check_input_ids(model, input_ids);
   const auto& info = model.info();
   const int layers = info.num_layers;

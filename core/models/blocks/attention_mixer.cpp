@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/mixing/ssd.h"
+#include "core/models/blocks/attention_block_buffers.h"
 #include "core/util/error.h"
 
 namespace attnscope::blocks {
@@ -45,8 +46,37 @@ namespace {
 // [B, H, block, keys] instead of [B, H, L, L] (3.2 GB per layer for GPT-2
 // small at L = 8192, 200 MB per block), and the masked half is never computed.
 
+// Softmax attention of float32 CPU tensors outside autograd: the same
+// products as mixing_maps, written into this thread's block buffers.
+at::Tensor blocked_softmax_into_buffers(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale) {
+  const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3), Hkv = k.size(1), groups = H / Hkv;
+  AttentionBlockBuffers& block_buffers = attention_block_buffers();
+  block_buffers.fit(B * H * std::min(kAttentionQueryBlock, L) * L);
+  // Only a block's last `rows` keys reach past some of its queries: the future is a rows x rows triangle.
+  const at::Tensor future = future_mask(std::min(kAttentionQueryBlock, L), q.device());
+  std::vector<at::Tensor> blocks;
+  for (int64_t start = 0; start < L; start += kAttentionQueryBlock) {
+    const int64_t rows = std::min(kAttentionQueryBlock, L - start), keys = start + rows;
+    const int64_t count = B * H * rows * keys;
+    at::Tensor scores = block_buffers.scores.narrow(0, 0, count).view({B * Hkv, groups * rows, keys});
+    at::bmm_out(scores, q.narrow(2, start, rows).reshape({B * Hkv, groups * rows, d}),
+                k.narrow(2, 0, keys).reshape({B * Hkv, keys, d}).transpose(1, 2));
+    at::Tensor per_head = scores.view({B * H, rows, keys});
+    per_head.mul_(scale);
+    per_head.narrow(2, start, rows).masked_fill_(future.narrow(0, 0, rows).narrow(1, 0, rows),
+                                                  -std::numeric_limits<float>::infinity());
+    at::Tensor weights = block_buffers.weights.narrow(0, 0, count).view({B * Hkv, groups * rows, keys});
+    at::softmax_out(weights, scores, -1);
+    blocks.push_back(at::bmm(weights, v.narrow(2, 0, keys).reshape({B * Hkv, keys, d})).view({B, H, rows, d}));
+  }
+  return at::cat(blocks, 2);
+}
+
 at::Tensor blocked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale, ScoreForm form) {
   const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3), Hkv = k.size(1), groups = H / Hkv;
+  const auto plain = [](const at::Tensor& t) { return t.scalar_type() == at::kFloat && t.device().is_cpu(); };
+  if (form == ScoreForm::Softmax && plain(q) && plain(k) && plain(v) && !at::GradMode::is_enabled())
+    return blocked_softmax_into_buffers(q, k, v, scale);
   std::vector<at::Tensor> blocks;
   for (int64_t start = 0; start < L; start += kAttentionQueryBlock) {
     const int64_t rows = std::min(kAttentionQueryBlock, L - start), keys = start + rows;
