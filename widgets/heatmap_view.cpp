@@ -129,8 +129,8 @@ HeatmapView::HeatmapView(QWidget* parent)
   connect(plot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this](const QCPRange& range) {
     profile_->xAxis->setRange(range);
     update_tick_labels();
-    profile_->replot(QCustomPlot::rpQueuedReplot);  // after the region is asked for, once per turn
     request_region();
+    profile_->replot(QCustomPlot::rpQueuedReplot);  // queued after the region's request, once per turn
   });
   connect(plot_->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] {
     update_tick_labels();
@@ -159,9 +159,9 @@ void HeatmapView::set_source(HeatmapData data, std::shared_ptr<const MapSource> 
   if (source_) paint_overview();
   rebuild_image();
   reset_zoom();
-  update_profile();
-  // After the layout for this map: the pass takes the pixels the unzoomed view spans.
+  // After the layout for this map (reset_zoom replots): the pass takes the pixels the unzoomed view spans.
   if (source_) start_whole_pass();
+  update_profile();
 }
 
 void HeatmapView::start_whole_pass() {

@@ -9,6 +9,7 @@
 
 #include "core/mixing/ga_scores.h"
 #include "core/mixing/head_metrics.h"
+#include "core/models/blocks/attention_block_buffers.h"
 #include "core/models/forward.h"
 #include "core/tasks/scoring.h"
 #include "core/util/content_hash.h"
@@ -46,6 +47,7 @@ void add_final_token_writes(const Model& model, const std::vector<MixerRow>& row
                             const std::vector<at::Tensor>& residuals, std::vector<std::vector<double>>& sum,
                             const ScanOptions& o) {
   at::NoGradGuard no_grad;
+  const blocks::ReleasedAfterForward attention_buffers_released;  // layers run here, not through run_forward
   const auto& info = model.info();
   // Some layers read the embedded prompt besides the residual (Zamba2's shared block).
   const at::Tensor embedded = model.embed(ids.unsqueeze(0).to(model.device()));

@@ -11,7 +11,7 @@ namespace attnscope::mixing {
 
 namespace {
 
-// On the CPU: the chunked form (core/session/selective_maps.h), a head at a time.
+// On the CPU: the chunked form (core/session/selective_maps.h), heads a thread each when they fill the cores.
 at::Tensor chunked_matrices(const Mamba1Inputs& in, int64_t group, const std::vector<int64_t>& channels) {
   const int64_t Bsz = in.dt.size(0), L = in.dt.size(1), D = in.dt.size(2), N = in.A.size(1);
   const int64_t count = channels.empty() ? D : static_cast<int64_t>(channels.size());
@@ -22,17 +22,23 @@ at::Tensor chunked_matrices(const Mamba1Inputs& in, int64_t group, const std::ve
   for (int64_t b = 0; b < Bsz; ++b) {
     const at::Tensor C = in.C.select(0, b).to(at::kFloat).contiguous(), B = in.B.select(0, b).to(at::kFloat).contiguous();
     const at::Tensor dt = in.dt.select(0, b).to(at::kFloat).contiguous();  // [L, D]
-    // A head a thread, as a session's summaries (core/mixing/map_summary.cpp): a
-    // head's own loops are too short to spread, and BLAS's threads would contend.
-    const session::BlasOnCallingThread blas_on_heads_threads;
     const float *c = C.data_ptr<float>(), *b_in = B.data_ptr<float>(), *a = A.data_ptr<float>(), *steps = dt.data_ptr<float>();
     float* maps = out[b].data_ptr<float>();
-    parallel_for(count / group, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t h = begin; h < end; ++h) {
-        const int64_t first_channel = channels.empty() ? h * group : channels[h];
-        const session::ChannelDecays decays = session::channel_decays(steps, D, first_channel, group, 0, L);
-        session::selective_tile(c, b_in, a, N, decays, 0, 0, L, L, maps + h * L * L);
-      }
+    const int64_t heads = count / group;
+    const auto one_head = [&](int64_t h) {
+      const int64_t first_channel = channels.empty() ? h * group : channels[h];
+      const session::ChannelDecays decays = session::channel_decays(steps, D, first_channel, group, 0, L);
+      session::selective_tile(c, b_in, a, N, decays, 0, 0, L, L, maps + h * L * L);
+    };
+    if (!session::heads_fill_the_cores(heads)) {  // few heads: each one's rows and products over every core
+      for (int64_t h = 0; h < heads; ++h) one_head(h);
+      continue;
+    }
+    // A layer's many heads a thread each, as a session's summaries (core/mixing/map_summary.cpp),
+    // with BLAS on the heads' threads: its own would contend with them.
+    const session::BlasOnCallingThread blas_on_heads_threads;
+    parallel_for(heads, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t h = begin; h < end; ++h) one_head(h);
     });
   }
   return out;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "core/mixing/row_kernels.h"
 #include "core/session/blas_threads.h"
@@ -100,7 +101,9 @@ FactorSummaries summarise_factors(const session::MapFactors& factors, int overvi
     // heads (channel groups): measured at 2048 tokens with 32 heads of 48
     // channels, 59 s against 70 s spreading each head's rows and products.
     for (int h = 0; h < factors.heads; ++h) out.heads.emplace_back(L, overview_size);
-    const session::BlasOnCallingThread blas_on_heads_threads;  // wide heads' products: BLAS's own threads would contend
+    // Wide heads' products: BLAS's own threads would contend with the heads' (while these fill the cores).
+    std::optional<session::BlasOnCallingThread> blas_on_heads_threads;
+    if (session::heads_fill_the_cores(factors.heads)) blas_on_heads_threads.emplace();
     parallel_for(factors.heads, 1, [&](int64_t begin, int64_t end) {
       for (int64_t h = begin; h < end; ++h) summarise_selective_head(factors, static_cast<int>(h), out.heads[h]);
     });
@@ -108,29 +111,43 @@ FactorSummaries summarise_factors(const session::MapFactors& factors, int overvi
   }
   if (softmax) out.row_normalisers.resize(static_cast<size_t>(factors.heads * L * 2));
   for (int h = 0; h < factors.heads; ++h) out.heads.emplace_back(L, overview_size);
-  // A head a thread, each with its products on its own thread: one head's
-  // block of rows on both cores left OpenBLAS's threads spinning between the
-  // scores' products while the rows' threads waited for a core.
+  // Rows of one head a block at a time; the block's loops spread over the cores unless heads already do.
+  const auto summarise_head = [&](int64_t h, std::vector<float>& block, std::vector<double>& p_log_p) {
+    MapSummary& summary = out.heads[h];
+    for (int64_t b0 = 0; b0 < L; b0 += kRowBlock) {
+      const int64_t n = std::min(kRowBlock, L - b0), keys = b0 + n;  // causal: no key past the block's last row
+      block.resize(static_cast<size_t>(n * keys));
+      if (!softmax) {
+        session::compute_tile(factors, static_cast<int>(h), b0, 0, n, keys, block.data());
+        summary.add_rows(block.data(), b0, n, keys);
+        continue;
+      }
+      // A softmax row's entropy follows from its scores: no logarithm per cell.
+      float* lse = out.row_normalisers.data() + (h * L + b0) * 2;
+      session::softmax_rows_with_entropy(factors, static_cast<int>(h), b0, n, block.data(), lse, p_log_p.data());
+      summary.add_rows(block.data(), b0, n, keys, p_log_p.data());
+    }
+  };
+  const auto buffers = [&](std::vector<float>& block, std::vector<double>& p_log_p) {
+    block.reserve(static_cast<size_t>(std::min(kRowBlock, L) * L));  // grown once, not copied block by block
+    p_log_p.resize(static_cast<size_t>(kRowBlock));
+  };
+  if (!session::heads_fill_the_cores(factors.heads)) {
+    std::vector<float> block;
+    std::vector<double> p_log_p;
+    buffers(block, p_log_p);
+    for (int64_t h = 0; h < factors.heads; ++h) summarise_head(h, block, p_log_p);
+    return out;
+  }
+  // As many heads as cores: a head a thread, each with its products on its own
+  // thread. One head's block of rows on every core left OpenBLAS's threads
+  // spinning between the scores' products while the rows' threads waited for a core.
   const session::BlasOnCallingThread blas_on_heads_threads;
   parallel_for(factors.heads, 1, [&](int64_t begin, int64_t end) {
     std::vector<float> block;
-    std::vector<double> p_log_p(static_cast<size_t>(kRowBlock));
-    for (int64_t h = begin; h < end; ++h) {
-      MapSummary& summary = out.heads[h];
-      for (int64_t b0 = 0; b0 < L; b0 += kRowBlock) {
-        const int64_t n = std::min(kRowBlock, L - b0), keys = b0 + n;  // causal: no key past the block's last row
-        block.resize(static_cast<size_t>(n * keys));
-        if (!softmax) {
-          session::compute_tile(factors, static_cast<int>(h), b0, 0, n, keys, block.data());
-          summary.add_rows(block.data(), b0, n, keys);
-          continue;
-        }
-        // A softmax row's entropy follows from its scores: no logarithm per cell.
-        float* lse = out.row_normalisers.data() + (h * L + b0) * 2;
-        session::softmax_rows_with_entropy(factors, static_cast<int>(h), b0, n, block.data(), lse, p_log_p.data());
-        summary.add_rows(block.data(), b0, n, keys, p_log_p.data());
-      }
-    }
+    std::vector<double> p_log_p;
+    buffers(block, p_log_p);
+    for (int64_t h = begin; h < end; ++h) summarise_head(h, block, p_log_p);
   });
   return out;
 }

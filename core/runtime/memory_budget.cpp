@@ -12,6 +12,10 @@ double forward_working_bytes(const ModelInfo& info, const ForwardShape& shape) {
   // Residual stream, the layer's projections and MLP (a generous 16 widths), kept residuals not counted.
   double bytes = 16 * L * d * e;
   double largest_layer = 0;
+  // Heads computed a thread each (summaries, Mamba-1 capture) hold their buffers at once, one set per thread.
+  const auto threads_for = [](int64_t heads) {
+    return static_cast<double>(std::clamp<int64_t>(heads, 1, std::max(1u, std::thread::hardware_concurrency())));
+  };
   for (const auto& layer_info : info.layers) {
     double work = 0;
     for (const auto& layer : layer_info.mixers) {
@@ -20,14 +24,14 @@ double forward_working_bytes(const ModelInfo& info, const ForwardShape& shape) {
       s.capture = shape.capture || (shape.factors && !factors);
       // Factors: q and k, or C and B, per token and head (head sizes up to 256 counted);
       // Mamba-1's are per token only (C, B and the step's low-rank input, up to 256 of it).
-      // Mamba-1's summaries run a head per core, each with two column buffers
-      // (kSelectiveColumnBlock pairs wide) and a block of 512 rows.
+      // Summaries run a head a thread: Mamba-1's each with two column buffers
+      // (kSelectiveColumnBlock pairs wide) and a block of 512 rows, the others
+      // with a block of 512 rows and its scores.
       if (factors)
         work += layer.kind == MixerKind::Mamba1Channel
                     ? (2.0 * std::max<int64_t>(layer.state_size, 16) + 256) * L * 4 +
-                          static_cast<double>(std::max(1u, std::thread::hardware_concurrency())) *
-                              (2 * session::kSelectiveColumnBlock + 512) * L * 4
-                    : 2.0 * layer.heads * L * 256 * 4;
+                          threads_for(layer.heads) * (2 * session::kSelectiveColumnBlock + 512) * L * 4
+                    : 2.0 * layer.heads * L * 256 * 4 + threads_for(layer.heads) * 2 * 512 * L * 4;
       switch (layer.kind) {
       case MixerKind::SoftmaxAttention:
       case MixerKind::RelaxedAttention: {
@@ -45,10 +49,11 @@ double forward_working_bytes(const ModelInfo& info, const ForwardShape& shape) {
         break;
       case MixerKind::Mamba1Channel:
         // The scan keeps [L, channels, state] three times (decays, inputs, states); captured maps
-        // are [channels / group, L, L] plus the chunked form's two column buffers.
+        // are [channels / group, L, L] plus the chunked form's two column buffers on each head's thread.
         work += 3 * L * layer.heads * std::max<int64_t>(layer.state_size, 16) * 4 +
                (s.capture ? layer.heads / std::max(1, s.channel_group) * L * L * 4 +
-                                2.0 * L * session::kSelectiveColumnBlock * 4
+                                threads_for(layer.heads / std::max(1, s.channel_group)) * 2.0 * L *
+                                    session::kSelectiveColumnBlock * 4
                           : 0);
         break;
       case MixerKind::Identity:

@@ -2,7 +2,9 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <mutex>
+#include <thread>
 
 namespace attnscope::session {
 namespace {
@@ -43,6 +45,10 @@ BlasOnCallingThread::~BlasOnCallingThread() {
   if (!openblas().present()) return;
   const std::lock_guard<std::mutex> lock(scopes_mutex);
   if (--open_scopes == 0) openblas().set(threads_before);
+}
+
+bool heads_fill_the_cores(int64_t heads) {
+  return heads >= static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 }  // namespace attnscope::session

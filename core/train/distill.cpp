@@ -11,6 +11,7 @@
 #include "core/ablation/head_scan.h"
 #include "core/io/checkpoint.h"
 #include "core/io/tokenizer.h"
+#include "core/models/blocks/attention_block_buffers.h"
 #include "core/models/forward.h"
 #include "core/models/registry.h"
 #include "core/tasks/scoring.h"
@@ -164,6 +165,7 @@ DistillReport distill_heads(const DistillOptions& o) {
     at::Tensor target;
     {
       at::NoGradGuard no_grad;
+      const blocks::ReleasedAfterForward attention_buffers_released;  // not kept through the student's step
       target = training_logits(*teacher, b.ids);
     }
     const at::Tensor loss = distillation_loss(training_logits(*student, b.ids), target, b);

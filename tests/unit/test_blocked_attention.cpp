@@ -2,9 +2,11 @@
 // time (core/models/blocks/attention_mixer.cpp): the logits equal those of
 // the whole-map path (a run that captures every layer's maps), for GPT-2's
 // attention and for Llama's grouped-query attention with rotary positions,
-// at a length that is not a multiple of the block.
+// at a length that is not a multiple of the block; the blocks' buffers are
+// given back when the forward ends.
 #include <gtest/gtest.h>
 
+#include "core/models/blocks/attention_block_buffers.h"
 #include "core/models/forward.h"
 #include "support/random_models.h"
 
@@ -20,7 +22,11 @@ void expect_blocked_equals_whole(const nlohmann::json& config, int64_t length) {
   ForwardOptions whole = blocked;
   whole.capture_layer = [](int) { return true; };  // maps kept: the whole [H, L, L] path
   whole.on_mixing = [](int, int, const at::Tensor&) {};
-  const at::Tensor a = run_forward(*model, ids, blocked).logits, b = run_forward(*model, ids, whole).logits;
+  const at::Tensor a = run_forward(*model, ids, blocked).logits;
+  // The blocks' buffers are not kept once the forward is over.
+  EXPECT_FALSE(blocks::attention_block_buffers().scores.defined());
+  EXPECT_FALSE(blocks::attention_block_buffers().weights.defined());
+  const at::Tensor b = run_forward(*model, ids, whole).logits;
   ASSERT_EQ(a.sizes(), b.sizes());
   EXPECT_LT((a - b).abs().max().item<double>(), 1e-4 * (1 + b.abs().max().item<double>()))
       << config["model_type"].get<std::string>();

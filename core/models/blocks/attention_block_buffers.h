@@ -3,8 +3,9 @@
 // (attention_mixer.cpp), kept on the thread that runs a forward pass from
 // block to block and layer to layer: each is up to 200 MB at 8192 tokens for
 // GPT-2 small, and fresh memory that size cost 0.6 s of page faults a block
-// here (a plain forward at 8192 tokens: 34 s with them kept, 40-47 s without).
-// A forward pass gives them back when it ends (ReleasedAfterForward).
+// here (a plain forward at 8192 tokens: 24-27 s with them kept, 40-47 s without).
+// A forward pass gives them back when it ends (ReleasedAfterForward), as do
+// the loops that run layers themselves (head scans, a distillation's teacher).
 #include <ATen/ATen.h>
 
 namespace attnscope::blocks {
