@@ -4,7 +4,6 @@
 
 #include "core/session/blas_threads.h"
 #include "core/session/selective_maps.h"
-#include "core/util/parallel.h"
 #include "core/util/error.h"
 
 namespace attnscope::mixing {
@@ -30,14 +29,9 @@ at::Tensor chunked_matrices(const Mamba1Inputs& in, int64_t group, const std::ve
       const session::ChannelDecays decays = session::channel_decays(steps, D, first_channel, group, 0, L);
       session::selective_tile(c, b_in, a, N, decays, 0, 0, L, L, maps + h * L * L);
     };
-    if (!session::heads_fill_the_cores(heads)) {  // few heads: each one's rows and products over every core
-      for (int64_t h = 0; h < heads; ++h) one_head(h);
-      continue;
-    }
-    // A layer's many heads a thread each, as a session's summaries (core/mixing/map_summary.cpp),
-    // with BLAS on the heads' threads: its own would contend with them.
-    const session::BlasOnCallingThread blas_on_heads_threads;
-    parallel_for(heads, 1, [&](int64_t begin, int64_t end) {
+    // A layer's many heads a thread each, as a session's summaries (core/mixing/map_summary.cpp);
+    // few heads in turn, each one's rows and products over every core.
+    session::over_heads(heads, [&](int64_t begin, int64_t end) {
       for (int64_t h = begin; h < end; ++h) one_head(h);
     });
   }

@@ -128,25 +128,13 @@ FactorSummaries summarise_factors(const session::MapFactors& factors, int overvi
       summary.add_rows(block.data(), b0, n, keys, p_log_p.data());
     }
   };
-  const auto buffers = [&](std::vector<float>& block, std::vector<double>& p_log_p) {
+  // Heads a thread each when they fill the cores (session::over_heads): one head's
+  // block of rows on every core left OpenBLAS's threads spinning between the
+  // scores' products while the rows' threads waited for a core.
+  session::over_heads(factors.heads, [&](int64_t begin, int64_t end) {
+    std::vector<float> block;
     block.reserve(static_cast<size_t>(std::min(kRowBlock, L) * L));  // grown once, not copied block by block
-    p_log_p.resize(static_cast<size_t>(kRowBlock));
-  };
-  if (!session::heads_fill_the_cores(factors.heads)) {
-    std::vector<float> block;
-    std::vector<double> p_log_p;
-    buffers(block, p_log_p);
-    for (int64_t h = 0; h < factors.heads; ++h) summarise_head(h, block, p_log_p);
-    return out;
-  }
-  // As many heads as cores: a head a thread, each with its products on its own
-  // thread. One head's block of rows on every core left OpenBLAS's threads
-  // spinning between the scores' products while the rows' threads waited for a core.
-  const session::BlasOnCallingThread blas_on_heads_threads;
-  parallel_for(factors.heads, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> block;
-    std::vector<double> p_log_p;
-    buffers(block, p_log_p);
+    std::vector<double> p_log_p(static_cast<size_t>(kRowBlock));
     for (int64_t h = begin; h < end; ++h) summarise_head(h, block, p_log_p);
   });
   return out;

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <thread>
 
+#include "core/util/parallel.h"
+
 namespace attnscope::session {
 namespace {
 
@@ -49,6 +51,12 @@ BlasOnCallingThread::~BlasOnCallingThread() {
 
 bool heads_fill_the_cores(int64_t heads) {
   return heads >= static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+void over_heads(int64_t heads, const std::function<void(int64_t begin, int64_t end)>& body) {
+  if (!heads_fill_the_cores(heads)) return body(0, heads);
+  const BlasOnCallingThread blas_on_heads_threads;
+  parallel_for(heads, 1, body);
 }
 
 }  // namespace attnscope::session

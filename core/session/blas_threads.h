@@ -9,6 +9,7 @@
 // so process-wide: products on other threads meanwhile (the window's, or
 // LibTorch's) run on one thread too. Other BLAS libraries are left as they are.
 #include <cstdint>
+#include <functional>
 
 namespace attnscope::session {
 
@@ -23,5 +24,10 @@ class BlasOnCallingThread {
 // Whether `heads` computed a thread each keep every core busy. With fewer
 // heads than cores, a head's rows and BLAS's threads spread over the cores instead.
 bool heads_fill_the_cores(int64_t heads);
+
+// body(begin, end) over heads [0, heads): when they fill the cores, a head a
+// thread with BLAS on the heads' threads; otherwise body(0, heads) on the
+// calling thread, each head's own loops and BLAS spreading over the cores.
+void over_heads(int64_t heads, const std::function<void(int64_t begin, int64_t end)>& body);
 
 }  // namespace attnscope::session
