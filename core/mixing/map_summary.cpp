@@ -58,6 +58,14 @@ void MapSummary::add_rows(const float* rows, int64_t first, int64_t count, int64
   for (const auto& f : figures) figures_.add(f);  // in row order, as a whole map's figures are taken
 }
 
+void MapSummary::add_rows(const float* rows, int64_t first, int64_t count, int64_t stride,
+                          const std::function<double(const float* row, int64_t r)>& m_log_m_of) {
+  std::vector<RowFigures> figures(static_cast<size_t>(count));
+  pool_.add_rows(rows, first, count, stride,
+                 [&](const float* row, int64_t r) { figures[r] = row_figures(row, first + r, m_log_m_of(row, r)); });
+  for (const auto& f : figures) figures_.add(f);
+}
+
 int overview_size_for(int heads) {
   const auto side = static_cast<int>(std::sqrt(static_cast<double>(kMixerOverviewCells) / std::max(1, heads)));
   return std::clamp(side, 1, kOverviewSize);

@@ -49,6 +49,10 @@ class MapSummary {
   // As MaxAbsPool::add_rows; `m_log_m`, when given, is each row's
   // sum |m| log |m| (row_figures), known already.
   void add_rows(const float* rows, int64_t first, int64_t count, int64_t stride, const double* m_log_m = nullptr);
+  // As above, row r's sum |m| log |m| from `m_log_m_of(row, r)`, called
+  // beside the row's pooling on the same core (the row is read once).
+  void add_rows(const float* rows, int64_t first, int64_t count, int64_t stride,
+                const std::function<double(const float* row, int64_t r)>& m_log_m_of);
   const RowFigureMeans& figures() const { return figures_; }
   int overview_size() const { return pool_.size(); }
   const std::vector<float>& overview() const { return pool_.values(); }

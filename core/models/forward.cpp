@@ -72,8 +72,15 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
     LayerCall call(info.layers[l]);
     const bool capture = options.capture_layer && options.capture_layer(l);
     const bool factors = options.factor_layer && options.factor_layer(l);
-    for (auto& m : call.mixers)
-      m.capture = capture, m.want_factors = factors, m.view = options.view, m.channel_group = options.channel_group;
+    for (size_t m = 0; m < call.mixers.size(); ++m) {
+      MixerCall& mixer = call.mixers[m];
+      mixer.capture = capture, mixer.want_factors = factors, mixer.view = options.view,
+      mixer.channel_group = options.channel_group;
+      if (factors && options.on_attention_block)
+        mixer.on_attention_block = [&options, l, m](const AttentionBlock& block) {
+          options.on_attention_block(l, static_cast<int>(m), block);
+        };
+    }
     call.token_embeddings = embedded;
     call.last_position_only = l + 1 == layers && !options.logits_at_every_position && !options.whole_final_layer;
     for (size_t i = 0; i < options.ablations.size(); ++i)

@@ -1,9 +1,11 @@
 #include "core/runtime/session_run.h"
 
 #include <algorithm>
+#include <map>
 
 #include "core/ablation/ablation_spec.h"
 #include "core/mixing/metric_table.h"
+#include "core/mixing/softmax_block_summary.h"
 #include "core/runtime/map_factors_of.h"
 #include "core/runtime/device.h"
 
@@ -112,12 +114,30 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
     writer.write_maps_half(model.mixers[row], reinterpret_cast<const uint16_t*>(half.data_ptr()),
                            static_cast<int>(half.size(0)), half.size(1));
   };
+  // Without the maps, a long prompt's attention summarised from the blocks its forward computes anyway.
+  std::map<int, mixing::SoftmaxBlockSummaries> from_blocks;
+  if (!keep_maps)
+    forward.on_attention_block = [&](int layer, int mixer, const AttentionBlock& block) {
+      const int row = row_of(rows, layer, mixer);
+      if (block.first_row == 0)
+        from_blocks.insert_or_assign(row, mixing::SoftmaxBlockSummaries(block.heads, length, mixing::overview_size_for(block.heads)));
+      const auto it = from_blocks.find(row);
+      if (it != from_blocks.end())
+        it->second.add_block(block.scores, block.weights, block.heads, block.first_row, block.rows, block.keys);
+    };
+  session::MapFactors factors;  // each layer's in turn, in the same memory
   forward.on_factors = [&](int layer, int mixer, const MixingFactors& mixing_factors) {
     const int row = row_of(rows, layer, mixer);
-    const session::MapFactors factors = map_factors_of(mixing_factors);
-    // Without the maps, figures and overview come from the factors a block of rows at a time.
+    map_factors_into(mixing_factors, factors);
     if (keep_maps) return writer.write_factors(model.mixers[row], factors);
-    const mixing::FactorSummaries summaries = mixing::summarise_factors(factors, mixing::overview_size_for(factors.heads));
+    // Otherwise figures and overview come from the forward's blocks or, where
+    // it made none (the final layer's last query only), from the factors a block of rows at a time.
+    const auto blocks = from_blocks.find(row);
+    const bool from_forward = blocks != from_blocks.end() && blocks->second.complete() && blocks->second.heads() == factors.heads;
+    const mixing::FactorSummaries summaries =
+        from_forward ? blocks->second.take()
+                     : mixing::summarise_factors(factors, mixing::overview_size_for(factors.heads));
+    if (blocks != from_blocks.end()) from_blocks.erase(blocks);
     summarise(row, summaries.heads);
     writer.write_factors(model.mixers[row], factors,
                          summaries.row_normalisers.empty() ? nullptr : &summaries.row_normalisers);

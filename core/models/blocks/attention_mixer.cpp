@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <vector>
 #include <limits>
 
@@ -46,9 +47,13 @@ namespace {
 // [B, H, block, keys] instead of [B, H, L, L] (3.2 GB per layer for GPT-2
 // small at L = 8192, 200 MB per block), and the masked half is never computed.
 
+using BlockObserver = std::function<void(const AttentionBlock&)>;
+
 // Softmax attention of float32 CPU tensors outside autograd: the same
-// products as mixing_maps, written into this thread's block buffers.
-at::Tensor blocked_softmax_into_buffers(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale) {
+// products as mixing_maps, written into this thread's block buffers, each
+// block shown to `observer` when given (a batch of one).
+at::Tensor blocked_softmax_into_buffers(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale,
+                                        const BlockObserver* observer) {
   const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3), Hkv = k.size(1), groups = H / Hkv;
   AttentionBlockBuffers& block_buffers = attention_block_buffers();
   block_buffers.fit(B * H * std::min(kAttentionQueryBlock, L) * L);
@@ -67,16 +72,20 @@ at::Tensor blocked_softmax_into_buffers(const at::Tensor& q, const at::Tensor& k
                                                   -std::numeric_limits<float>::infinity());
     at::Tensor weights = block_buffers.weights.narrow(0, 0, count).view({B * Hkv, groups * rows, keys});
     at::softmax_out(weights, scores, -1);
+    // [B * H_kv, groups * rows, keys] is [H, rows, keys] for one prompt: head kv * groups + g.
+    if (observer && B == 1)
+      (*observer)(AttentionBlock{static_cast<int>(H), start, rows, keys, scores.data_ptr<float>(), weights.data_ptr<float>()});
     blocks.push_back(at::bmm(weights, v.narrow(2, 0, keys).reshape({B * Hkv, keys, d})).view({B, H, rows, d}));
   }
   return at::cat(blocks, 2);
 }
 
-at::Tensor blocked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale, ScoreForm form) {
+at::Tensor blocked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale, ScoreForm form,
+                             const BlockObserver* observer) {
   const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3), Hkv = k.size(1), groups = H / Hkv;
   const auto plain = [](const at::Tensor& t) { return t.scalar_type() == at::kFloat && t.device().is_cpu(); };
   if (form == ScoreForm::Softmax && plain(q) && plain(k) && plain(v) && !at::GradMode::is_enabled())
-    return blocked_softmax_into_buffers(q, k, v, scale);
+    return blocked_softmax_into_buffers(q, k, v, scale, observer);
   std::vector<at::Tensor> blocks;
   for (int64_t start = 0; start < L; start += kAttentionQueryBlock) {
     const int64_t rows = std::min(kAttentionQueryBlock, L - start), keys = start + rows;
@@ -155,7 +164,11 @@ at::Tensor AttentionMixer::per_head_outputs(const at::Tensor& x, MixerCall& call
     if (call.want_factors && gives_factors(call)) call.factors = {MixingFactors::Form::Softmax, q, k, scale, {}, {}, {}, {}, {}};
     if (Lq < L) q = q.narrow(2, L - 1, 1);
     if (Lq == L && L > kBlockedAttentionFrom && !call.capture && !any_uniform(call) && spec_.form != ScoreForm::KeyOnlySoftmax) {
-      return recurrent_outputs(x, q_plain, k_plain, v, blocked_attention(q, k, v, scale, spec_.form), nullptr);
+      // Its blocks are the map's rows only where the factors are those of the map (gives_factors).
+      const bool observed = call.want_factors && gives_factors(call) && call.on_attention_block;
+      return recurrent_outputs(x, q_plain, k_plain, v,
+                               blocked_attention(q, k, v, scale, spec_.form, observed ? &call.on_attention_block : nullptr),
+                               nullptr);
     }
     map = mixing_maps(q, k, scale, spec_.form);
     y = at::matmul(map.to(v.scalar_type()).view({B, Hkv, groups * Lq, L}), v).view({B, H, Lq, d});
