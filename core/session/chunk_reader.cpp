@@ -10,6 +10,7 @@
 #include "core/session/hdf5_handle.h"
 #include "core/util/error.h"
 #include "core/util/parallel.h"
+#include "core/util/huge_pages.h"
 
 namespace attnscope::session {
 namespace {
@@ -88,7 +89,7 @@ bool read_rect_by_chunks(hid_t dataset, int head, int64_t row0, int64_t col0, in
       chunks.push_back(std::move(chunk));
     }
 
-  out.assign(static_cast<size_t>(rows * cols), 0.f);
+  out = huge_page_vector<float>(static_cast<size_t>(rows * cols));
   std::atomic<size_t> next{0};
   std::atomic<bool> damaged{false};
   auto work = [&] {

@@ -5,6 +5,7 @@
 
 #include "core/util/error.h"
 #include "core/util/memory.h"
+#include "core/util/huge_pages.h"
 
 namespace attnscope::session {
 namespace {
@@ -58,7 +59,7 @@ void expect_dims(hid_t group, const std::string& name, const std::vector<hsize_t
 
 template <typename T>
 std::vector<T> read_array(hid_t group, const std::string& name, hid_t type, size_t count, const std::filesystem::path& file) {
-  std::vector<T> out(count);
+  std::vector<T> out = huge_page_vector<T>(count);
   H5Id set(H5Dopen2(group, name.c_str(), H5P_DEFAULT));
   check_status(H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), file, "cannot read map factors " + name);
   return out;

@@ -16,6 +16,7 @@
 #include "core/session/selective_maps.h"
 #include "core/util/parallel.h"
 #include "core/util/simd_clones.h"
+#include "core/util/huge_pages.h"
 
 namespace attnscope::session {
 namespace {
@@ -157,7 +158,7 @@ void ssd_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t row
 
 std::vector<float>& kernels::thread_scratch(int slot, size_t n) {
   static thread_local std::vector<float> buffers[kRasterBandSlot + 1];
-  buffers[slot].resize(n);
+  resize_in_huge_pages(buffers[slot], n);
   return buffers[slot];
 }
 
@@ -194,7 +195,7 @@ void softmax_rows_with_entropy(const MapFactors& f, int head, int64_t r0, int64_
 }
 
 std::vector<float> compute_head(const MapFactors& f, int head) {
-  std::vector<float> out(static_cast<size_t>(f.length * f.length));
+  std::vector<float> out = huge_page_vector<float>(static_cast<size_t>(f.length * f.length));
   compute_tile(f, head, 0, 0, f.length, f.length, out.data());
   return out;
 }

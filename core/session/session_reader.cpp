@@ -15,6 +15,7 @@
 #include "core/util/error.h"
 #include "core/util/input_file.h"
 #include "core/util/memory.h"
+#include "core/util/huge_pages.h"
 
 namespace attnscope::session {
 namespace fs = std::filesystem;
@@ -240,7 +241,7 @@ std::vector<float> SessionReader::compute_rect(int row, int head, int64_t row0, 
   require_memory(static_cast<double>(rows) * static_cast<double>(cols) * 4 * 2 + 1024.0 * static_cast<double>(length()) * 4,
                  "computing a " + std::to_string(rows) + " x " + std::to_string(cols) + " map from " + path_.string(),
                  "view a smaller part of it");
-  std::vector<float> out(static_cast<size_t>(rows * cols));
+  std::vector<float> out = huge_page_vector<float>(static_cast<size_t>(rows * cols));
   const bool whole_rows = col0 == 0 && cols == length();
   const std::vector<float>* normalisers = whole_rows ? nullptr : head_normalisers(row, head);
   compute_tile(*f, head, row0, col0, rows, cols, out.data(), normalisers);
@@ -280,7 +281,7 @@ std::optional<FactorHead> SessionReader::factor_head(int row, int head, bool who
 
 std::vector<float> FactorHead::compute(const std::atomic<bool>* cancel) const {
   const int64_t L = factors->length, block = 256;  // rows between looks at `cancel`: a few ms at 8192 tokens
-  std::vector<float> out(static_cast<size_t>(L * L));
+  std::vector<float> out = huge_page_vector<float>(static_cast<size_t>(L * L));
   for (int64_t r0 = 0; r0 < L; r0 += block) {
     if (cancel && cancel->load()) return {};
     compute_tile(*factors, head, r0, 0, std::min(block, L - r0), L, out.data() + r0 * L,
@@ -493,7 +494,7 @@ std::vector<float> SessionReader::read_rect(const std::string& dataset, int head
   H5Id memspace(H5Screate_simple(3, count, nullptr));
   H5Id file_type(H5Dget_type(set));
   const size_t n = static_cast<size_t>(rows * cols);
-  std::vector<float> out(n);
+  std::vector<float> out = huge_page_vector<float>(n);
   if (H5Tget_size(file_type) == 2) {
     // Read the half bits as stored (HDF5's own float16 conversion is slow), convert here.
     std::vector<uint16_t> half(n);
