@@ -25,6 +25,21 @@ MaxAbsPool::MaxAbsPool(int64_t length, int size)
   for (int k = 0; k <= n_; ++k) column_start_[k] = (static_cast<int64_t>(k) * length_ + n_ - 1) / n_;
 }
 
+void MaxAbsPool::pool_row(const float* row, int64_t i, float* best, uint8_t* marked) const {
+  pool_row_max_abs(row, i + 1, column_start_.data(), n_, best, marked);
+}
+
+void MaxAbsPool::merge_rows(const float* best, const uint8_t* marked, int64_t first, int64_t count) {
+  for (int64_t r = 0; r < count; ++r) {
+    const size_t base = static_cast<size_t>((first + r) * n_ / length_) * n_;
+    for (int k = 0; k < n_; ++k) {
+      const float v = best[r * n_ + k];
+      if (!marked[r * n_ + k]) continue;
+      if (!seen_[base + k] || std::abs(v) > std::abs(values_[base + k])) values_[base + k] = v, seen_[base + k] = 1;
+    }
+  }
+}
+
 void MaxAbsPool::add_rows(const float* rows, int64_t first, int64_t count, int64_t stride,
                           const std::function<void(const float* row, int64_t r)>& per_row) {
   // Each row's maxima on every core, then merged in row order.
@@ -33,21 +48,11 @@ void MaxAbsPool::add_rows(const float* rows, int64_t first, int64_t count, int64
   parallel_for(count, 16, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       const float* row = rows + r * stride;
-      const int64_t i = first + r;
       if (per_row) per_row(row, r);
-      float* best = pooled.data() + r * n_;
-      uint8_t* seen = pooled_seen.data() + r * n_;
-      pool_row_max_abs(row, i + 1, column_start_.data(), n_, best, seen);
+      pool_row(row, first + r, pooled.data() + r * n_, pooled_seen.data() + r * n_);
     }
   });
-  for (int64_t r = 0; r < count; ++r) {
-    const size_t base = static_cast<size_t>((first + r) * n_ / length_) * n_;
-    for (int k = 0; k < n_; ++k) {
-      const float v = pooled[r * n_ + k];
-      if (!pooled_seen[r * n_ + k]) continue;
-      if (!seen_[base + k] || std::abs(v) > std::abs(values_[base + k])) values_[base + k] = v, seen_[base + k] = 1;
-    }
-  }
+  merge_rows(pooled.data(), pooled_seen.data(), first, count);
 }
 
 void MapSummary::add_rows(const float* rows, int64_t first, int64_t count, int64_t stride, const double* m_log_m) {
@@ -58,12 +63,15 @@ void MapSummary::add_rows(const float* rows, int64_t first, int64_t count, int64
   for (const auto& f : figures) figures_.add(f);  // in row order, as a whole map's figures are taken
 }
 
-void MapSummary::add_rows(const float* rows, int64_t first, int64_t count, int64_t stride,
-                          const std::function<double(const float* row, int64_t r)>& m_log_m_of) {
-  std::vector<RowFigures> figures(static_cast<size_t>(count));
-  pool_.add_rows(rows, first, count, stride,
-                 [&](const float* row, int64_t r) { figures[r] = row_figures(row, first + r, m_log_m_of(row, r)); });
-  for (const auto& f : figures) figures_.add(f);
+RowFigures MapSummary::stage_row(const float* row, int64_t i, double m_log_m, float* best, uint8_t* marked) const {
+  pool_.pool_row(row, i, best, marked);
+  return row_figures(row, i, m_log_m);
+}
+
+void MapSummary::add_staged(const float* best, const uint8_t* marked, const RowFigures* figures, int64_t first,
+                            int64_t count) {
+  pool_.merge_rows(best, marked, first, count);
+  for (int64_t r = 0; r < count; ++r) figures_.add(figures[r]);  // in row order
 }
 
 int overview_size_for(int heads) {

@@ -31,6 +31,10 @@ class MaxAbsPool {
   // given, runs beside each row's pooling (on the same core).
   void add_rows(const float* rows, int64_t first, int64_t count, int64_t stride,
                 const std::function<void(const float* row, int64_t r)>& per_row = {});
+  // Row i (its columns 0..i) pooled into best / marked [size()], on any thread.
+  void pool_row(const float* row, int64_t i, float* best, uint8_t* marked) const;
+  // Rows [first, first + count) pooled by pool_row ([count * size()] each), merged in row order.
+  void merge_rows(const float* best, const uint8_t* marked, int64_t first, int64_t count);
   int size() const { return n_; }
   const std::vector<float>& values() const { return values_; }  // [n * n]
 
@@ -49,10 +53,11 @@ class MapSummary {
   // As MaxAbsPool::add_rows; `m_log_m`, when given, is each row's
   // sum |m| log |m| (row_figures), known already.
   void add_rows(const float* rows, int64_t first, int64_t count, int64_t stride, const double* m_log_m = nullptr);
-  // As above, row r's sum |m| log |m| from `m_log_m_of(row, r)`, called
-  // beside the row's pooling on the same core (the row is read once).
-  void add_rows(const float* rows, int64_t first, int64_t count, int64_t stride,
-                const std::function<double(const float* row, int64_t r)>& m_log_m_of);
+  // The same in two steps, for rows computed on several threads at once:
+  // each row's figures and pooled spans on its own thread (stage_row), then
+  // a block of staged rows added in row order (add_staged).
+  RowFigures stage_row(const float* row, int64_t i, double m_log_m, float* best, uint8_t* marked) const;
+  void add_staged(const float* best, const uint8_t* marked, const RowFigures* figures, int64_t first, int64_t count);
   const RowFigureMeans& figures() const { return figures_; }
   int overview_size() const { return pool_.size(); }
   const std::vector<float>& overview() const { return pool_.values(); }

@@ -36,29 +36,34 @@ RowSums row_sums(const float* row, int64_t n, bool with_m_log_m) {
 }
 
 ATTNSCOPE_SIMD_CLONES
-SoftmaxRowStats softmax_row_stats(const float* scores, const float* weights, int64_t n) {
+SoftmaxRowStats causal_softmax_row(const float* scores, int64_t seen, int64_t keys, float* weights) {
   SoftmaxRowStats out;
-  if (n <= 0) return out;
-  float m = scores[0], top = weights[0];
-  double p_s = 0, p_sum = 0;
-  // Float sums over spans of a few hundred cells, added in float64: a float64
-  // sum of every cell halves the vector width (measured 1 against 5 Gcells/s).
+  std::fill(weights + std::max<int64_t>(seen, 0), weights + keys, 0.f);
+  if (seen <= 0) return out;
+  float m = scores[0];
+  for (int64_t j = 1; j < seen; ++j) m = std::max(m, scores[j]);
+  // Float sums over spans of a few hundred cells, added in float64: a
+  // float64 sum of every cell halves the vector width.
   constexpr int64_t kSpan = 256;
-  for (int64_t j0 = 0; j0 < n; j0 += kSpan) {
-    const int64_t j1 = std::min(n, j0 + kSpan);
-    float span_p_s = 0, span_p = 0;
+  double sum = 0, e_t = 0;
+  for (int64_t j0 = 0; j0 < seen; j0 += kSpan) {
+    const int64_t j1 = std::min(seen, j0 + kSpan);
+    float span_sum = 0, span_e_t = 0;
     for (int64_t j = j0; j < j1; ++j) {
-      m = std::max(m, scores[j]);
-      top = std::max(top, weights[j]);
-      span_p_s += weights[j] * scores[j];
-      span_p += weights[j];
+      // exp(t) for t <= 0, exactly 0 where float underflows (glibc's vector
+      // exp takes a slow scalar path there; sharp rows are mostly such cells).
+      const float t = scores[j] - m, e = t < -87.f ? 0.f : std::exp(std::max(t, -87.f));
+      weights[j] = e;
+      span_sum += e;
+      span_e_t += e * t;
     }
-    p_s += span_p_s, p_sum += span_p;
+    sum += span_sum, e_t += span_e_t;
   }
+  const float inverse = static_cast<float>(1 / sum);
+  for (int64_t j = 0; j < seen; ++j) weights[j] *= inverse;
   out.max_score = m;
-  out.log_sum = -std::log(top);
-  // sum p (s - m - log sum), the max taken out in float64 (sum p s and m are of one size).
-  out.p_log_p = p_s - (static_cast<double>(m) + out.log_sum) * p_sum;
+  out.log_sum = static_cast<float>(std::log(sum));
+  out.p_log_p = e_t / sum - std::log(sum);
   return out;
 }
 

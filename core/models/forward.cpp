@@ -76,10 +76,7 @@ ForwardResult run_forward(const Model& model, const at::Tensor& input_ids, const
       MixerCall& mixer = call.mixers[m];
       mixer.capture = capture, mixer.want_factors = factors, mixer.view = options.view,
       mixer.channel_group = options.channel_group;
-      if (factors && options.on_attention_block)
-        mixer.on_attention_block = [&options, l, m](const AttentionBlock& block) {
-          options.on_attention_block(l, static_cast<int>(m), block);
-        };
+      if (factors && options.attention_rows) mixer.attention_rows = options.attention_rows(l, static_cast<int>(m));
     }
     call.token_embeddings = embedded;
     call.last_position_only = l + 1 == layers && !options.logits_at_every_position && !options.whole_final_layer;

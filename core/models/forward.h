@@ -34,9 +34,9 @@ struct ForwardOptions {
   // its maps to on_mixing instead. Factors alone never make an L x L map.
   std::function<bool(int layer)> factor_layer;
   std::function<void(int layer, int mixer, const MixingFactors& factors)> on_factors;
-  // Of those layers' mixers, each block of a map computed a block of queries
-  // at a time during the layer (MixerCall::on_attention_block), in row order.
-  std::function<void(int layer, int mixer, const AttentionBlock& block)> on_attention_block;
+  // Of those layers' mixers, what sees the rows of a map computed a block of
+  // queries at a time during the layer (MixerCall::attention_rows); null for none.
+  std::function<mixing::SoftmaxRowSink*(int layer, int mixer)> attention_rows;
   // Sees each layer's call before it runs (hooks for patching, replacement).
   std::function<void(int layer, LayerCall& call)> on_layer_call;
   std::function<void(int layers_done, int layers_total)> on_progress;

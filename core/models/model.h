@@ -26,6 +26,10 @@ enum class MixingView {
 // and head replacement attach their own functions.
 // What a mixer's map is a function of (core/session/map_factors.h), from
 // which any head or tile of it is recomputed exactly without the model.
+namespace mixing {
+class SoftmaxRowSink;
+}
+
 struct MixingFactors {
   enum class Form { None, Softmax, Ssd, Selective } form = Form::None;
   at::Tensor q, k;  // softmax: [B, H, L, d] and [B, H_kv, L, d], after RoPE and norms
@@ -38,17 +42,6 @@ struct MixingFactors {
   int channels_per_head = 1;
 };
 
-// One block of queries of softmax attention as the forward computed it (a
-// long prompt with no map kept runs attention so, attention_mixer.cpp): row
-// r of head h is at (h * rows + r) * keys; keys past a row's query are masked
-// (-inf scores, zero weights).
-struct AttentionBlock {
-  int heads = 0;
-  int64_t first_row = 0, rows = 0, keys = 0;  // query rows [first_row, first_row + rows), keys [0, keys)
-  const float* scores = nullptr;              // scaled q . k
-  const float* weights = nullptr;             // their softmax: the block's rows of the map
-};
-
 struct MixerCall {
   bool capture = false;                // set `mixing` to [B, heads, L, L] (float32)
   // Set `factors` instead where the mixer's map is a function of per-token
@@ -56,10 +49,11 @@ struct MixerCall {
   // not captures it as with `capture`.
   bool want_factors = false;
   MixingFactors factors;               // out
-  // With want_factors: each block of a map the mixer computes a block of
-  // queries at a time anyway (a batch of one), so its summaries need not be
-  // computed again from the factors. Not called where the map is made whole.
-  std::function<void(const AttentionBlock& block)> on_attention_block;
+  // With want_factors: sees the rows of a map the mixer computes a block of
+  // queries at a time anyway (a long prompt, a batch of one), so its
+  // summaries need not be computed again from the factors. Not used where
+  // the map is made whole (mixing/softmax_block_summary.h).
+  mixing::SoftmaxRowSink* attention_rows = nullptr;
   MixingView view = MixingView::Direct;
   int channel_group = 1;               // Mamba-1: average contiguous groups of this many channels
   std::vector<std::pair<int, AblationMode>> ablate;  // (head, mode) of this mixer

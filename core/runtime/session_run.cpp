@@ -114,16 +114,14 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
     writer.write_maps_half(model.mixers[row], reinterpret_cast<const uint16_t*>(half.data_ptr()),
                            static_cast<int>(half.size(0)), half.size(1));
   };
-  // Without the maps, a long prompt's attention summarised from the blocks its forward computes anyway.
+  // Without the maps, a long prompt's attention is summarised as its forward computes the maps' rows.
   std::map<int, mixing::SoftmaxBlockSummaries> from_blocks;
   if (!keep_maps)
-    forward.on_attention_block = [&](int layer, int mixer, const AttentionBlock& block) {
+    forward.attention_rows = [&](int layer, int mixer) -> mixing::SoftmaxRowSink* {
       const int row = row_of(rows, layer, mixer);
-      if (block.first_row == 0)
-        from_blocks.insert_or_assign(row, mixing::SoftmaxBlockSummaries(block.heads, length, mixing::overview_size_for(block.heads)));
-      const auto it = from_blocks.find(row);
-      if (it != from_blocks.end())
-        it->second.add_block(block.scores, block.weights, block.heads, block.first_row, block.rows, block.keys);
+      const int heads = model.mixers[row].heads;
+      return &from_blocks.insert_or_assign(row, mixing::SoftmaxBlockSummaries(heads, length, mixing::overview_size_for(heads)))
+                  .first->second;
     };
   session::MapFactors factors;  // each layer's in turn, in the same memory
   forward.on_factors = [&](int layer, int mixer, const MixingFactors& mixing_factors) {

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <vector>
 #include <limits>
 
+#include "core/mixing/softmax_block_summary.h"
 #include "core/mixing/ssd.h"
 #include "core/models/blocks/attention_block_buffers.h"
 #include "core/util/error.h"
@@ -47,13 +47,12 @@ namespace {
 // [B, H, block, keys] instead of [B, H, L, L] (3.2 GB per layer for GPT-2
 // small at L = 8192, 200 MB per block), and the masked half is never computed.
 
-using BlockObserver = std::function<void(const AttentionBlock&)>;
-
 // Softmax attention of float32 CPU tensors outside autograd: the same
-// products as mixing_maps, written into this thread's block buffers, each
-// block shown to `observer` when given (a batch of one).
+// products as mixing_maps, written into this thread's block buffers. With a
+// sink (a batch of one), each block's softmax is mixing's, which shows the
+// sink every row while it is in cache.
 at::Tensor blocked_softmax_into_buffers(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale,
-                                        const BlockObserver* observer) {
+                                        mixing::SoftmaxRowSink* sink) {
   const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3), Hkv = k.size(1), groups = H / Hkv;
   AttentionBlockBuffers& block_buffers = attention_block_buffers();
   block_buffers.fit(B * H * std::min(kAttentionQueryBlock, L) * L);
@@ -68,24 +67,27 @@ at::Tensor blocked_softmax_into_buffers(const at::Tensor& q, const at::Tensor& k
                 k.narrow(2, 0, keys).reshape({B * Hkv, keys, d}).transpose(1, 2));
     at::Tensor per_head = scores.view({B * H, rows, keys});
     per_head.mul_(scale);
-    per_head.narrow(2, start, rows).masked_fill_(future.narrow(0, 0, rows).narrow(1, 0, rows),
-                                                  -std::numeric_limits<float>::infinity());
     at::Tensor weights = block_buffers.weights.narrow(0, 0, count).view({B * Hkv, groups * rows, keys});
-    at::softmax_out(weights, scores, -1);
-    // [B * H_kv, groups * rows, keys] is [H, rows, keys] for one prompt: head kv * groups + g.
-    if (observer && B == 1)
-      (*observer)(AttentionBlock{static_cast<int>(H), start, rows, keys, scores.data_ptr<float>(), weights.data_ptr<float>()});
+    if (sink && B == 1) {
+      // [B * H_kv, groups * rows, keys] is [H, rows, keys] for one prompt (head kv * groups + g); the future is not read.
+      mixing::causal_softmax_block(scores.data_ptr<float>(), weights.data_ptr<float>(), static_cast<int>(H), start, rows,
+                                   keys, *sink);
+    } else {
+      per_head.narrow(2, start, rows).masked_fill_(future.narrow(0, 0, rows).narrow(1, 0, rows),
+                                                    -std::numeric_limits<float>::infinity());
+      at::softmax_out(weights, scores, -1);
+    }
     blocks.push_back(at::bmm(weights, v.narrow(2, 0, keys).reshape({B * Hkv, keys, d})).view({B, H, rows, d}));
   }
   return at::cat(blocks, 2);
 }
 
 at::Tensor blocked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale, ScoreForm form,
-                             const BlockObserver* observer) {
+                             mixing::SoftmaxRowSink* sink) {
   const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3), Hkv = k.size(1), groups = H / Hkv;
   const auto plain = [](const at::Tensor& t) { return t.scalar_type() == at::kFloat && t.device().is_cpu(); };
   if (form == ScoreForm::Softmax && plain(q) && plain(k) && plain(v) && !at::GradMode::is_enabled())
-    return blocked_softmax_into_buffers(q, k, v, scale, observer);
+    return blocked_softmax_into_buffers(q, k, v, scale, sink);
   std::vector<at::Tensor> blocks;
   for (int64_t start = 0; start < L; start += kAttentionQueryBlock) {
     const int64_t rows = std::min(kAttentionQueryBlock, L - start), keys = start + rows;
@@ -164,11 +166,9 @@ at::Tensor AttentionMixer::per_head_outputs(const at::Tensor& x, MixerCall& call
     if (call.want_factors && gives_factors(call)) call.factors = {MixingFactors::Form::Softmax, q, k, scale, {}, {}, {}, {}, {}};
     if (Lq < L) q = q.narrow(2, L - 1, 1);
     if (Lq == L && L > kBlockedAttentionFrom && !call.capture && !any_uniform(call) && spec_.form != ScoreForm::KeyOnlySoftmax) {
-      // Its blocks are the map's rows only where the factors are those of the map (gives_factors).
-      const bool observed = call.want_factors && gives_factors(call) && call.on_attention_block;
-      return recurrent_outputs(x, q_plain, k_plain, v,
-                               blocked_attention(q, k, v, scale, spec_.form, observed ? &call.on_attention_block : nullptr),
-                               nullptr);
+      // Its rows are the map's only where the factors are those of the map (gives_factors).
+      mixing::SoftmaxRowSink* sink = call.want_factors && gives_factors(call) ? call.attention_rows : nullptr;
+      return recurrent_outputs(x, q_plain, k_plain, v, blocked_attention(q, k, v, scale, spec_.form, sink), nullptr);
     }
     map = mixing_maps(q, k, scale, spec_.form);
     y = at::matmul(map.to(v.scalar_type()).view({B, Hkv, groups * Lq, L}), v).view({B, H, Lq, d});
