@@ -119,6 +119,7 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
   if (!keep_maps)
     forward.attention_rows = [&](int layer, int mixer) -> mixing::SoftmaxRowSink* {
       const int row = row_of(rows, layer, mixer);
+      if (rows[row].info.kind != MixerKind::SoftmaxAttention) return nullptr;  // no softmax rows to see
       const int heads = model.mixers[row].heads;
       return &from_blocks.insert_or_assign(row, mixing::SoftmaxBlockSummaries(heads, length, mixing::overview_size_for(heads)))
                   .first->second;
