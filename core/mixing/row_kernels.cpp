@@ -36,6 +36,9 @@ RowSums row_sums(const float* row, int64_t n, bool with_m_log_m) {
 }
 
 ATTNSCOPE_SIMD_CLONES
+// The forward's own softmax where a session watches its rows: NaN scores give
+// undefined weights here (-ffast-math), which the forward's finiteness check
+// after the layer reports as it does any NaN.
 SoftmaxRowStats causal_softmax_row(const float* scores, int64_t seen, int64_t keys, float* weights) {
   SoftmaxRowStats out;
   std::fill(weights + std::max<int64_t>(seen, 0), weights + keys, 0.f);

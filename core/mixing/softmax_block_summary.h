@@ -44,8 +44,12 @@ class SoftmaxBlockSummaries final : public SoftmaxRowSink {
   // Whether every row of every head was added, in order.
   bool complete() const { return !broken_ && !in_block_ && next_row_ == length_; }
   int heads() const { return heads_; }
-  // The figures, overviews and row normalisers, as summarise_factors gives them.
-  FactorSummaries take() { return std::move(summaries_); }
+  // The figures, overviews and row normalisers, as summarise_factors gives
+  // them; once (complete() is false after).
+  FactorSummaries take() {
+    broken_ = true;
+    return std::move(summaries_);
+  }
 
  private:
   int heads_;

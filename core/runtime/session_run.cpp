@@ -104,8 +104,11 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
     for (const auto& h : heads) overview.insert(overview.end(), h.overview().begin(), h.overview().end());
     writer.write_overview(model.mixers[row], overview.data(), static_cast<int>(heads.size()), n);
   };
+  // Without the maps, a long prompt's attention is summarised as its forward computes the maps' rows.
+  std::map<int, mixing::SoftmaxBlockSummaries> from_blocks;
   forward.on_mixing = [&](int layer, int mixer, const at::Tensor& maps) {
     const int row = row_of(rows, layer, mixer);
+    from_blocks.erase(row);  // a mixer that captured its maps (no factors) had no rows to show
     const at::Tensor f = maps.to(at::kCPU, at::kFloat).contiguous();
     const int heads = static_cast<int>(f.size(0));
     summarise(row, mixing::summarise_maps(f.data_ptr<float>(), heads, f.size(1), mixing::overview_size_for(heads)));
@@ -114,8 +117,6 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
     writer.write_maps_half(model.mixers[row], reinterpret_cast<const uint16_t*>(half.data_ptr()),
                            static_cast<int>(half.size(0)), half.size(1));
   };
-  // Without the maps, a long prompt's attention is summarised as its forward computes the maps' rows.
-  std::map<int, mixing::SoftmaxBlockSummaries> from_blocks;
   if (!keep_maps)
     forward.attention_rows = [&](int layer, int mixer) -> mixing::SoftmaxRowSink* {
       const int row = row_of(rows, layer, mixer);
@@ -129,8 +130,9 @@ ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const 
     const int row = row_of(rows, layer, mixer);
     map_factors_into(mixing_factors, factors);
     if (keep_maps) return writer.write_factors(model.mixers[row], factors);
-    // Otherwise figures and overview come from the forward's blocks or, where
-    // it made none (the final layer's last query only), from the factors a block of rows at a time.
+    // Otherwise figures and overview come from the forward's rows or, where
+    // it showed none (the final layer's last query only, 1024 tokens or
+    // fewer, not float32 on the CPU), from the factors a block of rows at a time.
     const auto blocks = from_blocks.find(row);
     const bool from_forward = blocks != from_blocks.end() && blocks->second.complete() && blocks->second.heads() == factors.heads;
     const mixing::FactorSummaries summaries =

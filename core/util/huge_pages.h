@@ -4,6 +4,7 @@
 // page faults than in use: 230-290 MB/s a 4 kB page at a time here, 8-10
 // GB/s in 2 MB pages, and one head's map at 8192 tokens is 256 MB. (LibTorch's
 // tensors get huge pages from core/runtime/large_block_allocator.h.)
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -30,9 +31,11 @@ std::vector<T> huge_page_vector(size_t n) {
 template <typename T>
 void resize_in_huge_pages(std::vector<T>& v, size_t n) {
   if (n > v.capacity()) {
+    // Doubled, as a vector grows: scratch grown block by block is not copied every block.
+    const size_t capacity = std::max(n, 2 * v.capacity());
     std::vector<T> grown;
-    grown.reserve(n);
-    advise_huge_pages(grown.data(), n * sizeof(T));
+    grown.reserve(capacity);
+    advise_huge_pages(grown.data(), capacity * sizeof(T));
     grown.assign(v.begin(), v.end());
     v.swap(grown);
   }

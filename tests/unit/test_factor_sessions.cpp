@@ -2,7 +2,9 @@
 // recomputed when read) against the same run with every map stored, on the
 // bundled Transformer, Mamba-2 and hybrid demos and on Mamba-1 fixtures
 // (Mamba, Falcon-Mamba's unweighted norms, Jamba's weighted ones): same rows, same heads (to
-// the stored maps' float16), same metrics and overviews.
+// the stored maps' float16), same metrics and overviews. Beyond 1024 tokens
+// a softmax session's summaries come from the forward's own rows: they equal
+// those computed from the session's factors.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -10,11 +12,14 @@
 #include <cmath>
 #include <filesystem>
 
+#include "core/mixing/map_summary.h"
+#include "core/mixing/metric_table.h"
 #include "core/runtime/loaded_model.h"
 #include "core/runtime/resources.h"
 #include "core/runtime/session_run.h"
 #include "core/session/session_reader.h"
 #include "core/session/session_writer.h"
+#include "support/random_models.h"
 
 namespace fs = std::filesystem;
 using namespace attnscope;
@@ -108,5 +113,40 @@ TEST(FactorSessionOverview, LongPromptsArePooledByTheLargestWeight) {
       if (!seen[k] || std::abs(map[i * L + j]) > std::abs(expected[k])) expected[k] = map[i * L + j], seen[k] = true;
     }
   for (size_t k = 0; k < expected.size(); ++k) ASSERT_NEAR(overview[k], expected[k], 1e-6) << k;
+  fs::remove_all(dir);
+}
+
+// A GPT-2 session of 1100 tokens without maps: attention runs in blocks of
+// queries and the session summarises the rows it shows (every layer but the
+// last, which attends from its last query only). Every layer's overview and
+// metrics equal those computed afresh from the factors the session stored.
+TEST(FactorSessionOverview, LongSoftmaxSummariesEqualThoseOfTheFactors) {
+  const fs::path dir = fs::temp_directory_path() / ("attnscope-long-softmax-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  test_support::write_random_checkpoint({{"model_type", "gpt2"}, {"vocab_size", 97}, {"n_embd", 64}, {"n_layer", 3},
+                                         {"n_head", 4}, {"n_positions", 1200}, {"layer_norm_epsilon", 1e-5},
+                                         {"activation_function", "gelu_new"}},
+                                        dir / "model");
+  const auto loaded = load_for_running(dir / "model", LoadOptions{});
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 1100; ++i) ids.push_back((i * 31 + i / 7) % 97);
+  const session::SessionReader r(record(*loaded, prompt_from_ids(*loaded, ids), dir / "long.h5", StoreMaps::None));
+  ASSERT_EQ(r.rows_with_maps().size(), 3u);
+  const auto entropy = r.metric("row_entropy"), top1 = r.metric("top1_mass"), sharpness = r.metric("transition_sharpness");
+  for (int row : r.rows_with_maps()) {
+    ASSERT_FALSE(r.maps_stored(row));
+    const int n = r.overview_size(row);
+    const mixing::FactorSummaries want = mixing::summarise_factors(*r.factors(row), n);
+    for (int h = 0; h < 4; ++h) {
+      const auto overview = r.read_overview(row, h);
+      ASSERT_EQ(overview.size(), want.heads[h].overview().size());
+      for (size_t k = 0; k < overview.size(); ++k)
+        ASSERT_NEAR(overview[k], want.heads[h].overview()[k], 1e-6) << "row " << row << " head " << h << " cell " << k;
+      const size_t at = static_cast<size_t>(row) * entropy.max_heads + h;
+      EXPECT_NEAR(entropy.values[at], want.heads[h].figures().entropy(), 1e-5) << "row " << row << " head " << h;
+      EXPECT_NEAR(top1.values[at], want.heads[h].figures().top1(), 1e-6);
+      EXPECT_NEAR(sharpness.values[at], want.heads[h].figures().sharpness(), 1e-5);
+    }
+  }
   fs::remove_all(dir);
 }
