@@ -35,41 +35,6 @@ RowSums row_sums(const float* row, int64_t n, bool with_m_log_m) {
   return out;
 }
 
-ATTNSCOPE_SIMD_CLONES
-// The forward's own softmax where a session watches its rows: NaN scores give
-// undefined weights here (-ffast-math), which the forward's finiteness check
-// after the layer reports as it does any NaN.
-SoftmaxRowStats causal_softmax_row(const float* scores, int64_t seen, int64_t keys, float* weights) {
-  SoftmaxRowStats out;
-  std::fill(weights + std::max<int64_t>(seen, 0), weights + keys, 0.f);
-  if (seen <= 0) return out;
-  float m = scores[0];
-  for (int64_t j = 1; j < seen; ++j) m = std::max(m, scores[j]);
-  // Float sums over spans of a few hundred cells, added in float64: a
-  // float64 sum of every cell halves the vector width.
-  constexpr int64_t kSpan = 256;
-  double sum = 0, e_t = 0;
-  for (int64_t j0 = 0; j0 < seen; j0 += kSpan) {
-    const int64_t j1 = std::min(seen, j0 + kSpan);
-    float span_sum = 0, span_e_t = 0;
-    for (int64_t j = j0; j < j1; ++j) {
-      // exp(t) for t <= 0, exactly 0 where float underflows (glibc's vector
-      // exp takes a slow scalar path there; sharp rows are mostly such cells).
-      const float t = scores[j] - m, e = t < -87.f ? 0.f : std::exp(std::max(t, -87.f));
-      weights[j] = e;
-      span_sum += e;
-      span_e_t += e * t;
-    }
-    sum += span_sum, e_t += span_e_t;
-  }
-  const float inverse = static_cast<float>(1 / sum);
-  for (int64_t j = 0; j < seen; ++j) weights[j] *= inverse;
-  out.max_score = m;
-  out.log_sum = static_cast<float>(std::log(sum));
-  out.p_log_p = e_t / sum - std::log(sum);
-  return out;
-}
-
 namespace {
 inline float max_abs_signed(const float* row, int64_t n) {
   float hi = row[0], lo = row[0];

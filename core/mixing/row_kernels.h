@@ -17,19 +17,6 @@ struct RowSums {
 // Over row[0, n).
 RowSums row_sums(const float* row, int64_t n, bool with_m_log_m);
 
-// A softmax row's normalisers as a session stores them (max score and log
-// sum, session::row_log_normalisers) and sum_j p_j log p_j.
-struct SoftmaxRowStats {
-  float max_score = 0;
-  float log_sum = 0;
-  double p_log_p = 0;
-};
-
-// The softmax of scores[0, seen) into weights[0, seen), zero in weights[seen,
-// keys): one exponential a cell, and the same statistics (sum_j p_j log p_j
-// from the exponentials' arguments, no logarithm a cell).
-SoftmaxRowStats causal_softmax_row(const float* scores, int64_t seen, int64_t keys, float* weights);
-
 // One row's cells [0, seen) pooled into spans: span k covers
 // [column_start[k], column_start[k + 1]); each span that starts before
 // `seen` gets the value of largest |v| of its cells below `seen` (sign

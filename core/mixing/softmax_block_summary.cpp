@@ -1,10 +1,14 @@
 #include "core/mixing/softmax_block_summary.h"
 
+#include "core/session/kernel_support.h"
 #include "core/util/parallel.h"
 
 namespace attnscope::mixing {
 
-void causal_softmax_block(const float* scores, float* weights, int heads, int64_t first_row, int64_t rows,
+// The forward's own softmax where a session watches its rows: NaN scores give
+// undefined weights here (the kernel is built with -ffast-math), which the
+// forward's finiteness check after the layer reports as it does any NaN.
+void causal_softmax_block(float* scores, float* weights, int heads, int64_t first_row, int64_t rows,
                           int64_t keys, SoftmaxRowSink& sink) {
   sink.begin_block(heads, first_row, rows, keys);
   parallel_for(static_cast<int64_t>(heads) * rows, 16, [&](int64_t begin, int64_t end) {
@@ -12,7 +16,10 @@ void causal_softmax_block(const float* scores, float* weights, int heads, int64_
       const int head = static_cast<int>(n / rows);
       const int64_t r = n % rows;
       float* row = weights + n * keys;
-      const SoftmaxRowStats stats = causal_softmax_row(scores + n * keys, first_row + r + 1, keys, row);
+      float lse[2];
+      SoftmaxRowStats stats;
+      session::kernels::softmax_row(scores + n * keys, first_row + r + 1, lse, &stats.p_log_p, row, 0, keys);
+      stats.max_score = lse[0], stats.log_sum = lse[1];
       sink.add_row(head, r, row, stats);
     }
   });

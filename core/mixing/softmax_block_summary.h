@@ -10,9 +10,16 @@
 #include <vector>
 
 #include "core/mixing/map_summary.h"
-#include "core/mixing/row_kernels.h"
 
 namespace attnscope::mixing {
+
+// A softmax row's normalisers as a session stores them (max score and log
+// sum, session::row_log_normalisers) and sum_j p_j log p_j.
+struct SoftmaxRowStats {
+  float max_score = 0;
+  float log_sum = 0;
+  double p_log_p = 0;
+};
 
 // What sees the rows of a block as causal_softmax_block computes them.
 class SoftmaxRowSink {
@@ -29,8 +36,11 @@ class SoftmaxRowSink {
 
 // Each row of a block of causal scores [heads, rows, keys] (row r of a head
 // sees keys 0..first_row + r; the rest of its weights are zero) made its
-// softmax into `weights`, on every core, each row shown to `sink`.
-void causal_softmax_block(const float* scores, float* weights, int heads, int64_t first_row, int64_t rows,
+// softmax into `weights`, on every core, each row shown to `sink`. The
+// scores are overwritten (with their exponentials): the row kernel is the
+// factor kernels' own (session::kernels::softmax_row), so a session's rows
+// are computed as those recomputed from its factors.
+void causal_softmax_block(float* scores, float* weights, int heads, int64_t first_row, int64_t rows,
                           int64_t keys, SoftmaxRowSink& sink);
 
 class SoftmaxBlockSummaries final : public SoftmaxRowSink {

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/util/huge_pages.h"
+
 namespace attnscope {
 namespace {
 
@@ -30,7 +32,7 @@ void* map_huge(size_t bytes) {
   if (aligned > start) munmap(raw, aligned - start);
   const uintptr_t end = aligned + bytes, raw_end = start + padded;
   if (raw_end > end) munmap(reinterpret_cast<void*>(end), raw_end - end);
-  madvise(reinterpret_cast<void*>(aligned), bytes, MADV_HUGEPAGE);  // harmless where THP is off
+  advise_huge_pages(reinterpret_cast<void*>(aligned), bytes);  // harmless where THP is off
   return reinterpret_cast<void*>(aligned);
 }
 

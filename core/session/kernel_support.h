@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace attnscope::session::kernels {
@@ -16,6 +17,13 @@ inline float exp_or_zero(float x) {
   const float e = std::exp(std::max(x, -87.f));
   return x < -87.f ? 0.f : e;
 }
+
+// One row of causal scores s[0, seen) made exponentials in place: its max
+// and log sum into lse[0..1], sum_j p_j log p_j into *p_log_p when given,
+// and columns [c0, c0 + cols) of the normalised row into `out` when given
+// (zero from `seen` on). Used by the factor kernels and by the forward's own
+// softmax where a session watches its rows (mixing/softmax_block_summary.h).
+void softmax_row(float* s, int64_t seen, float* lse, double* p_log_p, float* out, int64_t c0, int64_t cols);
 
 // This thread's buffer `slot`, resized to n: fresh memory costs its page
 // faults on every call. Callers bind it to a named reference, which their

@@ -52,40 +52,6 @@ const float* left_of(const MapFactors& f, int head) {
 }
 const float* right_of(const MapFactors& f, int head) { return f.right.data() + f.group_of(head) * f.length * f.dim; }
 
-// One row of causal scores s[0, seen) made exponentials in place: its max
-// and log sum into lse[0..1], sum_j p_j log p_j into *p_log_p when given,
-// and columns [c0, c0 + cols) of the normalised row into `out` when given.
-ATTNSCOPE_SIMD_CLONES
-void softmax_row(float* s, int64_t seen, float* lse, double* p_log_p, float* out, int64_t c0, int64_t cols) {
-  float m = s[0];
-  for (int64_t j = 1; j < seen; ++j) m = std::max(m, s[j]);  // vectorised, unlike std::max_element
-  // One exponential per cell, kept: the map is e_ij / sum_j e_ij, as ATen's softmax computes it.
-  double sum = 0, e_t = 0;
-  if (p_log_p) {
-    for (int64_t j = 0; j < seen; ++j) {
-      const float t = s[j] - m, e = exp_or_zero(t);
-      s[j] = e;
-      sum += e;
-      e_t += static_cast<double>(e * t);
-    }
-    *p_log_p = e_t / sum - std::log(sum);
-  } else {
-    for (int64_t j = 0; j < seen; ++j) {
-      const float e = exp_or_zero(s[j] - m);
-      s[j] = e;
-      sum += e;
-    }
-  }
-  // The row's max and log sum apart: folded into one float, a large max would round the sum away.
-  lse[0] = m;
-  lse[1] = static_cast<float>(std::log(sum));
-  if (!out) return;
-  const float inverse = static_cast<float>(1 / sum);
-  const int64_t seen_here = std::clamp<int64_t>(seen - c0, 0, cols);  // columns j <= i
-  for (int64_t c = 0; c < seen_here; ++c) out[c] = s[c0 + c] * inverse;
-  std::fill(out + seen_here, out + cols, 0.f);
-}
-
 // One pass over the causal scores of rows [r0, r0 + rows): each row's log
 // normalisers into `lse` (max and log sum, as row_log_normalisers) and, when `out` is given, columns [c0, c0 + cols) of
 // the map (the scores are computed once for both).
@@ -100,7 +66,7 @@ void softmax_rows(const MapFactors& f, int head, int64_t r0, int64_t rows, float
     parallel_rows(n, [&](int64_t begin, int64_t end) {
       for (int64_t r = begin; r < end; ++r) {
         const int64_t i = b0 + r;
-        softmax_row(scores.data() + r * keys, i + 1, lse + 2 * (i - r0), p_log_p ? p_log_p + (i - r0) : nullptr,
+        kernels::softmax_row(scores.data() + r * keys, i + 1, lse + 2 * (i - r0), p_log_p ? p_log_p + (i - r0) : nullptr,
                     out ? out + (i - r0) * cols : nullptr, c0, cols);
       }
     });
@@ -155,6 +121,40 @@ void ssd_tile(const MapFactors& f, int head, int64_t r0, int64_t c0, int64_t row
 }
 
 }  // namespace
+
+// One row of causal scores s[0, seen) made exponentials in place: its max
+// and log sum into lse[0..1], sum_j p_j log p_j into *p_log_p when given,
+// and columns [c0, c0 + cols) of the normalised row into `out` when given.
+ATTNSCOPE_SIMD_CLONES
+void kernels::softmax_row(float* s, int64_t seen, float* lse, double* p_log_p, float* out, int64_t c0, int64_t cols) {
+  float m = s[0];
+  for (int64_t j = 1; j < seen; ++j) m = std::max(m, s[j]);  // vectorised, unlike std::max_element
+  // One exponential per cell, kept: the map is e_ij / sum_j e_ij, as ATen's softmax computes it.
+  double sum = 0, e_t = 0;
+  if (p_log_p) {
+    for (int64_t j = 0; j < seen; ++j) {
+      const float t = s[j] - m, e = exp_or_zero(t);
+      s[j] = e;
+      sum += e;
+      e_t += static_cast<double>(e * t);
+    }
+    *p_log_p = e_t / sum - std::log(sum);
+  } else {
+    for (int64_t j = 0; j < seen; ++j) {
+      const float e = exp_or_zero(s[j] - m);
+      s[j] = e;
+      sum += e;
+    }
+  }
+  // The row's max and log sum apart: folded into one float, a large max would round the sum away.
+  lse[0] = m;
+  lse[1] = static_cast<float>(std::log(sum));
+  if (!out) return;
+  const float inverse = static_cast<float>(1 / sum);
+  const int64_t seen_here = std::clamp<int64_t>(seen - c0, 0, cols);  // columns j <= i
+  for (int64_t c = 0; c < seen_here; ++c) out[c] = s[c0 + c] * inverse;
+  std::fill(out + seen_here, out + cols, 0.f);
+}
 
 std::vector<float>& kernels::thread_scratch(int slot, size_t n) {
   static thread_local std::vector<float> buffers[kRasterBandSlot + 1];

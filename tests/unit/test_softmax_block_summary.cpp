@@ -15,7 +15,6 @@
 #include <mutex>
 
 #include "core/mixing/map_summary.h"
-#include "core/mixing/row_kernels.h"
 #include "core/mixing/softmax_block_summary.h"
 #include "core/models/blocks/attention_mixer.h"
 #include "core/models/forward.h"
@@ -159,10 +158,22 @@ TEST(SoftmaxBlockSummary, BlocksOutOfOrderAreNotTaken) {
 
 // One row against float64: weights, zeros past the query, max, log sum and sum p log p.
 TEST(SoftmaxBlockSummary, RowKernelMatchesFloat64) {
+  // One row of one head: the block's query is position seen - 1.
+  struct OneRow final : mixing::SoftmaxRowSink {
+    void begin_block(int, int64_t, int64_t, int64_t) override {}
+    void add_row(int, int64_t, const float*, const mixing::SoftmaxRowStats& s) override { stats = s, rows++; }
+    void end_block() override {}
+    mixing::SoftmaxRowStats stats;
+    int rows = 0;
+  } sink;
   const int64_t keys = 1000, seen = 777;
-  std::vector<float> scores(keys), weights(keys, -1.f);
-  for (int64_t j = 0; j < keys; ++j) scores[j] = static_cast<float>(12 * std::sin(0.37 * j) + (j == 500 ? 30 : 0));
-  const mixing::SoftmaxRowStats stats = mixing::causal_softmax_row(scores.data(), seen, keys, weights.data());
+  std::vector<float> original(keys), weights(keys, -1.f);
+  for (int64_t j = 0; j < keys; ++j) original[j] = static_cast<float>(12 * std::sin(0.37 * j) + (j == 500 ? 30 : 0));
+  std::vector<float> scores = original;  // overwritten by the kernel
+  mixing::causal_softmax_block(scores.data(), weights.data(), 1, seen - 1, 1, keys, sink);
+  ASSERT_EQ(sink.rows, 1);
+  const mixing::SoftmaxRowStats stats = sink.stats;
+  scores = original;
   double m = scores[0];
   for (int64_t j = 0; j < seen; ++j) m = std::max(m, static_cast<double>(scores[j]));
   double sum = 0;
