@@ -55,10 +55,11 @@ std::shared_ptr<const session::ChannelDecays> FactorMapSource::ensure_decays() c
 }
 
 void FactorMapSource::tile(int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out,
-                           const std::vector<float>* norms, const session::ChannelDecays* steps) const {
+                           const std::vector<float>* norms, const session::ChannelDecays* steps,
+                           session::SelectiveColumns* columns) const {
   const auto& f = *head_.factors;
   if (steps)
-    session::selective_tile(f.left.data(), f.right.data(), f.A.data(), f.dim, *steps, r0, c0, rows, cols, out);
+    session::selective_tile(f.left.data(), f.right.data(), f.A.data(), f.dim, *steps, r0, c0, rows, cols, out, columns);
   else
     session::compute_tile(f, head_.head, r0, c0, rows, cols, out, norms);
 }
@@ -67,8 +68,9 @@ widgets::PooledMap FactorMapSource::pooled(const widgets::PooledRequest& request
   const auto norms = ensure_normalisers();
   const auto steps = ensure_decays();
   if (cancel && cancel->load()) return {};
+  session::SelectiveColumns columns;  // the region's columns, computed for its first band of rows
   const auto cells = [&](int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out) {
-    tile(r0, c0, rows, cols, out, norms.get(), steps.get());
+    tile(r0, c0, rows, cols, out, norms.get(), steps.get(), &columns);
   };
   session::RasterRequest q;
   q.row_begin = request.region.row_begin, q.row_end = request.region.row_end;

@@ -30,9 +30,10 @@ class FactorMapSource : public widgets::MapSource {
   // own span's again (a softplus per position and channel). Null while unknown.
   std::shared_ptr<const session::ChannelDecays> decays() const;
   std::shared_ptr<const session::ChannelDecays> ensure_decays() const;
-  // Cells [r0, r0 + rows) x [c0, c0 + cols) with what is known so far.
+  // Cells [r0, r0 + rows) x [c0, c0 + cols) with what is known so far;
+  // `columns`: a Mamba-1 region's columns, kept from band to band (or null).
   void tile(int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out, const std::vector<float>* norms,
-            const session::ChannelDecays* steps) const;
+            const session::ChannelDecays* steps, session::SelectiveColumns* columns = nullptr) const;
 
   session::FactorHead head_;
   // The whole map once made (compare, diff and export may each ask): 256 MB at 8192 tokens.

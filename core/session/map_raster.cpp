@@ -11,6 +11,7 @@
 
 #include "core/session/kernel_support.h"
 #include "core/session/raster_kernels.h"
+#include "core/session/raster_row_fold.h"
 #include "core/util/parallel.h"
 
 namespace attnscope::session {
@@ -85,7 +86,6 @@ Raster raster_region(const CellSource& cells, int64_t length, const RasterReques
 
   std::mutex merging;
   bool first_figures = true;
-  std::vector<float> best_abs(out.pixels.size(), -1.f);  // each pixel's |value| so far; -1: nothing drawn
   // Reused from request to request on the caller's thread: 8 MB of fresh memory would cost more than its cells.
   std::vector<float>& band = kernels::thread_scratch(
       kernels::kRasterBandSlot, static_cast<size_t>(std::min(kBandRows, R) * (whole_rows ? length : C)));
@@ -104,70 +104,93 @@ Raster raster_region(const CellSource& cells, int64_t length, const RasterReques
     parallel_for(pixels_here, grain, [&](int64_t begin, int64_t end) {
       Figures local;
       std::vector<int64_t> at(static_cast<size_t>(q.out_cols));
-      const int64_t rows_from = std::max(a, pixel_start(q.row_begin, R, q.out_rows, first_pixel + begin));
-      const int64_t rows_to = std::min(b, pixel_start(q.row_begin, R, q.out_rows, first_pixel + end));
-      for (int64_t i = rows_from; i < rows_to; ++i) {
-        const float* row = band.data() + (i - a) * width - k0;  // row[j] for keys j in [k0, k1)
-        const int64_t end_key = q.causal ? std::min(i + 1, k1) : k1;
-        if (visit_row && end_key > 0) visit_row(i, row, end_key);
-        float peak = 0;
-        if (q.row_normalise) {
-          // Over all the row's keys but a hidden diagonal.
-          const bool skip = q.hide_diagonal && i >= k0 && i < end_key;
-          peak = skip ? std::max(raster_kernels::largest_magnitude(row + k0, i - k0),
-                                 raster_kernels::largest_magnitude(row + i + 1, end_key - i - 1))
-                      : raster_kernels::largest_magnitude(row + k0, end_key - k0);
-        }
-        const int64_t pixel_row = pixel_of_row(i) * q.out_cols;
-        float* pixels = out.pixels.data() + pixel_row;  // values; drawn where best_abs >= 0
-        const int64_t stop = std::min(q.col_end, end_key);
-        if (stop <= q.col_begin) continue;
-        const int64_t hidden = q.hide_diagonal && i >= q.col_begin && i < stop ? i : -1;
-        // Each pixel: the covered cell of largest |weight|. Dividing a row by its
-        // (positive) peak keeps which cell that is, so the row is pooled raw.
-        const int64_t reached = raster_kernels::pool_row(row, col_start.data(), q.out_cols, stop, hidden, at.data());
-        float* best = best_abs.data() + pixel_row;
-        for (int64_t p = 0; p < reached; ++p) {
-          if (at[p] < 0) continue;
-          const float v = peak > 0 ? row[at[p]] / peak : row[at[p]];  // as the window divides a row it holds
-          if (std::abs(v) > best[p]) best[p] = std::abs(v), pixels[p] = v;
-        }
-        if (q.figures) {
-          // Drawn cells' figures; the raw ones count the diagonal even when hidden.
-          const auto take = [&](int64_t from, int64_t to) {
-            if (to <= from) return;
-            const auto f = raster_kernels::row_figures(row + from, to - from);
-            const double scale = peak > 0 ? peak : 1.0;
-            local.lowest = std::min(local.lowest, f.lowest / scale);
-            local.highest = std::max(local.highest, f.highest / scale);
-            if (f.smallest_positive < FLT_MAX)
-              local.smallest_positive = std::min(local.smallest_positive, f.smallest_positive / scale);
-            local.raw_lowest = std::min<double>(local.raw_lowest, f.lowest);
-            local.raw_largest = std::max<double>(local.raw_largest, std::max(std::abs(f.lowest), std::abs(f.highest)));
+      // The pixel row's cell rows folded key by key (raster_row_fold.h): keys [col_begin, col_end).
+      std::vector<float> folded(static_cast<size_t>(C)), folded_magnitude(static_cast<size_t>(C));
+      std::vector<int32_t> folded_from(static_cast<size_t>(C));  // the cell row each key's cell is in (ties: earliest)
+      for (int64_t pixel = first_pixel + begin; pixel < first_pixel + end; ++pixel) {
+        const int64_t rows_from = std::max(a, pixel_start(q.row_begin, R, q.out_rows, pixel));
+        const int64_t rows_to = std::min(b, pixel_start(q.row_begin, R, q.out_rows, pixel + 1));
+        int64_t reach = q.col_begin;  // keys folded so far: [col_begin, reach)
+        for (int64_t i = rows_from; i < rows_to; ++i) {
+          const float* row = band.data() + (i - a) * width - k0;  // row[j] for keys j in [k0, k1)
+          const int64_t end_key = q.causal ? std::min(i + 1, k1) : k1;
+          if (visit_row && end_key > 0) visit_row(i, row, end_key);
+          float peak = 0;
+          if (q.row_normalise) {
+            // Over all the row's keys but a hidden diagonal.
+            const bool skip = q.hide_diagonal && i >= k0 && i < end_key;
+            peak = skip ? std::max(raster_kernels::largest_magnitude(row + k0, i - k0),
+                                   raster_kernels::largest_magnitude(row + i + 1, end_key - i - 1))
+                        : raster_kernels::largest_magnitude(row + k0, end_key - k0);
+          }
+          const int64_t stop = std::min(q.col_end, end_key);
+          if (stop <= q.col_begin) continue;
+          const int64_t hidden = q.hide_diagonal && i >= q.col_begin && i < stop ? i : -1;
+          // Keys this pixel row reaches first start from nothing drawn.
+          if (stop > reach) {
+            std::fill(folded_magnitude.begin() + (reach - q.col_begin), folded_magnitude.begin() + (stop - q.col_begin), -1.f);
+            reach = stop;
+          }
+          // Each key keeps the strongest of the pixel row's cells as displayed
+          // (divided by the row's peak), the hidden diagonal left out.
+          const auto fold = [&](int64_t from, int64_t to) {
+            if (to > from)
+              fold_row(row + from, peak, to - from, static_cast<int32_t>(i - rows_from), folded.data() + (from - q.col_begin),
+                       folded_magnitude.data() + (from - q.col_begin), folded_from.data() + (from - q.col_begin));
           };
           if (hidden < 0) {
-            take(q.col_begin, stop);
+            fold(q.col_begin, stop);
           } else {
-            take(q.col_begin, hidden);
-            take(hidden + 1, stop);
-            local.raw_lowest = std::min<double>(local.raw_lowest, row[hidden]);
-            local.raw_largest = std::max<double>(local.raw_largest, std::abs(row[hidden]));
+            fold(q.col_begin, hidden);
+            fold(hidden + 1, stop);
           }
+          if (q.figures) {
+            // Drawn cells' figures; the raw ones count the diagonal even when hidden.
+            const auto take = [&](int64_t from, int64_t to) {
+              if (to <= from) return;
+              const auto f = raster_kernels::row_figures(row + from, to - from);
+              const double scale = peak > 0 ? peak : 1.0;
+              local.lowest = std::min(local.lowest, f.lowest / scale);
+              local.highest = std::max(local.highest, f.highest / scale);
+              if (f.smallest_positive < FLT_MAX)
+                local.smallest_positive = std::min(local.smallest_positive, f.smallest_positive / scale);
+              local.raw_lowest = std::min<double>(local.raw_lowest, f.lowest);
+              local.raw_largest = std::max<double>(local.raw_largest, std::max(std::abs(f.lowest), std::abs(f.highest)));
+            };
+            if (hidden < 0) {
+              take(q.col_begin, stop);
+            } else {
+              take(q.col_begin, hidden);
+              take(hidden + 1, stop);
+              local.raw_lowest = std::min<double>(local.raw_lowest, row[hidden]);
+              local.raw_largest = std::max<double>(local.raw_largest, std::abs(row[hidden]));
+            }
+          }
+          // The sample: cells whose index i * length + j is a multiple of the stride.
+          const int64_t index = i * length + q.col_begin;
+          if (q.sample_magnitudes)
+            for (int64_t j = q.col_begin + (stride - index % stride) % stride; j < stop; j += stride)
+              if (j != hidden) local.sample.push_back(std::abs(peak > 0 ? row[j] / peak : row[j]));
         }
-        // The sample: cells whose index i * length + j is a multiple of the stride.
-        const int64_t index = i * length + q.col_begin;
-        if (q.sample_magnitudes)
-          for (int64_t j = q.col_begin + (stride - index % stride) % stride; j < stop; j += stride)
-            if (j != hidden)
-              local.sample.push_back(std::abs(peak > 0 ? row[j] / peak : row[j]));
+        if (reach == q.col_begin) continue;  // no cell of this band drawn in this pixel row
+        // Each pixel: the folded key of largest |weight|; a pixel row split
+        // between two bands keeps the stronger (the earlier band's on a tie).
+        const int64_t reached = raster_kernels::pool_magnitudes(
+            folded_magnitude.data() - q.col_begin, folded_from.data() - q.col_begin, col_start.data(), q.out_cols, reach,
+            at.data());
+        // (A pixel's magnitude so far is that of its value; NaN: nothing drawn yet.)
+        float* pixels = out.pixels.data() + pixel * q.out_cols;
+        for (int64_t p = 0; p < reached; ++p) {
+          if (at[p] < 0) continue;
+          const float m = folded_magnitude[at[p] - q.col_begin];
+          if (std::isnan(pixels[p]) || m > std::abs(pixels[p])) pixels[p] = folded[at[p] - q.col_begin];
+        }
       }
       const std::lock_guard<std::mutex> lock(merging);
       local.merge_into(out.figures, first_figures);
     });
   }
   if (cancel && cancel->load()) return {};
-  for (size_t k = 0; k < best_abs.size(); ++k)
-    if (best_abs[k] < 0) out.pixels[k] = kBlank;
   out.figures.any = q.figures && !first_figures;
   if (!std::isfinite(out.figures.smallest_positive)) out.figures.smallest_positive = 0;
   return out;

@@ -12,16 +12,16 @@ float largest_magnitude(const float* x, int64_t n) {
   return m;
 }
 
-int64_t pool_row(const float* row, const int64_t* col_start, int64_t pixels, int64_t stop, int64_t hidden, int64_t* at) {
+int64_t pool_magnitudes(const float* magnitude, const int32_t* from_row, const int64_t* col_start, int64_t pixels,
+                        int64_t stop, int64_t* at) {
   int64_t p = 0;
   for (; p < pixels && col_start[p] < stop; ++p) {
     const int64_t to = std::min(stop, col_start[p + 1]);
     float largest = -1;
     int64_t best = -1;
-    for (int64_t j = col_start[p]; j < to; ++j) {
-      const float a = std::abs(row[j]);
-      if (a > largest && j != hidden) largest = a, best = j;
-    }
+    for (int64_t j = col_start[p]; j < to; ++j)
+      if (magnitude[j] > largest || (magnitude[j] == largest && best >= 0 && from_row[j] < from_row[best]))
+        largest = magnitude[j], best = j;
     at[p] = best;
   }
   return p;

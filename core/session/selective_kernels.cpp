@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "core/session/kernel_support.h"
+#include "core/util/huge_pages.h"
 #include "core/util/parallel.h"
 #include "core/util/simd_clones.h"
 
@@ -130,18 +131,51 @@ void add_small_product(const float* left, const float* right, int64_t rows, int6
 // Into out[(i - r0) * stride + (j - c0)], in chunks of `chunk` positions;
 // `level` picks this call's scratch buffers (each inner chunking has its own:
 // kernels::kSelectiveLevels of them).
+// Columns [c0, c0 + count) kept at their chunk's end into `out` [count x K].
+void columns_at_chunk_end(const ChannelBlock& b, int64_t c0, int64_t count, int64_t chunk, float* out) {
+  const int64_t K = b.inner();
+  parallel_for(count, 64, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j) column_at_chunk_end(b, c0 + j, chunk, out + j * K);
+  });
+}
+
+// The tile's columns that later chunks' rows see, [c0, kept_end): from `reuse`
+// when it holds them (the same decays, channels, chunks and first column;
+// a column does not depend on the rows), extended when it holds fewer (a
+// whole map's bands reach further as they go down), else computed (into
+// `reuse`, for the tile's every column, when given).
+const float* kept_columns(const ChannelBlock& b, int64_t c0, int64_t c_end, int64_t kept_end, int64_t chunk,
+                          std::vector<float>& scratch, SelectiveColumns* reuse) {
+  const int64_t K = b.inner();
+  if (!reuse) {
+    resize_in_huge_pages(scratch, static_cast<size_t>((kept_end - c0) * K));
+    columns_at_chunk_end(b, c0, kept_end - c0, chunk, scratch.data());
+    return scratch.data();
+  }
+  const bool same = reuse->decays == &b.decays && reuse->first_channel == b.c_begin && reuse->chunk == chunk &&
+                    reuse->first == c0 && reuse->at_chunk_end.size() == static_cast<size_t>((reuse->end - c0) * K);
+  if (!same) {
+    reuse->decays = &b.decays, reuse->first_channel = b.c_begin, reuse->chunk = chunk;
+    reuse->first = reuse->end = c0;
+    reuse->at_chunk_end.clear();
+  }
+  if (reuse->end < kept_end) {
+    const int64_t from = reuse->end;
+    resize_in_huge_pages(reuse->at_chunk_end, static_cast<size_t>((c_end - c0) * K));
+    columns_at_chunk_end(b, from, c_end - from, chunk, reuse->at_chunk_end.data() + (from - c0) * K);
+    reuse->end = c_end;
+  }
+  return reuse->at_chunk_end.data();
+}
+
 void add_channel_block(const ChannelBlock& b, int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out,
-                       int64_t stride, int64_t chunk, int level = 0) {
+                       int64_t stride, int64_t chunk, int level = 0, SelectiveColumns* reuse = nullptr) {
   const int64_t hi = r0 + rows, c_end = c0 + cols, K = b.inner();
   const int slot = 5 * level;
   // Columns that some later chunk's rows see through a split: those before the last row chunk.
   const int64_t last_chunk = (hi - 1) / chunk * chunk;
-  const int64_t kept_end = std::min(c_end, last_chunk);
-  const int64_t kept = std::max<int64_t>(0, kept_end - c0);
-  std::vector<float>& at_end = thread_scratch(slot, static_cast<size_t>(kept * K));
-  parallel_for(kept, 64, [&](int64_t begin, int64_t end) {
-    for (int64_t j = begin; j < end; ++j) column_at_chunk_end(b, c0 + j, chunk, at_end.data() + j * K);
-  });
+  const int64_t kept_end = std::max(c0, std::min(c_end, last_chunk));
+  const float* at_end = kept_columns(b, c0, c_end, kept_end, chunk, thread_scratch(slot, 0), level == 0 ? reuse : nullptr);
   for (int64_t a = r0 / chunk * chunk; a < hi; a += chunk) {
     const int64_t i0 = std::max(a, r0), i1 = std::min(a + chunk, hi), nr = i1 - i0;
     const int64_t below = std::clamp<int64_t>(std::min(c_end, a) - c0, 0, cols);  // columns j < a
@@ -162,7 +196,7 @@ void add_channel_block(const ChannelBlock& b, int64_t r0, int64_t c0, int64_t ro
             }
             factor_chunk = column_chunk;
           }
-          scaled_copy(at_end.data() + j * K, factor.data(), K, moved.data() + j * K);
+          scaled_copy(at_end + j * K, factor.data(), K, moved.data() + j * K);
         }
       });
       for (int64_t i = i0; i < i1; ++i) row_after(b, i, p, left.data() + (i - i0) * K);
@@ -240,7 +274,7 @@ ChannelDecays channel_decays(const float* dt, int64_t all_channels, int64_t firs
 }
 
 void selective_tile(const float* C, const float* B, const float* A, int64_t N, const ChannelDecays& decays, int64_t r0,
-                    int64_t c0, int64_t rows, int64_t cols, float* out) {
+                    int64_t c0, int64_t rows, int64_t cols, float* out, SelectiveColumns* columns) {
   std::fill(out, out + rows * cols, 0.f);
   if (rows <= 0 || cols <= 0 || c0 >= r0 + rows || decays.channels <= 0) return;
   if (decays.first > c0 || decays.end < r0 + rows) throw std::out_of_range("channel decays do not cover the tile");
@@ -248,7 +282,7 @@ void selective_tile(const float* C, const float* B, const float* A, int64_t N, c
   for (int64_t c = 0; c < decays.channels; c += per_block) {
     ChannelBlock b{C, B, N, decays, c, std::min(per_block, decays.channels - c), {}, 1.0 / decays.channels};
     b.A.assign(A + (decays.first_channel + c) * N, A + (decays.first_channel + c + b.nc) * N);
-    add_channel_block(b, r0, c0, rows, cols, out, cols, b.inner() > kOwnProductUpTo ? kWideChunk : kChunk);
+    add_channel_block(b, r0, c0, rows, cols, out, cols, b.inner() > kOwnProductUpTo ? kWideChunk : kChunk, 0, columns);
   }
 }
 

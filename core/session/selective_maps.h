@@ -43,11 +43,25 @@ inline constexpr int64_t kSelectiveColumnBlock = 1024;
 // the kernel's own loops (no BLAS call), so several can run at once.
 inline constexpr int64_t kNarrowSelectiveHead = 64;
 
+// A tile's columns as the kernel keeps them (each at the end of its chunk:
+// selective_kernels.cpp) do not depend on its rows. A caller computing one
+// region band by band (the window's raster) hands every band the same
+// SelectiveColumns, and the columns are computed for the first band only:
+// for a quarter of an 8k map of 48-channel heads, 12.6 million exponentials
+// become 1.6 million. A later band that reaches further (a whole map's) adds
+// only its new columns. It holds columns for one decays object (which must
+// outlive it), one block of channels and one first column.
+struct SelectiveColumns {
+  const ChannelDecays* decays = nullptr;
+  int64_t first_channel = -1, chunk = 0, first = 0, end = 0;  // columns [first, end)
+  std::vector<float> at_chunk_end;                              // [end - first, channels x N]
+};
+
 // Rows [r0, r0 + rows) x columns [c0, c0 + cols) of the mean over the
 // decays' channels of M_d, row-major into `out`. C and B are [L, N], A
 // [all channels, N] (negative); `decays` must cover positions [c0, r0 + rows)
 // when c0 < r0 + rows (the tile is zero otherwise).
 void selective_tile(const float* C, const float* B, const float* A, int64_t N, const ChannelDecays& decays, int64_t r0,
-                    int64_t c0, int64_t rows, int64_t cols, float* out);
+                    int64_t c0, int64_t rows, int64_t cols, float* out, SelectiveColumns* columns = nullptr);
 
 }  // namespace attnscope::session

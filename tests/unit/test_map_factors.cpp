@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "core/session/map_factors.h"
+#include "core/session/selective_maps.h"
 #include "core/session/session_reader.h"
 #include "core/session/session_writer.h"
 #include "core/util/error.h"
@@ -359,6 +360,34 @@ TEST(MapFactorsBlocks, WideSelectiveHeadsMatchTheDefinitionAcrossChunkLevels) {
     for (int64_t r = 0; r < 300; ++r)
       for (int64_t c = 0; c < 220; ++c)
         ASSERT_NEAR(tile[r * 220 + c], whole[(250 + r) * f.length + 40 + c], 1e-6) << r << "," << c;
+  }
+}
+
+// The window computes a Mamba-1 region band by band, the region's columns
+// (kept at their chunk's end) computed for its first band and handed to the
+// next (SelectiveColumns). Every band then equals the map computed whole,
+// for a region below the diagonal, one across it (later bands see more of
+// the columns than the first), and when the same SelectiveColumns goes on to
+// another head, more columns, another region (it must not hand on stale columns).
+TEST(MapFactorsBlocks, WideSelectiveColumnsKeptFromBandToBandGiveTheSameCells) {
+  MapFactors f = random_factors(FactorForm::Selective, 900, 31, 8);  // 128 pairs a head: the BLAS path
+  const std::vector<std::vector<float>> wholes{compute_head(f, 1), compute_head(f, 2)};
+  const std::vector<ChannelDecays> decays{channel_decays(f, 1, 0, f.length), channel_decays(f, 2, 0, f.length)};
+  SelectiveColumns columns;
+  struct Region { int head; int64_t r0, r1, c0, c1; };
+  for (const Region& r : {Region{1, 600, 900, 40, 500}, Region{2, 600, 900, 40, 500}, Region{2, 600, 900, 40, 760},
+                          Region{1, 200, 900, 130, 700}, Region{1, 520, 900, 300, 880}}) {
+    const int64_t cols = r.c1 - r.c0;
+    std::vector<float> band(static_cast<size_t>(100 * cols));
+    for (int64_t a = r.r0; a < r.r1; a += 100) {  // bands of 100 rows: inside and across chunks of 256
+      const int64_t rows = std::min<int64_t>(100, r.r1 - a);
+      selective_tile(f.left.data(), f.right.data(), f.A.data(), f.dim, decays[r.head - 1], a, r.c0, rows, cols,
+                     band.data(), &columns);
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < cols; ++j)
+          ASSERT_NEAR(band[i * cols + j], wholes[r.head - 1][(a + i) * f.length + r.c0 + j], 1e-6)
+              << "head " << r.head << " cell " << a + i << "," << r.c0 + j;
+    }
   }
 }
 

@@ -93,6 +93,25 @@ TEST(MapRaster, PixelsHoldTheCoveredCellOfLargestWeightAtAnyZoom) {
     }
 }
 
+// Row normalised, every row's peak shows as exactly +-1 (the division is
+// exact), and where a pixel covers several rows' peaks the earliest row's
+// wins, though a later row's lies at an earlier key (a pixel row's rows are
+// folded key by key, then pooled: the pooling must keep the rows' order).
+TEST(MapRaster, RowPeaksShowAsExactlyOneAndTiesGoToTheEarliestRow) {
+  Map m = random_map(64, 11);
+  // Rows 32..63, four a pixel row; row i's peak (sign alternating) in pixel
+  // column c = pixel row % 4, at keys 8c + 7, 8c + 6, ... as the rows go on.
+  const auto peak_key = [](int64_t i) { return ((i - 32) / 4 % 4) * 8 + 7 - i % 4; };
+  for (int64_t i = 32; i < 64; ++i) m.values[i * 64 + peak_key(i)] = (i % 2 ? -3.f : 3.f) * (1 + i % 3);
+  RasterRequest q = request(32, 64, 0, 64, 8, 8);
+  q.row_normalise = true;
+  const Raster r = raster_region(m.source(), m.length, q);
+  for (int p = 0; p < 8; ++p) {
+    const int64_t first_row = 32 + 4 * p;
+    EXPECT_EQ(r.pixels[p * 8 + peak_key(first_row) / 8], first_row % 2 ? -1.f : 1.f) << "pixel row " << p;
+  }
+}
+
 TEST(MapRaster, ALoneSharpCellIsNeverPooledAway) {
   Map m = random_map(1000, 3);
   m.values[700 * 1000 + 333] = -5.f;  // one strong negative transition
