@@ -5,8 +5,7 @@
 #include <stdexcept>
 
 namespace attnscope::widgets {
-namespace {
-MapRegion resolved(MapRegion r, int length) {
+MapRegion resolved_region(MapRegion r, int length) {
   if (r.row_end < 0) r.row_end = length;
   if (r.col_end < 0) r.col_end = length;
   const auto bad = [&](const char* what, int b, int e) {
@@ -18,11 +17,20 @@ MapRegion resolved(MapRegion r, int length) {
   return r;
 }
 
-std::vector<float> cut(const std::vector<float>& map, int length, const MapRegion& r) {
+namespace {
+// Region r of a panel's cells, which hold the whole map or the region `held`.
+std::vector<float> cut(const MapPanel& panel, int length, const MapRegion& r) {
+  const MapRegion from = panel.held ? *panel.held : MapRegion{0, length, 0, length};
+  const int64_t stride = from.col_end - from.col_begin;
+  if (static_cast<int64_t>(panel.values.size()) != int64_t(from.row_end - from.row_begin) * stride)
+    throw std::invalid_argument(panel.held ? "a map region's cells do not match its size"
+                                           : "a map does not match the prompt's length");
+  if (r.row_begin < from.row_begin || r.row_end > from.row_end || r.col_begin < from.col_begin || r.col_end > from.col_end)
+    throw std::invalid_argument("a map region does not hold the figure's region");
   std::vector<float> out;
   out.reserve(static_cast<size_t>(r.row_end - r.row_begin) * (r.col_end - r.col_begin));
   for (int i = r.row_begin; i < r.row_end; ++i) {
-    const float* row = map.data() + static_cast<size_t>(i) * length;
+    const float* row = panel.values.data() + (i - from.row_begin) * stride - from.col_begin;
     out.insert(out.end(), row + r.col_begin, row + r.col_end);
   }
   return out;
@@ -31,7 +39,7 @@ std::vector<float> cut(const std::vector<float>& map, int length, const MapRegio
 
 PaperFigure compose_figure(const QVector<MapPanel>& panels, int length, const QStringList& labels, const MapRegion& wanted,
                            const FigureStyle& style, const QString& title) {
-  const MapRegion r = resolved(wanted, length);
+  const MapRegion r = resolved_region(wanted, length);
   PaperFigure figure;
   figure.title = title;
   figure.row_labels = figure.col_labels = labels;
@@ -44,10 +52,8 @@ PaperFigure compose_figure(const QVector<MapPanel>& panels, int length, const QS
   bool any_map = false, any_difference = false, any_signed = false;
   ValueRange maps{0, 0}, differences{0, 0};
   for (const MapPanel& source : panels) {
-    if (static_cast<int64_t>(source.values.size()) != int64_t(length) * length)
-      throw std::invalid_argument("a map does not match the prompt's length");
     FigurePanel panel;
-    const std::vector<float> region = cut(source.values, length, r);
+    const std::vector<float> region = cut(source, length, r);
     const MatrixView view{region.data(), rows, cols, true, r.row_begin, r.col_begin};
     // Differences are shown as they are: row scaling or clipping would hide their size.
     const DisplayedMap shown = prepare_display(view, source.difference ? DisplayOptions{} : style.display);

@@ -15,17 +15,25 @@
 
 namespace attnscope::widgets {
 
-struct MapPanel {
-  std::vector<float> values;  // length x length, row-major
-  QString title;
-  bool difference = false;    // a signed difference: drawn on the difference scale
-  QVector<QPoint> marks;      // (col, row) of sharp transitions, whole-map positions
-};
-
 // Queries [row_begin, row_end) against keys [col_begin, col_end); -1 ends at the prompt's end.
 struct MapRegion {
   int row_begin = 0, row_end = -1, col_begin = 0, col_end = -1;
 };
+
+struct MapPanel {
+  std::vector<float> values;  // row-major: length x length, or the cells of `held` alone
+  QString title;
+  bool difference = false;    // a signed difference: drawn on the difference scale
+  QVector<QPoint> marks;      // (col, row) of sharp transitions, whole-map positions
+  // Set when `values` holds only this region (resolved: no -1): a zoomed
+  // figure of a long head needs its region's cells, not the whole map
+  // (256 MB at 8192 tokens). It must contain the figure's region.
+  std::optional<MapRegion> held;
+};
+
+// `r` with its -1 ends resolved against the prompt's length; throws
+// std::invalid_argument when it is empty or leaves the prompt.
+MapRegion resolved_region(MapRegion r, int length);
 
 struct FigureStyle {
   DisplayOptions display;

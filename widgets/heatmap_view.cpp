@@ -348,6 +348,22 @@ double HeatmapView::value_at(int row, int col) const {
 
 std::vector<float> HeatmapView::whole_map() const { return source_ ? source_->whole() : data_.values; }
 
+MapPanel HeatmapView::region_panel(const MapRegion& wanted) const {
+  MapPanel panel;
+  const MapRegion r = resolved_region(wanted, source_ ? source_->length() : data_.rows);
+  panel.held = r;
+  if (source_) {
+    panel.values = source_->region(r);
+    return panel;
+  }
+  panel.values.reserve(static_cast<size_t>(r.row_end - r.row_begin) * (r.col_end - r.col_begin));
+  for (int i = r.row_begin; i < r.row_end; ++i) {
+    const float* row = data_.values.data() + static_cast<size_t>(i) * data_.cols;
+    panel.values.insert(panel.values.end(), row + r.col_begin, row + r.col_end);
+  }
+  return panel;
+}
+
 void HeatmapView::set_colour_map(ColourMapKind kind) {
   chosen_map_ = kind;
   rebuild_image();

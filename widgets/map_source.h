@@ -41,6 +41,9 @@ class MapSource {
   virtual float cell(int i, int j) const = 0;
   // The whole map [L * L], for what needs it (export, compare): slow at long L; throws when it would not fit.
   virtual std::vector<float> whole() const = 0;
+  // Raw weights of the cells of `region` (resolved: no -1 ends), row-major:
+  // a zoomed figure's. Throws when they would not fit in memory.
+  virtual std::vector<float> region(const MapRegion& region) const = 0;
 };
 
 }  // namespace attnscope::widgets

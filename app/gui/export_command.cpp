@@ -40,6 +40,39 @@ class StderrSilenced {
   int saved_;
 };
 // --layer L [--mixer attn|ssm]: the mixer's row; default the last one with maps.
+// One head's panel. Given a region (--queries / --keys), only its rows are
+// read, keys up to the region's last query or key, not the whole map (a
+// long session's head is computed from its factors: 256 MB at 8192 tokens
+// made whole); the sharp marks see each of those rows whole (the cells after
+// a query are zero), as they do in the whole map.
+widgets::MapPanel head_panel(const session::SessionReader& s, int row, int head, const widgets::MapRegion& wanted,
+                             bool marks) {
+  const auto length = static_cast<int>(s.length());
+  widgets::MapPanel panel;
+  if (wanted.row_begin == 0 && wanted.row_end < 0 && wanted.col_begin == 0 && wanted.col_end < 0) {
+    panel.values = s.read_head(row, head);
+    if (marks) panel.marks = sharp_marks(panel.values, length);
+    return panel;
+  }
+  widgets::MapRegion r;
+  try {
+    r = widgets::resolved_region(wanted, length);
+  } catch (const std::invalid_argument& e) {
+    throw Error(e.what());
+  }
+  const widgets::MapRegion held{r.row_begin, r.row_end, 0, std::max(r.row_end, r.col_end)};
+  const int64_t rows = held.row_end - held.row_begin, cols = held.col_end;
+  panel.values = s.read_tile(row, head, held.row_begin, 0, rows, cols);
+  panel.held = held;
+  if (marks) {
+    std::vector<std::pair<int64_t, int64_t>> cells;
+    for (int64_t i = held.row_begin; i < held.row_end; ++i)
+      mixing::append_sharp_cells(panel.values.data() + (i - held.row_begin) * cols, i, cells);
+    panel.marks = marks_of(cells);
+  }
+  return panel;
+}
+
 int chosen_row(const session::SessionReader& s, const cli::Args& args) {
   const auto rows = s.rows_with_maps();
   if (rows.empty()) throw Error(s.path().string() + ": holds no maps");
@@ -180,9 +213,8 @@ int export_command(int argc, char** argv, const std::vector<std::string>& argv_r
       panels.push_back({std::move(diff), "ablated \u2212 intact", true, {}});
     } else {
       for (int h : heads) {
-        std::vector<float> map = s.read_head(row, h);
-        QVector<QPoint> marks = style.marks ? sharp_marks(map, length) : QVector<QPoint>{};
-        panels.push_back({std::move(map), heads.size() > 1 ? QString("head %1").arg(h) : QString(), false, marks});
+        panels.push_back(head_panel(s, row, h, region, style.marks));
+        if (heads.size() > 1) panels.back().title = QString("head %1").arg(h);
       }
       title = heads.size() == 1
                   ? QString("layer %1, head %2 (%3)").arg(QString::fromStdString(row_name)).arg(heads.front()).arg(kind_of(heads.front()))

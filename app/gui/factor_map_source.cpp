@@ -127,6 +127,17 @@ float FactorMapSource::cell(int i, int j) const {
   return out;
 }
 
+std::vector<float> FactorMapSource::region(const widgets::MapRegion& r) const {
+  const int64_t rows = r.row_end - r.row_begin, cols = r.col_end - r.col_begin;
+  require_memory(double(rows) * cols * 4, std::to_string(rows) + " x " + std::to_string(cols) + " cells of this head",
+                 "zoom in further, or close other programs");
+  const auto norms = ensure_normalisers();
+  const auto steps = ensure_decays();
+  std::vector<float> out(static_cast<size_t>(rows * cols));
+  tile(r.row_begin, r.col_begin, rows, cols, out.data(), norms.get(), steps.get());
+  return out;
+}
+
 std::vector<float> FactorMapSource::whole() const {
   const double L = static_cast<double>(head_.factors->length);
   return *computed_once(whole_mutex_, whole_, [&] {

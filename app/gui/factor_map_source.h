@@ -19,6 +19,7 @@ class FactorMapSource : public widgets::MapSource {
   std::vector<float> row(int i) const override;
   float cell(int i, int j) const override;
   std::vector<float> whole() const override;
+  std::vector<float> region(const widgets::MapRegion& region) const override;
 
  private:
   // A softmax head's row normalisers: stored ones, or computed by the first

@@ -1172,29 +1172,33 @@ widgets::PaperFigure MainWindow::figure_of_tab(const FigureChoice& choice) const
   style.scale = heatmap_->scale();
   style.marks = choice.marks;
   style.font_pt = choice.font_pt;
+  // A zoomed figure takes its region's cells alone (a long head's from its
+  // factors, not made whole); a whole figure the whole map.
+  const widgets::HeatmapView* region_of = tabs_->currentIndex() == 1   ? before_
+                                          : tabs_->currentIndex() == 2 ? compare_left_
+                                                                       : heatmap_;
+  const widgets::MapRegion region = choice.zoomed ? region_of->visible_region() : widgets::MapRegion{};
   const auto panel = [&](const widgets::HeatmapView* v, const QString& title, bool difference = false) {
-    // A long head on show is made whole for the figure (a zoomed figure draws its region of it).
-    return widgets::MapPanel{v->whole_map(), title, difference, choice.marks ? v->marks() : QVector<QPoint>{}};
+    widgets::MapPanel p = choice.zoomed ? v->region_panel(region) : widgets::MapPanel{v->whole_map()};
+    p.title = title, p.difference = difference;
+    if (choice.marks) p.marks = v->marks();
+    return p;
   };
   QVector<widgets::MapPanel> panels;
   QString title;
-  const widgets::HeatmapView* region_of = heatmap_;
   if (tabs_->currentIndex() == 1) {
     const QString spec = ablation_ ? QString::fromStdString(ablation_->spec()) : QString();
     title = heatmap_->data().title + (spec.isEmpty() ? QString() : tr(", ablated %1").arg(spec));
     panels = {panel(before_, tr("intact")), panel(after_, tr("ablated")), panel(diff_, tr("ablated \u2212 intact"), true)};
     panels[2].marks.clear();
-    region_of = before_;
   } else if (tabs_->currentIndex() == 2) {
     panels = {panel(compare_left_, compare_left_->data().title), panel(compare_right_, compare_right_->data().title)};
-    region_of = compare_left_;
   } else {
     title = heatmap_->data().title;
     panels = {panel(heatmap_, QString())};
   }
   // A map the user chose; otherwise automatic (diverging when any panel is signed).
   style.colour_map = chosen_colour_map();
-  const widgets::MapRegion region = choice.zoomed ? region_of->visible_region() : widgets::MapRegion{};
   return widgets::compose_figure(panels, length, heatmap_->data().row_labels, region, style, title);
 }
 

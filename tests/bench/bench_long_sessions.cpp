@@ -71,6 +71,10 @@ int main(int argc, char** argv) {
     const double compute = bench::seconds_of([&] { session::compute_tile(*factors, head, 0, 0, L, L, reused.data()); });
     const double first = bench::seconds_of([&] { reader.read_tile(row, head + 1, L - 512, L / 3, 512, 512); });
     const double tile = bench::seconds_of([&] { reader.read_tile(row, head + 1, L / 2, 0, 512, 512); });
+    // A zoomed figure of the last quarter of the queries (`attnscope export
+    // --queries`, or the window's export of a zoomed view): its rows, every key
+    // they see, not the whole map.
+    const double zoomed = bench::seconds_of([&] { reader.read_tile(row, head + 2, L - L / 4, 0, L / 4, L); });
     const double budget_full = L <= 2048 ? 0.05 : 0.5;
     bench::print_row(tag + " one head's map from the session", full * 1e3, "ms", full / budget_full,
                      L <= 2048 ? "of 50 ms" : "of 500 ms");
@@ -82,6 +86,8 @@ int main(int argc, char** argv) {
                      L <= 2048 ? "of 50 ms" : "of 500 ms");
     bench::print_row(tag + " 512x512 region, first of a head", first * 1e3, "ms", first / 0.05, "of 50 ms");
     bench::print_row(tag + " 512x512 region, later", tile * 1e3, "ms", tile / 0.05, "of 50 ms");
+    bench::print_row(tag + " a zoomed figure's cells (last quarter of queries)", zoomed * 1e3, "ms", zoomed / full,
+                     "of the whole map's time");
     fs::remove(path);
   }
   fs::remove_all(dir);

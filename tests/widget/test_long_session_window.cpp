@@ -200,6 +200,27 @@ TEST(LongSessionWindow, HeadsAreDrawnFromFactorsRegionByRegionOffTheWindowsThrea
   ASSERT_TRUE(wait_until([&] { return !view->drawing(); }));
   expect_head_on_show(window, reader, 0, 1);
 
+  // A zoomed figure takes the region's cells from the factors (not the
+  // whole map): they are the whole map's, and the figure is written.
+  {
+    const widgets::MapRegion region{1400, 1900, 700, 1650};
+    const widgets::MapPanel panel = view->region_panel(region);
+    ASSERT_TRUE(panel.held.has_value());
+    ASSERT_EQ(panel.values.size(), size_t(500 * 950));
+    const auto map = whole(reader, 0, 1);
+    for (int64_t i = 0; i < 500; ++i)
+      for (int64_t j = 0; j < 950; j += 7)
+        ASSERT_NEAR(panel.values[i * 950 + j], map[(1400 + i) * L + 700 + j], 1e-6) << i << "," << j;
+    view->plot()->yAxis->setRange(1399.5, 1899.5);
+    view->plot()->xAxis->setRange(699.5, 1649.5);
+    gui::FigureChoice zoomed = gui::default_figure_choice(1);
+    zoomed.zoomed = true;
+    const fs::path zoomed_figure = dir / "zoomed.png";
+    EXPECT_EQ(window.export_current(QString::fromStdString(zoomed_figure.string()), zoomed), QString());
+    EXPECT_GT(fs::file_size(zoomed_figure), 1000u);
+    EXPECT_THROW(view->region_panel({0, 10, 5, int(L) + 1}), std::invalid_argument);
+  }
+
   // What needs the whole map makes it whole: pinning for Compare, and a figure.
   window.pin_for_compare();
   const auto pinned = window.compare_left_view()->data().values;

@@ -177,6 +177,41 @@ PaperFigure before_after_diff(int L, const FigureStyle& style = {}) {
                         token_labels(L), {}, style, "layer 1, head 3, ablated 0.3:zero");
 }
 
+// A panel may hold only a region of its map (a long head's, zoomed): the
+// figure is the one made from the whole map, marks and display options
+// included; a held region that does not contain the figure's, or cells that
+// do not match it, are refused.
+TEST(PaperFigure, APanelHoldingOnlyARegionMakesTheSameFigureAsTheWholeMap) {
+  const int L = 80;
+  const std::vector<float> map = attention_map(L);
+  const MapRegion figure_region{30, 70, 10, 60}, held{25, 75, 0, 75};
+  std::vector<float> cells;
+  for (int i = held.row_begin; i < held.row_end; ++i)
+    cells.insert(cells.end(), map.begin() + i * L + held.col_begin, map.begin() + i * L + held.col_end);
+  const QVector<QPoint> marks{{12, 31}, {40, 69}, {5, 50}};
+  FigureStyle style;
+  style.display.row_normalise = true;
+  style.display.hide_diagonal = true;
+  const PaperFigure whole = compose_figure({{map, "h", false, marks}}, L, token_labels(L), figure_region, style, "t");
+  const PaperFigure part = compose_figure({{cells, "h", false, marks, held}}, L, token_labels(L), figure_region, style, "t");
+  ASSERT_EQ(part.panels.size(), 1);
+  EXPECT_EQ(part.panels[0].rows, whole.panels[0].rows);
+  EXPECT_EQ(part.panels[0].cols, whole.panels[0].cols);
+  ASSERT_EQ(part.panels[0].values.size(), whole.panels[0].values.size());
+  for (size_t k = 0; k < whole.panels[0].values.size(); ++k) {
+    const float a = part.panels[0].values[k], b = whole.panels[0].values[k];
+    ASSERT_TRUE(std::isnan(a) == std::isnan(b) && (std::isnan(a) || a == b)) << k;
+  }
+  EXPECT_EQ(part.panels[0].marks, whole.panels[0].marks);
+  EXPECT_EQ(part.scales[0].range.low, whole.scales[0].range.low);
+  EXPECT_EQ(part.scales[0].range.high, whole.scales[0].range.high);
+  EXPECT_THROW(compose_figure({{cells, "h", false, {}, held}}, L, token_labels(L), {20, 70, 10, 60}, style, "t"),
+               std::invalid_argument);
+  cells.pop_back();
+  EXPECT_THROW(compose_figure({{cells, "h", false, {}, held}}, L, token_labels(L), figure_region, style, "t"),
+               std::invalid_argument);
+}
+
 TEST(PaperFigure, LabelsNeverOverlapAndStayOnThePageAtColumnAndPageWidth) {
   for (const int length : {30, 101, 484})
     for (const FigureSize size : {FigureSize{85, 85, 300}, FigureSize{178, 100, 300}}) {
