@@ -96,11 +96,13 @@ void summarise_selective_head(const session::MapFactors& factors, int head, MapS
   const session::ChannelDecays decays = session::channel_decays(factors, head, 0, L);
   // Reused by this thread's heads: a fresh block would cost its page faults per head.
   static thread_local std::vector<float> block;
+  // Each block's columns at their chunk's end, kept: a block adds only the columns it newly reaches.
+  session::SelectiveColumns columns;
   for (int64_t b0 = 0; b0 < L; b0 += kRowBlock) {
     const int64_t n = std::min(kRowBlock, L - b0), keys = b0 + n;
     block.resize(static_cast<size_t>(n * keys));
     session::selective_tile(factors.left.data(), factors.right.data(), factors.A.data(), factors.dim, decays, b0, 0, n,
-                            keys, block.data());
+                            keys, block.data(), &columns);
     summary.add_rows(block.data(), b0, n, keys);
   }
 }

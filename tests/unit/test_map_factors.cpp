@@ -12,6 +12,7 @@
 #include <random>
 #include <tuple>
 
+#include "core/mixing/map_summary.h"
 #include "core/session/map_factors.h"
 #include "core/session/selective_maps.h"
 #include "core/session/session_reader.h"
@@ -388,6 +389,25 @@ TEST(MapFactorsBlocks, WideSelectiveColumnsKeptFromBandToBandGiveTheSameCells) {
           ASSERT_NEAR(band[i * cols + j], wholes[r.head - 1][(a + i) * f.length + r.c0 + j], 1e-6)
               << "head " << r.head << " cell " << a + i << "," << r.c0 + j;
     }
+  }
+}
+
+// A session summarises a wide Mamba-1 head block by block of rows, each
+// block's columns kept for the next (which adds only those it newly
+// reaches): figures and overview equal those of the head's whole map.
+TEST(MapFactorsBlocks, WideSelectiveSummariesEqualThoseOfTheWholeMaps) {
+  const MapFactors f = random_factors(FactorForm::Selective, 1300, 37, 8);  // three blocks of 512 rows
+  const attnscope::mixing::FactorSummaries got = attnscope::mixing::summarise_factors(f, 64);
+  ASSERT_EQ(got.heads.size(), static_cast<size_t>(f.heads));
+  for (int h : {0, f.heads - 1}) {
+    const auto map = compute_head(f, h);
+    const auto want = attnscope::mixing::summarise_maps(map.data(), 1, f.length, 64);
+    ASSERT_EQ(got.heads[h].overview().size(), want[0].overview().size());
+    for (size_t k = 0; k < want[0].overview().size(); ++k)
+      ASSERT_NEAR(got.heads[h].overview()[k], want[0].overview()[k], 1e-6) << "head " << h << " cell " << k;
+    EXPECT_NEAR(got.heads[h].figures().entropy(), want[0].figures().entropy(), 1e-5) << "head " << h;
+    EXPECT_NEAR(got.heads[h].figures().top1(), want[0].figures().top1(), 1e-6) << "head " << h;
+    EXPECT_NEAR(got.heads[h].figures().sharpness(), want[0].figures().sharpness(), 1e-5) << "head " << h;
   }
 }
 
