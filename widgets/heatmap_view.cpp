@@ -8,6 +8,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "widgets/matrix_layer.h"
 #include "widgets/pooled_map_worker.h"
@@ -356,6 +357,8 @@ MapPanel HeatmapView::region_panel(const MapRegion& wanted) const {
     panel.values = source_->region(r);
     return panel;
   }
+  if (data_.values.size() != static_cast<size_t>(data_.rows) * data_.cols)
+    throw std::invalid_argument("no map on show to draw a figure of");  // a view whose long map did not fit
   panel.values.reserve(static_cast<size_t>(r.row_end - r.row_begin) * (r.col_end - r.col_begin));
   for (int i = r.row_begin; i < r.row_end; ++i) {
     const float* row = data_.values.data() + static_cast<size_t>(i) * data_.cols;

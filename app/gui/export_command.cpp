@@ -39,7 +39,6 @@ class StderrSilenced {
  private:
   int saved_;
 };
-// --layer L [--mixer attn|ssm]: the mixer's row; default the last one with maps.
 // One head's panel. Given a region (--queries / --keys), only its rows are
 // read, keys up to the region's last query or key, not the whole map (a
 // long session's head is computed from its factors: 256 MB at 8192 tokens
@@ -73,6 +72,7 @@ widgets::MapPanel head_panel(const session::SessionReader& s, int row, int head,
   return panel;
 }
 
+// --layer L [--mixer attn|ssm]: the mixer's row; default the last one with maps.
 int chosen_row(const session::SessionReader& s, const cli::Args& args) {
   const auto rows = s.rows_with_maps();
   if (rows.empty()) throw Error(s.path().string() + ": holds no maps");
@@ -207,10 +207,10 @@ int export_command(int argc, char** argv, const std::vector<std::string>& argv_r
       const QString spec = QString::fromStdString(s.ablations().at(a).spec);
       title = QString("layer %1, head %2 (%3), ablated %4").arg(QString::fromStdString(row_name)).arg(h).arg(kind_of(h)).arg(spec);
       if (!args.flag("only-diff")) {
-        panels.push_back({before, "intact", false, style.marks ? sharp_marks(before, length) : QVector<QPoint>{}});
-        panels.push_back({after, "ablated", false, style.marks ? sharp_marks(after, length) : QVector<QPoint>{}});
+        panels.push_back({before, "intact", false, style.marks ? sharp_marks(before, length) : QVector<QPoint>{}, {}});
+        panels.push_back({after, "ablated", false, style.marks ? sharp_marks(after, length) : QVector<QPoint>{}, {}});
       }
-      panels.push_back({std::move(diff), "ablated \u2212 intact", true, {}});
+      panels.push_back({std::move(diff), "ablated \u2212 intact", true, {}, {}});
     } else {
       for (int h : heads) {
         panels.push_back(head_panel(s, row, h, region, style.marks));

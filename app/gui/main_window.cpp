@@ -1179,7 +1179,7 @@ widgets::PaperFigure MainWindow::figure_of_tab(const FigureChoice& choice) const
                                                                        : heatmap_;
   const widgets::MapRegion region = choice.zoomed ? region_of->visible_region() : widgets::MapRegion{};
   const auto panel = [&](const widgets::HeatmapView* v, const QString& title, bool difference = false) {
-    widgets::MapPanel p = choice.zoomed ? v->region_panel(region) : widgets::MapPanel{v->whole_map()};
+    widgets::MapPanel p = choice.zoomed ? v->region_panel(region) : widgets::MapPanel{v->whole_map(), {}, false, {}, {}};
     p.title = title, p.difference = difference;
     if (choice.marks) p.marks = v->marks();
     return p;

@@ -2,7 +2,7 @@
 // A region of a map drawn at screen resolution from cells computed a band of
 // rows at a time, so nothing of L x L is ever held: the window draws an
 // 8k-token map from a session's factors. Each pixel keeps the covered cell of
-// largest |weight| (its sign too; of equals, the first by key, then by row),
+// largest |weight| (its sign too; of equals, the earliest row's, then the first key's),
 // so a sharp cell never disappears when the map is zoomed out; once a pixel covers one cell the raster is the map itself.
 #include <atomic>
 #include <cstdint>

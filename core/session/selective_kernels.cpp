@@ -143,7 +143,8 @@ void columns_at_chunk_end(const ChannelBlock& b, int64_t c0, int64_t count, int6
 // when it holds them (the same decays, channels, chunks and first column;
 // a column does not depend on the rows), extended when it holds fewer (a
 // whole map's bands reach further as they go down), else computed (into
-// `reuse`, for the tile's every column, when given).
+// `reuse`, for every column of the tile whose chunk the decays cover whole:
+// a column is kept at its chunk's end, which must be a known position).
 const float* kept_columns(const ChannelBlock& b, int64_t c0, int64_t c_end, int64_t kept_end, int64_t chunk,
                           std::vector<float>& scratch, SelectiveColumns* reuse) {
   const int64_t K = b.inner();
@@ -160,10 +161,10 @@ const float* kept_columns(const ChannelBlock& b, int64_t c0, int64_t c_end, int6
     reuse->at_chunk_end.clear();
   }
   if (reuse->end < kept_end) {
-    const int64_t from = reuse->end;
-    resize_in_huge_pages(reuse->at_chunk_end, static_cast<size_t>((c_end - c0) * K));
-    columns_at_chunk_end(b, from, c_end - from, chunk, reuse->at_chunk_end.data() + (from - c0) * K);
-    reuse->end = c_end;
+    const int64_t from = reuse->end, to = std::max(kept_end, std::min(c_end, b.decays.end / chunk * chunk));
+    resize_in_huge_pages(reuse->at_chunk_end, static_cast<size_t>((to - c0) * K));
+    columns_at_chunk_end(b, from, to - from, chunk, reuse->at_chunk_end.data() + (from - c0) * K);
+    reuse->end = to;
   }
   return reuse->at_chunk_end.data();
 }
@@ -279,6 +280,8 @@ void selective_tile(const float* C, const float* B, const float* A, int64_t N, c
   if (rows <= 0 || cols <= 0 || c0 >= r0 + rows || decays.channels <= 0) return;
   if (decays.first > c0 || decays.end < r0 + rows) throw std::out_of_range("channel decays do not cover the tile");
   const int64_t per_block = std::max<int64_t>(1, kSelectiveColumnBlock / std::max<int64_t>(1, N));
+  // SelectiveColumns holds one block of channels: heads of several would only evict each other's.
+  if (decays.channels > per_block) columns = nullptr;
   for (int64_t c = 0; c < decays.channels; c += per_block) {
     ChannelBlock b{C, B, N, decays, c, std::min(per_block, decays.channels - c), {}, 1.0 / decays.channels};
     b.A.assign(A + (decays.first_channel + c) * N, A + (decays.first_channel + c + b.nc) * N);

@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
                                         checkpoint);
   const auto loaded = load_for_running(checkpoint, LoadOptions{});
   std::printf("(PyTorch on %d threads; ratio: AttnScope's time / PyTorch eager's)\n", threads);
+  bench::plain_forward(*loaded, bench::spread_prompt(*loaded, 16, vocab));  // warm, as the script warms PyTorch
   for (int64_t L : lengths) {
     const std::string tag = "L=" + std::to_string(L);
     const bench::TimedForward ours = bench::plain_forward(*loaded, bench::spread_prompt(*loaded, L, vocab));

@@ -83,7 +83,7 @@ QVector<Word> pdf_words(const QString& pdf) {
 bool overlap(const QRectF& a, const QRectF& b) { return a.adjusted(0.3, 0.3, -0.3, -0.3).intersects(b.adjusted(0.3, 0.3, -0.3, -0.3)); }
 
 PaperFigure one_head(int length, const QString& title, const FigureStyle& style = {}) {
-  return compose_figure({MapPanel{attention_map(length), {}, false, {}}}, length, token_labels(length), {}, style, title);
+  return compose_figure({MapPanel{attention_map(length), {}, false, {}, {}}}, length, token_labels(length), {}, style, title);
 }
 }  // namespace
 
@@ -173,7 +173,7 @@ PaperFigure before_after_diff(int L, const FigureStyle& style = {}) {
   std::vector<float> before = attention_map(L), after = before, diff(before.size());
   for (int i = 5; i < L; ++i) std::swap(after[i * L + 1], after[i * L + 3]);
   for (size_t k = 0; k < diff.size(); ++k) diff[k] = after[k] - before[k];
-  return compose_figure({{before, "intact", false, {}}, {after, "ablated", false, {}}, {diff, "ablated − intact", true, {}}}, L,
+  return compose_figure({{before, "intact", false, {}, {}}, {after, "ablated", false, {}, {}}, {diff, "ablated − intact", true, {}, {}}}, L,
                         token_labels(L), {}, style, "layer 1, head 3, ablated 0.3:zero");
 }
 
@@ -192,7 +192,7 @@ TEST(PaperFigure, APanelHoldingOnlyARegionMakesTheSameFigureAsTheWholeMap) {
   FigureStyle style;
   style.display.row_normalise = true;
   style.display.hide_diagonal = true;
-  const PaperFigure whole = compose_figure({{map, "h", false, marks}}, L, token_labels(L), figure_region, style, "t");
+  const PaperFigure whole = compose_figure({{map, "h", false, marks, {}}}, L, token_labels(L), figure_region, style, "t");
   const PaperFigure part = compose_figure({{cells, "h", false, marks, held}}, L, token_labels(L), figure_region, style, "t");
   ASSERT_EQ(part.panels.size(), 1);
   EXPECT_EQ(part.panels[0].rows, whole.panels[0].rows);
@@ -223,7 +223,7 @@ TEST(PaperFigure, LabelsNeverOverlapAndStayOnThePageAtColumnAndPageWidth) {
   expect_clear_layout(before_after_diff(101), {178, 70, 300}, "101 keys, three panels");
   // One query against 60 keys: the colour bars are taller than the map.
   const int L = 60;
-  const auto one_row = compose_figure({{attention_map(L), {}, false, {}}, {attention_map(L), {}, true, {}}}, L, token_labels(L),
+  const auto one_row = compose_figure({{attention_map(L), {}, false, {}, {}}, {attention_map(L), {}, true, {}, {}}}, L, token_labels(L),
                                       {59, 60, 0, 60}, {}, "the last query");
   expect_clear_layout(one_row, {178, 60, 300}, "one query row");
   // Large fonts: stacked bars keep their tick labels apart; no title still leaves the first label on the page.
@@ -328,7 +328,7 @@ TEST(PaperFigure, TooSmallOrUnknownFormatsAreRefusedWithOneMessageAndNoFile) {
   EXPECT_TRUE(error.contains("make the figure larger")) << error.toStdString();
   EXPECT_FALSE(QFile::exists(tiny));
   EXPECT_TRUE(write_paper_figure(figure, dir.filePath("f.bmp"), {85, 85, 300}).contains("unknown figure format"));
-  EXPECT_THROW(compose_figure({{attention_map(8), {}, false, {}}}, 8, token_labels(8), {5, 3, 0, -1}, {}, "t"), std::invalid_argument);
+  EXPECT_THROW(compose_figure({{attention_map(8), {}, false, {}, {}}}, 8, token_labels(8), {5, 3, 0, -1}, {}, "t"), std::invalid_argument);
 }
 
 TEST(PaperFigure, PngHasTheExactPixelsAndSvgIsWritten) {
