@@ -8,7 +8,6 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 
 #include "widgets/matrix_layer.h"
 #include "widgets/pooled_map_worker.h"
@@ -352,18 +351,14 @@ std::vector<float> HeatmapView::whole_map() const { return source_ ? source_->wh
 MapPanel HeatmapView::region_panel(const MapRegion& wanted) const {
   MapPanel panel;
   const MapRegion r = resolved_region(wanted, source_ ? source_->length() : data_.rows);
-  panel.held = r;
-  if (source_) {
-    panel.values = source_->region(r);
+  if (!source_) {
+    // A map held whole goes as it is: compose_figure cuts the region (and
+    // refuses a view whose map is missing, one whose long map did not fit).
+    panel.values = data_.values;
     return panel;
   }
-  if (data_.values.size() != static_cast<size_t>(data_.rows) * data_.cols)
-    throw std::invalid_argument("no map on show to draw a figure of");  // a view whose long map did not fit
-  panel.values.reserve(static_cast<size_t>(r.row_end - r.row_begin) * (r.col_end - r.col_begin));
-  for (int i = r.row_begin; i < r.row_end; ++i) {
-    const float* row = data_.values.data() + static_cast<size_t>(i) * data_.cols;
-    panel.values.insert(panel.values.end(), row + r.col_begin, row + r.col_end);
-  }
+  panel.held = r;
+  panel.values = source_->region(r);
   return panel;
 }
 

@@ -65,9 +65,9 @@ class HeatmapView : public QWidget {
   double value_at(int row, int col) const;
   // The whole map: held values, or the source's (slow at long L; throws when it would not fit).
   std::vector<float> whole_map() const;
-  // The cells of `region` (-1 ends resolved) as a figure panel's values,
-  // computed by the source for a long head (not the whole map); throws
-  // std::invalid_argument for a region outside the map.
+  // A figure panel for `region` (-1 ends resolved): a long head's source
+  // computes that region's cells alone (not the whole map); a map held whole
+  // is handed over whole. Throws std::invalid_argument for a region outside the map.
   MapPanel region_panel(const MapRegion& region) const;
   // The chosen map is used for maps of one sign; maps holding negative weights
   // (SSMs) are drawn with the diverging map centred on zero whatever is chosen.

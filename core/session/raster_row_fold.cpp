@@ -7,26 +7,16 @@
 namespace attnscope::session {
 
 namespace {
-// Selects, not branches, so each width of the loop vectorises.
+// Selects, not branches, so each width of the loop vectorises (-O3 unswitches `divide`).
 ATTNSCOPE_SIMD_CLONES
 void fold(const float* row, float peak, bool divide, int64_t count, int32_t row_index, float* value, float* magnitude,
           int32_t* from_row) {
-  if (divide) {
-    for (int64_t j = 0; j < count; ++j) {
-      const float v = row[j] / peak, a = std::fabs(v);
-      const bool stronger = a > magnitude[j];
-      value[j] = stronger ? v : value[j];
-      magnitude[j] = stronger ? a : magnitude[j];
-      from_row[j] = stronger ? row_index : from_row[j];
-    }
-  } else {
-    for (int64_t j = 0; j < count; ++j) {
-      const float v = row[j], a = std::fabs(v);
-      const bool stronger = a > magnitude[j];
-      value[j] = stronger ? v : value[j];
-      magnitude[j] = stronger ? a : magnitude[j];
-      from_row[j] = stronger ? row_index : from_row[j];
-    }
+  for (int64_t j = 0; j < count; ++j) {
+    const float v = divide ? row[j] / peak : row[j], a = std::fabs(v);
+    const bool stronger = a > magnitude[j];
+    value[j] = stronger ? v : value[j];
+    magnitude[j] = stronger ? a : magnitude[j];
+    from_row[j] = stronger ? row_index : from_row[j];
   }
 }
 }  // namespace

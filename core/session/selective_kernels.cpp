@@ -128,9 +128,6 @@ void add_small_product(const float* left, const float* right, int64_t rows, int6
   }
 }
 
-// Into out[(i - r0) * stride + (j - c0)], in chunks of `chunk` positions;
-// `level` picks this call's scratch buffers (each inner chunking has its own:
-// kernels::kSelectiveLevels of them).
 // Columns [c0, c0 + count) kept at their chunk's end into `out` [count x K].
 void columns_at_chunk_end(const ChannelBlock& b, int64_t c0, int64_t count, int64_t chunk, float* out) {
   const int64_t K = b.inner();
@@ -169,6 +166,9 @@ const float* kept_columns(const ChannelBlock& b, int64_t c0, int64_t c_end, int6
   return reuse->at_chunk_end.data();
 }
 
+// Into out[(i - r0) * stride + (j - c0)], in chunks of `chunk` positions;
+// `level` picks this call's scratch buffers (each inner chunking has its own:
+// kernels::kSelectiveLevels of them).
 void add_channel_block(const ChannelBlock& b, int64_t r0, int64_t c0, int64_t rows, int64_t cols, float* out,
                        int64_t stride, int64_t chunk, int level = 0, SelectiveColumns* reuse = nullptr) {
   const int64_t hi = r0 + rows, c_end = c0 + cols, K = b.inner();
