@@ -7,9 +7,9 @@
 #include <sched.h>
 
 #include <cstdlib>
-#include <thread>
 
 #include "core/util/error.h"
+#include "core/util/parallel.h"
 
 namespace attnscope {
 
@@ -31,7 +31,7 @@ at::Device choose_device(const std::string& spec) {
 }
 
 std::string device_description(const at::Device& device) {
-  if (device.is_cpu()) return "cpu (" + std::to_string(std::max(1u, std::thread::hardware_concurrency())) + " cores)";
+  if (device.is_cpu()) return "cpu (" + std::to_string(machine_cores()) + " cores)";
   return device.str();
 }
 
@@ -55,7 +55,7 @@ int allocated_cpus() {
   if (const int n = env_count("SLURM_CPUS_PER_TASK")) return n;
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return static_cast<int>(machine_cores());
 }
 
 void configure_cpu_threads() {
@@ -68,7 +68,7 @@ void configure_cpu_threads() {
 
 std::string compute_description(const at::Device& device) {
   if (!device.is_cpu()) return device_description(device);
-  std::string text = "cpu (" + std::to_string(std::max(1u, std::thread::hardware_concurrency())) + " cores";
+  std::string text = "cpu (" + std::to_string(machine_cores()) + " cores";
   if (const auto get = openblas_get()) text += ", " + std::to_string(get()) + " BLAS threads";
   if (at::get_num_threads() > 1) text += ", " + std::to_string(at::get_num_threads()) + " LibTorch threads";
   return text + ")";

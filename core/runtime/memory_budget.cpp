@@ -1,10 +1,10 @@
 #include "core/runtime/memory_budget.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "core/models/blocks/attention_mixer.h"
 #include "core/session/selective_maps.h"
+#include "core/util/parallel.h"
 
 namespace attnscope {
 double forward_working_bytes(const ModelInfo& info, const ForwardShape& shape) {
@@ -14,7 +14,7 @@ double forward_working_bytes(const ModelInfo& info, const ForwardShape& shape) {
   double largest_layer = 0;
   // Heads computed a thread each (summaries, Mamba-1 capture) hold their buffers at once, one set per thread.
   const auto threads_for = [](int64_t heads) {
-    return static_cast<double>(std::clamp<int64_t>(heads, 1, std::max(1u, std::thread::hardware_concurrency())));
+    return static_cast<double>(std::clamp<int64_t>(heads, 1, machine_cores()));
   };
   for (const auto& layer_info : info.layers) {
     double work = 0;

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <mutex>
-#include <thread>
 
 #include "core/util/parallel.h"
 
@@ -50,7 +49,7 @@ BlasOnCallingThread::~BlasOnCallingThread() {
 }
 
 bool heads_fill_the_cores(int64_t heads) {
-  return heads >= static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  return heads >= machine_cores();
 }
 
 void over_heads(int64_t heads, const std::function<void(int64_t begin, int64_t end)>& body) {

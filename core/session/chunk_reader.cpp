@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <thread>
 
 #include "core/session/chunk_codec.h"
 #include "core/session/half_float.h"
@@ -117,7 +116,7 @@ bool read_rect_by_chunks(hid_t dataset, int head, int64_t row0, int64_t col0, in
       }
     }
   };
-  const unsigned threads = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(), chunks.size()));
+  const unsigned threads = std::max(1u, static_cast<unsigned>(std::min<int64_t>(machine_cores(), static_cast<int64_t>(chunks.size()))));
   run_in_parallel(static_cast<int>(threads), work);
   if (damaged) fail_file(file, "a compressed chunk of a map is damaged");
   return true;

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <cstring>
 #include <ctime>
-#include <thread>
 #include <vector>
 
 #include "attnscope/version.h"
@@ -207,7 +206,7 @@ void SessionWriter::write_dataset(const std::string& group_path, const MixerReco
       t.compressed = deflate_bytes(shuffled.data(), shuffled.size(), options_.deflate_level);
     }
   };
-  const int threads = options_.threads > 0 ? options_.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = options_.threads > 0 ? options_.threads : static_cast<int>(machine_cores());
   run_in_parallel(threads, work);
   for (const auto& t : tiles) {
     if (t.compressed.empty()) continue;

@@ -22,6 +22,11 @@ struct InParallelLoop {
 };
 }  // namespace
 
+int64_t machine_cores() {
+  static const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
+  return cores;
+}
+
 void run_in_parallel(int threads, const std::function<void()>& work) {
   std::mutex mutex;
   std::exception_ptr first;
@@ -48,9 +53,10 @@ void run_in_parallel(int threads, const std::function<void()>& work) {
 }
 
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t begin, int64_t end)>& body) {
-  const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
+  if (in_parallel_loop) return body(0, n);
+  const int64_t cores = machine_cores();
   const int64_t pieces = std::min(cores * 4, std::max<int64_t>(1, n / std::max<int64_t>(1, grain)));
-  if (pieces <= 1 || in_parallel_loop) return body(0, n);
+  if (pieces <= 1) return body(0, n);
   const int64_t per = (n + pieces - 1) / pieces;
   std::atomic<int64_t> next{0};
   run_in_parallel(static_cast<int>(std::min(cores, pieces)), [&] {
