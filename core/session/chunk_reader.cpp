@@ -116,7 +116,7 @@ bool read_rect_by_chunks(hid_t dataset, int head, int64_t row0, int64_t col0, in
       }
     }
   };
-  const unsigned threads = std::max(1u, static_cast<unsigned>(std::min<int64_t>(machine_cores(), static_cast<int64_t>(chunks.size()))));
+  const int64_t threads = std::clamp<int64_t>(static_cast<int64_t>(chunks.size()), 1, machine_cores());
   run_in_parallel(static_cast<int>(threads), work);
   if (damaged) fail_file(file, "a compressed chunk of a map is damaged");
   return true;
