@@ -17,10 +17,20 @@
 namespace attnscope::session {
 namespace {
 constexpr float kBlank = std::numeric_limits<float>::quiet_NaN();
-// Rows whose cells are computed at once: 8 MB at 8192 keys, enough rows for
-// the source's matrix products to use every core, and a cancelled raster
-// stops within a band (a few ms).
+// Rows whose cells are computed at once: at least kBandRows (enough for the
+// source's matrix products to use every core), and as many more as a band of
+// kBandCells cells holds, up to kBandRows a core: a source that computes
+// chunks of 256 rows a thread each (Mamba-1's wide heads) then has one a
+// core, where it would otherwise wait on BLAS's threads spinning between its
+// products. Bands start at multiples of their height (the sources' chunks do)
+// and a cancelled raster stops within one (a few tens of ms at most).
 constexpr int64_t kBandRows = 256;
+constexpr int64_t kBandCells = int64_t{4} << 20;  // 16 MB of float
+
+int64_t band_height(int64_t width) {
+  const int64_t fits = std::max<int64_t>(1, kBandCells / std::max<int64_t>(1, width) / kBandRows);
+  return kBandRows * std::clamp<int64_t>(fits, 1, machine_cores());
+}
 // A colour range's percentile is taken over about this many drawn cells, as
 // the window does for a map it holds whole (widgets/map_display.cpp).
 constexpr int64_t kSampleCells = int64_t{1} << 22;
@@ -87,11 +97,12 @@ Raster raster_region(const CellSource& cells, int64_t length, const RasterReques
   std::mutex merging;
   bool first_figures = true;
   // Reused from request to request on the caller's thread: 8 MB of fresh memory would cost more than its cells.
-  std::vector<float>& band = kernels::thread_scratch(
-      kernels::kRasterBandSlot, static_cast<size_t>(std::min(kBandRows, R) * (whole_rows ? length : C)));
-  for (int64_t a = q.row_begin; a < q.row_end; a += kBandRows) {
+  const int64_t band_width = whole_rows ? length : C, height = band_height(band_width);
+  std::vector<float>& band = kernels::thread_scratch(kernels::kRasterBandSlot,
+                                                     static_cast<size_t>(std::min(height, R) * band_width));
+  for (int64_t a = q.row_begin; a < q.row_end; a = (a / height + 1) * height) {
     if (cancel && cancel->load()) return {};
-    const int64_t b = std::min(q.row_end, a + kBandRows);
+    const int64_t b = std::min(q.row_end, (a / height + 1) * height);
     const int64_t k0 = whole_rows ? 0 : q.col_begin;
     const int64_t k1 = q.causal ? std::min(whole_rows ? length : q.col_end, b) : (whole_rows ? length : q.col_end);
     if (k1 <= k0) continue;  // the band lies wholly in the region's future: nothing drawn

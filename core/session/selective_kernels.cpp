@@ -5,15 +5,19 @@
 // the last position of their own chunk, and moved to p by one factor
 // e^{A (cum_p - cum_e)} per (column chunk, channel, state): both halves <= 1.
 // A chunk against itself is cut again into smaller chunks, down to
-// kInnerChunk, whose own diagonal blocks are summed directly.
+// kInnerChunk, whose own diagonal blocks are summed directly. Wide heads
+// leave out of a far column chunk's product the pairs whose move to p
+// underflows (add_split_products), and run their row chunks a thread each.
 #include "core/session/selective_maps.h"
 
 #include <cblas.h>
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 
+#include "core/session/blas_threads.h"
 #include "core/session/kernel_support.h"
 #include "core/util/huge_pages.h"
 #include "core/util/parallel.h"
@@ -128,6 +132,82 @@ void add_small_product(const float* left, const float* right, int64_t rows, int6
   }
 }
 
+// e^{A (cum_p - cum_e)} of each (channel, state): what moves a column kept at
+// position e (its chunk's end) to the split p >= e.
+void moved_to_split(const ChannelBlock& b, int64_t p, int64_t e, float* factor) {
+  for (int64_t c = 0; c < b.nc; ++c) {
+    const float gap = static_cast<float>(b.cum(p, c) - b.cum(e, c));
+    for (int64_t n = 0; n < b.N; ++n) factor[c * b.N + n] = exp_or_zero(b.A[c * b.N + n] * gap);
+  }
+}
+
+// Rows split at p (`left`, nr x K) against columns [c0, c0 + below), all at
+// or before p and kept at their chunks' ends (`at_end`), added into `out`
+// (row stride `stride`, its first column c0), by BLAS. A column chunk far
+// before p moves to it by a factor that is exactly 0 for many (channel,
+// state) pairs (A (cum_p - cum_e) < -87: float underflow, exp_or_zero): those
+// pairs add 0 to every cell of the chunk and are left out of its product.
+// Pairs are put in order of how far back their factor is last non-zero, so
+// each column chunk's pairs are a prefix of that order, and neighbouring
+// chunks with prefixes of one length (rounded up to kPairsRounding) share one
+// product. The cells are the same sums less terms that are 0; with every pair
+// reaching the farthest chunk, it is one product as before.
+constexpr int64_t kPairsRounding = 32;
+void add_split_products(const ChannelBlock& b, int64_t p, const float* left, int64_t nr, const float* at_end,
+                        int64_t c0, int64_t below, int64_t chunk, float* moved, float* out, int64_t stride) {
+  const int64_t K = b.inner(), q0 = c0 / chunk, chunks = (c0 + below - 1) / chunk - q0 + 1;
+  thread_local std::vector<float> factors, left_ordered;
+  thread_local std::vector<int64_t> reach, order, pairs;
+  factors.resize(static_cast<size_t>(chunks * K));
+  reach.assign(static_cast<size_t>(K), 0);  // chunks, counted back from the nearest, up to the farthest non-zero factor
+  for (int64_t q = chunks - 1; q >= 0; --q) {
+    float* f = factors.data() + q * K;
+    moved_to_split(b, p, (q0 + q + 1) * chunk - 1, f);
+    for (int64_t k = 0; k < K; ++k)
+      if (f[k] != 0.f) reach[k] = chunks - q;
+  }
+  order.resize(static_cast<size_t>(K));
+  std::iota(order.begin(), order.end(), int64_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return reach[x] > reach[y]; });
+  // Column chunk q's pairs: those reaching it, rounded up (the extra ones' factors there are 0).
+  pairs.resize(static_cast<size_t>(chunks));
+  for (int64_t q = 0, live = 0; q < chunks; ++q) {
+    while (live < K && reach[order[live]] >= chunks - q) ++live;
+    pairs[q] = std::min(K, (live + kPairsRounding - 1) / kPairsRounding * kPairsRounding);
+  }
+  const bool every_pair = pairs[0] == K;
+  const float* rows = left;
+  if (!every_pair) {  // the rows' factors in that order, as far as the nearest chunk needs
+    left_ordered.resize(static_cast<size_t>(nr * K));
+    for (int64_t i = 0; i < nr; ++i)
+      for (int64_t t = 0; t < pairs[chunks - 1]; ++t) left_ordered[i * K + t] = left[i * K + order[t]];
+    rows = left_ordered.data();
+  }
+  // The buffers by pointer: a lambda on another thread names that thread's thread_locals.
+  const float* chunk_factors = factors.data();
+  const int64_t *by_reach = order.data(), *chunk_pairs = pairs.data();
+  parallel_for(below, 64, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j) {
+      const int64_t q = (c0 + j) / chunk - q0;
+      const float *from = at_end + j * K, *f = chunk_factors + q * K;
+      float* to = moved + j * K;
+      if (every_pair) scaled_copy(from, f, K, to);
+      else
+        for (int64_t t = 0; t < chunk_pairs[q]; ++t) to[t] = from[by_reach[t]] * f[by_reach[t]];
+    }
+  });
+  for (int64_t q = 0; q < chunks;) {
+    int64_t q_end = q + 1;
+    while (q_end < chunks && pairs[q_end] == pairs[q]) ++q_end;
+    const int64_t j_begin = std::max(c0, (q0 + q) * chunk) - c0, j_end = std::min(c0 + below, (q0 + q_end) * chunk) - c0;
+    if (pairs[q] > 0)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(nr), static_cast<int>(j_end - j_begin),
+                  static_cast<int>(pairs[q]), 1.f, rows, static_cast<int>(K), moved + j_begin * K, static_cast<int>(K),
+                  1.f, out + j_begin, static_cast<int>(stride));
+    q = q_end;
+  }
+}
+
 // Columns [c0, c0 + count) kept at their chunk's end into `out` [count x K].
 void columns_at_chunk_end(const ChannelBlock& b, int64_t c0, int64_t count, int64_t chunk, float* out) {
   const int64_t K = b.inner();
@@ -177,45 +257,41 @@ void add_channel_block(const ChannelBlock& b, int64_t r0, int64_t c0, int64_t ro
   const int64_t last_chunk = (hi - 1) / chunk * chunk;
   const int64_t kept_end = std::max(c0, std::min(c_end, last_chunk));
   const float* at_end = kept_columns(b, c0, c_end, kept_end, chunk, thread_scratch(slot, 0), level == 0 ? reuse : nullptr);
-  for (int64_t a = r0 / chunk * chunk; a < hi; a += chunk) {
+  // A chunk of rows at a time; the chunks write disjoint rows.
+  const auto row_chunk = [&](int64_t a) {
     const int64_t i0 = std::max(a, r0), i1 = std::min(a + chunk, hi), nr = i1 - i0;
     const int64_t below = std::clamp<int64_t>(std::min(c_end, a) - c0, 0, cols);  // columns j < a
     if (below > 0) {
       const int64_t p = a - 1;
       std::vector<float>& moved = thread_scratch(slot + 1, static_cast<size_t>(below * K));
       std::vector<float>& left = thread_scratch(slot + 2, static_cast<size_t>(nr * K));
-      parallel_for(below, 64, [&](int64_t begin, int64_t end) {
-        std::vector<float> factor(static_cast<size_t>(K));
-        int64_t factor_chunk = -1;
-        for (int64_t j = begin; j < end; ++j) {
-          const int64_t column_chunk = (c0 + j) / chunk;
-          if (column_chunk != factor_chunk) {  // e^{A (cum_p - cum_e)} of this column chunk
-            const int64_t e = (column_chunk + 1) * chunk - 1;
-            for (int64_t c = 0; c < b.nc; ++c) {
-              const float gap = static_cast<float>(b.cum(p, c) - b.cum(e, c));
-              for (int64_t n = 0; n < b.N; ++n) factor[c * b.N + n] = exp_or_zero(b.A[c * b.N + n] * gap);
-            }
-            factor_chunk = column_chunk;
-          }
-          scaled_copy(at_end + j * K, factor.data(), K, moved.data() + j * K);
-        }
-      });
       for (int64_t i = i0; i < i1; ++i) row_after(b, i, p, left.data() + (i - i0) * K);
-      if (K <= kOwnProductUpTo)
+      if (K > kOwnProductUpTo) {
+        add_split_products(b, p, left.data(), nr, at_end, c0, below, chunk, moved.data(), out + (i0 - r0) * stride, stride);
+      } else {
+        parallel_for(below, 64, [&](int64_t begin, int64_t end) {
+          std::vector<float> factor(static_cast<size_t>(K));
+          int64_t factor_chunk = -1;
+          for (int64_t j = begin; j < end; ++j) {
+            const int64_t column_chunk = (c0 + j) / chunk;
+            if (column_chunk != factor_chunk) {
+              moved_to_split(b, p, (column_chunk + 1) * chunk - 1, factor.data());
+              factor_chunk = column_chunk;
+            }
+            scaled_copy(at_end + j * K, factor.data(), K, moved.data() + j * K);
+          }
+        });
         add_small_product(left.data(), moved.data(), nr, below, K, out + (i0 - r0) * stride, stride);
-      else
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(nr), static_cast<int>(below),
-                  static_cast<int>(K), 1.f, left.data(), static_cast<int>(K), moved.data(), static_cast<int>(K), 1.f,
-                  out + (i0 - r0) * stride, static_cast<int>(stride));
+      }
     }
     // The chunk against itself: in smaller chunks while it is large, then
     // directly, exponents A cum relative to the chunk's start (small enough for float).
     const int64_t j0 = std::max(a, c0), j1 = std::min(i1, c_end);
-    if (j0 >= j1) continue;
+    if (j0 >= j1) return;
     if (chunk > kInnerChunk && K > kOwnProductUpTo) {  // narrow heads: the smaller calls cost more than they save
       add_channel_block(b, i0, j0, nr, j1 - j0, out + (i0 - r0) * stride + (j0 - c0), stride,
                         std::max(kInnerChunk, chunk / 4), level + 1);
-      continue;
+      return;
     }
     const int64_t span = i1 - j0;  // positions j0 .. i1 - 1
     std::vector<float>& exponent = thread_scratch(slot + 4, static_cast<size_t>(3 * span * K));
@@ -237,7 +313,18 @@ void add_channel_block(const ChannelBlock& b, int64_t r0, int64_t c0, int64_t ro
         chunk_row(x + (i - j0) * K, u + (i - j0) * K, y, u, std::min(i, j1 - 1) - j0 + 1, K, row + j0);
       }
     });
+  };
+  const int64_t first_chunk = r0 / chunk * chunk, chunks = (hi - first_chunk + chunk - 1) / chunk;
+  if (level == 0 && K > kOwnProductUpTo && chunks >= machine_cores()) {
+    // Wide heads' chunks a thread each, their products by BLAS on that thread,
+    // the costliest (latest: most columns below them) first.
+    const BlasOnCallingThread blas_on_chunks_threads;
+    parallel_for(chunks, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t k = begin; k < end; ++k) row_chunk(first_chunk + (chunks - 1 - k) * chunk);
+    });
+    return;
   }
+  for (int64_t a = first_chunk; a < hi; a += chunk) row_chunk(a);
 }
 
 }  // namespace

@@ -10,8 +10,9 @@
 // matrix product over (channel, state), and a chunk against itself is summed
 // directly. Nothing of size channels x L x L is ever formed, no exponent is
 // positive (no overflow; a factor that underflows belongs to a product that
-// small), and the cost is that of the products: L^2 / 2 x channels x N
-// multiply-adds per layer instead of as many exponentials.
+// small), and the cost is that of the products: at most L^2 / 2 x channels
+// x N multiply-adds per layer instead of as many exponentials. Pairs whose
+// decay from a far chunk underflows add 0 there and are left out of it.
 #include <cstdint>
 #include <vector>
 

@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
   const double gflops = bench::matmul_gflops();
   bench::print_header("The window drawing long heads from factors (offscreen), matmul " +
                       std::to_string(gflops).substr(0, 5) + " GFLOP/s");
-  std::printf("(ratio: the region's cells x width multiply-adds at the matmul rate / the time taken)\n");
+  std::printf("(ratio: the region's cells x width multiply-adds at the matmul rate / the time taken; above 1 where\n"
+              " Mamba-1's far chunks leave out the (channel, state) pairs whose decay underflows)\n");
 
   widgets::HeatmapView view;
   view.resize(1000, 900);

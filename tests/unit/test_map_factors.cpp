@@ -364,6 +364,78 @@ TEST(MapFactorsBlocks, WideSelectiveHeadsMatchTheDefinitionAcrossChunkLevels) {
   }
 }
 
+// A wide head's column chunks far before a row chunk's split reach it by
+// factors e^{A (cum_p - cum_e)} that underflow to exactly 0 for its fast
+// (channel, state) pairs and not for its slow ones; the kernel leaves the
+// former out of those chunks' products. Rates spread from 0.003 to 30 (steps
+// near 0.3), so at 256-1300 positions back some pairs are gone and some not,
+// and some chunks lose them all. Every cell, of the whole map and of a far
+// region computed band by band, equals the float64 sum within float rounding
+// of the sum of its terms' magnitudes: leaving out a pair still alive (which
+// carries the far cells) would fail.
+TEST(MapFactorsBlocks, WideSelectiveProductsLeaveOutOnlyPairsThatUnderflow) {
+  MapFactors f = random_factors(FactorForm::Selective, 1300, 41, 8);  // 8 channels x 16 states: 128 pairs a head
+  const int head = 1;
+  const int64_t L = f.length, N = f.dim, first = head * f.channels_per_head;
+  for (int64_t d = 0; d < f.channels(); ++d) {
+    f.dt_bias[d] = -1.f;  // steps near softplus(-1) = 0.31
+    for (int64_t n = 0; n < N; ++n)
+      f.A[d * N + n] = -0.003f * std::pow(10000.f, float((d % f.channels_per_head) * N + n) / float(f.channels_per_head * N - 1));
+  }
+  // Each channel's steps and running sums in float64, from the definition.
+  std::vector<double> step(static_cast<size_t>(L * f.channels_per_head)), cum(step.size());
+  for (int64_t c = 0; c < f.channels_per_head; ++c) {
+    double sum = 0;
+    for (int64_t p = 0; p < L; ++p) {
+      double x = f.dt_bias[first + c];
+      for (int64_t r = 0; r < f.dt_rank; ++r)
+        x += static_cast<double>(f.dt_input[p * f.dt_rank + r]) * f.dt_weight[(first + c) * f.dt_rank + r];
+      step[p * f.channels_per_head + c] = x > 20 ? x : std::log1p(std::exp(x));
+      cum[p * f.channels_per_head + c] = sum += step[p * f.channels_per_head + c];
+    }
+  }
+  const auto cell = [&](int64_t i, int64_t j, double* magnitude) {
+    double sum = 0, size = 0;
+    for (int64_t c = 0; c < f.channels_per_head; ++c) {
+      const double gap = cum[i * f.channels_per_head + c] - cum[j * f.channels_per_head + c];
+      for (int64_t n = 0; n < N; ++n) {
+        const double term = static_cast<double>(f.left[i * N + n]) * f.right[j * N + n] * step[j * f.channels_per_head + c] *
+                            std::exp(f.A[(first + c) * N + n] * gap) / f.channels_per_head;
+        sum += term, size += std::abs(term);
+      }
+    }
+    *magnitude = size;
+    return sum;
+  };
+  // The case this is about: 1024 positions back, some pairs underflow and some do not.
+  int gone = 0, alive = 0;
+  for (int64_t c = 0; c < f.channels_per_head; ++c)
+    for (int64_t n = 0; n < N; ++n)
+      (f.A[(first + c) * N + n] * (cum[1279 * f.channels_per_head + c] - cum[255 * f.channels_per_head + c]) < -87 ? gone : alive)++;
+  ASSERT_GT(gone, 10);
+  ASSERT_GT(alive, 10);
+
+  const auto whole = compute_head(f, head);
+  const auto check = [&](int64_t i, int64_t j, float got, const char* where) {
+    double magnitude = 0;
+    const double want = cell(i, j, &magnitude);
+    ASSERT_LE(std::abs(got - want), 2e-6 * magnitude + 1e-30) << where << " cell " << i << "," << j << ": " << got << " against " << want;
+  };
+  for (int64_t i = 0; i < L; ++i)
+    for (int64_t j = 0; j <= i; ++j) check(i, j, whole[i * L + j], "whole map");
+  // A region far below the diagonal, band by band with its columns kept, as the window draws it.
+  const auto decays = channel_decays(f, head, 0, L);
+  SelectiveColumns columns;
+  const int64_t r0 = 1030, rows = 270, c0 = 10, cols = 500;
+  std::vector<float> band(static_cast<size_t>(128 * cols));
+  for (int64_t a = r0; a < r0 + rows; a += 128) {
+    const int64_t n = std::min<int64_t>(128, r0 + rows - a);
+    selective_tile(f.left.data(), f.right.data(), f.A.data(), N, decays, a, c0, n, cols, band.data(), &columns);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < cols; ++j) check(a + i, c0 + j, band[i * cols + j], "region");
+  }
+}
+
 // The window computes a Mamba-1 region band by band, the region's columns
 // (kept at their chunk's end) computed for its first band and handed to the
 // next (SelectiveColumns). Every band then equals the map computed whole,
