@@ -47,13 +47,11 @@ int main(int argc, char** argv) {
                                         dir / "model");
   const auto loaded = load_for_running(dir / "model", LoadOptions{});
   for (int64_t L : lengths) {
-    const Prompt prompt = bench::spread_prompt(*loaded, L, vocab);
     const std::string tag = "L=" + std::to_string(L);
-    const bench::TimedForward plain = bench::plain_forward(*loaded, prompt);
-    const double forward = plain.seconds, forward_peak = plain.peak_rss_mb;
-    const fs::path path = dir / ("session-" + std::to_string(L) + ".h5");
-    const bench::RecordedSession recorded = bench::record_session(*loaded, prompt, path);
-    const double session = recorded.seconds, session_peak = recorded.peak_rss_mb, mb = recorded.file_mb;
+    const bench::SessionAgainstForward run = bench::session_against_forward(*loaded, L, vocab, dir);
+    const fs::path& path = run.path;
+    const double forward = run.plain.seconds, forward_peak = run.plain.peak_rss_mb;
+    const double session = run.recorded.seconds, session_peak = run.recorded.peak_rss_mb, mb = run.recorded.file_mb;
     bench::print_row(tag + " forward", forward, "s");
     bench::print_row(tag + " session / forward", session / forward, "x", session / forward, "<= 1.3");
     bench::print_row(tag + " session on disk", mb, "MB", mb / (disk * session), "of the disk rate x session time");
@@ -69,8 +67,10 @@ int main(int argc, char** argv) {
     std::vector<float> reused(static_cast<size_t>(L * L));
     const auto factors = reader.factors(row);
     const double compute = bench::seconds_of([&] { session::compute_tile(*factors, head, 0, 0, L, L, reused.data()); });
-    const double first = bench::seconds_of([&] { reader.read_tile(row, head + 1, L - 512, L / 3, 512, 512); });
-    const double tile = bench::seconds_of([&] { reader.read_tile(row, head + 1, L / 2, 0, 512, 512); });
+    const int64_t side = std::min<int64_t>(512, L / 2);  // regions inside the map at any length
+    const double first =
+        bench::seconds_of([&] { reader.read_tile(row, head + 1, L - side, std::min(L / 3, L - side), side, side); });
+    const double tile = bench::seconds_of([&] { reader.read_tile(row, head + 1, L / 2, 0, side, side); });
     // A zoomed figure of the last quarter of the queries (`attnscope export
     // --queries`, or the window's export of a zoomed view): its rows, every key
     // they see, not the whole map.
@@ -84,8 +84,8 @@ int main(int argc, char** argv) {
                      L <= 2048 ? "of 50 ms" : "of 500 ms");
     bench::print_row(tag + " ... computed into memory in use", compute * 1e3, "ms", compute / budget_full,
                      L <= 2048 ? "of 50 ms" : "of 500 ms");
-    bench::print_row(tag + " 512x512 region, first of a head", first * 1e3, "ms", first / 0.05, "of 50 ms");
-    bench::print_row(tag + " 512x512 region, later", tile * 1e3, "ms", tile / 0.05, "of 50 ms");
+    bench::print_row(tag + " " + std::to_string(side) + "^2 region, first of a head", first * 1e3, "ms", first / 0.05, "of 50 ms");
+    bench::print_row(tag + " " + std::to_string(side) + "^2 region, later", tile * 1e3, "ms", tile / 0.05, "of 50 ms");
     bench::print_row(tag + " a zoomed figure's cells (last quarter of queries)", zoomed * 1e3, "ms", zoomed / full,
                      "of the whole map's time");
     fs::remove(path);

@@ -46,34 +46,15 @@ int main(int argc, char** argv) {
   RecordOptions options;
   options.channel_group = group;
   for (int64_t L : lengths) {
-    const Prompt prompt = bench::spread_prompt(*loaded, L, 50280);
     const std::string tag = "L=" + std::to_string(L);
-    const bench::TimedForward plain = bench::plain_forward(*loaded, prompt);
-    const double forward = plain.seconds, forward_peak = plain.peak_rss_mb;
-    const fs::path path = dir / ("session-" + std::to_string(L) + ".h5");
-    const bench::RecordedSession recorded = bench::record_session(*loaded, prompt, path, options);
+    const bench::SessionAgainstForward run = bench::session_against_forward(*loaded, L, 50280, dir, options);
     // The maps' arithmetic: L^2 / 2 cells x 1536 channels x 16 states, a multiply-add each, 24 layers.
     // An upper bound: far from the diagonal the kernel leaves out the pairs whose decay underflows.
     const double map_flops = 24.0 * 1536 * 16 * 2 * static_cast<double>(L) * static_cast<double>(L) / 2;
-    bench::print_row(tag + " forward", forward, "s");
-    bench::print_row(tag + " session", recorded.seconds, "s", recorded.seconds / forward, "x the forward");
-    bench::print_row(tag + " ... every pair's products at the matmul rate", map_flops / (peak * 1e9), "s",
-                     map_flops / (peak * 1e9) / recorded.seconds, "of the session");
-    bench::print_row(tag + " session on disk", recorded.file_mb, "MB");
-    bench::print_row(tag + " peak RSS forward / session", forward_peak, "MB", recorded.peak_rss_mb / forward_peak,
-                     "session / forward");
-
-    const session::SessionReader reader(path);
-    const int row = 12, head = 5 % reader.model().mixers[0].heads;
-    const auto factors = reader.factors(row);
-    std::vector<float> map(static_cast<size_t>(L * L));
-    const double full = bench::seconds_of([&] { session::compute_tile(*factors, head, 0, 0, L, L, map.data()); });
-    const int64_t side = std::min<int64_t>(512, L);
-    const double region = bench::seconds_of([&] { reader.read_tile(row, head + 1, L - side, std::min(L / 3, L - side), side, side); });
-    bench::print_row(tag + " one head's map from the session", full * 1e3, "ms", full / (L <= 2048 ? 0.05 : 0.5),
-                     L <= 2048 ? "of 50 ms" : "of 500 ms");
-    bench::print_row(tag + " a " + std::to_string(side) + "^2 region", region * 1e3, "ms", region / 0.05, "of 50 ms");
-    fs::remove(path);
+    bench::print_session_rows(tag, run, map_flops / (peak * 1e9), "every pair's products");
+    const session::SessionReader reader(run.path);
+    bench::print_maps_from_session(reader, 12, 5 % reader.model().mixers[0].heads, L, tag);
+    fs::remove(run.path);
   }
   fs::remove_all(dir);
   return 0;

@@ -338,6 +338,50 @@ TEST(MapFactorsBlocks, SelectiveMapsStayExactWithFastDecays) {
     for (int64_t c = 0; c < 150; ++c) ASSERT_NEAR(tile[r * 150 + c], whole[(301 + r) * f.length + 170 + c], 1e-6) << r << "," << c;
 }
 
+// SSD heads of long prompts decay far below what float holds: the kernel
+// clamps decays below e^-300 (glibc's vector exp is slow past -708) and sets
+// those cells to 0. With decays from 0 down to -3000 over the prompt, every
+// cell equals dot * exp(gap) * w evaluated in float64 and rounded to float,
+// the cells that vanish and those that do not alike.
+TEST(MapFactorsBlocks, SsdCellsOfVanishingDecaysAreExactZeros) {
+  MapFactors f = random_factors(FactorForm::Ssd, 600, 17);
+  const int head = 3, g = f.group_of(head);
+  for (int64_t i = 0; i < f.length; ++i) f.log_decay_cumsum[head * f.length + i] = -5.0 * i;  // -3000 at the end
+  // The cell in float64 rounded to float, and how far float's rounding of its dot may take it.
+  const auto reference = [&](int64_t i, int64_t j, double* tolerance) {
+    double dot = 0, size = 0;
+    for (int64_t d = 0; d < f.dim; ++d) {
+      const double term = static_cast<double>(f.left[(g * f.length + i) * f.dim + d]) * f.right[(g * f.length + j) * f.dim + d];
+      dot += term, size += std::abs(term);
+    }
+    const double gap = f.log_decay_cumsum[head * f.length + i] - f.log_decay_cumsum[head * f.length + j];
+    const double scale = std::exp(gap) * f.weight[head * f.length + j];
+    *tolerance = 1e-6 * size * std::abs(scale) + 1e-38;
+    return static_cast<float>(dot * scale);
+  };
+  const auto whole = compute_head(f, head);
+  int vanished = 0, kept = 0;
+  double tolerance = 0;
+  for (int64_t i = 0; i < f.length; ++i)
+    for (int64_t j = 0; j <= i; ++j) {
+      const float want = reference(i, j, &tolerance);
+      (want == 0.f ? vanished : kept)++;
+      ASSERT_NEAR(whole[i * f.length + j], want, tolerance) << i << "," << j;
+    }
+  EXPECT_GT(vanished, 100000);  // most of the map, as in a long prompt
+  EXPECT_GT(kept, 5000);
+  // A tile of later rows: the columns that vanish from every one of them take no product, and read as 0.
+  std::vector<float> tile(200 * 600);
+  compute_tile(f, head, 400, 0, 200, 600, tile.data());
+  for (int64_t r = 0; r < 200; ++r)
+    for (int64_t c = 0; c < 600; ++c) {
+      const int64_t i = 400 + r;
+      const float want = c <= i ? reference(i, c, &tolerance) : 0.f;
+      ASSERT_NEAR(tile[r * 600 + c], want, c <= i ? tolerance : 0.0) << i << "," << c;
+      if (c < 300) ASSERT_EQ(tile[r * 600 + c], 0.f) << i << "," << c;  // 500 steps of 5 back at least
+    }
+}
+
 // Heads of many (channel, state) pairs take the kernel's other path: BLAS
 // products over chunks of 256 positions, each chunk against itself cut into
 // chunks of 64 and 16. With steady and with fast decays, sampled cells and a
