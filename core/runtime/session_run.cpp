@@ -48,6 +48,16 @@ session::MixerRecord mixer_record(const MixerRow& row, MixingView view, int chan
   return r;
 }
 
+double one_channel_summary_cells(const ModelInfo& info, int64_t L, int channel_group) {
+  if (channel_group != 1) return 0;
+  double cells = 0;
+  for (const auto& layer : info.layers)
+    for (const auto& mixer : layer.mixers)
+      if (mixer.kind == MixerKind::Mamba1Channel)
+        cells += static_cast<double>(mixer.heads) * static_cast<double>(L) * static_cast<double>(L + 1) / 2;
+  return cells;
+}
+
 session::ModelRecord model_record(const LoadedModel& loaded, const std::string& source, MixingView view, int channel_group) {
   session::ModelRecord m = model_record(loaded, source);
   for (const auto& l : loaded.model->info().layers) m.layer_descriptions.push_back(l.description);

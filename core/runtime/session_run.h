@@ -43,6 +43,11 @@ session::MixerRecord mixer_record(const MixerRow& row, MixingView view, int chan
 session::OutputRecord output_record(const LoadedModel& loaded, const at::Tensor& last_logits, int top_k,
                                     int64_t target);
 
+// Cells a session's summaries visit in the maps of Mamba-1 channels left
+// one a head (`channel_group` 1): L (L + 1) / 2 for each channel of each
+// layer, 1.2 trillion for mamba-130m at 8192 tokens. 0 for other groups.
+double one_channel_summary_cells(const ModelInfo& info, int64_t L, int channel_group);
+
 // Runs the intact model with capture of every layer into `writer` (model,
 // prompt, maps, outputs). Returns the forward result (logits of all positions).
 ForwardResult record_run(const LoadedModel& loaded, const Prompt& prompt, const std::string& source,

@@ -96,8 +96,9 @@ Raster raster_region(const CellSource& cells, int64_t length, const RasterReques
 
   std::mutex merging;
   bool first_figures = true;
-  // Reused from request to request on the caller's thread: 8 MB of fresh memory would cost more than its cells.
-  const int64_t band_width = whole_rows ? length : C, height = band_height(band_width);
+  // Reused from request to request on the caller's thread: 16 MB of fresh memory would cost more than its cells.
+  const int64_t band_width = whole_rows ? length : C;
+  const int64_t height = q.band_rows > 0 ? q.band_rows : band_height(band_width);
   std::vector<float>& band = kernels::thread_scratch(kernels::kRasterBandSlot,
                                                      static_cast<size_t>(std::min(height, R) * band_width));
   for (int64_t a = q.row_begin; a < q.row_end; a = (a / height + 1) * height) {

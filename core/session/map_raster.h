@@ -27,6 +27,7 @@ struct RasterRequest {
   bool whole_rows = false;         // compute every key of each row (row_normalise and RowVisitor need them)
   bool figures = false;            // gather DrawnFigures (a colour range)
   bool sample_magnitudes = false;  // and its magnitude_sample (for a clipped colour range)
+  int64_t band_rows = 0;           // rows computed at once; 0: as the machine suits (tests pick small bands)
 };
 
 // What the drawn cells hold, gathered while rastering (for a colour range), when asked.

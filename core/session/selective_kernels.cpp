@@ -152,9 +152,14 @@ void moved_to_split(const ChannelBlock& b, int64_t p, int64_t e, float* factor) 
 // chunks with prefixes of one length (rounded up to kPairsRounding) share one
 // product. The cells are the same sums less terms that are 0; with every pair
 // reaching the farthest chunk, it is one product as before.
+// The moved columns are made a slab of at most kSlabColumns at a time (4 MB
+// a thread with 1024 pairs), each slab one product: row chunks on several
+// threads each hold one slab, not all of a long prompt's columns.
 constexpr int64_t kPairsRounding = 32;
+constexpr int64_t kSlabColumns = 1024;
 void add_split_products(const ChannelBlock& b, int64_t p, const float* left, int64_t nr, const float* at_end,
-                        int64_t c0, int64_t below, int64_t chunk, float* moved, float* out, int64_t stride) {
+                        int64_t c0, int64_t below, int64_t chunk, std::vector<float>& moved_slab, float* out,
+                        int64_t stride) {
   const int64_t K = b.inner(), q0 = c0 / chunk, chunks = (c0 + below - 1) / chunk - q0 + 1;
   thread_local std::vector<float> factors, left_ordered;
   thread_local std::vector<int64_t> reach, order, pairs;
@@ -186,25 +191,30 @@ void add_split_products(const ChannelBlock& b, int64_t p, const float* left, int
   // The buffers by pointer: a lambda on another thread names that thread's thread_locals.
   const float* chunk_factors = factors.data();
   const int64_t *by_reach = order.data(), *chunk_pairs = pairs.data();
-  parallel_for(below, 64, [&](int64_t begin, int64_t end) {
-    for (int64_t j = begin; j < end; ++j) {
-      const int64_t q = (c0 + j) / chunk - q0;
-      const float *from = at_end + j * K, *f = chunk_factors + q * K;
-      float* to = moved + j * K;
-      if (every_pair) scaled_copy(from, f, K, to);
-      else
-        for (int64_t t = 0; t < chunk_pairs[q]; ++t) to[t] = from[by_reach[t]] * f[by_reach[t]];
-    }
-  });
+  resize_in_huge_pages(moved_slab, static_cast<size_t>(std::min(below, kSlabColumns) * K));
+  float* moved = moved_slab.data();
   for (int64_t q = 0; q < chunks;) {
+    // A run of whole chunks with one prefix length, at most kSlabColumns
+    // columns (a chunk is fewer): columns [j_begin, j_end) of the tile.
+    const int64_t j_begin = std::max(c0, (q0 + q) * chunk) - c0;
     int64_t q_end = q + 1;
-    while (q_end < chunks && pairs[q_end] == pairs[q]) ++q_end;
-    const int64_t j_begin = std::max(c0, (q0 + q) * chunk) - c0, j_end = std::min(c0 + below, (q0 + q_end) * chunk) - c0;
-    if (pairs[q] > 0)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(nr), static_cast<int>(j_end - j_begin),
-                  static_cast<int>(pairs[q]), 1.f, rows, static_cast<int>(K), moved + j_begin * K, static_cast<int>(K),
-                  1.f, out + j_begin, static_cast<int>(stride));
+    while (q_end < chunks && pairs[q_end] == pairs[q] && (q0 + q_end + 1) * chunk - c0 - j_begin <= kSlabColumns) ++q_end;
+    const int64_t j_end = std::min(c0 + below, (q0 + q_end) * chunk) - c0, run_pairs = pairs[q];
     q = q_end;
+    if (run_pairs == 0) continue;  // no pair reaches these columns: their cells add 0
+    parallel_for(j_end - j_begin, 64, [&](int64_t begin, int64_t end) {
+      for (int64_t j = j_begin + begin; j < j_begin + end; ++j) {
+        const int64_t cq = (c0 + j) / chunk - q0;
+        const float *from = at_end + j * K, *f = chunk_factors + cq * K;
+        float* to = moved + (j - j_begin) * K;
+        if (every_pair) scaled_copy(from, f, K, to);
+        else
+          for (int64_t t = 0; t < chunk_pairs[cq]; ++t) to[t] = from[by_reach[t]] * f[by_reach[t]];
+      }
+    });
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(nr), static_cast<int>(j_end - j_begin),
+                static_cast<int>(run_pairs), 1.f, rows, static_cast<int>(K), moved, static_cast<int>(K), 1.f,
+                out + j_begin, static_cast<int>(stride));
   }
 }
 
@@ -263,12 +273,13 @@ void add_channel_block(const ChannelBlock& b, int64_t r0, int64_t c0, int64_t ro
     const int64_t below = std::clamp<int64_t>(std::min(c_end, a) - c0, 0, cols);  // columns j < a
     if (below > 0) {
       const int64_t p = a - 1;
-      std::vector<float>& moved = thread_scratch(slot + 1, static_cast<size_t>(below * K));
       std::vector<float>& left = thread_scratch(slot + 2, static_cast<size_t>(nr * K));
       for (int64_t i = i0; i < i1; ++i) row_after(b, i, p, left.data() + (i - i0) * K);
       if (K > kOwnProductUpTo) {
-        add_split_products(b, p, left.data(), nr, at_end, c0, below, chunk, moved.data(), out + (i0 - r0) * stride, stride);
+        add_split_products(b, p, left.data(), nr, at_end, c0, below, chunk, thread_scratch(slot + 1, 0),
+                           out + (i0 - r0) * stride, stride);
       } else {
+        std::vector<float>& moved = thread_scratch(slot + 1, static_cast<size_t>(below * K));
         parallel_for(below, 64, [&](int64_t begin, int64_t end) {
           std::vector<float> factor(static_cast<size_t>(K));
           int64_t factor_chunk = -1;

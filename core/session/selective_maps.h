@@ -37,7 +37,9 @@ ChannelDecays channel_decays(const float* dt, int64_t all_channels, int64_t firs
                              int64_t first, int64_t end);
 
 // Channels are taken this many (channel, state) pairs at a time: the
-// kernel's two column buffers are at most L x this many floats (32 MB at L = 8192).
+// kernel's columns kept at their chunks' ends are at most L x this many
+// floats (32 MB at L = 8192), and each thread moves them to a split a slab
+// of 1024 columns at a time (4 MB).
 inline constexpr int64_t kSelectiveColumnBlock = 1024;
 
 // Heads of at most this many (channel, state) pairs take their products in

@@ -78,7 +78,9 @@ TEST_P(FactorSessions, FactorsOnlyReadBackAsTheStoredMaps) {
     const auto a = all.metric(name).values, b = none.metric(name).values;
     ASSERT_EQ(a.size(), b.size());
     for (size_t k = 0; k < a.size(); ++k)
-      if (!std::isnan(a[k])) EXPECT_NEAR(a[k], b[k], 1e-5) << name << " cell " << k;
+      if (!std::isnan(a[k])) {
+        EXPECT_NEAR(a[k], b[k], 1e-5) << name << " cell " << k;
+      }
   }
   fs::remove_all(dir);
 }
@@ -149,4 +151,23 @@ TEST(FactorSessionOverview, LongSoftmaxSummariesEqualThoseOfTheFactors) {
     }
   }
   fs::remove_all(dir);
+}
+
+// What `attnscope run` warns of before a session of one-channel Mamba-1
+// heads on a long prompt: the cells the summaries visit, L (L + 1) / 2 for
+// each channel of each layer; none with channels grouped, none for other mixers.
+TEST(SessionCost, OneChannelMambaHeadsCountEveryChannelsCells) {
+  ModelInfo mamba;
+  for (int l = 0; l < 24; ++l) {
+    LayerInfo layer;
+    MixerInfo ssm;
+    ssm.name = "ssm", ssm.kind = MixerKind::Mamba1Channel, ssm.heads = 1536;
+    layer.mixers.push_back(ssm);
+    mamba.layers.push_back(layer);
+  }
+  EXPECT_DOUBLE_EQ(one_channel_summary_cells(mamba, 8192, 1), 24.0 * 1536 * 8192 * 8193 / 2);  // 1.24 trillion
+  EXPECT_DOUBLE_EQ(one_channel_summary_cells(mamba, 8192, 48), 0.0);
+  ModelInfo hybrid = mamba;
+  hybrid.layers[3].mixers[0].kind = MixerKind::SoftmaxAttention, hybrid.layers[3].mixers[0].heads = 12;
+  EXPECT_DOUBLE_EQ(one_channel_summary_cells(hybrid, 100, 1), 23.0 * 1536 * 100 * 101 / 2);
 }

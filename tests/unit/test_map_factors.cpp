@@ -339,16 +339,20 @@ TEST(MapFactorsBlocks, SelectiveMapsStayExactWithFastDecays) {
 }
 
 // SSD heads of long prompts decay far below what float holds: the kernel
-// clamps decays below e^-300 (glibc's vector exp is slow past -708) and sets
-// those cells to 0. With decays from 0 down to -3000 over the prompt, every
-// cell equals dot * exp(gap) * w evaluated in float64 and rounded to float,
-// the cells that vanish and those that do not alike.
+// clamps decays below e^-300 (glibc's vector exp is slow past -708), sets
+// those cells to 0, and a block of rows takes no product for columns that
+// vanish from all its rows, nor for its future. With decays from 0 down to
+// -3250 over 1300 positions (two blocks of rows), every cell of the whole map
+// and of tiles that start at a later column, reach into the second block,
+// or lie wholly in the future equals dot * exp(gap) * w in float64, rounded to float.
 TEST(MapFactorsBlocks, SsdCellsOfVanishingDecaysAreExactZeros) {
-  MapFactors f = random_factors(FactorForm::Ssd, 600, 17);
+  MapFactors f = random_factors(FactorForm::Ssd, 1300, 17);
   const int head = 3, g = f.group_of(head);
-  for (int64_t i = 0; i < f.length; ++i) f.log_decay_cumsum[head * f.length + i] = -5.0 * i;  // -3000 at the end
+  for (int64_t i = 0; i < f.length; ++i) f.log_decay_cumsum[head * f.length + i] = -2.5 * i;
   // The cell in float64 rounded to float, and how far float's rounding of its dot may take it.
   const auto reference = [&](int64_t i, int64_t j, double* tolerance) {
+    *tolerance = 0;
+    if (j > i) return 0.f;
     double dot = 0, size = 0;
     for (int64_t d = 0; d < f.dim; ++d) {
       const double term = static_cast<double>(f.left[(g * f.length + i) * f.dim + d]) * f.right[(g * f.length + j) * f.dim + d];
@@ -363,23 +367,24 @@ TEST(MapFactorsBlocks, SsdCellsOfVanishingDecaysAreExactZeros) {
   int vanished = 0, kept = 0;
   double tolerance = 0;
   for (int64_t i = 0; i < f.length; ++i)
-    for (int64_t j = 0; j <= i; ++j) {
+    for (int64_t j = 0; j < f.length; ++j) {
       const float want = reference(i, j, &tolerance);
-      (want == 0.f ? vanished : kept)++;
+      if (j <= i) (want == 0.f ? vanished : kept)++;
       ASSERT_NEAR(whole[i * f.length + j], want, tolerance) << i << "," << j;
     }
-  EXPECT_GT(vanished, 100000);  // most of the map, as in a long prompt
-  EXPECT_GT(kept, 5000);
-  // A tile of later rows: the columns that vanish from every one of them take no product, and read as 0.
-  std::vector<float> tile(200 * 600);
-  compute_tile(f, head, 400, 0, 200, 600, tile.data());
-  for (int64_t r = 0; r < 200; ++r)
-    for (int64_t c = 0; c < 600; ++c) {
-      const int64_t i = 400 + r;
-      const float want = c <= i ? reference(i, c, &tolerance) : 0.f;
-      ASSERT_NEAR(tile[r * 600 + c], want, c <= i ? tolerance : 0.0) << i << "," << c;
-      if (c < 300) ASSERT_EQ(tile[r * 600 + c], 0.f) << i << "," << c;  // 500 steps of 5 back at least
-    }
+  EXPECT_GT(vanished, 600000);  // most of the map, as in a long prompt
+  EXPECT_GT(kept, 50000);
+  struct Tile { int64_t r0, c0, rows, cols; };
+  for (const Tile t : {Tile{400, 100, 200, 500}, Tile{1000, 30, 300, 1270}, Tile{100, 700, 100, 300}}) {
+    std::vector<float> tile(static_cast<size_t>(t.rows * t.cols));
+    compute_tile(f, head, t.r0, t.c0, t.rows, t.cols, tile.data());
+    for (int64_t r = 0; r < t.rows; ++r)
+      for (int64_t c = 0; c < t.cols; ++c) {
+        const int64_t i = t.r0 + r, j = t.c0 + c;
+        const float want = reference(i, j, &tolerance);  // before the tolerance is read
+        ASSERT_NEAR(tile[r * t.cols + c], want, tolerance) << "tile at " << t.r0 << "," << t.c0 << ": " << i << "," << j;
+      }
+  }
 }
 
 // Heads of many (channel, state) pairs take the kernel's other path: BLAS
@@ -411,72 +416,83 @@ TEST(MapFactorsBlocks, WideSelectiveHeadsMatchTheDefinitionAcrossChunkLevels) {
 // A wide head's column chunks far before a row chunk's split reach it by
 // factors e^{A (cum_p - cum_e)} that underflow to exactly 0 for its fast
 // (channel, state) pairs and not for its slow ones; the kernel leaves the
-// former out of those chunks' products. Rates spread from 0.003 to 30 (steps
-// near 0.3), so at 256-1300 positions back some pairs are gone and some not,
-// and some chunks lose them all. Every cell, of the whole map and of a far
-// region computed band by band, equals the float64 sum within float rounding
-// of the sum of its terms' magnitudes: leaving out a pair still alive (which
-// carries the far cells) would fail.
+// former out of those chunks' products. Head 1's rates spread from 0.003 to
+// 30 (steps near 0.3), so 1024 positions back some pairs are gone and some
+// not; head 2's are all fast (5 to 30), so far chunks lose every pair and take
+// no product at all. Every cell, of the whole map and of a far region computed
+// band by band, equals the float64 sum within float rounding of the sum of
+// its terms' magnitudes: leaving out a pair still alive (which carries the
+// far cells) would fail.
 TEST(MapFactorsBlocks, WideSelectiveProductsLeaveOutOnlyPairsThatUnderflow) {
   MapFactors f = random_factors(FactorForm::Selective, 1300, 41, 8);  // 8 channels x 16 states: 128 pairs a head
-  const int head = 1;
-  const int64_t L = f.length, N = f.dim, first = head * f.channels_per_head;
+  const int64_t L = f.length, N = f.dim, per_head = f.channels_per_head;
   for (int64_t d = 0; d < f.channels(); ++d) {
     f.dt_bias[d] = -1.f;  // steps near softplus(-1) = 0.31
-    for (int64_t n = 0; n < N; ++n)
-      f.A[d * N + n] = -0.003f * std::pow(10000.f, float((d % f.channels_per_head) * N + n) / float(f.channels_per_head * N - 1));
-  }
-  // Each channel's steps and running sums in float64, from the definition.
-  std::vector<double> step(static_cast<size_t>(L * f.channels_per_head)), cum(step.size());
-  for (int64_t c = 0; c < f.channels_per_head; ++c) {
-    double sum = 0;
-    for (int64_t p = 0; p < L; ++p) {
-      double x = f.dt_bias[first + c];
-      for (int64_t r = 0; r < f.dt_rank; ++r)
-        x += static_cast<double>(f.dt_input[p * f.dt_rank + r]) * f.dt_weight[(first + c) * f.dt_rank + r];
-      step[p * f.channels_per_head + c] = x > 20 ? x : std::log1p(std::exp(x));
-      cum[p * f.channels_per_head + c] = sum += step[p * f.channels_per_head + c];
+    const float t = float((d % per_head) * N) / float(per_head * N - 1);
+    for (int64_t n = 0; n < N; ++n) {
+      const float u = t + float(n) / float(per_head * N - 1);
+      f.A[d * N + n] = d / per_head == 2 ? -(5.f + 25.f * u) : -0.003f * std::pow(10000.f, u);
     }
   }
-  const auto cell = [&](int64_t i, int64_t j, double* magnitude) {
-    double sum = 0, size = 0;
-    for (int64_t c = 0; c < f.channels_per_head; ++c) {
-      const double gap = cum[i * f.channels_per_head + c] - cum[j * f.channels_per_head + c];
-      for (int64_t n = 0; n < N; ++n) {
-        const double term = static_cast<double>(f.left[i * N + n]) * f.right[j * N + n] * step[j * f.channels_per_head + c] *
-                            std::exp(f.A[(first + c) * N + n] * gap) / f.channels_per_head;
-        sum += term, size += std::abs(term);
+  for (const int head : {1, 2}) {
+    const int64_t first = head * per_head;
+    // Each channel's steps and running sums in float64, from the definition.
+    std::vector<double> step(static_cast<size_t>(L * per_head)), cum(step.size());
+    for (int64_t c = 0; c < per_head; ++c) {
+      double sum = 0;
+      for (int64_t p = 0; p < L; ++p) {
+        double x = f.dt_bias[first + c];
+        for (int64_t r = 0; r < f.dt_rank; ++r)
+          x += static_cast<double>(f.dt_input[p * f.dt_rank + r]) * f.dt_weight[(first + c) * f.dt_rank + r];
+        step[p * per_head + c] = x > 20 ? x : std::log1p(std::exp(x));
+        cum[p * per_head + c] = sum += step[p * per_head + c];
       }
     }
-    *magnitude = size;
-    return sum;
-  };
-  // The case this is about: 1024 positions back, some pairs underflow and some do not.
-  int gone = 0, alive = 0;
-  for (int64_t c = 0; c < f.channels_per_head; ++c)
-    for (int64_t n = 0; n < N; ++n)
-      (f.A[(first + c) * N + n] * (cum[1279 * f.channels_per_head + c] - cum[255 * f.channels_per_head + c]) < -87 ? gone : alive)++;
-  ASSERT_GT(gone, 10);
-  ASSERT_GT(alive, 10);
+    const auto cell = [&](int64_t i, int64_t j, double* magnitude) {
+      double sum = 0, size = 0;
+      for (int64_t c = 0; c < per_head; ++c) {
+        const double gap = cum[i * per_head + c] - cum[j * per_head + c];
+        for (int64_t n = 0; n < N; ++n) {
+          const double exponent = f.A[(first + c) * N + n] * gap;
+          const double term = static_cast<double>(f.left[i * N + n]) * f.right[j * N + n] * step[j * per_head + c] *
+                              std::exp(exponent) / per_head;
+          // The kernel's exponents are floats measured from a chunk's start (up to
+          // 16 steps of 0.3 back near the diagonal): a few ulps of |A| x 5 each.
+          sum += term, size += std::abs(term) * (1 + std::abs(f.A[(first + c) * N + n]));
+        }
+      }
+      *magnitude = size;
+      return sum;
+    };
+    // The case this is about: 1024 positions back, some pairs underflow and some do not (head 2: all do).
+    int gone = 0, alive = 0;
+    for (int64_t c = 0; c < per_head; ++c)
+      for (int64_t n = 0; n < N; ++n)
+        (f.A[(first + c) * N + n] * (cum[1279 * per_head + c] - cum[255 * per_head + c]) < -87 ? gone : alive)++;
+    ASSERT_GT(gone, 10) << "head " << head;
+    if (head == 1) ASSERT_GT(alive, 10);
+    else ASSERT_EQ(alive, 0);
 
-  const auto whole = compute_head(f, head);
-  const auto check = [&](int64_t i, int64_t j, float got, const char* where) {
-    double magnitude = 0;
-    const double want = cell(i, j, &magnitude);
-    ASSERT_LE(std::abs(got - want), 2e-6 * magnitude + 1e-30) << where << " cell " << i << "," << j << ": " << got << " against " << want;
-  };
-  for (int64_t i = 0; i < L; ++i)
-    for (int64_t j = 0; j <= i; ++j) check(i, j, whole[i * L + j], "whole map");
-  // A region far below the diagonal, band by band with its columns kept, as the window draws it.
-  const auto decays = channel_decays(f, head, 0, L);
-  SelectiveColumns columns;
-  const int64_t r0 = 1030, rows = 270, c0 = 10, cols = 500;
-  std::vector<float> band(static_cast<size_t>(128 * cols));
-  for (int64_t a = r0; a < r0 + rows; a += 128) {
-    const int64_t n = std::min<int64_t>(128, r0 + rows - a);
-    selective_tile(f.left.data(), f.right.data(), f.A.data(), N, decays, a, c0, n, cols, band.data(), &columns);
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < cols; ++j) check(a + i, c0 + j, band[i * cols + j], "region");
+    const auto whole = compute_head(f, head);
+    const auto check = [&](int64_t i, int64_t j, float got, const char* where) {
+      double magnitude = 0;
+      const double want = cell(i, j, &magnitude);
+      ASSERT_LE(std::abs(got - want), 2e-6 * magnitude + 1e-30)
+          << "head " << head << ", " << where << " cell " << i << "," << j << ": " << got << " against " << want;
+    };
+    for (int64_t i = 0; i < L; ++i)
+      for (int64_t j = 0; j <= i; ++j) check(i, j, whole[i * L + j], "whole map");
+    // A region far below the diagonal, band by band with its columns kept, as the window draws it.
+    const auto decays = channel_decays(f, head, 0, L);
+    SelectiveColumns columns;
+    const int64_t r0 = 1030, rows = 270, c0 = 10, cols = 500;
+    std::vector<float> band(static_cast<size_t>(128 * cols));
+    for (int64_t a = r0; a < r0 + rows; a += 128) {
+      const int64_t n = std::min<int64_t>(128, r0 + rows - a);
+      selective_tile(f.left.data(), f.right.data(), f.A.data(), N, decays, a, c0, n, cols, band.data(), &columns);
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < cols; ++j) check(a + i, c0 + j, band[i * cols + j], "region");
+    }
   }
 }
 

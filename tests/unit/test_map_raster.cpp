@@ -83,9 +83,10 @@ TEST(MapRaster, PixelsHoldTheCoveredCellOfLargestWeightAtAnyZoom) {
                         request(90, 170, 20, 150, 80, 130),  // a region at cell level
                         request(10, 60, 100, 203, 17, 29),   // wholly in the future: nothing drawn
                         request(150, 203, 140, 203, 7, 9)})  // across the diagonal
-    for (int flags = 0; flags < 4; ++flags) {
+    for (int flags = 0; flags < 8; ++flags) {
       RasterRequest with = q;
       with.row_normalise = flags & 1, with.hide_diagonal = flags & 2;
+      with.band_rows = flags & 4 ? 7 : 0;  // pixel rows split between bands, on a machine of any size
       const Raster r = raster_region(m.source(), m.length, with);
       ASSERT_EQ(r.rows, with.out_rows);
       ASSERT_EQ(r.cols, with.out_cols);
