@@ -49,11 +49,12 @@ MixingView parse_view(const std::string& name) {
 }
 
 // A session summarises every head's map, every cell of it; Mamba-1's
-// one-channel heads make that L^2 / 2 cells for each channel of each layer:
-// 1.2 trillion for mamba-130m at 8192 tokens, where 32 heads of 48
-// channels took 209 s on two cores. Beyond this many cells, `run` says so
-// before it starts (the window groups channels itself).
-constexpr double kLongChannelSessionCells = 2e10;
+// one-channel heads make that L (L + 1) / 2 cells for each channel of each
+// layer: 1.2 trillion for mamba-130m at 8192 tokens, about an hour on two
+// cores at the 0.4 billion a second its shape summarises (32 heads of 48
+// channels took 209 s). Beyond 100 billion (mamba-130m past about 2,300
+// tokens), `run` says so before it starts; the window groups channels itself.
+constexpr double kLongChannelSessionCells = 1e11;
 
 void note_one_channel_heads(const ModelInfo& info, int64_t L, int channel_group) {
   const double cells = one_channel_summary_cells(info, L, channel_group);
@@ -63,11 +64,14 @@ void note_one_channel_heads(const ModelInfo& info, int64_t L, int channel_group)
     for (const auto& mixer : layer.mixers)
       if (mixer.kind == MixerKind::Mamba1Channel) channels = std::max(channels, mixer.heads);
   const int group = overview_channel_group(info);
+  std::string advice;
+  if (group > 1)
+    advice = "; --channel-group auto averages them into " + std::to_string(channels / group) + " heads a layer of " +
+             std::to_string(group) + " channels, as the window does";
   std::fprintf(stderr,
                "run: the session summarises the map of each of %d Mamba-1 channels a layer at %lld tokens "
-               "(%.0f billion cells), which takes long; --channel-group auto averages them into %d heads a "
-               "layer of %d channels, as the window does\n",
-               channels, static_cast<long long>(L), cells / 1e9, channels / std::max(1, group), group);
+               "(%.0f billion cells), which can take a long time%s\n",
+               channels, static_cast<long long>(L), cells / 1e9, advice.c_str());
 }
 
 }  // namespace
