@@ -77,13 +77,16 @@ MapFactors random_factors(FactorForm form, int64_t L, unsigned seed, int channel
   return f;
 }
 
+// Channel d's step at position p in float64: softplus(dt_input . dt_weight + dt_bias), PyTorch's threshold.
+double reference_step(const MapFactors& f, int64_t d, int64_t p) {
+  double x = f.dt_bias[d];
+  for (int64_t r = 0; r < f.dt_rank; ++r) x += static_cast<double>(f.dt_input[p * f.dt_rank + r]) * f.dt_weight[d * f.dt_rank + r];
+  return x > 20 ? x : std::log1p(std::exp(x));
+}
+
 // A selective head's cell in float64: each channel's step summed one position at a time.
 double selective_cell(const MapFactors& f, int h, int64_t i, int64_t j) {
-  const auto step = [&](int64_t d, int64_t p) {
-    double x = f.dt_bias[d];
-    for (int64_t r = 0; r < f.dt_rank; ++r) x += static_cast<double>(f.dt_input[p * f.dt_rank + r]) * f.dt_weight[d * f.dt_rank + r];
-    return x > 20 ? x : std::log1p(std::exp(x));
-  };
+  const auto step = [&](int64_t d, int64_t p) { return reference_step(f, d, p); };
   double sum = 0;
   for (int64_t d = h * f.channels_per_head; d < (h + 1) * f.channels_per_head; ++d) {
     double gap = 0;
@@ -441,10 +444,7 @@ TEST(MapFactorsBlocks, WideSelectiveProductsLeaveOutOnlyPairsThatUnderflow) {
     for (int64_t c = 0; c < per_head; ++c) {
       double sum = 0;
       for (int64_t p = 0; p < L; ++p) {
-        double x = f.dt_bias[first + c];
-        for (int64_t r = 0; r < f.dt_rank; ++r)
-          x += static_cast<double>(f.dt_input[p * f.dt_rank + r]) * f.dt_weight[(first + c) * f.dt_rank + r];
-        step[p * per_head + c] = x > 20 ? x : std::log1p(std::exp(x));
+        step[p * per_head + c] = reference_step(f, first + c, p);
         cum[p * per_head + c] = sum += step[p * per_head + c];
       }
     }
